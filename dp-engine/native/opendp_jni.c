@@ -1,0 +1,725 @@
+/*
+ * JNI shim between dev.cleanroom.dp.opendp.Native and OpenDP's C API (crate opendp 0.16, features
+ * ffi + contrib).
+ *
+ * Invariant: every OpenDP result passes through unwrap(), the one place where an error struct becomes
+ * a Java OpenDpException and is freed. Pointers cross to Java as jlong and are owned there; the shim
+ * itself keeps no native object beyond the call that made it.
+ *
+ * OpenDP ships no C header for crates.io builds, so the few prototypes we call are declared here,
+ * checked against the 0.16.0 sources (rust/src/.../ffi.rs). All results share one layout: a u32 tag
+ * and a pointer, returned by value.
+ */
+#include <jni.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dev_cleanroom_dp_opendp_Native.h"
+
+typedef struct FfiError {
+  char *variant;
+  char *message; /* may be NULL */
+  char *backtrace;
+} FfiError;
+
+typedef struct FfiSlice {
+  const void *ptr;
+  uintptr_t len;
+} FfiSlice;
+
+enum { FFI_OK = 0, FFI_ERR = 1 };
+
+typedef struct FfiResult {
+  uint32_t tag;
+  union {
+    void *ok;
+    FfiError *err;
+  };
+} FfiResult;
+
+typedef void AnyObject, AnyDomain, AnyMetric, AnyMeasure, AnyTransformation, AnyMeasurement;
+
+/* data */
+extern FfiResult opendp_data__slice_as_object(const FfiSlice *raw, const char *type);
+extern FfiResult opendp_data__object_as_slice(const AnyObject *obj);
+extern FfiResult opendp_data__object_type(AnyObject *obj);
+extern FfiResult opendp_data__object_free(AnyObject *obj);
+extern FfiResult opendp_data__slice_free(FfiSlice *slice);
+extern FfiResult opendp_data__str_free(char *str);
+extern bool opendp_core___error_free(FfiError *err);
+/* free and describe */
+extern FfiResult opendp_domains___domain_free(AnyDomain *domain);
+extern FfiResult opendp_metrics___metric_free(AnyMetric *metric);
+extern FfiResult opendp_measures___measure_free(AnyMeasure *measure);
+extern FfiResult opendp_core___transformation_free(AnyTransformation *transformation);
+extern FfiResult opendp_core___measurement_free(AnyMeasurement *measurement);
+extern FfiResult opendp_domains__domain_debug(AnyDomain *domain);
+extern FfiResult opendp_metrics__metric_debug(AnyMetric *metric);
+extern FfiResult opendp_measures__measure_debug(AnyMeasure *measure);
+/* domains, metrics, measures */
+extern FfiResult opendp_domains__atom_domain(const AnyObject *bounds, const AnyObject *nan, const char *T);
+extern FfiResult opendp_domains__vector_domain(const AnyDomain *atom_domain, const AnyObject *size);
+extern FfiResult opendp_metrics__symmetric_distance(void);
+extern FfiResult opendp_metrics__insert_delete_distance(void);
+extern FfiResult opendp_metrics__absolute_distance(const char *T);
+extern FfiResult opendp_metrics__l1_distance(const char *T);
+extern FfiResult opendp_metrics__l2_distance(const char *T);
+extern FfiResult opendp_measures__max_divergence(void);
+extern FfiResult opendp_measures__zero_concentrated_divergence(void);
+/* transformations */
+extern FfiResult opendp_transformations__make_clamp(const AnyDomain *, const AnyMetric *, const AnyObject *bounds);
+extern FfiResult opendp_transformations__make_impute_constant(const AnyDomain *, const AnyMetric *,
+                                                              const AnyObject *constant);
+extern FfiResult opendp_transformations__make_sum(const AnyDomain *, const AnyMetric *);
+extern FfiResult opendp_transformations__make_count(const AnyDomain *, const AnyMetric *, const char *TO);
+extern FfiResult opendp_transformations__make_mean(const AnyDomain *, const AnyMetric *);
+extern FfiResult opendp_transformations__make_resize(const AnyDomain *, const AnyMetric *, unsigned int size,
+                                                     const AnyObject *constant, const char *MO);
+extern FfiResult opendp_transformations__make_count_by_categories(const AnyDomain *, const AnyMetric *,
+                                                                  const AnyObject *categories, bool null_category,
+                                                                  const char *MO, const char *TO);
+/* measurements */
+extern FfiResult opendp_measurements__make_laplace(const AnyDomain *, const AnyMetric *, double scale, const int32_t *k,
+                                                   const char *MO);
+extern FfiResult opendp_measurements__make_gaussian(const AnyDomain *, const AnyMetric *, double scale,
+                                                    const int32_t *k, const char *MO);
+extern FfiResult opendp_measurements__make_geometric(const AnyDomain *, const AnyMetric *, double scale,
+                                                     const AnyObject *bounds, const char *MO);
+extern FfiResult opendp_measurements__make_private_quantile(const AnyDomain *, const AnyMetric *,
+                                                            const AnyMeasure *output_measure,
+                                                            const AnyObject *candidates, double alpha, double scale);
+/* combinators */
+extern FfiResult opendp_combinators__make_chain_mt(const AnyMeasurement *m1, const AnyTransformation *t0);
+extern FfiResult opendp_combinators__make_chain_tt(const AnyTransformation *t1, const AnyTransformation *t0);
+extern FfiResult opendp_combinators__make_zCDP_to_approxDP(const AnyMeasurement *measurement);
+extern FfiResult opendp_combinators__make_fix_delta(const AnyMeasurement *measurement, double delta);
+/* core */
+extern FfiResult opendp_core__measurement_invoke(const AnyMeasurement *, const AnyObject *arg);
+extern FfiResult opendp_core__measurement_map(const AnyMeasurement *, const AnyObject *d_in);
+extern FfiResult opendp_core__measurement_input_distance_type(AnyMeasurement *);
+extern FfiResult opendp_core__transformation_invoke(const AnyTransformation *, const AnyObject *arg);
+extern FfiResult opendp_core__transformation_map(const AnyTransformation *, const AnyObject *d_in);
+extern FfiResult opendp_core__transformation_output_domain(AnyTransformation *);
+extern FfiResult opendp_core__transformation_output_metric(AnyTransformation *);
+extern FfiResult opendp_core__transformation_input_distance_type(AnyTransformation *);
+
+static jclass exception_class;
+static jmethodID exception_init;
+static jclass out_of_memory_class;
+
+JNIEXPORT jint JNICALL JNI_OnLoad(JavaVM *vm, void *reserved) {
+  (void)reserved;
+  JNIEnv *env;
+  if ((*vm)->GetEnv(vm, (void **)&env, JNI_VERSION_10) != JNI_OK) {
+    return JNI_ERR;
+  }
+  jclass local = (*env)->FindClass(env, "dev/cleanroom/dp/opendp/OpenDpException");
+  jclass oom = (*env)->FindClass(env, "java/lang/OutOfMemoryError");
+  if (local == NULL || oom == NULL) {
+    return JNI_ERR;
+  }
+  exception_class = (*env)->NewGlobalRef(env, local);
+  out_of_memory_class = (*env)->NewGlobalRef(env, oom);
+  exception_init = (*env)->GetMethodID(env, exception_class, "<init>", "(Ljava/lang/String;Ljava/lang/String;)V");
+  return exception_init == NULL ? JNI_ERR : JNI_VERSION_10;
+}
+
+static void throw_opendp(JNIEnv *env, const char *variant, const char *message) {
+  if ((*env)->ExceptionCheck(env)) {
+    return; /* a Java exception is already pending; it wins */
+  }
+  jstring jvariant = (*env)->NewStringUTF(env, variant);
+  jstring jmessage = (*env)->NewStringUTF(env, message);
+  if (jvariant == NULL || jmessage == NULL) {
+    return; /* NewStringUTF threw OutOfMemoryError */
+  }
+  jobject exception = (*env)->NewObject(env, exception_class, exception_init, jvariant, jmessage);
+  if (exception != NULL) {
+    (*env)->Throw(env, exception);
+  }
+}
+
+/* The one place an OpenDP result is unwrapped: Ok gives its pointer; Err throws and gives NULL. */
+static void *unwrap(JNIEnv *env, FfiResult result) {
+  if (result.tag == FFI_OK) {
+    return result.ok;
+  }
+  FfiError *err = result.err;
+  throw_opendp(env, err->variant ? err->variant : "Unknown", err->message ? err->message : "");
+  opendp_core___error_free(err);
+  return NULL;
+}
+
+static jlong handle(JNIEnv *env, FfiResult result) { return (jlong)(intptr_t)unwrap(env, result); }
+
+#define PTR(h) ((void *)(intptr_t)(h))
+
+/* A freshly allocated C string from OpenDP becomes a Java string; the C string is freed. */
+static jstring take_string(JNIEnv *env, FfiResult result) {
+  char *text = unwrap(env, result);
+  if (text == NULL) {
+    return NULL;
+  }
+  jstring value = (*env)->NewStringUTF(env, text);
+  opendp_data__str_free(text);
+  return value;
+}
+
+static jlong object_of(JNIEnv *env, const void *ptr, uintptr_t len, const char *type) {
+  FfiSlice slice = {ptr, len};
+  return handle(env, opendp_data__slice_as_object(&slice, type));
+}
+
+/* ---- data in ---- */
+
+JNIEXPORT jlong JNICALL Java_dev_cleanroom_dp_opendp_Native_f64(JNIEnv *env, jclass cls, jdouble value) {
+  (void)cls;
+  double v = value;
+  return object_of(env, &v, 1, "f64");
+}
+
+JNIEXPORT jlong JNICALL Java_dev_cleanroom_dp_opendp_Native_i32(JNIEnv *env, jclass cls, jint value) {
+  (void)cls;
+  int32_t v = value;
+  return object_of(env, &v, 1, "i32");
+}
+
+JNIEXPORT jlong JNICALL Java_dev_cleanroom_dp_opendp_Native_u32(JNIEnv *env, jclass cls, jint value) {
+  (void)cls;
+  uint32_t v = (uint32_t)value;
+  return object_of(env, &v, 1, "u32");
+}
+
+JNIEXPORT jlong JNICALL Java_dev_cleanroom_dp_opendp_Native_i64(JNIEnv *env, jclass cls, jlong value) {
+  (void)cls;
+  int64_t v = value;
+  return object_of(env, &v, 1, "i64");
+}
+
+JNIEXPORT jlong JNICALL Java_dev_cleanroom_dp_opendp_Native_bool(JNIEnv *env, jclass cls, jboolean value) {
+  (void)cls;
+  bool v = value == JNI_TRUE;
+  return object_of(env, &v, 1, "bool");
+}
+
+JNIEXPORT jlong JNICALL Java_dev_cleanroom_dp_opendp_Native_vecF64(JNIEnv *env, jclass cls, jdoubleArray values) {
+  (void)cls;
+  jsize n = (*env)->GetArrayLength(env, values);
+  /* Critical access avoids a copy of large columns; OpenDP copies the buffer before we release it. */
+  jdouble *data = (*env)->GetPrimitiveArrayCritical(env, values, NULL);
+  if (data == NULL) {
+    return 0;
+  }
+  FfiSlice slice = {data, (uintptr_t)n};
+  FfiResult result = opendp_data__slice_as_object(&slice, "Vec<f64>");
+  (*env)->ReleasePrimitiveArrayCritical(env, values, data, JNI_ABORT);
+  return handle(env, result);
+}
+
+JNIEXPORT jlong JNICALL Java_dev_cleanroom_dp_opendp_Native_vecI64(JNIEnv *env, jclass cls, jlongArray values) {
+  (void)cls;
+  jsize n = (*env)->GetArrayLength(env, values);
+  jlong *data = (*env)->GetPrimitiveArrayCritical(env, values, NULL);
+  if (data == NULL) {
+    return 0;
+  }
+  FfiSlice slice = {data, (uintptr_t)n};
+  FfiResult result = opendp_data__slice_as_object(&slice, "Vec<i64>");
+  (*env)->ReleasePrimitiveArrayCritical(env, values, data, JNI_ABORT);
+  return handle(env, result);
+}
+
+JNIEXPORT jlong JNICALL Java_dev_cleanroom_dp_opendp_Native_vecString(JNIEnv *env, jclass cls,
+                                                                       jobjectArray values) {
+  (void)cls;
+  jsize n = (*env)->GetArrayLength(env, values);
+  const char **strings = calloc(n > 0 ? (size_t)n : 1, sizeof(char *));
+  jstring *refs = calloc(n > 0 ? (size_t)n : 1, sizeof(jstring));
+  jlong result = 0;
+  jsize filled = 0;
+  if (strings == NULL || refs == NULL) {
+    (*env)->ThrowNew(env, out_of_memory_class, "no memory for a string vector");
+    goto done;
+  }
+  for (; filled < n; filled++) {
+    refs[filled] = (*env)->GetObjectArrayElement(env, values, filled);
+    if (refs[filled] == NULL) {
+      throw_opendp(env, "FFI", "a string vector may not contain null");
+      goto done;
+    }
+    /* Modified UTF-8 equals UTF-8 for every string without NUL or supplementary characters; the
+       Java side rejects those before calling. */
+    strings[filled] = (*env)->GetStringUTFChars(env, refs[filled], NULL);
+    if (strings[filled] == NULL) {
+      goto done;
+    }
+  }
+  result = object_of(env, strings, (uintptr_t)n, "Vec<String>");
+done:
+  for (jsize i = 0; i < filled; i++) {
+    if (strings[i] != NULL) {
+      (*env)->ReleaseStringUTFChars(env, refs[i], strings[i]);
+    }
+    (*env)->DeleteLocalRef(env, refs[i]);
+  }
+  if (filled < n && refs != NULL && refs[filled] != NULL) {
+    (*env)->DeleteLocalRef(env, refs[filled]);
+  }
+  free(strings);
+  free(refs);
+  return result;
+}
+
+JNIEXPORT jlong JNICALL Java_dev_cleanroom_dp_opendp_Native_tupleF64(JNIEnv *env, jclass cls, jdouble first,
+                                                                      jdouble second) {
+  (void)cls;
+  double a = first, b = second;
+  const void *pair[2] = {&a, &b};
+  return object_of(env, pair, 2, "(f64, f64)");
+}
+
+JNIEXPORT jlong JNICALL Java_dev_cleanroom_dp_opendp_Native_tupleI64(JNIEnv *env, jclass cls, jlong first,
+                                                                      jlong second) {
+  (void)cls;
+  int64_t a = first, b = second;
+  const void *pair[2] = {&a, &b};
+  return object_of(env, pair, 2, "(i64, i64)");
+}
+
+/* ---- data out ---- */
+
+JNIEXPORT jstring JNICALL Java_dev_cleanroom_dp_opendp_Native_objectType(JNIEnv *env, jclass cls, jlong object) {
+  (void)cls;
+  return take_string(env, opendp_data__object_type(PTR(object)));
+}
+
+/* Reads an object's raw view; the view points into the object, so read it before the object is freed. */
+static FfiSlice *view(JNIEnv *env, jlong object) { return unwrap(env, opendp_data__object_as_slice(PTR(object))); }
+
+static char *type_of(JNIEnv *env, jlong object) { return unwrap(env, opendp_data__object_type(PTR(object))); }
+
+JNIEXPORT jdouble JNICALL Java_dev_cleanroom_dp_opendp_Native_toF64(JNIEnv *env, jclass cls, jlong object) {
+  (void)cls;
+  char *type = type_of(env, object);
+  if (type == NULL) {
+    return 0;
+  }
+  bool is_f64 = strcmp(type, "f64") == 0;
+  opendp_data__str_free(type);
+  if (!is_f64) {
+    throw_opendp(env, "FFI", "expected an f64 object");
+    return 0;
+  }
+  FfiSlice *slice = view(env, object);
+  if (slice == NULL) {
+    return 0;
+  }
+  double value = *(const double *)slice->ptr;
+  opendp_data__slice_free(slice);
+  return value;
+}
+
+JNIEXPORT jlong JNICALL Java_dev_cleanroom_dp_opendp_Native_toI64(JNIEnv *env, jclass cls, jlong object) {
+  (void)cls;
+  char *type = type_of(env, object);
+  if (type == NULL) {
+    return 0;
+  }
+  FfiSlice *slice = view(env, object);
+  jlong value = 0;
+  if (slice != NULL) {
+    if (strcmp(type, "i64") == 0) {
+      value = *(const int64_t *)slice->ptr;
+    } else if (strcmp(type, "i32") == 0) {
+      value = *(const int32_t *)slice->ptr;
+    } else if (strcmp(type, "u32") == 0) {
+      value = *(const uint32_t *)slice->ptr;
+    } else if (strcmp(type, "usize") == 0 || strcmp(type, "u64") == 0) {
+      value = (jlong) * (const uint64_t *)slice->ptr;
+    } else {
+      throw_opendp(env, "FFI", "expected an integer object (i32, i64, u32, u64 or usize)");
+    }
+    opendp_data__slice_free(slice);
+  }
+  opendp_data__str_free(type);
+  return value;
+}
+
+JNIEXPORT jdoubleArray JNICALL Java_dev_cleanroom_dp_opendp_Native_toF64Vec(JNIEnv *env, jclass cls, jlong object) {
+  (void)cls;
+  char *type = type_of(env, object);
+  if (type == NULL) {
+    return NULL;
+  }
+  bool ok = strcmp(type, "Vec<f64>") == 0;
+  opendp_data__str_free(type);
+  if (!ok) {
+    throw_opendp(env, "FFI", "expected a Vec<f64> object");
+    return NULL;
+  }
+  FfiSlice *slice = view(env, object);
+  if (slice == NULL) {
+    return NULL;
+  }
+  jdoubleArray array = (*env)->NewDoubleArray(env, (jsize)slice->len);
+  if (array != NULL) {
+    (*env)->SetDoubleArrayRegion(env, array, 0, (jsize)slice->len, slice->ptr);
+  }
+  opendp_data__slice_free(slice);
+  return array;
+}
+
+JNIEXPORT jlongArray JNICALL Java_dev_cleanroom_dp_opendp_Native_toI64Vec(JNIEnv *env, jclass cls, jlong object) {
+  (void)cls;
+  char *type = type_of(env, object);
+  if (type == NULL) {
+    return NULL;
+  }
+  int width = strcmp(type, "Vec<i64>") == 0 ? 64 : strcmp(type, "Vec<i32>") == 0 ? 32 : 0;
+  opendp_data__str_free(type);
+  if (width == 0) {
+    throw_opendp(env, "FFI", "expected a Vec<i64> or Vec<i32> object");
+    return NULL;
+  }
+  FfiSlice *slice = view(env, object);
+  if (slice == NULL) {
+    return NULL;
+  }
+  jsize n = (jsize)slice->len;
+  jlongArray array = (*env)->NewLongArray(env, n);
+  if (array != NULL) {
+    if (width == 64) {
+      (*env)->SetLongArrayRegion(env, array, 0, n, slice->ptr);
+    } else {
+      const int32_t *ints = slice->ptr;
+      for (jsize i = 0; i < n; i++) {
+        jlong v = ints[i];
+        (*env)->SetLongArrayRegion(env, array, i, 1, &v);
+      }
+    }
+  }
+  opendp_data__slice_free(slice);
+  return array;
+}
+
+JNIEXPORT jdoubleArray JNICALL Java_dev_cleanroom_dp_opendp_Native_toF64Tuple(JNIEnv *env, jclass cls,
+                                                                               jlong object) {
+  (void)cls;
+  char *type = type_of(env, object);
+  if (type == NULL) {
+    return NULL;
+  }
+  bool ok = strcmp(type, "(f64, f64)") == 0;
+  opendp_data__str_free(type);
+  if (!ok) {
+    throw_opendp(env, "FFI", "expected an (f64, f64) object");
+    return NULL;
+  }
+  FfiSlice *slice = view(env, object);
+  if (slice == NULL) {
+    return NULL;
+  }
+  /* OpenDP hands out a boxed array of two pointers into the tuple and does not free that array
+     (16 bytes per call); it is called once per query, never per record. */
+  const void *const *pair = slice->ptr;
+  double values[2] = {*(const double *)pair[0], *(const double *)pair[1]};
+  opendp_data__slice_free(slice);
+  jdoubleArray array = (*env)->NewDoubleArray(env, 2);
+  if (array != NULL) {
+    (*env)->SetDoubleArrayRegion(env, array, 0, 2, values);
+  }
+  return array;
+}
+
+/* ---- freeing and describing ---- */
+
+#define FREE_FN(java_name, c_fn)                                                                    \
+  JNIEXPORT void JNICALL Java_dev_cleanroom_dp_opendp_Native_##java_name(JNIEnv *env, jclass cls, jlong h) { \
+    (void)cls;                                                                                        \
+    unwrap(env, c_fn(PTR(h)));                                                                        \
+  }
+
+FREE_FN(freeObject, opendp_data__object_free)
+FREE_FN(freeDomain, opendp_domains___domain_free)
+FREE_FN(freeMetric, opendp_metrics___metric_free)
+FREE_FN(freeMeasure, opendp_measures___measure_free)
+FREE_FN(freeTransformation, opendp_core___transformation_free)
+FREE_FN(freeMeasurement, opendp_core___measurement_free)
+
+JNIEXPORT jstring JNICALL Java_dev_cleanroom_dp_opendp_Native_domainDebug(JNIEnv *env, jclass cls, jlong h) {
+  (void)cls;
+  return take_string(env, opendp_domains__domain_debug(PTR(h)));
+}
+
+JNIEXPORT jstring JNICALL Java_dev_cleanroom_dp_opendp_Native_metricDebug(JNIEnv *env, jclass cls, jlong h) {
+  (void)cls;
+  return take_string(env, opendp_metrics__metric_debug(PTR(h)));
+}
+
+JNIEXPORT jstring JNICALL Java_dev_cleanroom_dp_opendp_Native_measureDebug(JNIEnv *env, jclass cls, jlong h) {
+  (void)cls;
+  return take_string(env, opendp_measures__measure_debug(PTR(h)));
+}
+
+/* ---- strings in: a Java type descriptor as a C string for the length of one call ---- */
+
+typedef struct {
+  JNIEnv *env;
+  jstring java;
+  const char *c;
+} Utf;
+
+static bool utf_open(JNIEnv *env, jstring java, Utf *utf) {
+  utf->env = env;
+  utf->java = java;
+  utf->c = java == NULL ? NULL : (*env)->GetStringUTFChars(env, java, NULL);
+  return java == NULL || utf->c != NULL;
+}
+
+static void utf_close(Utf *utf) {
+  if (utf->c != NULL) {
+    (*utf->env)->ReleaseStringUTFChars(utf->env, utf->java, utf->c);
+  }
+}
+
+/* ---- domains, metrics, measures ---- */
+
+JNIEXPORT jlong JNICALL Java_dev_cleanroom_dp_opendp_Native_atomDomain(JNIEnv *env, jclass cls, jlong bounds,
+                                                                        jlong nan, jstring type) {
+  (void)cls;
+  Utf t;
+  if (!utf_open(env, type, &t)) {
+    return 0;
+  }
+  jlong result = handle(env, opendp_domains__atom_domain(PTR(bounds), PTR(nan), t.c));
+  utf_close(&t);
+  return result;
+}
+
+JNIEXPORT jlong JNICALL Java_dev_cleanroom_dp_opendp_Native_vectorDomain(JNIEnv *env, jclass cls, jlong atom,
+                                                                          jlong size) {
+  (void)cls;
+  return handle(env, opendp_domains__vector_domain(PTR(atom), PTR(size)));
+}
+
+JNIEXPORT jlong JNICALL Java_dev_cleanroom_dp_opendp_Native_symmetricDistance(JNIEnv *env, jclass cls) {
+  (void)cls;
+  return handle(env, opendp_metrics__symmetric_distance());
+}
+
+JNIEXPORT jlong JNICALL Java_dev_cleanroom_dp_opendp_Native_insertDeleteDistance(JNIEnv *env, jclass cls) {
+  (void)cls;
+  return handle(env, opendp_metrics__insert_delete_distance());
+}
+
+#define TYPED_METRIC(java_name, c_fn)                                                                      \
+  JNIEXPORT jlong JNICALL Java_dev_cleanroom_dp_opendp_Native_##java_name(JNIEnv *env, jclass cls, jstring type) { \
+    (void)cls;                                                                                               \
+    Utf t;                                                                                                   \
+    if (!utf_open(env, type, &t)) {                                                                          \
+      return 0;                                                                                              \
+    }                                                                                                        \
+    jlong result = handle(env, c_fn(t.c));                                                                   \
+    utf_close(&t);                                                                                           \
+    return result;                                                                                           \
+  }
+
+TYPED_METRIC(absoluteDistance, opendp_metrics__absolute_distance)
+TYPED_METRIC(l1Distance, opendp_metrics__l1_distance)
+TYPED_METRIC(l2Distance, opendp_metrics__l2_distance)
+
+JNIEXPORT jlong JNICALL Java_dev_cleanroom_dp_opendp_Native_maxDivergence(JNIEnv *env, jclass cls) {
+  (void)cls;
+  return handle(env, opendp_measures__max_divergence());
+}
+
+JNIEXPORT jlong JNICALL Java_dev_cleanroom_dp_opendp_Native_zeroConcentratedDivergence(JNIEnv *env, jclass cls) {
+  (void)cls;
+  return handle(env, opendp_measures__zero_concentrated_divergence());
+}
+
+/* ---- transformations ---- */
+
+JNIEXPORT jlong JNICALL Java_dev_cleanroom_dp_opendp_Native_makeClamp(JNIEnv *env, jclass cls, jlong d, jlong m,
+                                                                       jlong bounds) {
+  (void)cls;
+  return handle(env, opendp_transformations__make_clamp(PTR(d), PTR(m), PTR(bounds)));
+}
+
+JNIEXPORT jlong JNICALL Java_dev_cleanroom_dp_opendp_Native_makeImputeConstant(JNIEnv *env, jclass cls, jlong d,
+                                                                                jlong m, jlong constant) {
+  (void)cls;
+  return handle(env, opendp_transformations__make_impute_constant(PTR(d), PTR(m), PTR(constant)));
+}
+
+JNIEXPORT jlong JNICALL Java_dev_cleanroom_dp_opendp_Native_makeSum(JNIEnv *env, jclass cls, jlong d, jlong m) {
+  (void)cls;
+  return handle(env, opendp_transformations__make_sum(PTR(d), PTR(m)));
+}
+
+JNIEXPORT jlong JNICALL Java_dev_cleanroom_dp_opendp_Native_makeCount(JNIEnv *env, jclass cls, jlong d, jlong m,
+                                                                       jstring output_type) {
+  (void)cls;
+  Utf t;
+  if (!utf_open(env, output_type, &t)) {
+    return 0;
+  }
+  jlong result = handle(env, opendp_transformations__make_count(PTR(d), PTR(m), t.c));
+  utf_close(&t);
+  return result;
+}
+
+JNIEXPORT jlong JNICALL Java_dev_cleanroom_dp_opendp_Native_makeMean(JNIEnv *env, jclass cls, jlong d, jlong m) {
+  (void)cls;
+  return handle(env, opendp_transformations__make_mean(PTR(d), PTR(m)));
+}
+
+JNIEXPORT jlong JNICALL Java_dev_cleanroom_dp_opendp_Native_makeResize(JNIEnv *env, jclass cls, jlong d, jlong m,
+                                                                        jint size, jlong constant,
+                                                                        jstring output_measure) {
+  (void)cls;
+  Utf mo;
+  if (!utf_open(env, output_measure, &mo)) {
+    return 0;
+  }
+  jlong result =
+      handle(env, opendp_transformations__make_resize(PTR(d), PTR(m), (unsigned int)size, PTR(constant), mo.c));
+  utf_close(&mo);
+  return result;
+}
+
+JNIEXPORT jlong JNICALL Java_dev_cleanroom_dp_opendp_Native_makeCountByCategories(
+    JNIEnv *env, jclass cls, jlong d, jlong m, jlong categories, jboolean null_category, jstring output_metric,
+    jstring output_type) {
+  (void)cls;
+  Utf mo, to;
+  if (!utf_open(env, output_metric, &mo)) {
+    return 0;
+  }
+  if (!utf_open(env, output_type, &to)) {
+    utf_close(&mo);
+    return 0;
+  }
+  jlong result = handle(env, opendp_transformations__make_count_by_categories(
+                                 PTR(d), PTR(m), PTR(categories), null_category == JNI_TRUE, mo.c, to.c));
+  utf_close(&to);
+  utf_close(&mo);
+  return result;
+}
+
+/* ---- measurements ---- */
+
+#define NOISE_MEASUREMENT(java_name, c_fn)                                                                      \
+  JNIEXPORT jlong JNICALL Java_dev_cleanroom_dp_opendp_Native_##java_name(JNIEnv *env, jclass cls, jlong d,     \
+                                                                           jlong m, jdouble scale, jstring mo) { \
+    (void)cls;                                                                                                    \
+    Utf t;                                                                                                        \
+    if (!utf_open(env, mo, &t)) {                                                                                 \
+      return 0;                                                                                                   \
+    }                                                                                                             \
+    jlong result = handle(env, c_fn(PTR(d), PTR(m), scale, NULL, t.c));                                           \
+    utf_close(&t);                                                                                                \
+    return result;                                                                                                \
+  }
+
+NOISE_MEASUREMENT(makeLaplace, opendp_measurements__make_laplace)
+NOISE_MEASUREMENT(makeGaussian, opendp_measurements__make_gaussian)
+
+JNIEXPORT jlong JNICALL Java_dev_cleanroom_dp_opendp_Native_makeGeometric(JNIEnv *env, jclass cls, jlong d, jlong m,
+                                                                           jdouble scale, jlong bounds, jstring mo) {
+  (void)cls;
+  Utf t;
+  if (!utf_open(env, mo, &t)) {
+    return 0;
+  }
+  jlong result = handle(env, opendp_measurements__make_geometric(PTR(d), PTR(m), scale, PTR(bounds), t.c));
+  utf_close(&t);
+  return result;
+}
+
+JNIEXPORT jlong JNICALL Java_dev_cleanroom_dp_opendp_Native_makePrivateQuantile(JNIEnv *env, jclass cls, jlong d,
+                                                                                 jlong m, jlong output_measure,
+                                                                                 jlong candidates, jdouble alpha,
+                                                                                 jdouble scale) {
+  (void)cls;
+  return handle(env, opendp_measurements__make_private_quantile(PTR(d), PTR(m), PTR(output_measure),
+                                                                PTR(candidates), alpha, scale));
+}
+
+/* ---- combinators ---- */
+
+JNIEXPORT jlong JNICALL Java_dev_cleanroom_dp_opendp_Native_makeChainMt(JNIEnv *env, jclass cls, jlong m1,
+                                                                         jlong t0) {
+  (void)cls;
+  return handle(env, opendp_combinators__make_chain_mt(PTR(m1), PTR(t0)));
+}
+
+JNIEXPORT jlong JNICALL Java_dev_cleanroom_dp_opendp_Native_makeChainTt(JNIEnv *env, jclass cls, jlong t1,
+                                                                         jlong t0) {
+  (void)cls;
+  return handle(env, opendp_combinators__make_chain_tt(PTR(t1), PTR(t0)));
+}
+
+JNIEXPORT jlong JNICALL Java_dev_cleanroom_dp_opendp_Native_makeZCDPToApproxDP(JNIEnv *env, jclass cls,
+                                                                                jlong measurement) {
+  (void)cls;
+  return handle(env, opendp_combinators__make_zCDP_to_approxDP(PTR(measurement)));
+}
+
+JNIEXPORT jlong JNICALL Java_dev_cleanroom_dp_opendp_Native_makeFixDelta(JNIEnv *env, jclass cls, jlong measurement,
+                                                                          jdouble delta) {
+  (void)cls;
+  return handle(env, opendp_combinators__make_fix_delta(PTR(measurement), delta));
+}
+
+/* ---- core ---- */
+
+JNIEXPORT jlong JNICALL Java_dev_cleanroom_dp_opendp_Native_measurementInvoke(JNIEnv *env, jclass cls, jlong m,
+                                                                               jlong arg) {
+  (void)cls;
+  return handle(env, opendp_core__measurement_invoke(PTR(m), PTR(arg)));
+}
+
+JNIEXPORT jlong JNICALL Java_dev_cleanroom_dp_opendp_Native_measurementMap(JNIEnv *env, jclass cls, jlong m,
+                                                                            jlong d_in) {
+  (void)cls;
+  return handle(env, opendp_core__measurement_map(PTR(m), PTR(d_in)));
+}
+
+JNIEXPORT jstring JNICALL Java_dev_cleanroom_dp_opendp_Native_measurementInputDistanceType(JNIEnv *env, jclass cls,
+                                                                                          jlong m) {
+  (void)cls;
+  return take_string(env, opendp_core__measurement_input_distance_type(PTR(m)));
+}
+
+JNIEXPORT jlong JNICALL Java_dev_cleanroom_dp_opendp_Native_transformationInvoke(JNIEnv *env, jclass cls, jlong t,
+                                                                                  jlong arg) {
+  (void)cls;
+  return handle(env, opendp_core__transformation_invoke(PTR(t), PTR(arg)));
+}
+
+JNIEXPORT jlong JNICALL Java_dev_cleanroom_dp_opendp_Native_transformationMap(JNIEnv *env, jclass cls, jlong t,
+                                                                               jlong d_in) {
+  (void)cls;
+  return handle(env, opendp_core__transformation_map(PTR(t), PTR(d_in)));
+}
+
+JNIEXPORT jlong JNICALL Java_dev_cleanroom_dp_opendp_Native_transformationOutputDomain(JNIEnv *env, jclass cls,
+                                                                                        jlong t) {
+  (void)cls;
+  return handle(env, opendp_core__transformation_output_domain(PTR(t)));
+}
+
+JNIEXPORT jlong JNICALL Java_dev_cleanroom_dp_opendp_Native_transformationOutputMetric(JNIEnv *env, jclass cls,
+                                                                                        jlong t) {
+  (void)cls;
+  return handle(env, opendp_core__transformation_output_metric(PTR(t)));
+}
+
+JNIEXPORT jstring JNICALL Java_dev_cleanroom_dp_opendp_Native_transformationInputDistanceType(JNIEnv *env,
+                                                                                             jclass cls, jlong t) {
+  (void)cls;
+  return take_string(env, opendp_core__transformation_input_distance_type(PTR(t)));
+}

@@ -1,0 +1,50 @@
+package dev.cleanroom.dp.opendp;
+
+/** OpenDP's measurement constructors ({@code opendp.measurements}), with OpenDP's names. */
+public final class Measurements {
+  private Measurements() {}
+
+  /**
+   * {@code make_laplace}: adds Laplace noise of {@code scale} (discrete Laplace for integers). Use
+   * {@link Measures#MAX_DIVERGENCE} for pure ε-DP.
+   */
+  public static Measurement makeLaplace(Domain domain, Metric metric, double scale, String outputMeasure) {
+    try {
+      return new Measurement(Native.makeLaplace(domain.pointer(), metric.pointer(), scale, outputMeasure));
+    } finally {
+      Transformations.keepAlive(domain, metric);
+    }
+  }
+
+  /** {@code make_gaussian}: adds Gaussian noise of standard deviation {@code scale}; ρ-zCDP. */
+  public static Measurement makeGaussian(Domain domain, Metric metric, double scale, String outputMeasure) {
+    try {
+      return new Measurement(Native.makeGaussian(domain.pointer(), metric.pointer(), scale, outputMeasure));
+    } finally {
+      Transformations.keepAlive(domain, metric);
+    }
+  }
+
+  /** {@code make_geometric}: two-sided geometric noise for integers, without bounds (bounds = None). */
+  public static Measurement makeGeometric(Domain domain, Metric metric, double scale, String outputMeasure) {
+    try {
+      return new Measurement(Native.makeGeometric(domain.pointer(), metric.pointer(), scale, 0, outputMeasure));
+    } finally {
+      Transformations.keepAlive(domain, metric);
+    }
+  }
+
+  /**
+   * {@code make_private_quantile}: the exponential mechanism over {@code candidates} (sorted), scoring
+   * each by how far it is from the {@code alpha}-quantile.
+   */
+  public static Measurement makePrivateQuantile(
+      Domain domain, Metric metric, Measure outputMeasure, double[] candidates, double alpha, double scale) {
+    try (Data candidateValues = Data.vecF64(candidates)) {
+      return new Measurement(Native.makePrivateQuantile(
+          domain.pointer(), metric.pointer(), outputMeasure.pointer(), candidateValues.pointer(), alpha, scale));
+    } finally {
+      Transformations.keepAlive(domain, metric, outputMeasure);
+    }
+  }
+}

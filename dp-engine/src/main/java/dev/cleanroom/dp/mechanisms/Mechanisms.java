@@ -1,0 +1,247 @@
+package dev.cleanroom.dp.mechanisms;
+
+import dev.cleanroom.dp.accounting.PrivacyCost;
+import dev.cleanroom.dp.opendp.Combinators;
+import dev.cleanroom.dp.opendp.Data;
+import dev.cleanroom.dp.opendp.Domain;
+import dev.cleanroom.dp.opendp.Domains;
+import dev.cleanroom.dp.opendp.Measurement;
+import dev.cleanroom.dp.opendp.Measurements;
+import dev.cleanroom.dp.opendp.Measures;
+import dev.cleanroom.dp.opendp.Metric;
+import dev.cleanroom.dp.opendp.Metrics;
+import dev.cleanroom.dp.opendp.Transformation;
+import dev.cleanroom.dp.opendp.Transformations;
+import dev.cleanroom.dp.policy.ColumnPolicy;
+import dev.cleanroom.dp.policy.DatasetPolicy;
+import dev.cleanroom.dp.table.PrivateTable;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * Builds OpenDP mechanisms for queries on one table, with sensitivity taken from the dataset's
+ * policy (declared bounds and categories), never from the data.
+ *
+ * <p>Every rejection ({@link QueryRejectedException}) happens in {@link #prepare} before any charge.
+ */
+public final class Mechanisms {
+  /** The histogram bucket for values outside the declared categories. */
+  public static final String OTHER = "(other)";
+
+  /** Quantile candidates: evenly spaced over the declared bounds, both ends included. */
+  static final int QUANTILE_CANDIDATES = 1024;
+
+  private final PrivateTable table;
+  private final DatasetPolicy policy;
+
+  public Mechanisms(PrivateTable table) {
+    this.table = table;
+    this.policy = table.policy();
+  }
+
+  /** Checks the query against the policy and builds its mechanism; nothing is released or charged. */
+  @SuppressWarnings("unchecked")
+  public <T> PreparedQuery<T> prepare(DpQuery<T> query) {
+    checkPrivacyArguments(query);
+    return (PreparedQuery<T>) switch (query) {
+      case DpQuery.Count count -> prepareCount(count);
+      case DpQuery.Sum sum -> prepareSum(sum);
+      case DpQuery.Mean mean -> prepareMean(mean);
+      case DpQuery.Histogram histogram -> prepareHistogram(histogram);
+      case DpQuery.Quantile quantile -> prepareQuantile(quantile);
+    };
+  }
+
+  private void checkPrivacyArguments(DpQuery<?> query) {
+    PrivacyCost cap = policy.maxPerQuery();
+    if (!(query.epsilon() > 0) || !Double.isFinite(query.epsilon())) {
+      throw new QueryRejectedException("invalid_epsilon", "ε must be a positive number, got " + query.epsilon());
+    }
+    if (!(query.delta() >= 0) || query.delta() >= 1) {
+      throw new QueryRejectedException("invalid_delta", "δ must be in [0, 1), got " + query.delta());
+    }
+    if (query.epsilon() > cap.epsilon()) {
+      throw new QueryRejectedException("over_query_cap", "ε " + query.epsilon() + " is above the per-query cap of "
+          + cap.epsilon() + " on dataset '" + policy.dataset() + "'; ask for at most " + cap.epsilon());
+    }
+    if (query.delta() > cap.delta()) {
+      throw new QueryRejectedException("over_query_cap", "δ " + query.delta() + " is above the per-query cap of "
+          + cap.delta() + " on dataset '" + policy.dataset() + "'"
+          + (cap.delta() == 0 ? "; this dataset allows pure ε-DP queries only (δ = 0)" : ""));
+    }
+  }
+
+  private PreparedQuery<Long> prepareCount(DpQuery.Count query) {
+    Noise noise = Noise.forDelta(query.delta());
+    Handles handles = new Handles();
+    ColumnPolicy column = policy.columns().get(0);
+    boolean numeric = column instanceof ColumnPolicy.Numeric;
+    Transformation count = handles.add(vectorTransformation(numeric ? "f64" : "String", true,
+        (domain, metric) -> Transformations.makeCount(domain, metric, "i64")));
+    Calibrated calibrated = calibrate(count, noise, query.epsilon(), handles);
+    return new PreparedQuery<>(query, calibrated.cost(), noise.name(), () -> {
+      try (Data input = numeric ? Data.vecF64(table.numeric(column.name()))
+              : Data.vecString(table.categorical(column.name()));
+          Data output = calibrated.measurement().invoke(input)) {
+        return new DpAnswer<>(output.asI64(), calibrated.cost(), noise.name(), calibrated.scale());
+      }
+    }, handles);
+  }
+
+  private PreparedQuery<Double> prepareSum(DpQuery.Sum query) {
+    ColumnPolicy.Numeric column = numericColumn(query.column(), "sum");
+    Noise noise = Noise.forDelta(query.delta());
+    Handles handles = new Handles();
+    Transformation sum = handles.add(boundedSum(column));
+    Calibrated calibrated = calibrate(sum, noise, query.epsilon(), handles);
+    return new PreparedQuery<>(query, calibrated.cost(), noise.name(), () -> {
+      double value = invokeF64(calibrated.measurement(), table.numeric(column.name()));
+      return new DpAnswer<>(value, calibrated.cost(), noise.name(), calibrated.scale());
+    }, handles);
+  }
+
+  /** Mean as DP sum / DP count, each with half of ε and δ: the row count is private too. */
+  private PreparedQuery<Double> prepareMean(DpQuery.Mean query) {
+    ColumnPolicy.Numeric column = numericColumn(query.column(), "mean");
+    Noise noise = Noise.forDelta(query.delta() / 2);
+    Handles handles = new Handles();
+    Transformation sum = handles.add(boundedSum(column));
+    Transformation count = handles.add(
+        vectorTransformation("f64", false, (domain, metric) -> Transformations.makeCount(domain, metric, "i64")));
+    Calibrated sumPart = calibrate(sum, noise, query.epsilon() / 2, handles);
+    Calibrated countPart = calibrate(count, noise, query.epsilon() / 2, handles);
+    PrivacyCost cost = sumPart.cost().plus(countPart.cost());
+    return new PreparedQuery<>(query, cost, noise.name(), () -> {
+      double[] values = table.numeric(column.name());
+      double noisySum = invokeF64(sumPart.measurement(), values);
+      long noisyCount;
+      try (Data input = Data.vecF64(values); Data output = countPart.measurement().invoke(input)) {
+        noisyCount = output.asI64();
+      }
+      // Post-processing: a mean outside the declared bounds is certainly wrong, so it is clamped.
+      double mean = noisyCount > 0 ? column.clamp(noisySum / noisyCount) : (column.lower() + column.upper()) / 2;
+      return new DpAnswer<>(mean, cost, noise.name(), sumPart.scale() / Math.max(1, noisyCount));
+    }, handles);
+  }
+
+  private PreparedQuery<Map<String, Long>> prepareHistogram(DpQuery.Histogram query) {
+    ColumnPolicy.Categorical column = categoricalColumn(query.column());
+    Noise noise = Noise.forDelta(query.delta());
+    Handles handles = new Handles();
+    Transformation counts = handles.add(vectorTransformation("String", false,
+        (domain, metric) -> Transformations.makeCountByCategories(
+            domain, metric, column.categories(), true, noise.outputMetric(), "i64")));
+    Calibrated calibrated = calibrate(counts, noise, query.epsilon(), handles);
+    return new PreparedQuery<>(query, calibrated.cost(), noise.name(), () -> {
+      try (Data input = Data.vecString(table.categorical(column.name()));
+          Data output = calibrated.measurement().invoke(input)) {
+        long[] values = output.asI64Vec();
+        Map<String, Long> histogram = new LinkedHashMap<>();
+        List<String> labels = new ArrayList<>(column.categories());
+        labels.add(OTHER);
+        for (int i = 0; i < labels.size(); i++) {
+          histogram.put(labels.get(i), values[i]);
+        }
+        return new DpAnswer<>(Map.copyOf(histogram), calibrated.cost(), noise.name(), calibrated.scale());
+      }
+    }, handles);
+  }
+
+  private PreparedQuery<Double> prepareQuantile(DpQuery.Quantile query) {
+    ColumnPolicy.Numeric column = numericColumn(query.column(), "quantile");
+    if (!(query.alpha() > 0 && query.alpha() < 1)) {
+      throw new QueryRejectedException("invalid_argument",
+          "A quantile's alpha must be strictly between 0 and 1 (0.5 is the median), got " + query.alpha());
+    }
+    double[] candidates = new double[QUANTILE_CANDIDATES];
+    for (int i = 0; i < candidates.length; i++) {
+      candidates[i] = column.lower() + (column.upper() - column.lower()) * i / (candidates.length - 1);
+    }
+    Handles handles = new Handles();
+    Domain atom = handles.add(Domains.atomDomain("f64", false));
+    Domain vector = handles.add(Domains.vectorDomain(atom));
+    Metric symmetric = handles.add(Metrics.symmetricDistance());
+    var pure = handles.add(Measures.maxDivergence());
+    Function<Double, Measurement> make =
+        scale -> Measurements.makePrivateQuantile(vector, symmetric, pure, candidates, query.alpha(), scale);
+    Noise laplaceCost = new Noise.Laplace(); // pure ε read from the map, as for Laplace
+    double scale = Noise.calibrate(s -> {
+      try (Measurement m = make.apply(s)) {
+        return laplaceCost.cost(m);
+      }
+    }, query.epsilon());
+    Measurement quantile = handles.add(make.apply(scale));
+    PrivacyCost cost = laplaceCost.cost(quantile);
+    return new PreparedQuery<>(query, cost, "exponential", () -> {
+      double value = invokeF64(quantile, table.numeric(column.name()));
+      return new DpAnswer<>(value, cost, "exponential", scale);
+    }, handles);
+  }
+
+  private record Calibrated(Measurement measurement, PrivacyCost cost, double scale) {}
+
+  private static Calibrated calibrate(Transformation aggregate, Noise noise, double epsilon, Handles handles) {
+    double scale = Noise.calibrate(s -> {
+      try (Handles scratch = new Handles(); Measurement m = noise.after(aggregate, s, scratch)) {
+        return noise.cost(m);
+      }
+    }, epsilon);
+    Measurement measurement = handles.add(noise.after(aggregate, scale, handles));
+    return new Calibrated(measurement, noise.cost(measurement), scale);
+  }
+
+  /** clamp(lower, upper) then sum, over vectors of any length of non-NaN doubles. */
+  private static Transformation boundedSum(ColumnPolicy.Numeric column) {
+    return vectorTransformation("f64", false, (domain, metric) -> {
+      try (Transformation clamp = Transformations.makeClamp(domain, metric, column.lower(), column.upper());
+          Domain clamped = clamp.outputDomain();
+          Metric clampedMetric = clamp.outputMetric();
+          Transformation sum = Transformations.makeSum(clamped, clampedMetric)) {
+        return Combinators.makeChainTt(sum, clamp);
+      }
+    });
+  }
+
+  private interface VectorStep {
+    Transformation make(Domain domain, Metric metric);
+  }
+
+  /** A transformation on vectors of {@code type} under the symmetric (add/remove one row) distance. */
+  private static Transformation vectorTransformation(String type, boolean nan, VectorStep step) {
+    try (Domain atom = type.equals("f64") ? Domains.atomDomain(type, nan) : Domains.atomDomain(type);
+        Domain vector = Domains.vectorDomain(atom);
+        Metric symmetric = Metrics.symmetricDistance()) {
+      return step.make(vector, symmetric);
+    }
+  }
+
+  private static double invokeF64(Measurement measurement, double[] values) {
+    try (Data input = Data.vecF64(values); Data output = measurement.invoke(input)) {
+      return output.asF64();
+    }
+  }
+
+  private ColumnPolicy column(String name) {
+    return policy.column(name).orElseThrow(() -> new QueryRejectedException("unknown_column",
+        "Dataset '" + policy.dataset() + "' has no column '" + name + "'; its columns are: " + policy.columnNames()));
+  }
+
+  private ColumnPolicy.Numeric numericColumn(String name, String operation) {
+    if (column(name) instanceof ColumnPolicy.Numeric numeric) {
+      return numeric;
+    }
+    throw new QueryRejectedException("wrong_column_type", "Column '" + name + "' is categorical; " + operation
+        + " needs a numeric column (use a histogram for categorical columns)");
+  }
+
+  private ColumnPolicy.Categorical categoricalColumn(String name) {
+    if (column(name) instanceof ColumnPolicy.Categorical categorical) {
+      return categorical;
+    }
+    throw new QueryRejectedException("wrong_column_type",
+        "Column '" + name + "' is numeric; a histogram needs a categorical column (use quantiles or a mean)");
+  }
+}

@@ -1,0 +1,146 @@
+package dev.cleanroom.dp.mechanisms;
+
+import dev.cleanroom.dp.accounting.PrivacyCost;
+import dev.cleanroom.dp.opendp.Combinators;
+import dev.cleanroom.dp.opendp.Data;
+import dev.cleanroom.dp.opendp.Domain;
+import dev.cleanroom.dp.opendp.Measurement;
+import dev.cleanroom.dp.opendp.Measurements;
+import dev.cleanroom.dp.opendp.Measures;
+import dev.cleanroom.dp.opendp.Metric;
+import dev.cleanroom.dp.opendp.OpenDpException;
+import dev.cleanroom.dp.opendp.Transformation;
+import java.util.function.DoubleFunction;
+import java.util.function.DoubleUnaryOperator;
+
+/**
+ * The noise a query's aggregate gets, and how its privacy loss is read back from OpenDP.
+ *
+ * <p>Costs always come from OpenDP's privacy map at distance 1 (one record added or removed), never
+ * from our own formula; {@link #calibrate} only searches for the smallest scale whose mapped cost fits.
+ */
+abstract sealed class Noise {
+  /** Laplace noise (discrete Laplace on integers), pure ε-DP. */
+  static final class Laplace extends Noise {
+    @Override
+    String name() {
+      return "laplace";
+    }
+
+    @Override
+    Measurement after(Transformation aggregate, double scale, Handles handles) {
+      Domain domain = handles.add(aggregate.outputDomain());
+      Metric metric = handles.add(aggregate.outputMetric());
+      Measurement noise =
+          handles.add(Measurements.makeLaplace(domain, metric, scale, Measures.MAX_DIVERGENCE));
+      return Combinators.makeChainMt(noise, aggregate);
+    }
+
+    @Override
+    PrivacyCost cost(Measurement measurement) {
+      try (Data one = Data.u32(1); Data epsilon = measurement.map(one)) {
+        return PrivacyCost.pure(epsilon.asF64());
+      }
+    }
+  }
+
+  /**
+   * Gaussian noise (discrete Gaussian on integers), accounted in ρ-zCDP and converted by OpenDP's
+   * zCDP-to-approximate-DP combinator with δ fixed, so the charge is a sound (ε, δ).
+   */
+  static final class Gaussian extends Noise {
+    private final double delta;
+
+    Gaussian(double delta) {
+      this.delta = delta;
+    }
+
+    @Override
+    String name() {
+      return "gaussian";
+    }
+
+    @Override
+    String outputMetric() {
+      return "L2Distance<i64>";
+    }
+
+    @Override
+    Measurement after(Transformation aggregate, double scale, Handles handles) {
+      Domain domain = handles.add(aggregate.outputDomain());
+      Metric metric = handles.add(aggregate.outputMetric());
+      Measurement noise =
+          handles.add(Measurements.makeGaussian(domain, metric, scale, Measures.ZERO_CONCENTRATED_DIVERGENCE));
+      Measurement zcdp = handles.add(Combinators.makeChainMt(noise, aggregate));
+      Measurement profile = handles.add(Combinators.makeZCDPToApproxDP(zcdp));
+      return Combinators.makeFixDelta(profile, delta);
+    }
+
+    @Override
+    PrivacyCost cost(Measurement measurement) {
+      try (Data one = Data.u32(1); Data epsilonDelta = measurement.map(one)) {
+        double[] pair = epsilonDelta.asF64Tuple();
+        return new PrivacyCost(pair[0], pair[1]);
+      }
+    }
+  }
+
+  static Noise forDelta(double delta) {
+    return delta == 0 ? new Laplace() : new Gaussian(delta);
+  }
+
+  abstract String name();
+
+  /** Chains noise of {@code scale} after {@code aggregate}; intermediate handles go to {@code handles}. */
+  abstract Measurement after(Transformation aggregate, double scale, Handles handles);
+
+  abstract PrivacyCost cost(Measurement measurement);
+
+  /** The metric a vector-valued aggregate (a histogram) must report for this noise. */
+  String outputMetric() {
+    return "L1Distance<i64>";
+  }
+
+  /**
+   * The smallest noise scale (to 1e-9 relative) at which the measurement costs at most
+   * {@code epsilon}. The privacy map decreases as the scale grows, so bracketing and bisection find it.
+   */
+  static double calibrate(DoubleFunction<PrivacyCost> costAtScale, double epsilon) {
+    DoubleUnaryOperator epsilonAt = scale -> {
+      try {
+        return costAtScale.apply(scale).epsilon();
+      } catch (OpenDpException e) {
+        // OpenDP refuses to map a scale so small that the loss overflows: that loss is "too large".
+        if (e.variant().equals("Overflow")) {
+          return Double.POSITIVE_INFINITY;
+        }
+        throw e;
+      }
+    };
+    double high = 1;
+    while (epsilonAt.applyAsDouble(high) > epsilon) {
+      high *= 2;
+      if (high > 1e300) {
+        throw new IllegalStateException("no noise scale reaches ε " + epsilon);
+      }
+    }
+    double low = high / 2;
+    while (epsilonAt.applyAsDouble(low) <= epsilon) {
+      high = low;
+      low /= 2;
+      if (low < 1e-300) {
+        return high;
+      }
+    }
+    // Invariant: cost(low) > ε >= cost(high).
+    while (high - low > high * 1e-9) {
+      double middle = low + (high - low) / 2;
+      if (epsilonAt.applyAsDouble(middle) <= epsilon) {
+        high = middle;
+      } else {
+        low = middle;
+      }
+    }
+    return high;
+  }
+}

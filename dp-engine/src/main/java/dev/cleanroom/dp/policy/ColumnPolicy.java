@@ -1,0 +1,50 @@
+package dev.cleanroom.dp.policy;
+
+import java.util.List;
+
+/**
+ * What a provider declares about one column. Bounds and categories are public facts chosen by the
+ * provider, never read from the data: DP sensitivity is computed from them.
+ */
+public sealed interface ColumnPolicy {
+  String name();
+
+  /** A numeric column whose values are taken to lie in [lower, upper]. */
+  record Numeric(String name, double lower, double upper) implements ColumnPolicy {
+    public Numeric {
+      requireName(name);
+      if (!Double.isFinite(lower) || !Double.isFinite(upper) || lower >= upper) {
+        throw new IllegalArgumentException(
+            "Column '" + name + "' needs finite bounds with lower < upper, got [" + lower + ", " + upper + "]");
+      }
+    }
+
+    /** Where a value outside the bounds or a missing/NaN value is moved when the policy clamps. */
+    public double clamp(double value) {
+      if (Double.isNaN(value)) {
+        return (lower + upper) / 2;
+      }
+      return Math.max(lower, Math.min(upper, value));
+    }
+  }
+
+  /** A categorical column with the full list of categories; anything else counts as "other". */
+  record Categorical(String name, List<String> categories) implements ColumnPolicy {
+    public Categorical {
+      requireName(name);
+      categories = List.copyOf(categories);
+      if (categories.isEmpty()) {
+        throw new IllegalArgumentException("Column '" + name + "' needs at least one category");
+      }
+      if (categories.stream().distinct().count() != categories.size()) {
+        throw new IllegalArgumentException("Column '" + name + "' lists a category twice: " + categories);
+      }
+    }
+  }
+
+  private static void requireName(String name) {
+    if (name == null || name.isBlank()) {
+      throw new IllegalArgumentException("A column needs a name");
+    }
+  }
+}

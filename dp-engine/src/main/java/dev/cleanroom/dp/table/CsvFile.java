@@ -1,0 +1,84 @@
+package dev.cleanroom.dp.table;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** A CSV file read whole: a header row and data rows of strings (RFC 4180 quoting, comma separated). */
+public record CsvFile(List<String> header, List<List<String>> rows) {
+  public CsvFile {
+    header = List.copyOf(header);
+    rows = List.copyOf(rows);
+  }
+
+  public static CsvFile read(Path path) throws IOException {
+    List<List<String>> records = new ArrayList<>();
+    try (BufferedReader reader = Files.newBufferedReader(path, StandardCharsets.UTF_8)) {
+      String line;
+      int lineNumber = 0;
+      while ((line = reader.readLine()) != null) {
+        lineNumber++;
+        StringBuilder record = new StringBuilder(line);
+        // A quoted field may span lines: keep reading while the quotes are unbalanced.
+        while (quoteCount(record) % 2 == 1) {
+          String next = reader.readLine();
+          if (next == null) {
+            throw new IOException(path + ": line " + lineNumber + " opens a quote that is never closed");
+          }
+          record.append('\n').append(next);
+        }
+        if (!record.isEmpty()) {
+          records.add(parse(record.toString()));
+        }
+      }
+    }
+    if (records.isEmpty()) {
+      throw new IOException(path + " is empty; a CSV file needs a header row");
+    }
+    List<String> header = records.get(0).stream().map(String::strip).toList();
+    List<List<String>> rows = records.subList(1, records.size());
+    for (int i = 0; i < rows.size(); i++) {
+      if (rows.get(i).size() != header.size()) {
+        throw new IOException(path + ": row " + (i + 2) + " has " + rows.get(i).size() + " fields, the header has "
+            + header.size());
+      }
+    }
+    return new CsvFile(header, rows);
+  }
+
+  private static long quoteCount(CharSequence text) {
+    return text.chars().filter(c -> c == '"').count();
+  }
+
+  private static List<String> parse(String record) {
+    List<String> fields = new ArrayList<>();
+    StringBuilder field = new StringBuilder();
+    boolean quoted = false;
+    for (int i = 0; i < record.length(); i++) {
+      char c = record.charAt(i);
+      if (quoted) {
+        if (c == '"' && i + 1 < record.length() && record.charAt(i + 1) == '"') {
+          field.append('"');
+          i++;
+        } else if (c == '"') {
+          quoted = false;
+        } else {
+          field.append(c);
+        }
+      } else if (c == '"') {
+        quoted = true;
+      } else if (c == ',') {
+        fields.add(field.toString());
+        field.setLength(0);
+      } else {
+        field.append(c);
+      }
+    }
+    fields.add(field.toString());
+    return fields;
+  }
+}

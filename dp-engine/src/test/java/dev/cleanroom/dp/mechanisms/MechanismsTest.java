@@ -1,0 +1,155 @@
+package dev.cleanroom.dp.mechanisms;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.cleanroom.dp.accounting.PrivacyCost;
+import dev.cleanroom.dp.policy.ColumnPolicy;
+import dev.cleanroom.dp.policy.DatasetPolicy;
+import dev.cleanroom.dp.policy.InvalidValues;
+import dev.cleanroom.dp.table.CsvFile;
+import dev.cleanroom.dp.table.PrivateTable;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class MechanismsTest {
+  /** 1,000 rows: x = 0..999 (mean 499.5), group "a" for even rows and "b" for odd ones. */
+  private static final PrivateTable TABLE = table();
+
+  private static PrivateTable table() {
+    List<List<String>> rows = new ArrayList<>();
+    for (int i = 0; i < 1000; i++) {
+      rows.add(List.of(Integer.toString(i), i % 2 == 0 ? "a" : "b"));
+    }
+    DatasetPolicy policy = new DatasetPolicy("numbers", List.of(
+        new ColumnPolicy.Numeric("x", 0, 1000),
+        new ColumnPolicy.Categorical("group", List.of("a", "b"))),
+        new PrivacyCost(100, 1e-5), new PrivacyCost(50, 1e-6), InvalidValues.CLAMP);
+    return PrivateTable.of(new CsvFile(List.of("x", "group"), rows), policy);
+  }
+
+  private final Mechanisms mechanisms = new Mechanisms(TABLE);
+
+  private <T> DpAnswer<T> run(DpQuery<T> query) {
+    try (PreparedQuery<T> prepared = mechanisms.prepare(query)) {
+      return prepared.release();
+    }
+  }
+
+  @Test
+  void count_costsWhatWasAskedAndIsCloseAtLargeEpsilon() {
+    DpAnswer<Long> answer = run(DpQuery.count(10));
+    assertEquals(1000, answer.value(), 10);
+    assertTrue(answer.cost().epsilon() <= 10, answer.cost().toString());
+    assertEquals(10, answer.cost().epsilon(), 1e-6);
+    assertEquals("laplace", answer.mechanism());
+    // Count has sensitivity 1: scale = 1/ε.
+    assertEquals(0.1, answer.noiseScale(), 1e-6);
+  }
+
+  @Test
+  void sum_noiseScaleFollowsTheDeclaredBoundNotTheData() {
+    DpAnswer<Double> answer = run(DpQuery.sum("x", 1));
+    // Sensitivity is the larger bound, 1000, whatever the data holds: b = 1000 / ε.
+    assertEquals(1000, answer.noiseScale(), 1);
+    assertEquals(499_500, answer.value(), 1000 * 30);
+  }
+
+  @Test
+  void mean_spendsHalfOnTheSumAndHalfOnTheCount() {
+    DpAnswer<Double> answer = run(DpQuery.mean("x", 40));
+    assertEquals(499.5, answer.value(), 15);
+    assertEquals(40, answer.cost().epsilon(), 1e-6);
+    assertTrue(answer.cost().epsilon() <= 40);
+  }
+
+  @Test
+  void histogram_countsEachDeclaredCategoryAndTheRest() {
+    DpAnswer<Map<String, Long>> answer = run(DpQuery.histogram("group", 20));
+    assertEquals(List.of("a", "b", Mechanisms.OTHER).stream().sorted().toList(),
+        answer.value().keySet().stream().sorted().toList());
+    assertEquals(500, answer.value().get("a"), 5);
+    assertEquals(0, answer.value().get(Mechanisms.OTHER), 5);
+  }
+
+  @Test
+  void quantile_findsTheMedianWithinAFewCandidates() {
+    DpAnswer<Double> answer = run(DpQuery.median("x", 20));
+    assertEquals(500, answer.value(), 30);
+    assertEquals("exponential", answer.mechanism());
+    assertTrue(answer.cost().epsilon() <= 20);
+  }
+
+  @Test
+  void gaussian_chargesTheAskedDeltaAndAnEpsilonWithinTheAsk() {
+    DpAnswer<Double> answer = run(new DpQuery.Sum("x", 1, 1e-6));
+    assertEquals("gaussian", answer.mechanism());
+    assertEquals(1e-6, answer.cost().delta(), 1e-12);
+    assertTrue(answer.cost().epsilon() <= 1, answer.cost().toString());
+    assertTrue(answer.cost().epsilon() > 0.999, answer.cost().toString());
+  }
+
+  @Test
+  void gaussianHistogram_usesTheL2Sensitivity() {
+    DpAnswer<Map<String, Long>> answer = run(new DpQuery.Histogram("group", 20, 1e-6));
+    assertEquals("gaussian", answer.mechanism());
+    assertEquals(500, answer.value().get("b"), 10);
+  }
+
+  @Test
+  void costIsKnownBeforeTheAnswerExists() {
+    try (PreparedQuery<Long> prepared = mechanisms.prepare(DpQuery.count(0.5))) {
+      assertEquals(0.5, prepared.cost().epsilon(), 1e-6);
+    }
+  }
+
+  @Test
+  void aPreparedQueryReleasesOneAnswerOnly() {
+    try (PreparedQuery<Long> prepared = mechanisms.prepare(DpQuery.count(0.5))) {
+      prepared.release();
+      assertThrows(IllegalStateException.class, prepared::release);
+    }
+  }
+
+  private void assertRejected(String code, String messagePart, DpQuery<?> query) {
+    QueryRejectedException e = assertThrows(QueryRejectedException.class, () -> mechanisms.prepare(query));
+    assertEquals(code, e.code());
+    assertTrue(e.getMessage().contains(messagePart), e.getMessage());
+  }
+
+  @Test
+  void unknownColumn_isRejectedWithTheKnownColumns() {
+    assertRejected("unknown_column", "its columns are: x, group", DpQuery.mean("salary", 1));
+  }
+
+  @Test
+  void negativeOrNaNEpsilon_isRejected() {
+    assertRejected("invalid_epsilon", "positive", DpQuery.count(-1));
+    assertRejected("invalid_epsilon", "positive", DpQuery.count(Double.NaN));
+    assertRejected("invalid_epsilon", "positive", DpQuery.count(0));
+  }
+
+  @Test
+  void epsilonAboveThePerQueryCap_isRejectedWithTheCap() {
+    assertRejected("over_query_cap", "ask for at most 50.0", DpQuery.count(51));
+  }
+
+  @Test
+  void deltaAboveThePerQueryCap_isRejected() {
+    assertRejected("over_query_cap", "δ", new DpQuery.Count(1, 1e-3));
+  }
+
+  @Test
+  void wrongColumnType_isRejectedWithAHint() {
+    assertRejected("wrong_column_type", "use a histogram", DpQuery.mean("group", 1));
+    assertRejected("wrong_column_type", "use quantiles", DpQuery.histogram("x", 1));
+  }
+
+  @Test
+  void quantileAlphaOutsideZeroOne_isRejected() {
+    assertRejected("invalid_argument", "between 0 and 1", new DpQuery.Quantile("x", 1.5, 1));
+  }
+}

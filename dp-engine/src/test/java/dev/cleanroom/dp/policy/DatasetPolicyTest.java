@@ -1,0 +1,36 @@
+package dev.cleanroom.dp.policy;
+
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.cleanroom.dp.accounting.PrivacyCost;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class DatasetPolicyTest {
+  private static final List<ColumnPolicy> COLUMNS = List.of(new ColumnPolicy.Numeric("age", 0, 100));
+
+  @Test
+  void aPerQueryCapAboveTheBudgetIsRefused() {
+    var e = assertThrows(IllegalArgumentException.class, () -> new DatasetPolicy(
+        "insurance", COLUMNS, PrivacyCost.pure(1), PrivacyCost.pure(2), InvalidValues.CLAMP));
+    assertTrue(e.getMessage().contains("per-query cap"), e.getMessage());
+  }
+
+  @Test
+  void datasetNamesThatCouldEscapeAPathAreRefused() {
+    assertThrows(IllegalArgumentException.class, () -> new DatasetPolicy(
+        "../etc", COLUMNS, PrivacyCost.pure(1), PrivacyCost.pure(1), InvalidValues.CLAMP));
+  }
+
+  @Test
+  void boundsMustBeFiniteAndOrdered() {
+    assertThrows(IllegalArgumentException.class, () -> new ColumnPolicy.Numeric("x", 5, 5));
+    assertThrows(IllegalArgumentException.class, () -> new ColumnPolicy.Numeric("x", 0, Double.POSITIVE_INFINITY));
+  }
+
+  @Test
+  void categoriesMustBeDistinct() {
+    assertThrows(IllegalArgumentException.class, () -> new ColumnPolicy.Categorical("x", List.of("a", "a")));
+  }
+}

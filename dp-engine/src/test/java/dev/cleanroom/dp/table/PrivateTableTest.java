@@ -1,0 +1,84 @@
+package dev.cleanroom.dp.table;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.cleanroom.dp.accounting.PrivacyCost;
+import dev.cleanroom.dp.policy.ColumnPolicy;
+import dev.cleanroom.dp.policy.DatasetPolicy;
+import dev.cleanroom.dp.policy.InvalidValues;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class PrivateTableTest {
+  @TempDir Path dir;
+
+  private static DatasetPolicy policy(InvalidValues invalidValues) {
+    return new DatasetPolicy("people", List.of(
+        new ColumnPolicy.Numeric("age", 18, 65),
+        new ColumnPolicy.Categorical("smoker", List.of("yes", "no"))),
+        PrivacyCost.pure(1), PrivacyCost.pure(0.5), invalidValues);
+  }
+
+  private Path csv(String text) throws IOException {
+    Path file = dir.resolve("data.csv");
+    Files.writeString(file, text);
+    return file;
+  }
+
+  @Test
+  void clampPolicy_movesNaNInfinityAndOutOfBoundsValuesIntoTheBounds() throws IOException {
+    Path file = csv("age,smoker,ignored\n30,yes,x\nNaN,no,x\n,no,x\nInfinity,yes,x\n-Infinity,no,x\n99,no,x\nabc,yes,x\n");
+    PrivateTable table = PrivateTable.load(file, policy(InvalidValues.CLAMP));
+    assertArrayEquals(new double[] {30, 41.5, 41.5, 65, 18, 65, 41.5}, table.numeric("age"));
+    assertEquals(7, table.rows());
+  }
+
+  @Test
+  void clampPolicy_keepsUndeclaredCategoriesForTheOtherBucket() throws IOException {
+    PrivateTable table = PrivateTable.load(csv("age,smoker\n30,maybe\n"), policy(InvalidValues.CLAMP));
+    assertEquals(List.of("maybe"), table.categorical("smoker"));
+  }
+
+  @Test
+  void rejectPolicy_failsWithACountPerColumn() throws IOException {
+    Path file = csv("age,smoker\n30,yes\nNaN,no\n99,maybe\n");
+    InvalidDataException e =
+        assertThrows(InvalidDataException.class, () -> PrivateTable.load(file, policy(InvalidValues.REJECT)));
+    assertTrue(e.getMessage().contains("{age=2, smoker=1}"), e.getMessage());
+  }
+
+  @Test
+  void rejectPolicy_acceptsCleanData() throws IOException {
+    PrivateTable table = PrivateTable.load(csv("age,smoker\n30,yes\n40,no\n"), policy(InvalidValues.REJECT));
+    assertArrayEquals(new double[] {30, 40}, table.numeric("age"));
+  }
+
+  @Test
+  void aDeclaredColumnMissingFromTheCsvIsNamed() throws IOException {
+    Path file = csv("age,region\n30,north\n");
+    InvalidDataException e =
+        assertThrows(InvalidDataException.class, () -> PrivateTable.load(file, policy(InvalidValues.CLAMP)));
+    assertTrue(e.getMessage().contains("'smoker'"), e.getMessage());
+  }
+
+  @Test
+  void quotedFieldsWithCommasAndQuotesAreParsed() throws IOException {
+    Path file = csv("age,smoker\n\"30\",\"yes\"\n40,\"n\"\"o\"\n");
+    PrivateTable table = PrivateTable.load(file, policy(InvalidValues.CLAMP));
+    assertEquals(List.of("yes", "n\"o"), table.categorical("smoker"));
+  }
+
+  @Test
+  void rowsWithTheWrongNumberOfFieldsAreReportedWithTheirLine() throws IOException {
+    Path file = csv("age,smoker\n30,yes\n40\n");
+    IOException e = assertThrows(IOException.class, () -> PrivateTable.load(file, policy(InvalidValues.CLAMP)));
+    assertTrue(e.getMessage().contains("row 3 has 1 fields"), e.getMessage());
+  }
+}

@@ -1,0 +1,32 @@
+package dev.cleanroom.dp.ledger;
+
+import dev.cleanroom.dp.accounting.PrivacyCost;
+import java.util.Objects;
+
+/**
+ * A request to charge one query to a scientist's budget on a dataset.
+ *
+ * @param queryId names this query; charging the same id again returns the first charge instead of
+ *     charging twice, so a caller that retries after a failure uses the same id
+ * @param cost what answering the query spends
+ * @param budget the scientist's total budget on the dataset, from the dataset's policy
+ * @param description what the query was, for the provider's audit view
+ */
+public record ChargeRequest(
+    String queryId, String scientist, String dataset, PrivacyCost cost, PrivacyCost budget, String description) {
+
+  public ChargeRequest {
+    requireNotBlank(queryId, "query id");
+    requireNotBlank(scientist, "scientist");
+    requireNotBlank(dataset, "dataset");
+    Objects.requireNonNull(cost, "cost");
+    Objects.requireNonNull(budget, "budget");
+    Objects.requireNonNull(description, "description");
+  }
+
+  static void requireNotBlank(String value, String what) {
+    if (value == null || value.isBlank()) {
+      throw new IllegalArgumentException("The " + what + " must not be blank");
+    }
+  }
+}

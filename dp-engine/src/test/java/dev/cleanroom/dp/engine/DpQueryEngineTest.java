@@ -1,0 +1,134 @@
+package dev.cleanroom.dp.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.cleanroom.dp.accounting.PrivacyCost;
+import dev.cleanroom.dp.demo.InsuranceDataset;
+import dev.cleanroom.dp.ledger.BudgetExhaustedException;
+import dev.cleanroom.dp.ledger.PrivacyLedger;
+import dev.cleanroom.dp.mechanisms.DpQuery;
+import dev.cleanroom.dp.mechanisms.QueryRejectedException;
+import dev.cleanroom.dp.policy.DatasetPolicy;
+import dev.cleanroom.dp.table.PrivateTable;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DpQueryEngineTest {
+  private static final Path INSURANCE = Path.of("../datasets/insurance/real.csv");
+
+  @TempDir Path dir;
+  private PrivacyLedger ledger;
+  private DpQueryEngine engine;
+
+  @BeforeEach
+  void openLedger() throws IOException {
+    ledger = PrivacyLedger.open("jdbc:sqlite:" + dir.resolve("ledger.db"));
+    engine = new DpQueryEngine(PrivateTable.load(INSURANCE, InsuranceDataset.policy()), ledger);
+  }
+
+  @AfterEach
+  void closeLedger() {
+    ledger.close();
+  }
+
+  private PrivacyCost spent() {
+    return ledger.spent("alice", "insurance");
+  }
+
+  @Test
+  void answer_chargesWhatTheMechanismCostAndReportsWhatIsLeft() {
+    ChargedAnswer<Double> answer = engine.answer("alice", DpQuery.mean("charges", 0.5));
+    assertEquals(0.5, spent().epsilon(), 1e-9);
+    assertEquals(1.5, answer.remaining().epsilon(), 1e-9);
+    assertEquals(engine.remaining("alice"), answer.remaining());
+  }
+
+  @Test
+  void rejectedQueries_chargeNothing() {
+    assertThrows(QueryRejectedException.class, () -> engine.answer("alice", DpQuery.mean("salary", 0.1)));
+    assertThrows(QueryRejectedException.class, () -> engine.answer("alice", DpQuery.count(-1)));
+    assertThrows(QueryRejectedException.class, () -> engine.answer("alice", DpQuery.count(1.5)));
+    assertThrows(QueryRejectedException.class, () -> engine.answer("alice", DpQuery.mean("region", 0.1)));
+    assertEquals(PrivacyCost.ZERO, spent());
+    assertTrue(ledger.charges("insurance").isEmpty());
+  }
+
+  @Test
+  void aQueryOverTheBudget_isRefusedWithWhatIsLeftAndChargesNothing() {
+    engine.answer("alice", DpQuery.count(1));
+    engine.answer("alice", DpQuery.count(0.75));
+    BudgetExhaustedException e =
+        assertThrows(BudgetExhaustedException.class, () -> engine.answer("alice", DpQuery.count(0.5)));
+    assertEquals("budget_exhausted", e.code());
+    assertEquals(0.25, e.remaining().epsilon(), 1e-9);
+    assertTrue(e.getMessage().contains("alice has ε 0.25"), e.getMessage());
+    assertEquals(1.75, spent().epsilon(), 1e-9);
+  }
+
+  @Test
+  void budgetsArePerScientist() {
+    engine.answer("alice", DpQuery.count(1));
+    assertEquals(2, engine.remaining("bob").epsilon(), 1e-12);
+  }
+
+  @Test
+  void aQueryIdIsAnsweredOnce() {
+    engine.answer("alice", "q-1", DpQuery.count(0.1));
+    QueryRejectedException e = assertThrows(QueryRejectedException.class,
+        () -> engine.answer("alice", "q-1", DpQuery.count(0.1)));
+    assertEquals("query_id_reused", e.code());
+    assertEquals(0.1, spent().epsilon(), 1e-9);
+  }
+
+  /** 40 threads race queries of ε 0.03 at one budget of ε 1 (the insurance policy's per-query cap allows it). */
+  @Test
+  void concurrentQueries_neverOverspendAndExactlyTheAffordableNumberSucceed() throws Exception {
+    DatasetPolicy insurance = InsuranceDataset.policy();
+    DatasetPolicy policy = new DatasetPolicy("insurance", insurance.columns(), PrivacyCost.pure(1),
+        PrivacyCost.pure(1), insurance.invalidValues());
+    DpQueryEngine tight = new DpQueryEngine(PrivateTable.load(INSURANCE, policy), ledger);
+    int threads = 40;
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    CountDownLatch start = new CountDownLatch(1);
+    AtomicInteger answered = new AtomicInteger();
+    List<String> refusals = java.util.Collections.synchronizedList(new ArrayList<>());
+    List<Future<?>> futures = new ArrayList<>();
+    for (int t = 0; t < threads; t++) {
+      futures.add(pool.submit(() -> {
+        start.await();
+        for (int i = 0; i < 2; i++) {
+          try {
+            tight.answer("alice", DpQuery.count(0.03));
+            answered.incrementAndGet();
+          } catch (BudgetExhaustedException e) {
+            refusals.add(e.getMessage());
+          }
+        }
+        return null;
+      }));
+    }
+    start.countDown();
+    for (Future<?> future : futures) {
+      future.get();
+    }
+    pool.shutdown();
+    // OpenDP's map gives at most 0.03 per query, so 33 fit in ε 1 and a 34th would not.
+    assertEquals(33, answered.get());
+    assertEquals(80 - 33, refusals.size());
+    assertTrue(spent().epsilon() <= 1, "spent " + spent());
+    assertTrue(refusals.stream().allMatch(message -> message.contains("left on dataset 'insurance'")), refusals.get(0));
+  }
+}

@@ -1,0 +1,368 @@
+package dev.cleanroom.dp.ledger;
+
+import static org.junit.jupiter.api.Assertions.assertAll;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.cleanroom.dp.accounting.PrivacyCost;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
+import org.junit.jupiter.api.io.TempDir;
+
+class PrivacyLedgerTest {
+  private static final PrivacyCost BUDGET = PrivacyCost.pure(1);
+  private static final Instant NOON = Instant.parse("2026-03-01T12:00:00Z");
+
+  @TempDir Path dir;
+  private final SettableClock clock = new SettableClock(NOON);
+  private final List<PrivacyLedger> opened = new ArrayList<>();
+
+  @AfterEach
+  void closeLedgers() {
+    opened.forEach(PrivacyLedger::close);
+  }
+
+  private PrivacyLedger open(String url) {
+    PrivacyLedger ledger = PrivacyLedger.open(url, clock);
+    opened.add(ledger);
+    return ledger;
+  }
+
+  private PrivacyLedger newLedger(Backend backend) {
+    return open(backend.newLedgerUrl(dir));
+  }
+
+  private static ChargeRequest request(String queryId, String scientist, String dataset, PrivacyCost cost,
+      PrivacyCost budget) {
+    return new ChargeRequest(queryId, scientist, dataset, cost, budget, "mean of charges");
+  }
+
+  private static ChargeRequest aliceOnInsurance(String queryId, double epsilon) {
+    return request(queryId, "alice", "insurance", PrivacyCost.pure(epsilon), BUDGET);
+  }
+
+  @OnBothDatabases
+  void charge_withinBudget_returnsTheChargeAndWhatIsLeft(Backend backend) {
+    PrivacyLedger ledger = newLedger(backend);
+
+    Charge charge = ledger.charge(aliceOnInsurance("q1", 0.25));
+
+    assertEquals(new Charge("q1", "alice", "insurance", PrivacyCost.pure(0.25), PrivacyCost.pure(0.75),
+        "mean of charges", NOON, false), charge);
+  }
+
+  @OnBothDatabases
+  void tenChargesOfPointOne_fitABudgetOfOneExactly(Backend backend) {
+    PrivacyLedger ledger = newLedger(backend);
+
+    for (int i = 0; i < 10; i++) {
+      ledger.charge(aliceOnInsurance("q" + i, 0.1));
+    }
+
+    assertEquals(PrivacyCost.pure(1), ledger.spent("alice", "insurance"));
+    assertEquals(PrivacyCost.ZERO, ledger.remaining("alice", "insurance", BUDGET));
+  }
+
+  @OnBothDatabases
+  void charge_eleventhPointOneOnBudgetOfOne_isRefusedAndChargesNothing(Backend backend) {
+    PrivacyLedger ledger = newLedger(backend);
+    for (int i = 0; i < 10; i++) {
+      ledger.charge(aliceOnInsurance("q" + i, 0.1));
+    }
+
+    assertThrows(BudgetExhaustedException.class, () -> ledger.charge(aliceOnInsurance("q10", 0.1)));
+
+    assertEquals(10, ledger.charges("insurance").size());
+    assertEquals(PrivacyCost.pure(1), ledger.spent("alice", "insurance"));
+  }
+
+  @OnBothDatabases
+  void budgetExhausted_saysWhatIsLeftAndWhatTheQueryNeeds(Backend backend) {
+    PrivacyLedger ledger = newLedger(backend);
+    ledger.charge(aliceOnInsurance("q1", 0.88));
+
+    var refused = assertThrows(BudgetExhaustedException.class, () -> ledger.charge(aliceOnInsurance("q2", 0.5)));
+
+    assertTrue(refused.getMessage().startsWith(
+        "Budget exhausted: alice has ε 0.12 left on dataset 'insurance'; this query needs ε 0.5."),
+        refused.getMessage());
+    assertEquals("budget_exhausted", refused.code());
+    assertEquals(PrivacyCost.pure(0.12), refused.remaining());
+    assertEquals(PrivacyCost.pure(0.5), refused.requested());
+  }
+
+  @OnBothDatabases
+  void charge_sameQueryIdAgain_returnsTheFirstChargeReplayedAndChargesOnce(Backend backend) {
+    PrivacyLedger ledger = newLedger(backend);
+    ledger.charge(aliceOnInsurance("q1", 0.3));
+    clock.set(NOON.plusSeconds(60));
+
+    Charge again = ledger.charge(aliceOnInsurance("q1", 0.3));
+
+    assertEquals(new Charge("q1", "alice", "insurance", PrivacyCost.pure(0.3), PrivacyCost.pure(0.7),
+        "mean of charges", NOON, true), again);
+    assertEquals(PrivacyCost.pure(0.3), ledger.spent("alice", "insurance"));
+  }
+
+  @OnBothDatabases
+  void charge_sameQueryIdAfterBudgetIsGone_isStillReplayed(Backend backend) {
+    PrivacyLedger ledger = newLedger(backend);
+    ledger.charge(aliceOnInsurance("q1", 1));
+
+    assertTrue(ledger.charge(aliceOnInsurance("q1", 1)).replayed());
+  }
+
+  @OnBothDatabases
+  void charge_sameQueryIdForAnotherScientist_isRejectedAndChargesNobody(Backend backend) {
+    PrivacyLedger ledger = newLedger(backend);
+    ledger.charge(aliceOnInsurance("q1", 0.3));
+
+    var rejected = assertThrows(IllegalArgumentException.class,
+        () -> ledger.charge(request("q1", "bob", "insurance", PrivacyCost.pure(0.3), BUDGET)));
+
+    assertTrue(rejected.getMessage().contains("already charged to alice"), rejected.getMessage());
+    assertEquals(PrivacyCost.ZERO, ledger.spent("bob", "insurance"));
+  }
+
+  @OnBothDatabases
+  void charge_whileAnotherScientistsChargeOfTheSameQueryIdCommits_isRejected(Backend backend) throws Exception {
+    String url = backend.newLedgerUrl(dir);
+    PrivacyLedger ledger = open(url);
+    try (Connection bob = DriverManager.getConnection(url);
+        Statement statement = bob.createStatement()) {
+      statement.execute(backend == Backend.SQLITE ? "BEGIN IMMEDIATE" : "BEGIN");
+      statement.executeUpdate("INSERT INTO privacy_charges VALUES ('q1', 'bob', 'insurance', 0, 0, 0, 0, '', 0)");
+      var charging = CompletableFuture.supplyAsync(() -> ledger.charge(aliceOnInsurance("q1", 0.3)));
+      Thread.sleep(300); // lets the charge run into bob's uncommitted row (PostgreSQL) or write lock (SQLite)
+      statement.execute("COMMIT");
+
+      var failure = assertThrows(ExecutionException.class, () -> charging.get(20, TimeUnit.SECONDS));
+
+      assertInstanceOf(IllegalArgumentException.class, failure.getCause());
+    }
+    assertEquals(PrivacyCost.ZERO, ledger.spent("alice", "insurance"));
+  }
+
+  @OnBothDatabases
+  void charge_deltaBeyondItsBudget_isRefusedEvenWithEpsilonLeft(Backend backend) {
+    PrivacyLedger ledger = newLedger(backend);
+    PrivacyCost budget = new PrivacyCost(10, 1e-6);
+    PrivacyCost cost = new PrivacyCost(0.1, 4e-7);
+    ledger.charge(request("q1", "alice", "insurance", cost, budget));
+    ledger.charge(request("q2", "alice", "insurance", cost, budget));
+
+    var refused = assertThrows(BudgetExhaustedException.class,
+        () -> ledger.charge(request("q3", "alice", "insurance", cost, budget)));
+
+    assertTrue(refused.getMessage().contains("has ε 9.8, δ 2E-7 left"), refused.getMessage());
+    assertEquals(new PrivacyCost(0.2, 8e-7), ledger.spent("alice", "insurance"));
+  }
+
+  @OnBothDatabases
+  void budgets_areSeparatePerScientistAndDataset(Backend backend) {
+    PrivacyLedger ledger = newLedger(backend);
+    ledger.charge(aliceOnInsurance("q1", 1));
+
+    ledger.charge(request("q2", "bob", "insurance", PrivacyCost.pure(1), BUDGET));
+    ledger.charge(request("q3", "alice", "hospital", PrivacyCost.pure(1), BUDGET));
+
+    assertAll(
+        () -> assertEquals(PrivacyCost.pure(1), ledger.spent("alice", "insurance")),
+        () -> assertEquals(PrivacyCost.pure(1), ledger.spent("bob", "insurance")),
+        () -> assertEquals(PrivacyCost.pure(1), ledger.spent("alice", "hospital")));
+  }
+
+  @OnBothDatabases
+  void charge_blankIds_areRejectedWithoutCharging(Backend backend) {
+    PrivacyLedger ledger = newLedger(backend);
+
+    assertAll(
+        rejected(() -> ledger.charge(aliceOnInsurance(" ", 0.1))),
+        rejected(() -> ledger.charge(request("q1", "", "insurance", PrivacyCost.pure(0.1), BUDGET))),
+        rejected(() -> ledger.charge(request("q1", "alice", "\t", PrivacyCost.pure(0.1), BUDGET))));
+
+    assertEquals(List.of(), ledger.charges("insurance"));
+  }
+
+  @OnBothDatabases
+  void charge_negativeNanOrHugeCost_isRejectedWithoutCharging(Backend backend) {
+    PrivacyLedger ledger = newLedger(backend);
+
+    assertAll(
+        rejected(() -> ledger.charge(aliceOnInsurance("q1", -0.1))),
+        rejected(() -> ledger.charge(aliceOnInsurance("q1", Double.NaN))),
+        rejected(() -> ledger.charge(request("q1", "alice", "insurance", new PrivacyCost(0.1, -1e-9), BUDGET))),
+        rejected(() -> ledger.charge(request("q1", "alice", "insurance", PrivacyCost.pure(2e6),
+            PrivacyCost.pure(1e300)))));
+
+    assertEquals(List.of(), ledger.charges("insurance"));
+  }
+
+  private static Executable rejected(Executable call) {
+    return () -> assertThrows(IllegalArgumentException.class, call);
+  }
+
+  @OnBothDatabases
+  void spent_survivesReopeningTheLedger(Backend backend) {
+    String url = backend.newLedgerUrl(dir);
+    try (PrivacyLedger ledger = PrivacyLedger.open(url)) {
+      ledger.charge(aliceOnInsurance("q1", 0.7));
+    }
+
+    PrivacyLedger reopened = open(url);
+
+    assertEquals(PrivacyCost.pure(0.7), reopened.spent("alice", "insurance"));
+    assertThrows(BudgetExhaustedException.class, () -> reopened.charge(aliceOnInsurance("q2", 0.7)));
+  }
+
+  @OnBothDatabases
+  void charges_listsTheDatasetsChargesOldestFirst(Backend backend) {
+    PrivacyLedger ledger = newLedger(backend);
+    ledger.charge(aliceOnInsurance("q-c", 0.1));
+    clock.set(NOON.plusSeconds(1));
+    ledger.charge(request("q-other", "alice", "hospital", PrivacyCost.pure(0.1), BUDGET));
+    clock.set(NOON.plusSeconds(2));
+    ledger.charge(request("q-a", "bob", "insurance", PrivacyCost.pure(0.2), BUDGET));
+    clock.set(NOON.plusSeconds(3));
+    ledger.charge(aliceOnInsurance("q-b", 0.3));
+
+    List<Charge> charges = ledger.charges("insurance");
+
+    assertEquals(List.of("q-c", "q-a", "q-b"), charges.stream().map(Charge::queryId).toList());
+    assertEquals(List.of(NOON, NOON.plusSeconds(2), NOON.plusSeconds(3)),
+        charges.stream().map(Charge::chargedAt).toList());
+    assertEquals(PrivacyCost.pure(0.6), charges.get(2).remaining());
+  }
+
+  @OnBothDatabases
+  void remaining_ofALoweredBudget_isZeroNotNegative(Backend backend) {
+    PrivacyLedger ledger = newLedger(backend);
+    ledger.charge(aliceOnInsurance("q1", 0.8));
+
+    assertEquals(PrivacyCost.ZERO, ledger.remaining("alice", "insurance", PrivacyCost.pure(0.5)));
+  }
+
+  @OnBothDatabases
+  void open_unreachableDatabase_throwsLedgerUnavailable(Backend backend) {
+    var failure = assertThrows(LedgerException.class, () -> PrivacyLedger.open(backend.unreachableLedgerUrl(dir)));
+
+    assertEquals("ledger_unavailable", failure.code());
+    assertTrue(failure.getMessage().startsWith("Tried to open the privacy ledger at jdbc:"),
+        failure.getMessage());
+  }
+
+  @OnBothDatabases
+  void open_existingLedger_appliesEachMigrationOnce(Backend backend) throws SQLException {
+    String url = backend.newLedgerUrl(dir);
+    open(url);
+    open(url);
+
+    assertEquals(Schema.LATEST, count(url, "SELECT COUNT(*) FROM privacy_ledger_migrations"));
+  }
+
+  @OnBothDatabases
+  void open_ledgerWrittenByANewerVersion_isRefused(Backend backend) throws SQLException {
+    String url = backend.newLedgerUrl(dir);
+    open(url);
+    update(url, "INSERT INTO privacy_ledger_migrations VALUES (" + (Schema.LATEST + 1) + ", 'future', 0)");
+
+    var refused = assertThrows(LedgerException.class, () -> PrivacyLedger.open(url));
+
+    assertTrue(refused.getMessage().contains("Use a newer dcr"), refused.getMessage());
+  }
+
+  @Test
+  void open_sqliteFile_switchesItToWriteAheadLogging() throws SQLException {
+    String url = Backend.SQLITE.newLedgerUrl(dir);
+    open(url);
+
+    try (Connection connection = DriverManager.getConnection(url);
+        Statement statement = connection.createStatement();
+        var result = statement.executeQuery("PRAGMA journal_mode")) {
+      result.next();
+      assertEquals("wal", result.getString(1));
+    }
+  }
+
+  @Test
+  void open_inMemorySqlite_isRejected() {
+    assertThrows(IllegalArgumentException.class, () -> PrivacyLedger.open("jdbc:sqlite::memory:"));
+  }
+
+  @Test
+  void open_otherDatabase_isRejected() {
+    var rejected = assertThrows(IllegalArgumentException.class, () -> PrivacyLedger.open("jdbc:h2:mem:x?password=s3"));
+
+    assertFalse(rejected.getMessage().contains("s3"), "URL parameters may hold a password: " + rejected.getMessage());
+  }
+
+  @Test
+  void charge_onAClosedLedger_isRefused() {
+    PrivacyLedger ledger = PrivacyLedger.open(Backend.SQLITE.newLedgerUrl(dir));
+    ledger.close();
+
+    assertThrows(IllegalStateException.class, () -> ledger.charge(aliceOnInsurance("q1", 0.1)));
+  }
+
+  private static long count(String url, String sql) throws SQLException {
+    try (Connection connection = DriverManager.getConnection(url);
+        Statement statement = connection.createStatement();
+        var result = statement.executeQuery(sql)) {
+      result.next();
+      return result.getLong(1);
+    }
+  }
+
+  private static void update(String url, String sql) throws SQLException {
+    try (Connection connection = DriverManager.getConnection(url);
+        Statement statement = connection.createStatement()) {
+      statement.executeUpdate(sql);
+    }
+  }
+
+  /** A clock that stands still until the test moves it. */
+  private static final class SettableClock extends Clock {
+    private volatile Instant now;
+
+    SettableClock(Instant now) {
+      this.now = now;
+    }
+
+    void set(Instant now) {
+      this.now = now;
+    }
+
+    @Override
+    public Instant instant() {
+      return now;
+    }
+
+    @Override
+    public ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(ZoneId zone) {
+      throw new UnsupportedOperationException("a test clock has no zones");
+    }
+  }
+}

@@ -6,6 +6,7 @@ import dev.cleanroom.dp.engine.DpQueryEngine;
 import dev.cleanroom.dp.ledger.BudgetExhaustedException;
 import dev.cleanroom.dp.ledger.PrivacyLedger;
 import dev.cleanroom.dp.mechanisms.DpQuery;
+import dev.cleanroom.dp.policy.PolicyFile;
 import dev.cleanroom.dp.table.PrivateTable;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -30,12 +31,13 @@ public final class ExplorationDemo {
 
   public static void main(String[] args) throws IOException {
     if (args.length != 1) {
-      System.err.println("usage: ExplorationDemo <insurance.csv>");
+      System.err.println("usage: ExplorationDemo <dataset folder with real.csv and policy.yaml>");
       System.exit(2);
     }
+    Path dataset = Path.of(args[0]);
     Path ledgerFile = Files.createTempDirectory("dcr-demo").resolve("ledger.db");
     try (PrivacyLedger ledger = PrivacyLedger.open("jdbc:sqlite:" + ledgerFile)) {
-      PrivateTable table = PrivateTable.load(Path.of(args[0]), InsuranceDataset.policy());
+      PrivateTable table = PrivateTable.load(dataset.resolve("real.csv"), PolicyFile.read(dataset.resolve("policy.yaml")));
       new ExplorationDemo(new DpQueryEngine(table, ledger), System.out).run();
     }
   }

@@ -77,7 +77,7 @@ public final class Mechanisms {
   private PreparedQuery<Long> prepareCount(DpQuery.Count query) {
     Noise noise = Noise.forDelta(query.delta());
     Handles handles = new Handles();
-    ColumnPolicy column = policy.columns().get(0);
+    ColumnPolicy column = policy.visibleColumns().get(0);
     boolean numeric = column instanceof ColumnPolicy.Numeric;
     Transformation count = handles.add(vectorTransformation(numeric ? "f64" : "String", true,
         (domain, metric) -> Transformations.makeCount(domain, metric, "i64")));
@@ -225,8 +225,10 @@ public final class Mechanisms {
   }
 
   private ColumnPolicy column(String name) {
-    return policy.column(name).orElseThrow(() -> new QueryRejectedException("unknown_column",
-        "Dataset '" + policy.dataset() + "' has no column '" + name + "'; its columns are: " + policy.columnNames()));
+    return policy.column(name)
+        .filter(column -> !(column instanceof ColumnPolicy.Excluded))
+        .orElseThrow(() -> new QueryRejectedException("unknown_column", "Dataset '" + policy.dataset()
+            + "' has no column '" + name + "'; its columns are: " + policy.columnNames()));
   }
 
   private ColumnPolicy.Numeric numericColumn(String name, String operation) {

@@ -9,14 +9,23 @@ import java.util.List;
 public sealed interface ColumnPolicy {
   String name();
 
-  /** A numeric column whose values are taken to lie in [lower, upper]. */
-  record Numeric(String name, double lower, double upper) implements ColumnPolicy {
+  /**
+   * A numeric column whose values are taken to lie in [lower, upper].
+   *
+   * @param integer whether values are whole numbers (mock and synthetic data then hold whole numbers)
+   */
+  record Numeric(String name, double lower, double upper, boolean integer) implements ColumnPolicy {
     public Numeric {
       requireName(name);
       if (!Double.isFinite(lower) || !Double.isFinite(upper) || lower >= upper) {
         throw new IllegalArgumentException(
             "Column '" + name + "' needs finite bounds with lower < upper, got [" + lower + ", " + upper + "]");
       }
+    }
+
+    /** A column of real numbers. */
+    public Numeric(String name, double lower, double upper) {
+      this(name, lower, upper, false);
     }
 
     /** Where a value outside the bounds or a missing/NaN value is moved when the policy clamps. */
@@ -39,6 +48,13 @@ public sealed interface ColumnPolicy {
       if (categories.stream().distinct().count() != categories.size()) {
         throw new IllegalArgumentException("Column '" + name + "' lists a category twice: " + categories);
       }
+    }
+  }
+
+  /** A column the provider withholds: it is dropped when the data is loaded and appears in no view. */
+  record Excluded(String name) implements ColumnPolicy {
+    public Excluded {
+      requireName(name);
     }
   }
 

@@ -1,20 +1,34 @@
 package dev.cleanroom.dp.policy;
 
 import dev.cleanroom.dp.accounting.PrivacyCost;
+import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * A provider's rules for one dataset in the programming stage: its declared columns, each scientist's
- * privacy budget, the cap on a single query, and how invalid values are handled.
+ * A provider's rules for one dataset: its declared columns, who may use it, which stage-1 views are
+ * on, each scientist's privacy budget and the cap per query, what the provider spends on the synthetic
+ * view, how invalid values are handled, and whether stage-2 outputs wait for the provider's release.
+ *
+ * @param scientists who may use the dataset; empty means every scientist
+ * @param syntheticCost the (ε, δ) the provider spends once to make the synthetic view
  */
 public record DatasetPolicy(
     String dataset,
+    String owner,
+    String description,
+    List<String> scientists,
+    Set<View> views,
     List<ColumnPolicy> columns,
     PrivacyCost budgetPerScientist,
     PrivacyCost maxPerQuery,
-    InvalidValues invalidValues) {
+    PrivacyCost syntheticCost,
+    InvalidValues invalidValues,
+    boolean outputsNeedRelease) {
 
   public DatasetPolicy {
     if (dataset == null || !dataset.matches("[a-z0-9][a-z0-9_-]{0,62}")) {
@@ -22,9 +36,17 @@ public record DatasetPolicy(
           "A dataset name is 1-63 lower-case letters, digits, '-' or '_', starting with a letter or digit; got '"
               + dataset + "'");
     }
+    Objects.requireNonNull(owner, "owner");
+    Objects.requireNonNull(description, "description");
+    scientists = List.copyOf(scientists);
+    views = views.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(views));
     columns = List.copyOf(columns);
+    Objects.requireNonNull(invalidValues, "invalidValues");
     if (columns.stream().map(ColumnPolicy::name).distinct().count() != columns.size()) {
       throw new IllegalArgumentException("Dataset '" + dataset + "' declares a column twice");
+    }
+    if (columns.stream().allMatch(c -> c instanceof ColumnPolicy.Excluded)) {
+      throw new IllegalArgumentException("Dataset '" + dataset + "' needs at least one column that is not excluded");
     }
     if (!maxPerQuery.fitsWithin(budgetPerScientist)) {
       throw new IllegalArgumentException(
@@ -33,11 +55,108 @@ public record DatasetPolicy(
     }
   }
 
+  public static Builder builder(String dataset) {
+    return new Builder(dataset);
+  }
+
   public Optional<ColumnPolicy> column(String name) {
     return columns.stream().filter(c -> c.name().equals(name)).findFirst();
   }
 
+  /** The columns that are not excluded: the public schema of every view. */
+  public List<ColumnPolicy> visibleColumns() {
+    return columns.stream().filter(c -> !(c instanceof ColumnPolicy.Excluded)).toList();
+  }
+
   public String columnNames() {
-    return columns.stream().map(ColumnPolicy::name).collect(Collectors.joining(", "));
+    return visibleColumns().stream().map(ColumnPolicy::name).collect(Collectors.joining(", "));
+  }
+
+  public boolean allows(View view) {
+    return views.contains(view);
+  }
+
+  /** Whether {@code scientist} may use this dataset. */
+  public boolean admits(String scientist) {
+    return scientists.isEmpty() || scientists.contains(scientist);
+  }
+
+  /** Builds a policy; every part but the name and the columns has a default a provider can live with. */
+  public static final class Builder {
+    private final String dataset;
+    private String owner = "provider";
+    private String description = "";
+    private List<String> scientists = List.of();
+    private Set<View> views = EnumSet.allOf(View.class);
+    private final List<ColumnPolicy> columns = new ArrayList<>();
+    private PrivacyCost budgetPerScientist = PrivacyCost.pure(1);
+    private PrivacyCost maxPerQuery = PrivacyCost.pure(0.5);
+    private PrivacyCost syntheticCost = new PrivacyCost(1, 1e-6);
+    private InvalidValues invalidValues = InvalidValues.CLAMP;
+    private boolean outputsNeedRelease = true;
+
+    private Builder(String dataset) {
+      this.dataset = dataset;
+    }
+
+    public Builder owner(String owner) {
+      this.owner = owner;
+      return this;
+    }
+
+    public Builder description(String description) {
+      this.description = description;
+      return this;
+    }
+
+    public Builder scientists(List<String> scientists) {
+      this.scientists = scientists;
+      return this;
+    }
+
+    public Builder views(Set<View> views) {
+      this.views = views;
+      return this;
+    }
+
+    public Builder column(ColumnPolicy column) {
+      columns.add(column);
+      return this;
+    }
+
+    public Builder columns(List<? extends ColumnPolicy> columns) {
+      this.columns.addAll(columns);
+      return this;
+    }
+
+    public Builder budgetPerScientist(PrivacyCost budget) {
+      this.budgetPerScientist = budget;
+      return this;
+    }
+
+    public Builder maxPerQuery(PrivacyCost cap) {
+      this.maxPerQuery = cap;
+      return this;
+    }
+
+    public Builder syntheticCost(PrivacyCost cost) {
+      this.syntheticCost = cost;
+      return this;
+    }
+
+    public Builder invalidValues(InvalidValues invalidValues) {
+      this.invalidValues = invalidValues;
+      return this;
+    }
+
+    public Builder outputsNeedRelease(boolean outputsNeedRelease) {
+      this.outputsNeedRelease = outputsNeedRelease;
+      return this;
+    }
+
+    public DatasetPolicy build() {
+      return new DatasetPolicy(dataset, owner, description, scientists, views, columns, budgetPerScientist,
+          maxPerQuery, syntheticCost, invalidValues, outputsNeedRelease);
+    }
   }
 }

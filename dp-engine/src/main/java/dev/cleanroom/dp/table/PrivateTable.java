@@ -13,7 +13,7 @@ import java.util.TreeMap;
 
 /**
  * A provider's real rows, held column by column in the one process allowed to hold them (the DP query
- * service, or the TEE). Only declared columns are kept; undeclared ones are dropped on load.
+ * service, or the TEE). Only declared columns are kept; undeclared and excluded ones are dropped on load.
  *
  * <p>Invariant: every numeric value lies within its declared bounds and is not NaN, so DP mechanisms
  * can rely on the policy's bounds.
@@ -41,7 +41,7 @@ public final class PrivateTable {
     Map<String, double[]> numeric = new LinkedHashMap<>();
     Map<String, List<String>> categorical = new LinkedHashMap<>();
     Map<String, Integer> invalid = new TreeMap<>();
-    for (ColumnPolicy column : policy.columns()) {
+    for (ColumnPolicy column : policy.visibleColumns()) {
       int index = csv.header().indexOf(column.name());
       if (index < 0) {
         throw new InvalidDataException("Dataset '" + policy.dataset() + "' declares column '" + column.name()
@@ -50,6 +50,7 @@ public final class PrivateTable {
       switch (column) {
         case ColumnPolicy.Numeric n -> numeric.put(n.name(), numbers(csv, index, n, invalid));
         case ColumnPolicy.Categorical c -> categorical.put(c.name(), categories(csv, index, c, invalid));
+        case ColumnPolicy.Excluded e -> { } // withheld by the provider: never loaded
       }
     }
     if (!invalid.isEmpty() && policy.invalidValues() == InvalidValues.REJECT) {

@@ -5,14 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cleanroom.dp.accounting.PrivacyCost;
-import dev.cleanroom.dp.demo.InsuranceDataset;
 import dev.cleanroom.dp.ledger.BudgetExhaustedException;
 import dev.cleanroom.dp.ledger.PrivacyLedger;
 import dev.cleanroom.dp.mechanisms.DpQuery;
 import dev.cleanroom.dp.mechanisms.QueryRejectedException;
 import dev.cleanroom.dp.policy.DatasetPolicy;
-import dev.cleanroom.dp.table.PrivateTable;
-import java.io.IOException;
+import dev.cleanroom.dp.testing.InsuranceData;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,16 +25,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class DpQueryEngineTest {
-  private static final Path INSURANCE = Path.of("../datasets/insurance/real.csv");
-
   @TempDir Path dir;
   private PrivacyLedger ledger;
   private DpQueryEngine engine;
 
   @BeforeEach
-  void openLedger() throws IOException {
+  void openLedger() {
     ledger = PrivacyLedger.open("jdbc:sqlite:" + dir.resolve("ledger.db"));
-    engine = new DpQueryEngine(PrivateTable.load(INSURANCE, InsuranceDataset.policy()), ledger);
+    engine = new DpQueryEngine(InsuranceData.table(InsuranceData.policy()), ledger);
   }
 
   @AfterEach
@@ -96,10 +92,8 @@ class DpQueryEngineTest {
   /** 40 threads race queries of ε 0.03 at one budget of ε 1 (the insurance policy's per-query cap allows it). */
   @Test
   void concurrentQueries_neverOverspendAndExactlyTheAffordableNumberSucceed() throws Exception {
-    DatasetPolicy insurance = InsuranceDataset.policy();
-    DatasetPolicy policy = new DatasetPolicy("insurance", insurance.columns(), PrivacyCost.pure(1),
-        PrivacyCost.pure(1), insurance.invalidValues());
-    DpQueryEngine tight = new DpQueryEngine(PrivateTable.load(INSURANCE, policy), ledger);
+    DatasetPolicy policy = InsuranceData.policyWithBudget(PrivacyCost.pure(1), PrivacyCost.pure(1));
+    DpQueryEngine tight = new DpQueryEngine(InsuranceData.table(policy), ledger);
     int threads = 40;
     ExecutorService pool = Executors.newFixedThreadPool(threads);
     CountDownLatch start = new CountDownLatch(1);

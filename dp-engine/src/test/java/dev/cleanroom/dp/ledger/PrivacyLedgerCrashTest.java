@@ -51,7 +51,10 @@ class PrivacyLedgerCrashTest {
         }
       }
     } finally {
-      storm.destroyForcibly(); // SIGKILL on Linux: no shutdown hook, no close, mid-transaction
+      // SIGKILL on Linux: no shutdown hook, no close, mid-transaction. Through the ProcessHandle, so
+      // that (unlike Process.destroyForcibly) our end of the pipe stays open and the reader can drain
+      // the lines the storm printed before it died.
+      storm.toHandle().destroyForcibly();
     }
     assertEquals(SIGKILL_EXIT, storm.waitFor(), "exit status of a process killed by SIGKILL");
     reader.join(); // the lines already in the pipe were printed after their charge returned, too

@@ -1,13 +1,11 @@
 package dev.cleanroom.dp.ledger;
 
 import dev.cleanroom.dp.accounting.PrivacyCost;
-import dev.cleanroom.dp.demo.InsuranceDataset;
 import dev.cleanroom.dp.engine.ChargedAnswer;
 import dev.cleanroom.dp.engine.DpQueryEngine;
 import dev.cleanroom.dp.mechanisms.DpQuery;
 import dev.cleanroom.dp.policy.DatasetPolicy;
-import dev.cleanroom.dp.table.PrivateTable;
-import java.nio.file.Path;
+import dev.cleanroom.dp.testing.InsuranceData;
 
 /**
  * The child process of {@link PrivacyLedgerCrashTest}: answers real DP queries on the insurance data
@@ -25,15 +23,13 @@ final class QueryStorm {
 
   /** The insurance policy with a budget the storm cannot exhaust before it is killed. */
   static DatasetPolicy policy() {
-    DatasetPolicy insurance = InsuranceDataset.policy();
-    return new DatasetPolicy(DATASET, insurance.columns(), BUDGET, PrivacyCost.pure(1), insurance.invalidValues());
+    return InsuranceData.policyWithBudget(BUDGET, PrivacyCost.pure(1));
   }
 
   public static void main(String[] args) throws Exception {
     PrivacyLedger ledger = PrivacyLedger.open(args[0]);
     int threads = Integer.parseInt(args[1]);
-    DpQueryEngine engine =
-        new DpQueryEngine(PrivateTable.load(Path.of("../datasets/insurance/real.csv"), policy()), ledger);
+    DpQueryEngine engine = new DpQueryEngine(InsuranceData.table(policy()), ledger);
     for (int t = 0; t < threads; t++) {
       String prefix = "storm-" + t + "-";
       Thread.ofPlatform().start(() -> {

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.cleanroom.dp.accounting.PrivacyCost;
 import dev.cleanroom.dp.policy.ColumnPolicy;
 import dev.cleanroom.dp.policy.DatasetPolicy;
-import dev.cleanroom.dp.policy.InvalidValues;
 import dev.cleanroom.dp.table.CsvFile;
 import dev.cleanroom.dp.table.PrivateTable;
 import java.util.ArrayList;
@@ -24,10 +23,13 @@ class MechanismsTest {
     for (int i = 0; i < 1000; i++) {
       rows.add(List.of(Integer.toString(i), i % 2 == 0 ? "a" : "b"));
     }
-    DatasetPolicy policy = new DatasetPolicy("numbers", List.of(
-        new ColumnPolicy.Numeric("x", 0, 1000),
-        new ColumnPolicy.Categorical("group", List.of("a", "b"))),
-        new PrivacyCost(100, 1e-5), new PrivacyCost(50, 1e-6), InvalidValues.CLAMP);
+    DatasetPolicy policy = DatasetPolicy.builder("numbers")
+        .column(new ColumnPolicy.Numeric("x", 0, 1000))
+        .column(new ColumnPolicy.Categorical("group", List.of("a", "b")))
+        .column(new ColumnPolicy.Excluded("secret"))
+        .budgetPerScientist(new PrivacyCost(100, 1e-5))
+        .maxPerQuery(new PrivacyCost(50, 1e-6))
+        .build();
     return PrivateTable.of(new CsvFile(List.of("x", "group"), rows), policy);
   }
 
@@ -123,6 +125,11 @@ class MechanismsTest {
   @Test
   void unknownColumn_isRejectedWithTheKnownColumns() {
     assertRejected("unknown_column", "its columns are: x, group", DpQuery.mean("salary", 1));
+  }
+
+  @Test
+  void excludedColumn_isAsUnknownAsAMissingOne() {
+    assertRejected("unknown_column", "no column 'secret'", DpQuery.sum("secret", 1));
   }
 
   @Test

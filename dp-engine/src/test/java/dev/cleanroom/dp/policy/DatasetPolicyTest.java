@@ -12,15 +12,14 @@ class DatasetPolicyTest {
 
   @Test
   void aPerQueryCapAboveTheBudgetIsRefused() {
-    var e = assertThrows(IllegalArgumentException.class, () -> new DatasetPolicy(
-        "insurance", COLUMNS, PrivacyCost.pure(1), PrivacyCost.pure(2), InvalidValues.CLAMP));
+    var e = assertThrows(IllegalArgumentException.class, () -> DatasetPolicy.builder("insurance").columns(COLUMNS)
+        .budgetPerScientist(PrivacyCost.pure(1)).maxPerQuery(PrivacyCost.pure(2)).build());
     assertTrue(e.getMessage().contains("per-query cap"), e.getMessage());
   }
 
   @Test
   void datasetNamesThatCouldEscapeAPathAreRefused() {
-    assertThrows(IllegalArgumentException.class, () -> new DatasetPolicy(
-        "../etc", COLUMNS, PrivacyCost.pure(1), PrivacyCost.pure(1), InvalidValues.CLAMP));
+    assertThrows(IllegalArgumentException.class, () -> DatasetPolicy.builder("../etc").columns(COLUMNS).build());
   }
 
   @Test

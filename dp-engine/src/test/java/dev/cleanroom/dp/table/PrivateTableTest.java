@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.cleanroom.dp.accounting.PrivacyCost;
 import dev.cleanroom.dp.policy.ColumnPolicy;
 import dev.cleanroom.dp.policy.DatasetPolicy;
 import dev.cleanroom.dp.policy.InvalidValues;
@@ -20,10 +19,12 @@ class PrivateTableTest {
   @TempDir Path dir;
 
   private static DatasetPolicy policy(InvalidValues invalidValues) {
-    return new DatasetPolicy("people", List.of(
-        new ColumnPolicy.Numeric("age", 18, 65),
-        new ColumnPolicy.Categorical("smoker", List.of("yes", "no"))),
-        PrivacyCost.pure(1), PrivacyCost.pure(0.5), invalidValues);
+    return DatasetPolicy.builder("people")
+        .column(new ColumnPolicy.Numeric("age", 18, 65))
+        .column(new ColumnPolicy.Categorical("smoker", List.of("yes", "no")))
+        .column(new ColumnPolicy.Excluded("ignored"))
+        .invalidValues(invalidValues)
+        .build();
   }
 
   private Path csv(String text) throws IOException {

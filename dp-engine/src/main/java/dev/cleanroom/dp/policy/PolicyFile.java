@@ -1,0 +1,296 @@
+package dev.cleanroom.dp.policy;
+
+import dev.cleanroom.dp.accounting.PrivacyCost;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.error.YAMLException;
+
+/**
+ * Reads a provider's {@code policy.yaml} (the format is documented in docs/policy.md) into a
+ * {@link DatasetPolicy}. Every problem is collected and reported at once, each with its field path and
+ * what to write instead, so a provider fixes a file in one pass.
+ */
+public final class PolicyFile {
+  private final String source;
+  private final List<String> problems = new ArrayList<>();
+
+  private PolicyFile(String source) {
+    this.source = source;
+  }
+
+  public static DatasetPolicy read(Path file) throws IOException {
+    return parse(Files.readString(file), file.toString());
+  }
+
+  public static DatasetPolicy parse(String yaml, String source) {
+    Object document;
+    try {
+      // SafeConstructor: a policy file builds plain maps and lists, never arbitrary Java objects.
+      document = new Yaml(new SafeConstructor(new LoaderOptions())).load(yaml);
+    } catch (YAMLException e) {
+      throw new PolicyException(source, List.of("not valid YAML: " + e.getMessage().lines().findFirst().orElse("")));
+    }
+    if (!(document instanceof Map<?, ?> map)) {
+      throw new PolicyException(source, List.of("the file must be a mapping with 'dataset', 'columns', ..."));
+    }
+    return new PolicyFile(source).policy(map);
+  }
+
+  private DatasetPolicy policy(Map<?, ?> root) {
+    allowOnly(root, "", Set.of("dataset", "owner", "description", "scientists", "views", "columns", "budget",
+        "synthetic", "invalid_values", "outputs"));
+    String dataset = string(root, "dataset", null);
+    DatasetPolicy.Builder builder = DatasetPolicy.builder(dataset == null ? "invalid" : dataset);
+    String owner = string(root, "owner", null);
+    if (owner == null) {
+      missing("owner", "the provider's user name, e.g. owner: pat");
+    }
+    builder.owner(owner == null ? "" : owner);
+    builder.description(string(root, "description", ""));
+    builder.scientists(strings(root, "scientists"));
+    builder.views(views(root));
+    builder.columns(columns(root));
+    Map<?, ?> budget = map(root, "budget", true);
+    if (budget != null) {
+      allowOnly(budget, "budget.", Set.of("per_scientist", "per_query"));
+      builder.budgetPerScientist(cost(budget, "budget.per_scientist", "per_scientist"));
+      builder.maxPerQuery(cost(budget, "budget.per_query", "per_query"));
+    }
+    Map<?, ?> synthetic = map(root, "synthetic", false);
+    if (synthetic != null) {
+      builder.syntheticCost(cost(root, "synthetic", "synthetic"));
+    }
+    builder.invalidValues(invalidValues(root));
+    builder.outputsNeedRelease(outputsNeedRelease(root));
+    if (dataset == null) {
+      missing("dataset", "the dataset's name, e.g. dataset: insurance");
+    }
+    if (!problems.isEmpty()) {
+      throw new PolicyException(source, problems);
+    }
+    try {
+      return builder.build();
+    } catch (IllegalArgumentException e) {
+      throw new PolicyException(source, List.of(e.getMessage()));
+    }
+  }
+
+  private List<ColumnPolicy> columns(Map<?, ?> root) {
+    Map<?, ?> columns = map(root, "columns", true);
+    List<ColumnPolicy> result = new ArrayList<>();
+    if (columns == null) {
+      return result;
+    }
+    for (Map.Entry<?, ?> entry : columns.entrySet()) {
+      String name = String.valueOf(entry.getKey());
+      String path = "columns." + name;
+      if (!(entry.getValue() instanceof Map<?, ?> column)) {
+        problem(path, "must be a mapping such as {type: numeric, lower: 0, upper: 100}");
+        continue;
+      }
+      String type = string(column, "type", null);
+      try {
+        switch (type == null ? "" : type) {
+          case "numeric", "integer" -> {
+            allowOnly(column, path + ".", Set.of("type", "lower", "upper"));
+            Double lower = number(column, path, "lower");
+            Double upper = number(column, path, "upper");
+            if (lower != null && upper != null) {
+              if (lower >= upper) {
+                problem(path, "lower (" + lower + ") must be below upper (" + upper + ")");
+              } else {
+                result.add(new ColumnPolicy.Numeric(name, lower, upper, type.equals("integer")));
+              }
+            }
+          }
+          case "categorical" -> {
+            allowOnly(column, path + ".", Set.of("type", "categories"));
+            List<String> categories = strings(column, "categories");
+            if (column.get("categories") instanceof List<?> raw && raw.stream().anyMatch(Boolean.class::isInstance)) {
+              problem(path + ".categories", "YAML reads bare yes/no/on/off/true/false as booleans; quote them, e.g. [\"yes\", \"no\"]");
+            } else if (categories.isEmpty()) {
+              problem(path + ".categories", "list every category, e.g. categories: [yes, no]");
+            } else {
+              result.add(new ColumnPolicy.Categorical(name, categories));
+            }
+          }
+          case "excluded" -> result.add(new ColumnPolicy.Excluded(name));
+          default -> problem(path + ".type", "must be one of numeric, integer, categorical, excluded"
+              + (type == null ? "" : " (got '" + type + "')"));
+        }
+      } catch (IllegalArgumentException e) {
+        problem(path, e.getMessage());
+      }
+    }
+    if (result.isEmpty() && problems.isEmpty()) {
+      problem("columns", "declare at least one column");
+    }
+    return result;
+  }
+
+  private Set<View> views(Map<?, ?> root) {
+    if (!root.containsKey("views")) {
+      return EnumSet.of(View.DP_QUERY, View.MOCK);
+    }
+    Set<View> views = EnumSet.noneOf(View.class);
+    for (String id : strings(root, "views")) {
+      View.byId(id).ifPresentOrElse(views::add,
+          () -> problem("views", "unknown view '" + id + "'; use dp-query, synthetic or mock"));
+    }
+    return views;
+  }
+
+  private InvalidValues invalidValues(Map<?, ?> root) {
+    String value = string(root, "invalid_values", "clamp");
+    return switch (value) {
+      case "clamp" -> InvalidValues.CLAMP;
+      case "reject" -> InvalidValues.REJECT;
+      default -> {
+        problem("invalid_values", "must be clamp or reject (got '" + value + "')");
+        yield InvalidValues.CLAMP;
+      }
+    };
+  }
+
+  private boolean outputsNeedRelease(Map<?, ?> root) {
+    Map<?, ?> outputs = map(root, "outputs", false);
+    if (outputs == null) {
+      return true;
+    }
+    allowOnly(outputs, "outputs.", Set.of("release"));
+    String release = string(outputs, "release", "required");
+    if (!release.equals("required") && !release.equals("automatic")) {
+      problem("outputs.release", "must be required or automatic (got '" + release + "')");
+    }
+    return !release.equals("automatic");
+  }
+
+  private PrivacyCost cost(Map<?, ?> parent, String path, String key) {
+    Map<?, ?> cost = map(parent, key, true);
+    if (cost == null) {
+      return PrivacyCost.ZERO;
+    }
+    allowOnly(cost, path + ".", Set.of("epsilon", "delta"));
+    Double epsilon = number(cost, path, "epsilon");
+    Double delta = cost.containsKey("delta") ? number(cost, path, "delta") : Double.valueOf(0);
+    if (epsilon == null || delta == null) {
+      return PrivacyCost.ZERO;
+    }
+    if (!(epsilon > 0)) {
+      problem(path + ".epsilon", "must be a positive number (got " + epsilon + ")");
+      return PrivacyCost.ZERO;
+    }
+    if (delta < 0 || delta >= 1) {
+      problem(path + ".delta", "must be in [0, 1), typically below 1/rows such as 1e-6 (got " + delta + ")");
+      return PrivacyCost.ZERO;
+    }
+    return new PrivacyCost(epsilon, delta);
+  }
+
+  private Double number(Map<?, ?> map, String path, String key) {
+    Object value = map.get(key);
+    if (value instanceof Number number && Double.isFinite(number.doubleValue())) {
+      return number.doubleValue();
+    }
+    if (value instanceof String text) {
+      try {
+        return Double.parseDouble(text); // YAML 1.1 reads 1e-6 (no dot) as a string
+      } catch (NumberFormatException e) {
+        // reported below
+      }
+    }
+    problem(path + "." + key, value == null ? "is missing; write a number" : "must be a finite number (got '" + value + "')");
+    return null;
+  }
+
+  private Map<?, ?> map(Map<?, ?> parent, String key, boolean required) {
+    Object value = parent.get(key);
+    if (value instanceof Map<?, ?> map) {
+      return map;
+    }
+    if (value != null) {
+      problem(key, "must be a mapping");
+    } else if (required) {
+      problem(key, "is missing");
+    }
+    return null;
+  }
+
+  private String string(Map<?, ?> map, String key, String fallback) {
+    Object value = map.get(key);
+    return value == null ? fallback : String.valueOf(value);
+  }
+
+  private List<String> strings(Map<?, ?> map, String key) {
+    Object value = map.get(key);
+    if (value == null) {
+      return List.of();
+    }
+    if (value instanceof List<?> list) {
+      return list.stream().map(String::valueOf).toList();
+    }
+    problem(key, "must be a list such as [a, b]");
+    return List.of();
+  }
+
+  private void allowOnly(Map<?, ?> map, String prefix, Set<String> keys) {
+    for (Object key : map.keySet()) {
+      if (!keys.contains(String.valueOf(key))) {
+        problem(prefix + key, "is not a policy field; known here: " + String.join(", ", keys.stream().sorted().toList()));
+      }
+    }
+  }
+
+  private void missing(String field, String example) {
+    problem(field, "is missing; write " + example);
+  }
+
+  private void problem(String field, String message) {
+    problems.add(field + ": " + message);
+  }
+
+  /** The policy as YAML, in the documented format (used by tests and to show the effective policy). */
+  public static String toYaml(DatasetPolicy policy) {
+    Map<String, Object> root = new LinkedHashMap<>();
+    root.put("dataset", policy.dataset());
+    root.put("owner", policy.owner());
+    if (!policy.description().isEmpty()) {
+      root.put("description", policy.description());
+    }
+    if (!policy.scientists().isEmpty()) {
+      root.put("scientists", policy.scientists());
+    }
+    root.put("views", EnumSet.copyOf(policy.views().isEmpty() ? EnumSet.noneOf(View.class) : policy.views())
+        .stream().map(View::id).toList());
+    Map<String, Object> columns = new LinkedHashMap<>();
+    for (ColumnPolicy column : policy.columns()) {
+      columns.put(column.name(), switch (column) {
+        case ColumnPolicy.Numeric n -> Map.of("type", n.integer() ? "integer" : "numeric", "lower", n.lower(),
+            "upper", n.upper());
+        case ColumnPolicy.Categorical c -> Map.of("type", "categorical", "categories", c.categories());
+        case ColumnPolicy.Excluded e -> Map.of("type", "excluded");
+      });
+    }
+    root.put("columns", columns);
+    root.put("budget", Map.of("per_scientist", costMap(policy.budgetPerScientist()),
+        "per_query", costMap(policy.maxPerQuery())));
+    root.put("synthetic", costMap(policy.syntheticCost()));
+    root.put("invalid_values", policy.invalidValues().name().toLowerCase());
+    root.put("outputs", Map.of("release", policy.outputsNeedRelease() ? "required" : "automatic"));
+    return new Yaml().dumpAsMap(root);
+  }
+
+  private static Map<String, Object> costMap(PrivacyCost cost) {
+    return Map.of("epsilon", cost.epsilon(), "delta", cost.delta());
+  }
+}

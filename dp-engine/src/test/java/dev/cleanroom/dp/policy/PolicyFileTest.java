@@ -1,0 +1,114 @@
+package dev.cleanroom.dp.policy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.cleanroom.dp.accounting.PrivacyCost;
+import dev.cleanroom.dp.testing.InsuranceData;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class PolicyFileTest {
+  private static final String MINIMAL = """
+      dataset: people
+      owner: pat
+      columns:
+        age: {type: integer, lower: 18, upper: 65}
+      budget:
+        per_scientist: {epsilon: 1}
+        per_query: {epsilon: 0.5}
+      """;
+
+  private static PolicyException problemsOf(String yaml) {
+    return assertThrows(PolicyException.class, () -> PolicyFile.parse(yaml, "policy.yaml"));
+  }
+
+  @Test
+  void theInsurancePolicyInTheRepositoryLoads() {
+    DatasetPolicy policy = InsuranceData.policy();
+    assertEquals("insurance", policy.dataset());
+    assertEquals("pat", policy.owner());
+    assertEquals(Set.of(View.DP_QUERY, View.SYNTHETIC, View.MOCK), policy.views());
+    assertEquals(new ColumnPolicy.Numeric("age", 18, 65, true), policy.column("age").orElseThrow());
+    assertEquals(new ColumnPolicy.Categorical("smoker", List.of("yes", "no")), policy.column("smoker").orElseThrow());
+    assertEquals(new PrivacyCost(2, 1e-6), policy.budgetPerScientist());
+    assertEquals(new PrivacyCost(1, 1e-6), policy.syntheticCost());
+    assertTrue(policy.outputsNeedRelease());
+    assertTrue(policy.admits("anyone"));
+  }
+
+  @Test
+  void aMinimalPolicyGetsSafeDefaults() {
+    DatasetPolicy policy = PolicyFile.parse(MINIMAL, "policy.yaml");
+    assertEquals(Set.of(View.DP_QUERY, View.MOCK), policy.views(), "synthetic spends ε, so it is opt-in");
+    assertEquals(InvalidValues.CLAMP, policy.invalidValues());
+    assertTrue(policy.outputsNeedRelease());
+  }
+
+  @Test
+  void writingAndReadingAPolicyGivesItBack() {
+    DatasetPolicy policy = InsuranceData.policy();
+    assertEquals(policy, PolicyFile.parse(PolicyFile.toYaml(policy), "round trip"));
+  }
+
+  @Test
+  void everyProblemIsReportedAtOnceWithItsField() {
+    PolicyException e = problemsOf("""
+        owner: pat
+        columns:
+          age: {type: integer, lower: 70, upper: 65}
+          smoker: {type: categorical, categories: [yes, no]}
+          ssn: {type: secret}
+        budget:
+          per_scientist: {epsilon: -1}
+          per_query: {epsilon: 0.5, delta: 2}
+        invalid_values: ignore
+        colour: blue
+        """);
+    List<String> problems = e.problems();
+    assertTrue(problems.contains("dataset: is missing; write the dataset's name, e.g. dataset: insurance"), problems.toString());
+    assertTrue(problems.contains("columns.age: lower (70.0) must be below upper (65.0)"), problems.toString());
+    assertTrue(problems.stream().anyMatch(p -> p.startsWith("columns.smoker.categories: YAML reads bare yes/no")), problems.toString());
+    assertTrue(problems.stream().anyMatch(p -> p.startsWith("columns.ssn.type: must be one of")), problems.toString());
+    assertTrue(problems.contains("budget.per_scientist.epsilon: must be a positive number (got -1.0)"), problems.toString());
+    assertTrue(problems.stream().anyMatch(p -> p.startsWith("budget.per_query.delta: must be in [0, 1)")), problems.toString());
+    assertTrue(problems.contains("invalid_values: must be clamp or reject (got 'ignore')"), problems.toString());
+    assertTrue(problems.stream().anyMatch(p -> p.startsWith("colour: is not a policy field")), problems.toString());
+    assertTrue(e.getMessage().startsWith("policy.yaml is not a valid policy:"), e.getMessage());
+  }
+
+  @Test
+  void unknownViewsAreNamed() {
+    PolicyException e = problemsOf(MINIMAL + "views: [dp-query, raw]\n");
+    assertEquals(List.of("views: unknown view 'raw'; use dp-query, synthetic or mock"), e.problems());
+  }
+
+  @Test
+  void aCapAboveTheBudgetIsRefused() {
+    PolicyException e = problemsOf(MINIMAL.replace("per_query: {epsilon: 0.5}", "per_query: {epsilon: 5}"));
+    assertTrue(e.problems().get(0).contains("per-query cap"), e.problems().toString());
+  }
+
+  @Test
+  void brokenYamlIsReportedAsSuch() {
+    PolicyException e = problemsOf("dataset: [unclosed\n");
+    assertTrue(e.problems().get(0).startsWith("not valid YAML"), e.problems().toString());
+  }
+
+  @Test
+  void excludedColumnsAreNotVisible() {
+    DatasetPolicy policy = PolicyFile.parse(MINIMAL.replace("columns:\n", "columns:\n  ssn: {type: excluded}\n"), "p");
+    assertEquals(List.of("age"), policy.visibleColumns().stream().map(ColumnPolicy::name).toList());
+    assertFalse(policy.columnNames().contains("ssn"));
+  }
+
+  @Test
+  void scientistsRestrictWhoMayUseTheDataset() {
+    DatasetPolicy policy = PolicyFile.parse(MINIMAL + "scientists: [alice]\n", "p");
+    assertTrue(policy.admits("alice"));
+    assertFalse(policy.admits("mallory"));
+  }
+}

@@ -2,6 +2,8 @@ package dev.cleanroom.dp.client;
 
 import dev.cleanroom.dp.accounting.PrivacyCost;
 import dev.cleanroom.dp.policy.ColumnPolicy;
+import dev.cleanroom.dp.policy.DatasetPolicy;
+import dev.cleanroom.dp.policy.View;
 import java.util.List;
 
 /**
@@ -21,5 +23,12 @@ public record DatasetInfo(
   public DatasetInfo {
     views = List.copyOf(views);
     columns = List.copyOf(columns);
+  }
+
+  /** The public part of a provider's policy. */
+  public static DatasetInfo of(DatasetPolicy policy) {
+    return new DatasetInfo(policy.dataset(), policy.owner(), policy.description(),
+        policy.views().stream().map(View::id).toList(), policy.visibleColumns(), policy.budgetPerScientist(),
+        policy.maxPerQuery());
   }
 }

@@ -2,6 +2,7 @@ package dev.cleanroom.dp.policy;
 
 import dev.cleanroom.dp.accounting.PrivacyCost;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Objects;
@@ -39,7 +40,8 @@ public record DatasetPolicy(
     Objects.requireNonNull(owner, "owner");
     Objects.requireNonNull(description, "description");
     scientists = List.copyOf(scientists);
-    views = views.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(views));
+    // An EnumSet keeps the declared order, so the policy prints (and hashes) the same in every JVM.
+    views = Collections.unmodifiableSet(views.isEmpty() ? EnumSet.noneOf(View.class) : EnumSet.copyOf(views));
     columns = List.copyOf(columns);
     Objects.requireNonNull(invalidValues, "invalidValues");
     if (columns.stream().map(ColumnPolicy::name).distinct().count() != columns.size()) {

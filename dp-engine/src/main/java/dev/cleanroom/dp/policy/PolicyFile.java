@@ -259,38 +259,49 @@ public final class PolicyFile {
     problems.add(field + ": " + message);
   }
 
-  /** The policy as YAML, in the documented format (used by tests and to show the effective policy). */
+  /**
+   * The policy as YAML in the documented format. The text is canonical (fields and keys always in the
+   * same order), so it also serves as the policy's fingerprint.
+   */
   public static String toYaml(DatasetPolicy policy) {
     Map<String, Object> root = new LinkedHashMap<>();
     root.put("dataset", policy.dataset());
     root.put("owner", policy.owner());
-    if (!policy.description().isEmpty()) {
-      root.put("description", policy.description());
-    }
-    if (!policy.scientists().isEmpty()) {
-      root.put("scientists", policy.scientists());
-    }
-    root.put("views", EnumSet.copyOf(policy.views().isEmpty() ? EnumSet.noneOf(View.class) : policy.views())
-        .stream().map(View::id).toList());
+    root.put("description", policy.description());
+    root.put("scientists", policy.scientists());
+    root.put("views", policy.views().stream().map(View::id).toList());
     Map<String, Object> columns = new LinkedHashMap<>();
     for (ColumnPolicy column : policy.columns()) {
-      columns.put(column.name(), switch (column) {
-        case ColumnPolicy.Numeric n -> Map.of("type", n.integer() ? "integer" : "numeric", "lower", n.lower(),
-            "upper", n.upper());
-        case ColumnPolicy.Categorical c -> Map.of("type", "categorical", "categories", c.categories());
-        case ColumnPolicy.Excluded e -> Map.of("type", "excluded");
-      });
+      Map<String, Object> fields = new LinkedHashMap<>();
+      switch (column) {
+        case ColumnPolicy.Numeric n -> {
+          fields.put("type", n.integer() ? "integer" : "numeric");
+          fields.put("lower", n.lower());
+          fields.put("upper", n.upper());
+        }
+        case ColumnPolicy.Categorical c -> {
+          fields.put("type", "categorical");
+          fields.put("categories", c.categories());
+        }
+        case ColumnPolicy.Excluded e -> fields.put("type", "excluded");
+      }
+      columns.put(column.name(), fields);
     }
     root.put("columns", columns);
-    root.put("budget", Map.of("per_scientist", costMap(policy.budgetPerScientist()),
-        "per_query", costMap(policy.maxPerQuery())));
+    Map<String, Object> budget = new LinkedHashMap<>();
+    budget.put("per_scientist", costMap(policy.budgetPerScientist()));
+    budget.put("per_query", costMap(policy.maxPerQuery()));
+    root.put("budget", budget);
     root.put("synthetic", costMap(policy.syntheticCost()));
-    root.put("invalid_values", policy.invalidValues().name().toLowerCase());
+    root.put("invalid_values", policy.invalidValues().name().toLowerCase(java.util.Locale.ROOT));
     root.put("outputs", Map.of("release", policy.outputsNeedRelease() ? "required" : "automatic"));
     return new Yaml().dumpAsMap(root);
   }
 
   private static Map<String, Object> costMap(PrivacyCost cost) {
-    return Map.of("epsilon", cost.epsilon(), "delta", cost.delta());
+    Map<String, Object> map = new LinkedHashMap<>();
+    map.put("epsilon", cost.epsilon());
+    map.put("delta", cost.delta());
+    return map;
   }
 }

@@ -50,6 +50,29 @@ public record CsvFile(List<String> header, List<List<String>> rows) {
     return new CsvFile(header, rows);
   }
 
+  /** Writes the file with a header row, quoting fields that need it, LF line ends, UTF-8. */
+  public void write(Path path) throws IOException {
+    StringBuilder text = new StringBuilder();
+    appendRecord(text, header);
+    rows.forEach(row -> appendRecord(text, row));
+    Files.writeString(path, text, StandardCharsets.UTF_8);
+  }
+
+  private static void appendRecord(StringBuilder text, List<String> fields) {
+    for (int i = 0; i < fields.size(); i++) {
+      String field = fields.get(i);
+      if (i > 0) {
+        text.append(',');
+      }
+      if (field.contains(",") || field.contains("\"") || field.contains("\n") || field.contains("\r")) {
+        text.append('"').append(field.replace("\"", "\"\"")).append('"');
+      } else {
+        text.append(field);
+      }
+    }
+    text.append('\n');
+  }
+
   private static long quoteCount(CharSequence text) {
     return text.chars().filter(c -> c == '"').count();
   }

@@ -1,0 +1,118 @@
+package dev.cleanroom.dp.client;
+
+import dev.cleanroom.dp.accounting.PrivacyCost;
+import dev.cleanroom.dp.engine.ChargedAnswer;
+import dev.cleanroom.dp.engine.DpQueryEngine;
+import dev.cleanroom.dp.ledger.BudgetExhaustedException;
+import dev.cleanroom.dp.ledger.LedgerException;
+import dev.cleanroom.dp.ledger.PrivacyLedger;
+import dev.cleanroom.dp.mechanisms.DpQuery;
+import dev.cleanroom.dp.mechanisms.QueryRejectedException;
+import dev.cleanroom.dp.policy.DatasetPolicy;
+import dev.cleanroom.dp.policy.View;
+import dev.cleanroom.dp.provision.ProvisionedDataset;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The stage-1 contract served from the engine in this process, for one scientist. This is where the
+ * access rules live — who may use a dataset, which views are on — and the DP query service answers
+ * each HTTP request through one of these, so both paths enforce the same rules.
+ *
+ * <p>Every failure is a {@link DpClientException} with the code and HTTP status the service sends.
+ */
+public final class EngineDpClient implements DpClient {
+  private final String scientist;
+  private final PrivacyLedger ledger;
+  private final Map<String, ProvisionedDataset> datasets = new LinkedHashMap<>();
+  private final Map<String, DpQueryEngine> engines = new LinkedHashMap<>();
+
+  public EngineDpClient(String scientist, PrivacyLedger ledger, List<ProvisionedDataset> datasets) {
+    this.scientist = scientist;
+    this.ledger = ledger;
+    for (ProvisionedDataset dataset : datasets) {
+      this.datasets.put(dataset.name(), dataset);
+      this.engines.put(dataset.name(), new DpQueryEngine(dataset.table(), ledger));
+    }
+  }
+
+  @Override
+  public List<DatasetInfo> datasets() {
+    return datasets.values().stream()
+        .map(ProvisionedDataset::policy)
+        .filter(policy -> policy.admits(scientist))
+        .map(DatasetInfo::of)
+        .toList();
+  }
+
+  @Override
+  public BudgetStatus budget(String dataset) {
+    DatasetPolicy policy = admitted(dataset).policy();
+    PrivacyCost spent = ledger(() -> ledger.spent(scientist, dataset));
+    return new BudgetStatus(dataset, policy.budgetPerScientist(), spent,
+        policy.budgetPerScientist().minus(spent));
+  }
+
+  @Override
+  public <T> ChargedAnswer<T> query(String dataset, DpQuery<T> query) {
+    ProvisionedDataset provisioned = admitted(dataset);
+    if (!provisioned.policy().allows(View.DP_QUERY)) {
+      throw new DpClientException("view_not_available", 403,
+          "Dataset '" + dataset + "' does not answer DP queries; its provider turned on: " + viewList(provisioned));
+    }
+    try {
+      return ledger(() -> engines.get(dataset).answer(scientist, query));
+    } catch (QueryRejectedException e) {
+      throw new DpClientException(e.code(), e.code().equals("query_id_reused") ? 409 : 400, e.getMessage());
+    } catch (BudgetExhaustedException e) {
+      throw new DpClientException(e.code(), 429, e.getMessage(), e.remaining());
+    }
+  }
+
+  @Override
+  public String view(String dataset, String view) {
+    ProvisionedDataset provisioned = admitted(dataset);
+    Path file = View.byId(view).flatMap(provisioned::viewFile).orElseThrow(() -> new DpClientException(
+        "view_not_available", 404, "Dataset '" + dataset + "' has no " + view + " view; its provider turned on: "
+            + viewList(provisioned)));
+    try {
+      return Files.readString(file);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Tried to read the " + view + " view of '" + dataset + "' but failed", e);
+    }
+  }
+
+  private ProvisionedDataset admitted(String dataset) {
+    ProvisionedDataset provisioned = datasets.get(dataset);
+    if (provisioned == null) {
+      throw new DpClientException("unknown_dataset", 404, "No dataset '" + dataset + "'; available to " + scientist
+          + ": " + String.join(", ", datasets().stream().map(DatasetInfo::name).toList()));
+    }
+    if (!provisioned.policy().admits(scientist)) {
+      throw new DpClientException("not_permitted", 403, scientist + " may not use dataset '" + dataset
+          + "'; ask its provider (" + provisioned.policy().owner() + ") to add you to its policy");
+    }
+    return provisioned;
+  }
+
+  private static String viewList(ProvisionedDataset dataset) {
+    return String.join(", ", dataset.policy().views().stream().map(View::id).toList());
+  }
+
+  private interface LedgerCall<T> {
+    T run();
+  }
+
+  private static <T> T ledger(LedgerCall<T> call) {
+    try {
+      return call.run();
+    } catch (LedgerException e) {
+      throw new DpClientException(e.code(), 503, e.getMessage());
+    }
+  }
+}

@@ -1,0 +1,161 @@
+package dev.cleanroom.dp.provision;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.cleanroom.dp.accounting.PrivacyCost;
+import dev.cleanroom.dp.policy.ColumnPolicy;
+import dev.cleanroom.dp.policy.DatasetPolicy;
+import dev.cleanroom.dp.policy.PolicyFile;
+import dev.cleanroom.dp.policy.View;
+import dev.cleanroom.dp.table.CsvFile;
+import dev.cleanroom.dp.table.PrivateTable;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * {@code dcr provision}: turns a provider's real CSV and policy into the dataset's stage-1 views —
+ * {@code schema.json}, {@code mock.csv}, {@code synthetic.csv} (as the policy turns them on), a copy of
+ * the policy, and {@code provision.json} recording what was spent.
+ *
+ * <p>Invariant: ε is never spent twice silently. A re-run with the same data and policy changes
+ * nothing; a re-run with different data or policy that would make synthetic data again needs
+ * {@code force}, and the record keeps the total spent over all runs.
+ */
+public final class Provisioner {
+  public static final String RECORD_FILE = "provision.json";
+  static final String TOOL = "dcr-dp-engine " + Optional.ofNullable(Provisioner.class.getPackage().getImplementationVersion()).orElse("dev");
+
+  /** Makes DP synthetic rows from the real table within the policy's synthetic budget. */
+  public interface SyntheticDataMaker {
+    /** The rows (header = the policy's visible columns) and the (ε, δ) actually spent. */
+    Result make(PrivateTable table, PrivacyCost budget);
+
+    record Result(CsvFile rows, PrivacyCost spent) {}
+  }
+
+  private static final ObjectMapper JSON = new ObjectMapper()
+      .registerModule(new JavaTimeModule())
+      .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+      .enable(SerializationFeature.INDENT_OUTPUT);
+
+  private final SyntheticDataMaker synthesizer;
+  private final Clock clock;
+  private final Consumer<String> progress;
+
+  public Provisioner(SyntheticDataMaker synthesizer, Clock clock, Consumer<String> progress) {
+    this.synthesizer = synthesizer;
+    this.clock = clock;
+    this.progress = progress;
+  }
+
+  /** Provisions {@code data} under {@code policyFile} into {@code outDir}; returns what is recorded there. */
+  public ProvisioningRecord provision(Path data, Path policyFile, Path outDir, boolean force) throws IOException {
+    DatasetPolicy policy = PolicyFile.read(policyFile);
+    String policySha = sha256(PolicyFile.toYaml(policy).getBytes(StandardCharsets.UTF_8));
+    String dataSha = sha256(Files.readAllBytes(data));
+    Optional<ProvisioningRecord> previous = readRecord(outDir);
+    if (previous.isPresent() && previous.get().madeFrom(policySha, dataSha) && viewsPresent(policy, outDir)) {
+      progress.accept("Already provisioned from this data and policy in " + outDir + "; nothing was made or spent.");
+      return previous.get();
+    }
+    boolean makesSynthetic = policy.allows(View.SYNTHETIC);
+    if (previous.isPresent() && makesSynthetic && !force) {
+      PrivacyCost total = previous.get().totalSyntheticSpent().plus(policy.syntheticCost());
+      throw new ProvisioningException("would_spend_again", outDir + " was provisioned before from other data or "
+          + "another policy. Making the synthetic view again spends " + policy.syntheticCost()
+          + " more (" + total + " in all for this dataset). Run again with --force to spend it.");
+    }
+
+    progress.accept("Loading " + data + " under the policy of dataset '" + policy.dataset() + "'");
+    PrivateTable table = PrivateTable.load(data, policy);
+    Files.createDirectories(outDir);
+    List<String> views = new ArrayList<>();
+    writeSchema(policy, outDir.resolve("schema.json"));
+    Files.writeString(outDir.resolve(ProvisionedDataset.POLICY_FILE), PolicyFile.toYaml(policy));
+    if (policy.allows(View.MOCK)) {
+      progress.accept("Writing mock.csv: " + MockData.DEFAULT_ROWS + " rows drawn from the declared schema only");
+      MockData.generate(policy, MockData.DEFAULT_ROWS).write(outDir.resolve("mock.csv"));
+      views.add(View.MOCK.id());
+    } else {
+      Files.deleteIfExists(outDir.resolve("mock.csv"));
+    }
+    PrivacyCost spent = PrivacyCost.ZERO;
+    if (makesSynthetic) {
+      progress.accept("Making synthetic.csv with DP synthetic data (spends " + policy.syntheticCost() + ")");
+      SyntheticDataMaker.Result synthetic = synthesizer.make(table, policy.syntheticCost());
+      synthetic.rows().write(outDir.resolve("synthetic.csv"));
+      spent = synthetic.spent();
+      views.add(View.SYNTHETIC.id());
+      progress.accept("synthetic.csv: " + synthetic.rows().rows().size() + " rows, spent " + spent);
+    } else {
+      Files.deleteIfExists(outDir.resolve("synthetic.csv"));
+    }
+    PrivacyCost total = previous.map(ProvisioningRecord::totalSyntheticSpent).orElse(PrivacyCost.ZERO).plus(spent);
+    ProvisioningRecord record = new ProvisioningRecord(policy.dataset(), TOOL, clock.instant(), policySha, dataSha,
+        views, spent, total, previous.map(ProvisioningRecord::runs).orElse(0) + 1);
+    // The record is written last: a run that dies half-way leaves no record claiming views it did not make.
+    JSON.writeValue(outDir.resolve(RECORD_FILE).toFile(), record);
+    progress.accept("Provisioned '" + policy.dataset() + "' in " + outDir + ": " + String.join(", ", views)
+        + (views.isEmpty() ? "no row views" : "") + "; schema.json, policy.yaml, " + RECORD_FILE);
+    return record;
+  }
+
+  public static Optional<ProvisioningRecord> readRecord(Path outDir) throws IOException {
+    Path file = outDir.resolve(RECORD_FILE);
+    return Files.isRegularFile(file) ? Optional.of(JSON.readValue(file.toFile(), ProvisioningRecord.class))
+        : Optional.empty();
+  }
+
+  private static boolean viewsPresent(DatasetPolicy policy, Path outDir) {
+    return Files.isRegularFile(outDir.resolve("schema.json"))
+        && (!policy.allows(View.MOCK) || Files.isRegularFile(outDir.resolve("mock.csv")))
+        && (!policy.allows(View.SYNTHETIC) || Files.isRegularFile(outDir.resolve("synthetic.csv")));
+  }
+
+  /** The public schema: column names, types, bounds and categories; never a value from the data. */
+  private static void writeSchema(DatasetPolicy policy, Path file) throws IOException {
+    List<Map<String, Object>> columns = new ArrayList<>();
+    for (ColumnPolicy column : policy.visibleColumns()) {
+      Map<String, Object> entry = new LinkedHashMap<>();
+      entry.put("name", column.name());
+      switch (column) {
+        case ColumnPolicy.Numeric n -> {
+          entry.put("type", n.integer() ? "integer" : "numeric");
+          entry.put("lower", n.lower());
+          entry.put("upper", n.upper());
+        }
+        case ColumnPolicy.Categorical c -> {
+          entry.put("type", "categorical");
+          entry.put("categories", c.categories());
+        }
+        case ColumnPolicy.Excluded e -> throw new IllegalStateException("excluded columns are not visible");
+      }
+      columns.add(entry);
+    }
+    Map<String, Object> schema = new LinkedHashMap<>();
+    schema.put("dataset", policy.dataset());
+    schema.put("columns", columns);
+    JSON.writeValue(file.toFile(), schema);
+  }
+
+  static String sha256(byte[] bytes) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JVM has SHA-256", e);
+    }
+  }
+}

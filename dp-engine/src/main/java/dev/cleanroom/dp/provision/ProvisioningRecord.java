@@ -1,0 +1,33 @@
+package dev.cleanroom.dp.provision;
+
+import dev.cleanroom.dp.accounting.PrivacyCost;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * What a provisioning run made and spent, written as {@code provision.json} beside the views.
+ *
+ * @param syntheticSpent what the latest run spent on the synthetic view
+ * @param totalSyntheticSpent what every run on this folder spent together (re-provisioning with new
+ *     data or policy spends again; the total says how much the synthetic views have cost in all)
+ */
+public record ProvisioningRecord(
+    String dataset,
+    String tool,
+    Instant provisionedAt,
+    String policySha256,
+    String dataSha256,
+    List<String> views,
+    PrivacyCost syntheticSpent,
+    PrivacyCost totalSyntheticSpent,
+    int runs) {
+
+  public ProvisioningRecord {
+    views = List.copyOf(views);
+  }
+
+  /** Whether this record was made from exactly this data and policy. */
+  public boolean madeFrom(String policySha256, String dataSha256) {
+    return this.policySha256.equals(policySha256) && this.dataSha256.equals(dataSha256);
+  }
+}

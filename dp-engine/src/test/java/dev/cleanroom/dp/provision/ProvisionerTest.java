@@ -1,0 +1,119 @@
+package dev.cleanroom.dp.provision;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.cleanroom.dp.accounting.PrivacyCost;
+import dev.cleanroom.dp.policy.PolicyFile;
+import dev.cleanroom.dp.testing.InsuranceData;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ProvisionerTest {
+  private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-11-25T12:00:00Z"), ZoneOffset.UTC);
+
+  @TempDir Path dir;
+  private final List<String> progress = new ArrayList<>();
+  private int syntheticRuns;
+
+  /** Stands in for DP synthesis where a test is about provisioning, not synthesis: it copies the mock rows. */
+  private Provisioner provisioner() {
+    return new Provisioner((table, budget) -> {
+      syntheticRuns++;
+      return new Provisioner.SyntheticDataMaker.Result(MockData.generate(table.policy(), 10), budget);
+    }, CLOCK, progress::add);
+  }
+
+  private Path policy(String views) throws IOException {
+    Path file = dir.resolve("policy-" + views.hashCode() + ".yaml");
+    Files.writeString(file, Files.readString(InsuranceData.POLICY)
+        .replace("views: [dp-query, synthetic, mock]", "views: [" + views + "]"));
+    return file;
+  }
+
+  private Path realRows(String extraRow) throws IOException {
+    Path file = dir.resolve("real-" + extraRow.hashCode() + ".csv");
+    Files.writeString(file, Files.readString(InsuranceData.CSV) + extraRow);
+    return file;
+  }
+
+  @Test
+  void writesTheViewsThePolicyTurnsOn() throws IOException {
+    Path out = dir.resolve("out");
+    ProvisioningRecord record = provisioner().provision(InsuranceData.CSV, policy("dp-query, mock, synthetic"), out, false);
+    assertTrue(Files.isRegularFile(out.resolve("schema.json")));
+    assertTrue(Files.isRegularFile(out.resolve("mock.csv")));
+    assertTrue(Files.isRegularFile(out.resolve("synthetic.csv")));
+    assertEquals(InsuranceData.policy().views(), PolicyFile.read(out.resolve("policy.yaml")).views());
+    assertEquals(List.of("mock", "synthetic"), record.views());
+    assertEquals(new PrivacyCost(1, 1e-6), record.syntheticSpent());
+    assertEquals(record, Provisioner.readRecord(out).orElseThrow());
+  }
+
+  @Test
+  void mockDataDoesNotChangeWhenTheRealRowsChange() throws IOException {
+    Path policy = policy("dp-query, mock");
+    Path first = dir.resolve("first");
+    Path second = dir.resolve("second");
+    provisioner().provision(InsuranceData.CSV, policy, first, false);
+    provisioner().provision(realRows("64,female,50.1,5,yes,northeast,63000.5\n"), policy, second, false);
+    assertArrayEquals(Files.readAllBytes(first.resolve("mock.csv")), Files.readAllBytes(second.resolve("mock.csv")));
+    assertArrayEquals(Files.readAllBytes(first.resolve("schema.json")), Files.readAllBytes(second.resolve("schema.json")));
+  }
+
+  @Test
+  void theSchemaHoldsNoValueFromTheData() throws IOException {
+    Path out = dir.resolve("out");
+    provisioner().provision(InsuranceData.CSV, policy("mock"), out, false);
+    String schema = Files.readString(out.resolve("schema.json"));
+    assertTrue(schema.contains("\"upper\" : 65000.0"), schema);
+    assertFalse(schema.contains("63770"), "the largest real charge must not appear: " + schema);
+  }
+
+  @Test
+  void rerunningWithTheSameInputsSpendsNothing() throws IOException {
+    Path out = dir.resolve("out");
+    Path policy = policy("dp-query, mock, synthetic");
+    ProvisioningRecord first = provisioner().provision(InsuranceData.CSV, policy, out, false);
+    ProvisioningRecord again = provisioner().provision(InsuranceData.CSV, policy, out, false);
+    assertEquals(first, again);
+    assertEquals(1, syntheticRuns);
+    assertTrue(progress.get(progress.size() - 1).startsWith("Already provisioned"), progress.toString());
+  }
+
+  @Test
+  void newDataDoesNotSilentlySpendTheSyntheticBudgetAgain() throws IOException {
+    Path out = dir.resolve("out");
+    Path policy = policy("dp-query, mock, synthetic");
+    provisioner().provision(InsuranceData.CSV, policy, out, false);
+    Path changed = realRows("30,male,25,0,no,southwest,4000\n");
+    ProvisioningException e =
+        assertThrows(ProvisioningException.class, () -> provisioner().provision(changed, policy, out, false));
+    assertEquals("would_spend_again", e.code());
+    assertTrue(e.getMessage().contains("--force"), e.getMessage());
+    assertEquals(1, syntheticRuns);
+
+    ProvisioningRecord forced = provisioner().provision(changed, policy, out, true);
+    assertEquals(new PrivacyCost(2, 2e-6), forced.totalSyntheticSpent());
+    assertEquals(2, forced.runs());
+  }
+
+  @Test
+  void turningAViewOffRemovesItsFile() throws IOException {
+    Path out = dir.resolve("out");
+    provisioner().provision(InsuranceData.CSV, policy("dp-query, mock"), out, false);
+    provisioner().provision(InsuranceData.CSV, policy("dp-query"), out, false);
+    assertFalse(Files.exists(out.resolve("mock.csv")));
+  }
+}

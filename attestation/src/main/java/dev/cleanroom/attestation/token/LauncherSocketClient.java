@@ -1,0 +1,90 @@
+package dev.cleanroom.attestation.token;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.cleanroom.attestation.AttestationException;
+import dev.cleanroom.attestation.manifest.CanonicalJson;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.Channels;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+
+/**
+ * The workload's side of the Confidential Space launcher socket: {@code POST /v1/token} over HTTP on a
+ * Unix domain socket. The same client talks to Google's launcher and to the simulator's {@link TeeServer}.
+ */
+public final class LauncherSocketClient implements TokenSource {
+  /** Where the launcher's socket appears inside the container. */
+  public static final Path CONTAINER_SOCKET = Path.of("/run/container_launcher/teeserver.sock");
+
+  private final Path socket;
+
+  public LauncherSocketClient(Path socket) {
+    this.socket = socket;
+  }
+
+  /** A client of the socket at its place in a Confidential Space container. */
+  public static LauncherSocketClient inContainer() {
+    return new LauncherSocketClient(CONTAINER_SOCKET);
+  }
+
+  @Override
+  public String token(TokenRequest request) {
+    ObjectNode body = JsonNodeFactory.instance.objectNode();
+    body.put("audience", request.audience());
+    body.putArray("nonces").addAll(request.nonces().stream().map(JsonNodeFactory.instance::textNode).toList());
+    body.put("token_type", request.tokenType());
+    try {
+      return exchange("POST", CanonicalJson.mapper().writeValueAsBytes(body));
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("a JSON tree always serialises", e);
+    }
+  }
+
+  /** The launcher's default token ({@code GET /v1/token}, audience {@code https://sts.googleapis.com}). */
+  public String defaultToken() {
+    return exchange("GET", new byte[0]);
+  }
+
+  private String exchange(String method, byte[] body) {
+    try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+      channel.connect(UnixDomainSocketAddress.of(socket));
+      OutputStream out = Channels.newOutputStream(channel);
+      InputStream in = Channels.newInputStream(channel);
+      Http1.writeRequest(out, method, "/v1/token", "application/json", body);
+      Http1.Head head = Http1.readHead(in);
+      String text = new String(Http1.readBody(in, head.contentLength()), StandardCharsets.UTF_8).strip();
+      int status = status(head.startLine());
+      if (status == 200) {
+        if (!text.matches("[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+")) {
+          throw new AttestationException("token_unavailable", "the launcher socket answered 200 but no JWT");
+        }
+        return text;
+      }
+      String reason = text.length() > 200 ? text.substring(0, 200) + "…" : text;
+      throw new AttestationException(status >= 400 && status < 500 ? "token_refused" : "token_unavailable",
+          "the launcher socket answered " + status + ": " + reason);
+    } catch (IOException e) {
+      throw new AttestationException("token_unavailable",
+          "could not talk to the launcher socket " + socket + " (" + e.getMessage() + "); is this running in a TEE or the simulator?");
+    }
+  }
+
+  private static int status(String statusLine) throws IOException {
+    String[] parts = statusLine.split(" ", 3);
+    if (parts.length < 2 || !parts[0].startsWith("HTTP/1.")) {
+      throw new IOException("not an HTTP/1.x response");
+    }
+    try {
+      return Integer.parseInt(parts[1]);
+    } catch (NumberFormatException e) {
+      throw new IOException("not an HTTP status");
+    }
+  }
+}

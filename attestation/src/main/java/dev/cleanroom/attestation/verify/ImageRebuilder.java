@@ -1,0 +1,15 @@
+package dev.cleanroom.attestation.verify;
+
+import java.io.IOException;
+import java.nio.file.Path;
+
+/**
+ * Rebuilds the stage-2 image from a submitted notebook, for {@code dcr verify --rebuild}: if the build is
+ * reproducible, the rebuilt digest equals the attested one and the auditor knows exactly what ran. The
+ * tee-image module implements it and registers it for {@link java.util.ServiceLoader}.
+ */
+@FunctionalInterface
+public interface ImageRebuilder {
+  /** Builds the image for {@code notebook} and returns its OCI manifest digest, {@code sha256:<hex>}. */
+  String rebuild(Path notebook) throws IOException;
+}

@@ -1,0 +1,236 @@
+package dev.cleanroom.dp.client;
+
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.cleanroom.dp.accounting.PrivacyCost;
+import dev.cleanroom.dp.engine.ChargedAnswer;
+import dev.cleanroom.dp.ledger.Charge;
+import dev.cleanroom.dp.mechanisms.DpAnswer;
+import dev.cleanroom.dp.mechanisms.DpQuery;
+import dev.cleanroom.dp.policy.ColumnPolicy;
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The JSON of the DP query service's API ({@code dp-query-service.yaml}), written in one place for both
+ * ends: the service that writes answers and reads queries, and {@link HttpDpClient}, which does the
+ * reverse. A field renamed here is renamed on both sides.
+ *
+ * <p>Failures to read a request are {@link DpClientException}s with code {@code invalid_request} and
+ * HTTP status 400, naming the field and what it should hold.
+ */
+public final class WireFormat {
+  /** The query types of {@code POST /v1/datasets/{name}/queries}. */
+  public static final String COUNT = "count";
+  public static final String SUM = "sum";
+  public static final String MEAN = "mean";
+  public static final String HISTOGRAM = "histogram";
+  public static final String QUANTILE = "quantile";
+
+  private static final ObjectMapper JSON = new ObjectMapper()
+      .registerModule(new JavaTimeModule())
+      .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+      .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+      .addMixIn(ColumnPolicy.class, ColumnPolicyJson.class)
+      .addMixIn(Charge.class, ChargeJson.class);
+
+  private WireFormat() {}
+
+  @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
+  @JsonSubTypes({
+      @JsonSubTypes.Type(value = ColumnPolicy.Numeric.class, name = "numeric"),
+      @JsonSubTypes.Type(value = ColumnPolicy.Categorical.class, name = "categorical"),
+      @JsonSubTypes.Type(value = ColumnPolicy.Excluded.class, name = "excluded")})
+  private interface ColumnPolicyJson {}
+
+  /** The audit view shows what was charged; whether a call replayed a charge means nothing there. */
+  private abstract static class ChargeJson {
+    @JsonIgnore
+    abstract boolean replayed();
+  }
+
+  /** Any API value (records such as {@link DatasetInfo}, {@link BudgetStatus}, {@link Charge}, or a node) as JSON. */
+  public static byte[] write(Object value) {
+    try {
+      return JSON.writeValueAsBytes(value);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("Tried to write " + value.getClass().getSimpleName() + " as JSON but failed", e);
+    }
+  }
+
+  public static <T> T read(byte[] json, TypeReference<T> type) throws IOException {
+    return JSON.readValue(json, type);
+  }
+
+  /** Parses a JSON document; malformed JSON is refused as {@code invalid_request}. */
+  public static JsonNode tree(byte[] json) {
+    try {
+      return JSON.readTree(json);
+    } catch (JsonProcessingException e) {
+      throw invalid("the body is not valid JSON: " + e.getOriginalMessage());
+    } catch (IOException e) {
+      throw new IllegalStateException("reading JSON from memory does not fail with I/O errors", e);
+    }
+  }
+
+  public static ObjectNode object() {
+    return JSON.createObjectNode();
+  }
+
+  /** A query as the service takes it: {@code {"type":"mean","column":"charges","epsilon":0.1,"delta":0}}. */
+  public static ObjectNode query(DpQuery<?> query) {
+    ObjectNode json = object();
+    switch (query) {
+      case DpQuery.Count c -> json.put("type", COUNT);
+      case DpQuery.Sum s -> json.put("type", SUM).put("column", s.column());
+      case DpQuery.Mean m -> json.put("type", MEAN).put("column", m.column());
+      case DpQuery.Histogram h -> json.put("type", HISTOGRAM).put("column", h.column());
+      case DpQuery.Quantile q -> json.put("type", QUANTILE).put("column", q.column()).put("alpha", q.alpha());
+    }
+    return json.put("epsilon", query.epsilon()).put("delta", query.delta());
+  }
+
+  /**
+   * Reads the query part of a request body (the mechanism, its column and privacy arguments); other
+   * fields, such as a filter, are the caller's. Whether ε, δ and alpha are in range, and whether the
+   * column exists, is the engine's to say, with its own codes.
+   */
+  public static DpQuery<?> query(JsonNode json) {
+    if (!(json instanceof ObjectNode)) {
+      throw invalid("the body must be a JSON object such as {\"type\":\"mean\",\"column\":\"charges\",\"epsilon\":0.1}");
+    }
+    String type = text(json, "type").orElseThrow(() -> invalid("'type' is missing; use one of " + types()));
+    double epsilon = number(json, "epsilon").orElseThrow(() -> invalid("'epsilon' is missing; give a number > 0"));
+    double delta = number(json, "delta").orElse(0.0);
+    if (json.has("alpha") && !type.equals(QUANTILE)) {
+      throw invalid("'alpha' belongs to quantile queries only");
+    }
+    if (type.equals(COUNT)) {
+      if (json.has("column")) {
+        throw invalid("a count counts rows and takes no 'column'");
+      }
+      return new DpQuery.Count(epsilon, delta);
+    }
+    String column = text(json, "column").orElseThrow(() -> invalid("a " + type + " query needs a 'column'"));
+    return switch (type) {
+      case SUM -> new DpQuery.Sum(column, epsilon, delta);
+      case MEAN -> new DpQuery.Mean(column, epsilon, delta);
+      case HISTOGRAM -> new DpQuery.Histogram(column, epsilon, delta);
+      case QUANTILE -> {
+        if (delta != 0) {
+          throw invalid("a quantile is pure ε-DP (the exponential mechanism); leave 'delta' out or set it to 0");
+        }
+        yield new DpQuery.Quantile(column, number(json, "alpha").orElse(0.5), epsilon);
+      }
+      default -> throw invalid("unknown query type '" + type + "'; use one of " + types());
+    };
+  }
+
+  private static String types() {
+    return String.join(", ", COUNT, SUM, MEAN, HISTOGRAM, QUANTILE);
+  }
+
+  /** A released answer: {@code {"queryId","answer","cost","remaining","mechanism","noiseScale"}}. */
+  public static ObjectNode answer(ChargedAnswer<?> charged) {
+    DpAnswer<?> answer = charged.answer();
+    ObjectNode json = object().put("queryId", charged.queryId());
+    json.set("answer", JSON.valueToTree(answer.value()));
+    json.set("cost", cost(answer.cost()));
+    json.set("remaining", cost(charged.remaining()));
+    return json.put("mechanism", answer.mechanism()).put("noiseScale", answer.noiseScale());
+  }
+
+  /** Reads an answer to {@code query}, typed as the query's answers are (a count is a {@code Long}, ...). */
+  @SuppressWarnings("unchecked")
+  public static <T> ChargedAnswer<T> answer(JsonNode json, DpQuery<T> query) {
+    JsonNode value = json.path("answer");
+    Object typed = switch (query) {
+      case DpQuery.Count c -> value.longValue();
+      case DpQuery.Histogram h -> {
+        Map<String, Long> counts = new LinkedHashMap<>();
+        value.properties().forEach(entry -> counts.put(entry.getKey(), entry.getValue().longValue()));
+        yield Map.copyOf(counts);
+      }
+      case DpQuery.Sum s -> value.doubleValue();
+      case DpQuery.Mean m -> value.doubleValue();
+      case DpQuery.Quantile q -> value.doubleValue();
+    };
+    DpAnswer<T> answer = new DpAnswer<>((T) typed, cost(json.path("cost")), json.path("mechanism").asText(),
+        json.path("noiseScale").doubleValue());
+    return new ChargedAnswer<>(json.path("queryId").asText(), answer, cost(json.path("remaining")));
+  }
+
+  /** {@code {"epsilon","delta"}}. */
+  public static ObjectNode cost(PrivacyCost cost) {
+    return object().put("epsilon", cost.epsilon()).put("delta", cost.delta());
+  }
+
+  public static PrivacyCost cost(JsonNode json) {
+    return new PrivacyCost(json.path("epsilon").doubleValue(), json.path("delta").doubleValue());
+  }
+
+  /** An error body: {@code {"code","message"}}, plus {@code "remaining"} when the refusal is about the budget. */
+  public static ObjectNode error(String code, String message, Optional<PrivacyCost> remaining) {
+    ObjectNode json = object().put("code", code).put("message", message);
+    remaining.ifPresent(left -> json.set("remaining", cost(left)));
+    return json;
+  }
+
+  public static ObjectNode error(DpClientException e) {
+    return error(e.code(), e.getMessage(), e.remaining());
+  }
+
+  /** The refusal an error response stands for, with the service's code, status and remaining budget. */
+  public static DpClientException error(int status, byte[] body) {
+    JsonNode json;
+    try {
+      json = JSON.readTree(body);
+    } catch (IOException e) {
+      json = null;
+    }
+    if (json == null || !json.path("code").isTextual()) {
+      return new DpClientException("unexpected_response", status,
+          "The DP query service answered HTTP " + status + " without an error body; check the service URL");
+    }
+    PrivacyCost remaining = json.has("remaining") ? cost(json.get("remaining")) : null;
+    return new DpClientException(json.get("code").asText(), status, json.path("message").asText(), remaining);
+  }
+
+  private static Optional<String> text(JsonNode json, String field) {
+    JsonNode value = json.get(field);
+    if (value == null || value.isNull()) {
+      return Optional.empty();
+    }
+    if (!value.isTextual()) {
+      throw invalid("'" + field + "' must be a string");
+    }
+    return Optional.of(value.asText());
+  }
+
+  private static Optional<Double> number(JsonNode json, String field) {
+    JsonNode value = json.get(field);
+    if (value == null || value.isNull()) {
+      return Optional.empty();
+    }
+    if (!value.isNumber()) {
+      throw invalid("'" + field + "' must be a number");
+    }
+    return Optional.of(value.doubleValue());
+  }
+
+  /** A request the service cannot read: code {@code invalid_request}, HTTP 400. */
+  public static DpClientException invalid(String reason) {
+    return new DpClientException("invalid_request", 400, "Invalid query: " + reason);
+  }
+}

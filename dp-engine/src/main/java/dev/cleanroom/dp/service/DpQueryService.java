@@ -1,0 +1,56 @@
+package dev.cleanroom.dp.service;
+
+import dev.cleanroom.dp.client.BudgetStatus;
+import dev.cleanroom.dp.client.DatasetInfo;
+import dev.cleanroom.dp.client.DpClientException;
+import dev.cleanroom.dp.engine.ChargedAnswer;
+import dev.cleanroom.dp.ledger.Charge;
+import dev.cleanroom.dp.ledger.PrivacyLedger;
+import dev.cleanroom.dp.provision.ProvisionedDataset;
+import dev.cleanroom.dp.service.impl.DpQueryServiceImpl;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.util.List;
+
+/**
+ * What the DP query service does for an authenticated user, without HTTP: the HTTP layer
+ * ({@link DpQueryServer}) only maps requests to these calls and results to JSON.
+ *
+ * <p>Every call runs off the event loop (the ledger is JDBC, the mechanisms are native) and fails with
+ * a {@link DpClientException} whose code and HTTP status are what the API answers. The access rules are
+ * {@link dev.cleanroom.dp.client.EngineDpClient}'s, made for the caller on each call; only the audit
+ * rule (the provider alone reads a dataset's charges) is here.
+ */
+public interface DpQueryService {
+  /** Worker threads for ledger and OpenDP calls: SQLite serialises charges anyway, PostgreSQL locks per account. */
+  int DEFAULT_WORKERS = 8;
+
+  static DpQueryService create(Vertx vertx, PrivacyLedger ledger, List<ProvisionedDataset> datasets) {
+    return new DpQueryServiceImpl(vertx, ledger, datasets, DEFAULT_WORKERS);
+  }
+
+  Future<List<DatasetInfo>> datasets(String user);
+
+  Future<BudgetStatus> budget(String user, String dataset);
+
+  /** Answers a query, charged to {@code user} before the answer exists. */
+  Future<ChargedAnswer<?>> query(String user, String dataset, QueryRequest request);
+
+  /**
+   * Answers a query once per declared category of {@code request.groupBy()}, each answer charged in
+   * full: sequential composition, so the total is the query's cost times the number of categories.
+   * When the total does not fit the budget left, nothing is charged.
+   */
+  Future<GroupedAnswers> queryGroups(String user, String dataset, QueryRequest request);
+
+  /** A stage-1 row view ({@code synthetic} or {@code mock}) as CSV text. */
+  Future<String> view(String user, String dataset, String view);
+
+  /** Every charge on the dataset, oldest first; for the dataset's provider (its policy's owner) only. */
+  Future<List<Charge>> audit(String user, String dataset);
+
+  /** The names of the datasets served, for the start-up line. */
+  List<String> datasetNames();
+
+  Future<Void> close();
+}

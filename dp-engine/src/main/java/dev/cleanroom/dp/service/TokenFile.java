@@ -1,0 +1,74 @@
+package dev.cleanroom.dp.service;
+
+import io.vertx.core.Future;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Bearer tokens from a file, one {@code <token> <user>} pair a line; blank lines and lines starting
+ * with {@code #} are ignored. A token is at least {@value #MIN_TOKEN_LENGTH} characters without spaces
+ * (make one with {@code openssl rand -hex 24}); a user name is one word. The file is read once, at start.
+ *
+ * <p>Only SHA-256 digests of the tokens are kept, and a lookup compares digests, so the time a lookup
+ * takes says nothing about how close a guess came to a real token.
+ */
+public final class TokenFile implements Authenticator {
+  public static final int MIN_TOKEN_LENGTH = 16;
+
+  private final Map<String, String> usersByTokenDigest;
+
+  private TokenFile(Map<String, String> usersByTokenDigest) {
+    this.usersByTokenDigest = Map.copyOf(usersByTokenDigest);
+  }
+
+  public static TokenFile read(Path file) throws IOException {
+    return parse(Files.readAllLines(file, StandardCharsets.UTF_8), file.toString());
+  }
+
+  /** Parses the lines of a token file; {@code source} names it in error messages. */
+  public static TokenFile parse(List<String> lines, String source) {
+    Map<String, String> users = new HashMap<>();
+    for (int i = 0; i < lines.size(); i++) {
+      String line = lines.get(i).strip();
+      if (line.isEmpty() || line.startsWith("#")) {
+        continue;
+      }
+      String[] fields = line.split("\\s+");
+      // Errors name the line, never its content: the content is a secret.
+      if (fields.length != 2) {
+        throw new IllegalArgumentException(source + ": line " + (i + 1) + " must be '<token> <user>'");
+      }
+      if (fields[0].length() < MIN_TOKEN_LENGTH) {
+        throw new IllegalArgumentException(source + ": the token on line " + (i + 1) + " is shorter than "
+            + MIN_TOKEN_LENGTH + " characters; make one with 'openssl rand -hex 24'");
+      }
+      if (users.putIfAbsent(digest(fields[0]), fields[1]) != null) {
+        throw new IllegalArgumentException(source + ": the token on line " + (i + 1) + " is listed twice");
+      }
+    }
+    return new TokenFile(users);
+  }
+
+  @Override
+  public Future<Optional<String>> user(String bearerToken) {
+    return Future.succeededFuture(Optional.ofNullable(usersByTokenDigest.get(digest(bearerToken))));
+  }
+
+  private static String digest(String token) {
+    try {
+      return HexFormat.of().formatHex(
+          MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JVM has SHA-256", e);
+    }
+  }
+}

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Kernel benchmark: start to first execute_reply and trivial-cell round trip, for dcr-java, JJava (PyPI
+# jjava, pinned in .ci/requirements-test.txt) and ipykernel, all driven by jupyter_client in one run.
+# Run through `./dcr bench kernel` (it builds first and sets DCR_PYTHON). Writes bench/results/kernel.md.
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+: "${DCR_PYTHON:?run through ./dcr bench kernel}"
+WORK=$(mktemp -d /tmp/dcr-kernel-bench.XXXXXX)
+trap 'rm -rf "$WORK"' EXIT
+# JJava's kernelspec runs `java` from PATH: give it the same JDK as dcr-java.
+export PATH="$JAVA_HOME/bin:$PATH"
+jar=$(ls "$ROOT"/kernel/target/kernel-*.jar | head -n 1)
+java -cp "$jar:$ROOT/kernel/target/lib/*" dev.cleanroom.kernel.jupyter.KernelSpec install \
+  --java "$JAVA_HOME/bin/java" --jar "$jar" --lib "$ROOT/kernel/target/lib" --kernels-dir "$WORK/kernels" >/dev/null
+export JUPYTER_PATH="$WORK" JUPYTER_RUNTIME_DIR="$WORK/runtime" JUPYTER_DATA_DIR="$WORK/data"
+"$DCR_PYTHON" "$ROOT/bench/kernel/kernel_bench.py" --out "$ROOT/bench/results/kernel.md" "$@"

@@ -1,0 +1,113 @@
+package dev.cleanroom.kernel.sdk;
+
+import dev.cleanroom.dp.client.DatasetInfo;
+import dev.cleanroom.dp.client.DpClientException;
+import dev.cleanroom.dp.policy.ColumnPolicy;
+import java.io.IOException;
+import java.io.StringReader;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import tech.tablesaw.api.ColumnType;
+import tech.tablesaw.api.Table;
+import tech.tablesaw.io.csv.CsvReadOptions;
+
+/**
+ * One dataset as a notebook sees it. {@link #table()} gives rows (stage 1: the synthetic view if the
+ * provider turned it on, else the mock view; stage 2: the real rows); {@link #dp()} asks DP queries.
+ */
+public final class Dataset {
+  private final CleanRoom cleanRoom;
+  private final String name;
+  private final Optional<DatasetInfo> info;
+
+  Dataset(CleanRoom cleanRoom, String name, Optional<DatasetInfo> info) {
+    this.cleanRoom = cleanRoom;
+    this.name = name;
+    this.info = info;
+  }
+
+  public String name() {
+    return name;
+  }
+
+  /** Stage 1: the dataset's public schema and policy as the DP query service describes it. */
+  public Optional<DatasetInfo> info() {
+    return info;
+  }
+
+  /**
+   * Which rows {@link #table()} returns: {@code synthetic} or {@code mock} in stage 1, {@code real}
+   * in stage 2; {@code none} when the provider allows only DP queries.
+   */
+  public String view() {
+    if (cleanRoom.stage() == Stage.EXECUTION) {
+      return "real";
+    }
+    List<String> views = info.orElseThrow().views();
+    return views.contains("synthetic") ? "synthetic" : views.contains("mock") ? "mock" : "none";
+  }
+
+  /** The rows this stage may see, as a tablesaw table with the declared column types. */
+  public Table table() {
+    if (cleanRoom.stage() == Stage.EXECUTION) {
+      Path csv = cleanRoom.inputDir().resolve(name).resolve(CleanRoom.REAL_ROWS);
+      List<ColumnPolicy> columns = cleanRoom.stage2Policy(name).map(p -> p.columns()).orElse(List.of());
+      try {
+        Table table = read(CsvReadOptions.builder(csv.toFile()), name, columns);
+        columns.stream().filter(ColumnPolicy.Excluded.class::isInstance).map(ColumnPolicy::name)
+            .filter(table::containsColumn).forEach(table::removeColumns);
+        return table;
+      } catch (IOException e) {
+        throw new SdkException("input_unreadable", "Tried to read " + csv + " but failed because: " + e.getMessage(), e);
+      }
+    }
+    DatasetInfo described = info.orElseThrow();
+    String view = view();
+    if (view.equals("none")) {
+      throw new SdkException("no_row_view", "Dataset '" + name + "' shows no rows in stage 1: its provider turned on "
+          + String.join(", ", described.views()) + ". Ask DP questions with dataset(\"" + name + "\").dp() instead.");
+    }
+    String csv;
+    try {
+      csv = cleanRoom.client().view(name, view);
+    } catch (DpClientException e) {
+      if (view.equals("synthetic") && described.views().contains("mock")) {
+        view = "mock";
+        csv = CleanRoom.call(() -> cleanRoom.client().view(name, "mock"));
+      } else {
+        throw new SdkException(e.code(), e.getMessage(), e);
+      }
+    }
+    try {
+      return read(CsvReadOptions.builder(new StringReader(csv)), name + " (" + view + ")", described.columns());
+    } catch (IOException e) {
+      throw new SdkException("invalid_view", "The " + view + " view of '" + name + "' is not valid CSV: " + e.getMessage(), e);
+    }
+  }
+
+  /** DP queries on this dataset; each answer is shown with its cost and the budget left. */
+  public DpQueries dp() {
+    return new DpQueries(cleanRoom, this);
+  }
+
+  private static Table read(CsvReadOptions.Builder options, String tableName, List<ColumnPolicy> columns)
+      throws IOException {
+    Map<String, ColumnType> types = new HashMap<>();
+    for (ColumnPolicy column : columns) {
+      if (column instanceof ColumnPolicy.Numeric numeric) {
+        types.put(numeric.name(), numeric.integer() ? ColumnType.INTEGER : ColumnType.DOUBLE);
+      } else if (column instanceof ColumnPolicy.Categorical categorical) {
+        types.put(categorical.name(), ColumnType.STRING);
+      }
+    }
+    return Table.read().usingOptions(options.tableName(tableName).columnTypesPartial(types));
+  }
+
+  @Override
+  public String toString() {
+    return "Dataset '" + name + "' (" + cleanRoom.stage().id() + ")";
+  }
+}

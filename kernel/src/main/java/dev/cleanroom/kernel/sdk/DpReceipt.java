@@ -1,0 +1,74 @@
+package dev.cleanroom.kernel.sdk;
+
+import dev.cleanroom.dp.accounting.PrivacyCost;
+import dev.cleanroom.dp.mechanisms.DpAnswer;
+import dev.cleanroom.kernel.display.Html;
+import dev.cleanroom.kernel.display.Renderable;
+import java.util.Map;
+import java.util.Optional;
+import org.dflib.jjava.jupyter.kernel.display.DisplayData;
+
+/**
+ * A DP answer as the notebook shows it: the query, the noisy value, what it cost, the noise scale and
+ * (stage 1) the budget left on the dataset. The text form starts with {@code DP } so that tools
+ * comparing runs can tell noisy lines apart.
+ */
+public record DpReceipt<T>(String dataset, String query, DpAnswer<T> answer, Optional<PrivacyCost> remaining)
+    implements Renderable {
+
+  public T value() {
+    return answer.value();
+  }
+
+  public PrivacyCost cost() {
+    return answer.cost();
+  }
+
+  @Override
+  public DisplayData toDisplayData() {
+    String left = remaining.map(r -> "left on " + dataset + ": " + r).orElse("stage 2: not charged to a budget");
+    String head = "DP " + query + " = " + format(answer.value())
+        + "  ·  cost " + answer.cost() + "  ·  " + answer.mechanism() + " noise scale " + number(answer.noiseScale())
+        + "  ·  " + left;
+    DisplayData data = new DisplayData(head + histogramLines());
+    StringBuilder html = new StringBuilder("<div class=\"dcr-dp\"><b>DP ").append(Html.escape(query))
+        .append("</b> = ").append(Html.escape(format(answer.value())))
+        .append(" <span style=\"opacity:0.7\">· cost ").append(Html.escape(answer.cost().toString()))
+        .append(" · ").append(Html.escape(answer.mechanism())).append(" noise scale ")
+        .append(Html.escape(number(answer.noiseScale()))).append(" · ").append(Html.escape(left)).append("</span>");
+    if (answer.value() instanceof Map<?, ?> histogram) {
+      html.append("<table>");
+      histogram.forEach((k, v) -> html.append("<tr><td>").append(Html.escape(String.valueOf(k)))
+          .append("</td><td style=\"text-align:right\">").append(Html.escape(format(v))).append("</td></tr>"));
+      html.append("</table>");
+    }
+    data.putHTML(html.append("</div>").toString());
+    return data;
+  }
+
+  private String histogramLines() {
+    if (!(answer.value() instanceof Map<?, ?> histogram)) {
+      return "";
+    }
+    StringBuilder lines = new StringBuilder();
+    histogram.forEach((k, v) -> lines.append("\nDP   ").append(k).append(": ").append(format(v)));
+    return lines.toString();
+  }
+
+  private static String format(Object value) {
+    if (value instanceof Map<?, ?>) {
+      return "(per category below)";
+    }
+    if (value instanceof Long || value instanceof Integer) {
+      return String.format("%,d", ((Number) value).longValue());
+    }
+    if (value instanceof Double d) {
+      return number(d);
+    }
+    return String.valueOf(value);
+  }
+
+  private static String number(double value) {
+    return Math.abs(value) >= 1000 ? String.format("%,.1f", value) : String.format("%.4g", value);
+  }
+}

@@ -1,0 +1,136 @@
+package dev.cleanroom.kernel.sdk;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.cleanroom.dp.client.EngineDpClient;
+import dev.cleanroom.dp.ledger.PrivacyLedger;
+import dev.cleanroom.dp.policy.DatasetPolicy;
+import dev.cleanroom.dp.policy.PolicyFile;
+import dev.cleanroom.dp.provision.ProvisionedDataset;
+import dev.cleanroom.dp.table.PrivateTable;
+import dev.cleanroom.kernel.display.Displays;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.dflib.jjava.jupyter.kernel.display.DisplayData;
+import org.dflib.jjava.jupyter.kernel.display.mime.MIMEType;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import tech.tablesaw.api.Table;
+
+/** The notebook SDK in stage 1 against the real engine and a SQLite ledger, and in stage 2 on real rows. */
+class DcrTest {
+  private static final Path INSURANCE = Path.of("..", "datasets", "insurance");
+  private final List<DisplayData> shown = new ArrayList<>();
+
+  @AfterEach
+  void detach() {
+    Displays.attach(null);
+  }
+
+  private void stage1(Path dir) throws Exception {
+    DatasetPolicy policy = PolicyFile.read(INSURANCE.resolve("policy.yaml"));
+    Path views = Files.createDirectories(dir.resolve("views"));
+    Files.copy(INSURANCE.resolve("anchor-mst-synthetic.csv"), views.resolve("synthetic.csv"));
+    ProvisionedDataset insurance = new ProvisionedDataset(policy, views, PrivateTable.load(INSURANCE.resolve("real.csv"), policy));
+    PrivacyLedger ledger = PrivacyLedger.open("jdbc:sqlite:" + dir.resolve("ledger.db"));
+    Environment environment = Environment.of(Map.of("DCR_STAGE", "exploration", "DCR_SCRATCH_DIR", dir.resolve("scratch").toString()));
+    Dcr.use(environment, new EngineDpClient("alice", ledger, List.of(insurance)));
+    Displays.attach(shown::add);
+  }
+
+  private static String text(DisplayData data) {
+    return String.valueOf(data.getData(MIMEType.TEXT_PLAIN));
+  }
+
+  @Test
+  void stage1_tableIsTheSyntheticViewWithDeclaredTypes(@TempDir Path dir) throws Exception {
+    stage1(dir);
+    Dataset insurance = Dcr.dataset("insurance");
+    Table table = insurance.table();
+    assertEquals("synthetic", insurance.view());
+    assertEquals("insurance (synthetic)", table.name());
+    assertEquals(List.of("age", "sex", "bmi", "children", "smoker", "region", "charges"), table.columnNames());
+    assertEquals("DOUBLE", table.column("charges").type().name());
+  }
+
+  @Test
+  void stage1_dpAnswerIsChargedAndShownWithCostAndBudgetLeft(@TempDir Path dir) throws Exception {
+    stage1(dir);
+    double mean = Dcr.dataset("insurance").dp().mean("charges", 0.5);
+    assertTrue(mean > 5_000 && mean < 25_000, "mean " + mean);
+    assertEquals(1, shown.size());
+    String line = text(shown.get(0));
+    assertTrue(line.startsWith("DP mean(charges) = "), line);
+    assertTrue(line.contains("cost ε 0.5") && line.contains("left on insurance: ε 1.5"), line);
+    assertEquals(0.5, Dcr.budget().datasets().get(0).spent().epsilon(), 1e-9);
+  }
+
+  @Test
+  void stage1_overBudgetQueryFailsWithTheServicesCode(@TempDir Path dir) throws Exception {
+    stage1(dir);
+    DpQueries dp = Dcr.dataset("insurance").dp();
+    dp.count(1.0);
+    dp.count(1.0);
+    SdkException error = assertThrows(SdkException.class, () -> dp.count(0.5));
+    assertEquals("budget_exhausted", error.code());
+  }
+
+  @Test
+  void unknownDataset_listsTheAvailableOnes(@TempDir Path dir) throws Exception {
+    stage1(dir);
+    SdkException error = assertThrows(SdkException.class, () -> Dcr.dataset("payroll"));
+    assertEquals("unknown_dataset", error.code());
+    assertTrue(error.getMessage().contains("insurance"), error.getMessage());
+  }
+
+  @Test
+  void output_refusesPathsOutsideTheOutputFolder(@TempDir Path dir) throws Exception {
+    stage1(dir);
+    for (String name : List.of("../x.txt", "/etc/passwd", "a/../../b", "", "plots/..")) {
+      assertEquals("invalid_output_name", assertThrows(SdkException.class, () -> Dcr.output(name)).code(), name);
+    }
+    Output output = Dcr.output("plots/summary.txt").write("ok");
+    assertEquals(dir.resolve("scratch/plots/summary.txt").toAbsolutePath().normalize(), output.path());
+    assertEquals("ok", Files.readString(output.path()));
+  }
+
+  @Test
+  void stage2_readsRealRowsAndWritesOutputsToTheOutputFolder(@TempDir Path dir) throws Exception {
+    Path insurance = Files.createDirectories(dir.resolve("input/insurance"));
+    Files.copy(INSURANCE.resolve("real.csv"), insurance.resolve("real.csv"));
+    Files.copy(INSURANCE.resolve("policy.yaml"), insurance.resolve("policy.yaml"));
+    Dcr.use(Environment.of(Map.of("DCR_STAGE", "execution", "DCR_INPUT_DIR", dir.resolve("input").toString(),
+        "DCR_OUTPUT_DIR", dir.resolve("output").toString())), null);
+    Displays.attach(shown::add);
+    assertEquals(Stage.EXECUTION, Dcr.stage());
+    assertEquals(List.of("insurance"), Dcr.datasets());
+    assertEquals(1338, Dcr.dataset("insurance").table().rowCount());
+    long rows = Dcr.dataset("insurance").dp().count(1.0);
+    assertTrue(Math.abs(rows - 1338) < 100);
+    assertTrue(text(shown.get(0)).contains("stage 2: not charged to a budget"));
+    Dcr.output("model.txt").write("coefficients");
+    assertEquals("coefficients", Files.readString(dir.resolve("output/model.txt")));
+  }
+
+  @Test
+  void stage1_withoutADpService_saysWhatIsMissing() {
+    Dcr.use(Environment.of(Map.of()), null);
+    SdkException error = assertThrows(SdkException.class, Dcr::datasets);
+    assertEquals("no_dp_service", error.code());
+    assertEquals(Optional.empty(), Environment.of(Map.of()).dpUrl());
+  }
+
+  @Test
+  void stage_isReadOnlyFromTheEnvironmentAndRejectsUnknownValues() {
+    assertEquals(Stage.EXPLORATION, Environment.of(Map.of()).stage());
+    assertEquals("invalid_stage", assertThrows(SdkException.class,
+        () -> Environment.of(Map.of("DCR_STAGE", "production"))).code());
+  }
+}

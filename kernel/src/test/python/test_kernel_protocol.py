@@ -1,0 +1,139 @@
+"""Protocol conformance of dcr-java with the pinned jupyter_kernel_test, and the behaviours a
+notebook user relies on: interrupt, System.exit in a cell, restart."""
+import time
+import unittest
+
+import jupyter_kernel_test
+
+
+class DcrJavaKernelTests(jupyter_kernel_test.KernelTests):
+    kernel_name = "dcr-java"
+    language_name = "Java"
+    file_extension = ".jshell"
+
+    code_hello_world = 'System.out.println("hello, world");'
+    code_stderr = 'System.err.println("oops");'
+    code_execute_result = [
+        {"code": "6*7", "result": "42"},
+        {"code": "Math.max(2, 3)", "result": "3"},
+        {"code": "int x = 20;\nx + 1", "result": "21"},
+    ]
+    code_display_data = [
+        {"code": 'display(Table.create("t", IntColumn.create("a", 1, 2)));', "mime": "text/html"},
+        {"code": 'display(Charts.bar(Map.of("a", 1, "b", 2), "counts"));', "mime": "image/png"},
+    ]
+    code_generate_error = 'throw new IllegalStateException("expected");'
+    completion_samples = [
+        {"text": "System.out.prin", "matches": {"print(", "printf(", "println("}},
+        {"text": "%bud", "matches": {"budget"}},
+    ]
+    complete_code_samples = ["1+1", "int y = 1;", "for (int i = 0; i < 2; i++) { }", "%help"]
+    incomplete_code_samples = ["for (int i = 0; i < 2; i++) {", "int twice(int a) {", "String s = \"a\" +"]
+    invalid_code_samples = ["int y = 1;)", "}"]
+    code_inspect_sample = "System.out.println"
+    code_history_pattern = "6*"
+    supported_history_operations = ("tail", "range", "search")
+
+
+def execute(kc, code, timeout=30):
+    """Runs a cell; returns (reply content, list of iopub output messages)."""
+    msg_id = kc.execute(code)
+    outputs = []
+    while True:
+        msg = kc.get_iopub_msg(timeout=timeout)
+        if msg["parent_header"].get("msg_id") != msg_id:
+            continue
+        if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
+            break
+        if msg["msg_type"] in ("stream", "execute_result", "display_data", "error"):
+            outputs.append(msg)
+    return reply_to(kc, msg_id, timeout)["content"], outputs
+
+
+def reply_to(kc, msg_id, timeout=10):
+    """The shell reply to one request (start-up may leave extra kernel_info replies queued)."""
+    while True:
+        reply = kc.get_shell_msg(timeout=timeout)
+        if reply["parent_header"].get("msg_id") == msg_id:
+            return reply
+
+
+def test_interrupt_ends_a_busy_loop_within_two_seconds(kernel):
+    km, kc = kernel
+    execute(kc, "int kept = 7;")
+    msg_id = kc.execute("while (true) { }")
+    time.sleep(1.0)
+    started = time.monotonic()
+    km.interrupt_kernel()
+    reply = reply_to(kc, msg_id)
+    elapsed = time.monotonic() - started
+    assert reply["content"]["status"] == "error"
+    assert reply["content"]["ename"] == "Interrupted"
+    assert elapsed < 2.0, f"interrupt took {elapsed:.2f} s"
+    content, outputs = execute(kc, "kept")
+    assert content["status"] == "ok"
+    assert outputs[-1]["content"]["data"]["text/plain"] == "7"
+
+
+def test_interrupt_ends_a_sleeping_cell(kernel):
+    km, kc = kernel
+    execute(kc, "int warm = 1;")
+    msg_id = kc.execute("Thread.sleep(60_000);")
+    time.sleep(1.0)
+    started = time.monotonic()
+    km.interrupt_kernel()
+    reply = reply_to(kc, msg_id)
+    assert reply["content"]["status"] == "error"
+    assert time.monotonic() - started < 2.0
+
+
+def test_system_exit_in_a_cell_is_refused_with_a_message_and_the_kernel_lives_on(kernel):
+    km, kc = kernel
+    execute(kc, "int kept = 3;")
+    content, outputs = execute(kc, "System.exit(0);")
+    assert content["status"] == "error"
+    assert content["ename"] == "SystemExit"
+    assert "System.exit(0)" in content["evalue"] and "Restart" in content["evalue"]
+    assert km.is_alive()
+    content, outputs = execute(kc, "kept * 2")
+    assert outputs[-1]["content"]["data"]["text/plain"] == "6"
+
+
+def test_restart_gives_a_fresh_session(kernel):
+    km, kc = kernel
+    execute(kc, "int before = 1;")
+    km.restart_kernel(now=False)
+    kc.wait_for_ready(timeout=60)
+    content, _ = execute(kc, "before")
+    assert content["status"] == "error"
+    content, outputs = execute(kc, "1 + 1")
+    assert outputs[-1]["content"]["data"]["text/plain"] == "2"
+
+
+def test_error_traceback_names_the_cell_and_line_without_jshell_frames(kernel):
+    _, kc = kernel
+    content, outputs = execute(kc, "int depth(int d) {\n  if (d == 0) throw new ArithmeticException(\"bottom\");\n  return depth(d - 1);\n}")
+    content, outputs = execute(kc, "int z = 1;\ndepth(2);")
+    assert content["status"] == "error"
+    traceback = "\n".join(content["traceback"])
+    assert content["ename"] == "java.lang.ArithmeticException"
+    assert "at depth (cell [" in traceback and "line 2)" in traceback
+    assert "jdk.jshell" not in traceback and "jdk.internal" not in traceback
+
+
+def test_unknown_magic_says_which_magics_exist(kernel):
+    _, kc = kernel
+    content, _ = execute(kc, "%frobnicate")
+    assert content["status"] == "error"
+    assert "Unknown magic %frobnicate" in content["evalue"] and "%datasets" in content["evalue"]
+
+
+def test_submit_without_a_job_bridge_says_so(kernel):
+    _, kc = kernel
+    content, _ = execute(kc, "%submit")
+    assert content["status"] == "error"
+    assert "No job bridge configured" in content["evalue"]
+
+
+if __name__ == "__main__":
+    unittest.main()

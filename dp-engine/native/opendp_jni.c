@@ -1,14 +1,10 @@
 /*
  * JNI shim between dev.cleanroom.dp.opendp.Native and OpenDP's C API (crate opendp 0.16, features
- * ffi + contrib).
+ * ffi + contrib), whose prototypes are in opendp_ffi.h.
  *
  * Invariant: every OpenDP result passes through unwrap(), the one place where an error struct becomes
  * a Java OpenDpException and is freed. Pointers cross to Java as jlong and are owned there; the shim
  * itself keeps no native object beyond the call that made it.
- *
- * OpenDP ships no C header for crates.io builds, so the few prototypes we call are declared here,
- * checked against the 0.16.0 sources (rust/src/.../ffi.rs). All results share one layout: a u32 tag
- * and a pointer, returned by value.
  */
 #include <jni.h>
 #include <stdbool.h>
@@ -17,93 +13,7 @@
 #include <string.h>
 
 #include "dev_cleanroom_dp_opendp_Native.h"
-
-typedef struct FfiError {
-  char *variant;
-  char *message; /* may be NULL */
-  char *backtrace;
-} FfiError;
-
-typedef struct FfiSlice {
-  const void *ptr;
-  uintptr_t len;
-} FfiSlice;
-
-enum { FFI_OK = 0, FFI_ERR = 1 };
-
-typedef struct FfiResult {
-  uint32_t tag;
-  union {
-    void *ok;
-    FfiError *err;
-  };
-} FfiResult;
-
-typedef void AnyObject, AnyDomain, AnyMetric, AnyMeasure, AnyTransformation, AnyMeasurement;
-
-/* data */
-extern FfiResult opendp_data__slice_as_object(const FfiSlice *raw, const char *type);
-extern FfiResult opendp_data__object_as_slice(const AnyObject *obj);
-extern FfiResult opendp_data__object_type(AnyObject *obj);
-extern FfiResult opendp_data__object_free(AnyObject *obj);
-extern FfiResult opendp_data__slice_free(FfiSlice *slice);
-extern FfiResult opendp_data__str_free(char *str);
-extern bool opendp_core___error_free(FfiError *err);
-/* free and describe */
-extern FfiResult opendp_domains___domain_free(AnyDomain *domain);
-extern FfiResult opendp_metrics___metric_free(AnyMetric *metric);
-extern FfiResult opendp_measures___measure_free(AnyMeasure *measure);
-extern FfiResult opendp_core___transformation_free(AnyTransformation *transformation);
-extern FfiResult opendp_core___measurement_free(AnyMeasurement *measurement);
-extern FfiResult opendp_domains__domain_debug(AnyDomain *domain);
-extern FfiResult opendp_metrics__metric_debug(AnyMetric *metric);
-extern FfiResult opendp_measures__measure_debug(AnyMeasure *measure);
-/* domains, metrics, measures */
-extern FfiResult opendp_domains__atom_domain(const AnyObject *bounds, const AnyObject *nan, const char *T);
-extern FfiResult opendp_domains__vector_domain(const AnyDomain *atom_domain, const AnyObject *size);
-extern FfiResult opendp_metrics__symmetric_distance(void);
-extern FfiResult opendp_metrics__insert_delete_distance(void);
-extern FfiResult opendp_metrics__absolute_distance(const char *T);
-extern FfiResult opendp_metrics__l1_distance(const char *T);
-extern FfiResult opendp_metrics__l2_distance(const char *T);
-extern FfiResult opendp_measures__max_divergence(void);
-extern FfiResult opendp_measures__zero_concentrated_divergence(void);
-/* transformations */
-extern FfiResult opendp_transformations__make_clamp(const AnyDomain *, const AnyMetric *, const AnyObject *bounds);
-extern FfiResult opendp_transformations__make_impute_constant(const AnyDomain *, const AnyMetric *,
-                                                              const AnyObject *constant);
-extern FfiResult opendp_transformations__make_sum(const AnyDomain *, const AnyMetric *);
-extern FfiResult opendp_transformations__make_count(const AnyDomain *, const AnyMetric *, const char *TO);
-extern FfiResult opendp_transformations__make_mean(const AnyDomain *, const AnyMetric *);
-extern FfiResult opendp_transformations__make_resize(const AnyDomain *, const AnyMetric *, unsigned int size,
-                                                     const AnyObject *constant, const char *MO);
-extern FfiResult opendp_transformations__make_count_by_categories(const AnyDomain *, const AnyMetric *,
-                                                                  const AnyObject *categories, bool null_category,
-                                                                  const char *MO, const char *TO);
-/* measurements */
-extern FfiResult opendp_measurements__make_laplace(const AnyDomain *, const AnyMetric *, double scale, const int32_t *k,
-                                                   const char *MO);
-extern FfiResult opendp_measurements__make_gaussian(const AnyDomain *, const AnyMetric *, double scale,
-                                                    const int32_t *k, const char *MO);
-extern FfiResult opendp_measurements__make_geometric(const AnyDomain *, const AnyMetric *, double scale,
-                                                     const AnyObject *bounds, const char *MO);
-extern FfiResult opendp_measurements__make_private_quantile(const AnyDomain *, const AnyMetric *,
-                                                            const AnyMeasure *output_measure,
-                                                            const AnyObject *candidates, double alpha, double scale);
-/* combinators */
-extern FfiResult opendp_combinators__make_chain_mt(const AnyMeasurement *m1, const AnyTransformation *t0);
-extern FfiResult opendp_combinators__make_chain_tt(const AnyTransformation *t1, const AnyTransformation *t0);
-extern FfiResult opendp_combinators__make_zCDP_to_approxDP(const AnyMeasurement *measurement);
-extern FfiResult opendp_combinators__make_fix_delta(const AnyMeasurement *measurement, double delta);
-/* core */
-extern FfiResult opendp_core__measurement_invoke(const AnyMeasurement *, const AnyObject *arg);
-extern FfiResult opendp_core__measurement_map(const AnyMeasurement *, const AnyObject *d_in);
-extern FfiResult opendp_core__measurement_input_distance_type(AnyMeasurement *);
-extern FfiResult opendp_core__transformation_invoke(const AnyTransformation *, const AnyObject *arg);
-extern FfiResult opendp_core__transformation_map(const AnyTransformation *, const AnyObject *d_in);
-extern FfiResult opendp_core__transformation_output_domain(AnyTransformation *);
-extern FfiResult opendp_core__transformation_output_metric(AnyTransformation *);
-extern FfiResult opendp_core__transformation_input_distance_type(AnyTransformation *);
+#include "opendp_ffi.h"
 
 static jclass exception_class;
 static jmethodID exception_init;
@@ -231,45 +141,38 @@ JNIEXPORT jlong JNICALL Java_dev_cleanroom_dp_opendp_Native_vecI64(JNIEnv *env, 
   return handle(env, result);
 }
 
-JNIEXPORT jlong JNICALL Java_dev_cleanroom_dp_opendp_Native_vecString(JNIEnv *env, jclass cls,
-                                                                       jobjectArray values) {
+/* The Java side hands over every string at once: NUL-terminated UTF-8 in one buffer and where each
+   string starts, so a million strings cost two array accesses here instead of a million JNI calls. */
+JNIEXPORT jlong JNICALL Java_dev_cleanroom_dp_opendp_Native_vecString(JNIEnv *env, jclass cls, jbyteArray utf8,
+                                                                       jintArray offsets) {
   (void)cls;
-  jsize n = (*env)->GetArrayLength(env, values);
-  const char **strings = calloc(n > 0 ? (size_t)n : 1, sizeof(char *));
-  jstring *refs = calloc(n > 0 ? (size_t)n : 1, sizeof(jstring));
-  jlong result = 0;
-  jsize filled = 0;
-  if (strings == NULL || refs == NULL) {
+  jsize n = (*env)->GetArrayLength(env, offsets);
+  const char **strings = malloc((n > 0 ? (size_t)n : 1) * sizeof(char *));
+  if (strings == NULL) {
     (*env)->ThrowNew(env, out_of_memory_class, "no memory for a string vector");
-    goto done;
+    return 0;
   }
-  for (; filled < n; filled++) {
-    refs[filled] = (*env)->GetObjectArrayElement(env, values, filled);
-    if (refs[filled] == NULL) {
-      throw_opendp(env, "FFI", "a string vector may not contain null");
-      goto done;
-    }
-    /* Modified UTF-8 equals UTF-8 for every string without NUL or supplementary characters; the
-       Java side rejects those before calling. */
-    strings[filled] = (*env)->GetStringUTFChars(env, refs[filled], NULL);
-    if (strings[filled] == NULL) {
-      goto done;
-    }
+  jbyte *bytes = (*env)->GetPrimitiveArrayCritical(env, utf8, NULL);
+  if (bytes == NULL) {
+    free(strings);
+    return 0;
   }
-  result = object_of(env, strings, (uintptr_t)n, "Vec<String>");
-done:
-  for (jsize i = 0; i < filled; i++) {
-    if (strings[i] != NULL) {
-      (*env)->ReleaseStringUTFChars(env, refs[i], strings[i]);
-    }
-    (*env)->DeleteLocalRef(env, refs[i]);
+  jint *starts = (*env)->GetPrimitiveArrayCritical(env, offsets, NULL);
+  if (starts == NULL) {
+    (*env)->ReleasePrimitiveArrayCritical(env, utf8, bytes, JNI_ABORT);
+    free(strings);
+    return 0;
   }
-  if (filled < n && refs != NULL && refs[filled] != NULL) {
-    (*env)->DeleteLocalRef(env, refs[filled]);
+  for (jsize i = 0; i < n; i++) {
+    strings[i] = (const char *)bytes + starts[i];
   }
+  (*env)->ReleasePrimitiveArrayCritical(env, offsets, starts, JNI_ABORT);
+  /* OpenDP copies every string into its own vector before the buffer is released. */
+  FfiSlice slice = {strings, (uintptr_t)n};
+  FfiResult result = opendp_data__slice_as_object(&slice, "Vec<String>");
+  (*env)->ReleasePrimitiveArrayCritical(env, utf8, bytes, JNI_ABORT);
   free(strings);
-  free(refs);
-  return result;
+  return handle(env, result);
 }
 
 JNIEXPORT jlong JNICALL Java_dev_cleanroom_dp_opendp_Native_tupleF64(JNIEnv *env, jclass cls, jdouble first,
@@ -530,6 +433,18 @@ TYPED_METRIC(absoluteDistance, opendp_metrics__absolute_distance)
 TYPED_METRIC(l1Distance, opendp_metrics__l1_distance)
 TYPED_METRIC(l2Distance, opendp_metrics__l2_distance)
 
+JNIEXPORT jlong JNICALL Java_dev_cleanroom_dp_opendp_Native_linfDistance(JNIEnv *env, jclass cls,
+                                                                          jboolean monotonic, jstring type) {
+  (void)cls;
+  Utf t;
+  if (!utf_open(env, type, &t)) {
+    return 0;
+  }
+  jlong result = handle(env, opendp_metrics__linf_distance(monotonic == JNI_TRUE, t.c));
+  utf_close(&t);
+  return result;
+}
+
 JNIEXPORT jlong JNICALL Java_dev_cleanroom_dp_opendp_Native_maxDivergence(JNIEnv *env, jclass cls) {
   (void)cls;
   return handle(env, opendp_measures__max_divergence());
@@ -648,6 +563,14 @@ JNIEXPORT jlong JNICALL Java_dev_cleanroom_dp_opendp_Native_makePrivateQuantile(
                                                                 PTR(candidates), alpha, scale));
 }
 
+JNIEXPORT jlong JNICALL Java_dev_cleanroom_dp_opendp_Native_makeNoisyMax(JNIEnv *env, jclass cls, jlong d, jlong m,
+                                                                          jlong output_measure, jdouble scale,
+                                                                          jboolean negate) {
+  (void)cls;
+  return handle(env, opendp_measurements__make_noisy_max(PTR(d), PTR(m), PTR(output_measure), scale,
+                                                         negate == JNI_TRUE));
+}
+
 /* ---- combinators ---- */
 
 JNIEXPORT jlong JNICALL Java_dev_cleanroom_dp_opendp_Native_makeChainMt(JNIEnv *env, jclass cls, jlong m1,
@@ -672,6 +595,15 @@ JNIEXPORT jlong JNICALL Java_dev_cleanroom_dp_opendp_Native_makeFixDelta(JNIEnv 
                                                                           jdouble delta) {
   (void)cls;
   return handle(env, opendp_combinators__make_fix_delta(PTR(measurement), delta));
+}
+
+JNIEXPORT jlong JNICALL Java_dev_cleanroom_dp_opendp_Native_makeAdaptiveComposition(JNIEnv *env, jclass cls,
+                                                                                     jlong d, jlong m,
+                                                                                     jlong output_measure,
+                                                                                     jlong d_in, jlong d_mids) {
+  (void)cls;
+  return handle(env, opendp_combinators__make_adaptive_composition(PTR(d), PTR(m), PTR(output_measure), PTR(d_in),
+                                                                   PTR(d_mids)));
 }
 
 /* ---- core ---- */

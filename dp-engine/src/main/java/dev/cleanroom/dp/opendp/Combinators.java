@@ -31,4 +31,19 @@ public final class Combinators {
   public static Measurement makeFixDelta(Measurement measurement, double delta) {
     return new Measurement(measurement.apply(m -> Native.makeFixDelta(m, delta)));
   }
+
+  /**
+   * {@code make_adaptive_composition}: a compositor over datasets {@code distanceIn} apart that admits
+   * one query per entry of {@code distancesMid}, each costing at most that entry; its privacy map is
+   * OpenDP's composition of them.
+   */
+  public static Measurement makeAdaptiveComposition(
+      Domain domain, Metric metric, Measure outputMeasure, Data distanceIn, double[] distancesMid) {
+    try (Data mids = Data.vecF64(distancesMid)) {
+      return new Measurement(Native.makeAdaptiveComposition(
+          domain.pointer(), metric.pointer(), outputMeasure.pointer(), distanceIn.pointer(), mids.pointer()));
+    } finally {
+      Transformations.keepAlive(domain, metric, outputMeasure, distanceIn);
+    }
+  }
 }

@@ -1,6 +1,10 @@
 package dev.cleanroom.dp.opendp;
 
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A value held by OpenDP (its {@code AnyObject}): a measurement's argument, answer or distance.
@@ -45,15 +49,13 @@ public final class Data extends NativeHandle {
     return new Data(Native.vecI64(values));
   }
 
+  /**
+   * A {@code Vec<String>}. OpenDP takes C strings, so a string may not contain NUL, and UTF-8, so it may
+   * not contain an unpaired surrogate; either is refused before reaching native code.
+   */
   public static Data vecString(List<String> values) {
-    for (String value : values) {
-      // The shim passes modified UTF-8, which equals UTF-8 except for NUL and supplementary characters.
-      if (value.indexOf('\0') >= 0 || value.codePoints().anyMatch(Character::isSupplementaryCodePoint)) {
-        throw new IllegalArgumentException(
-            "OpenDP strings may not contain NUL or characters outside the Basic Multilingual Plane: " + value);
-      }
-    }
-    return new Data(Native.vecString(values.toArray(String[]::new)));
+    CStrings strings = CStrings.of(values);
+    return new Data(Native.vecString(strings.utf8(), strings.offsets()));
   }
 
   public static Data tupleF64(double first, double second) {
@@ -94,5 +96,53 @@ public final class Data extends NativeHandle {
   @Override
   public String toString() {
     return "Data<" + type() + ">";
+  }
+
+  /**
+   * Strings as NUL-terminated UTF-8 in one buffer and where each one starts, so that the shim crosses
+   * into native code once per vector, not once per string. Equal strings share one copy: string
+   * columns are categorical and repeat a few values many times.
+   */
+  private record CStrings(byte[] utf8, int[] offsets) {
+    static CStrings of(List<String> values) {
+      Map<String, Integer> offsetOf = new HashMap<>();
+      ByteArrayOutputStream utf8 = new ByteArrayOutputStream();
+      int[] offsets = new int[values.size()];
+      int index = 0;
+      for (String value : values) {
+        if (value == null) {
+          throw new IllegalArgumentException("string " + index + " of the vector is null");
+        }
+        Integer offset = offsetOf.get(value);
+        if (offset == null) {
+          offset = utf8.size();
+          utf8.writeBytes(encode(value, index));
+          utf8.write(0);
+          offsetOf.put(value, offset);
+        }
+        offsets[index++] = offset;
+      }
+      return new CStrings(utf8.toByteArray(), offsets);
+    }
+
+    /** The message names the position, never the value: the vector may be a column of private data. */
+    private static byte[] encode(String value, int index) {
+      if (value.indexOf('\0') >= 0) {
+        throw new IllegalArgumentException(
+            "string " + index + " of the vector contains NUL, which OpenDP's C strings cannot carry");
+      }
+      for (int i = 0; i < value.length(); i++) {
+        char c = value.charAt(i);
+        boolean pairStarts = Character.isHighSurrogate(c) && i + 1 < value.length()
+            && Character.isLowSurrogate(value.charAt(i + 1));
+        if (pairStarts) {
+          i++;
+        } else if (Character.isSurrogate(c)) {
+          throw new IllegalArgumentException(
+              "string " + index + " of the vector has an unpaired surrogate, which UTF-8 cannot carry");
+        }
+      }
+      return value.getBytes(StandardCharsets.UTF_8);
+    }
   }
 }

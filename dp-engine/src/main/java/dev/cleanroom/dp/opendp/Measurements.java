@@ -47,4 +47,20 @@ public final class Measurements {
       Transformations.keepAlive(domain, metric, outputMeasure);
     }
   }
+
+  /**
+   * {@code make_noisy_max}: the index of the largest score after noise of {@code scale} (the smallest
+   * with {@code negate}). Under {@code ZeroConcentratedDivergence} it is the exponential mechanism
+   * (Gumbel noise); under {@code MaxDivergence}, permute-and-flip. Scores are measured in
+   * {@link Metrics#linfDistance}.
+   */
+  public static Measurement makeNoisyMax(
+      Domain domain, Metric metric, Measure outputMeasure, double scale, boolean negate) {
+    try {
+      return new Measurement(
+          Native.makeNoisyMax(domain.pointer(), metric.pointer(), outputMeasure.pointer(), scale, negate));
+    } finally {
+      Transformations.keepAlive(domain, metric, outputMeasure);
+    }
+  }
 }

@@ -24,4 +24,12 @@ public final class Metrics {
   public static Metric l2Distance(String type) {
     return new Metric(Native.l2Distance(type));
   }
+
+  /**
+   * {@code linf_distance(T, monotonic)}: the largest difference between two vectors in any one
+   * element. {@code monotonic} promises that neighbouring inputs move every element the same way.
+   */
+  public static Metric linfDistance(String type, boolean monotonic) {
+    return new Metric(Native.linfDistance(monotonic, type));
+  }
 }

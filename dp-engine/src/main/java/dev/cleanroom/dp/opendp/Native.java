@@ -29,7 +29,8 @@ final class Native {
 
   static native long vecI64(long[] values);
 
-  static native long vecString(String[] values);
+  /** A {@code Vec<String>} from NUL-terminated UTF-8 strings in {@code utf8}, one starting at each offset. */
+  static native long vecString(byte[] utf8, int[] offsets);
 
   static native long tupleF64(double first, double second);
 
@@ -82,6 +83,8 @@ final class Native {
 
   static native long l2Distance(String type);
 
+  static native long linfDistance(boolean monotonic, String type);
+
   static native long maxDivergence();
 
   static native long zeroConcentratedDivergence();
@@ -112,6 +115,8 @@ final class Native {
   static native long makePrivateQuantile(
       long domain, long metric, long outputMeasure, long candidates, double alpha, double scale);
 
+  static native long makeNoisyMax(long domain, long metric, long outputMeasure, double scale, boolean negate);
+
   // combinators
   static native long makeChainMt(long measurement1, long transformation0);
 
@@ -120,6 +125,9 @@ final class Native {
   static native long makeZCDPToApproxDP(long measurement);
 
   static native long makeFixDelta(long measurement, double delta);
+
+  static native long makeAdaptiveComposition(
+      long domain, long metric, long outputMeasure, long distanceIn, long distancesMid);
 
   // core
   static native long measurementInvoke(long measurement, long argument);

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -45,8 +46,34 @@ class DataTest {
   }
 
   @Test
+  void stringVectorCarriesCharactersOutsideTheBasicMultilingualPlaneAsUtf8() {
+    List<String> categories = List.of("zürich", "\uD83C\uDFE0", "日本");
+    try (Domain atom = Domains.atomDomain("String");
+        Domain vector = Domains.vectorDomain(atom);
+        Metric symmetric = Metrics.symmetricDistance();
+        Transformation histogram = Transformations.makeCountByCategories(
+            vector, symmetric, categories, true, "L1Distance<i64>", "i64");
+        Data input = Data.vecString(List.of("\uD83C\uDFE0", "zürich", "\uD83C\uDFE0", "日本", "other"));
+        Data counts = histogram.invoke(input)) {
+      assertArrayEquals(new long[] {1, 2, 1, 1}, counts.asI64Vec());
+    }
+  }
+
+  @Test
   void stringWithNulIsRejectedBeforeReachingNativeCode() {
     assertThrows(IllegalArgumentException.class, () -> Data.vecString(List.of("a\0b")));
+  }
+
+  @Test
+  void stringWithUnpairedSurrogateIsRejectedWithoutEchoingTheValue() {
+    IllegalArgumentException e = assertThrows(
+        IllegalArgumentException.class, () -> Data.vecString(List.of("fine", "secret\uD83C")));
+    assertEquals("string 1 of the vector has an unpaired surrogate, which UTF-8 cannot carry", e.getMessage());
+  }
+
+  @Test
+  void nullStringIsRejected() {
+    assertThrows(IllegalArgumentException.class, () -> Data.vecString(Arrays.asList("a", null)));
   }
 
   @Test

@@ -92,4 +92,47 @@ class MeasurementsTest {
       assertTrue(value == 0 || value == 25 || value == 50 || value == 75 || value == 100, "got " + value);
     }
   }
+
+  /** {@code make_noisy_max} in zCDP over score vectors of f64 that may move either way. */
+  static Measurement noisyMax(double scale, boolean negate) {
+    try (Domain atom = Domains.atomDomain("f64", false);
+        Domain vector = Domains.vectorDomain(atom);
+        Metric linf = Metrics.linfDistance("f64", false);
+        Measure zcdp = Measures.zeroConcentratedDivergence()) {
+      return Measurements.makeNoisyMax(vector, linf, zcdp, scale, negate);
+    }
+  }
+
+  @Test
+  void makeNoisyMax_underZCDP_mapsRhoAsTheExponentialMechanism() {
+    try (Measurement noisyMax = noisyMax(4.0, false); Data one = Data.f64(1); Data rho = noisyMax.map(one)) {
+      // Not monotonic: one record may raise one score and lower another, a range of 2; ρ = (2/4)²/8.
+      assertEquals(0.25 / 8, rho.asF64(), 1e-12);
+      assertTrue(rho.asF64() >= 0.25 / 8, "the privacy map may round up, never down");
+    }
+  }
+
+  @Test
+  void makeNoisyMax_withAGapFarAboveTheScale_picksTheLargestOrWithNegateTheSmallest() {
+    try (Measurement largest = noisyMax(1.0, false);
+        Measurement smallest = noisyMax(1.0, true);
+        Data scores = Data.vecF64(new double[] {3, 1000, -1000, 5});
+        Data top = largest.invoke(scores);
+        Data bottom = smallest.invoke(scores)) {
+      assertEquals(1, top.asI64());
+      assertEquals(2, bottom.asI64());
+    }
+  }
+
+  @Test
+  void makeNoisyMax_onADomainWithNaN_isRefusedByOpenDp() {
+    try (Domain atom = Domains.atomDomain("f64", true);
+        Domain vector = Domains.vectorDomain(atom);
+        Metric linf = Metrics.linfDistance("f64", false);
+        Measure zcdp = Measures.zeroConcentratedDivergence()) {
+      OpenDpException e = assertThrows(OpenDpException.class,
+          () -> Measurements.makeNoisyMax(vector, linf, zcdp, 1.0, false));
+      assertEquals("MakeMeasurement", e.variant());
+    }
+  }
 }

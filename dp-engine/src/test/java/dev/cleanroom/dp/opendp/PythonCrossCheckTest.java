@@ -25,8 +25,10 @@ import org.opentest4j.AssertionFailedError;
 @Timeout(180)
 class PythonCrossCheckTest {
   /**
-   * Significance of each Kolmogorov–Smirnov comparison: a correct binding fails one with probability
-   * below 1e-6 (for the discrete Laplace, KS is conservative, so still at most 1e-6).
+   * Significance of each two-sample Kolmogorov–Smirnov comparison, which rejects when
+   * D > c(α)·√((n+m)/(n·m)) with c(α) = √(−ln(α/2)/2): the false-alarm rate, the chance that a correct
+   * binding fails the comparison, is below 1e-6 per comparison. For the discrete Laplace (tied values)
+   * KS is conservative, so its false-alarm rate is still at most 1e-6.
    */
   private static final double ALPHA = 1e-6;
 
@@ -102,7 +104,7 @@ class PythonCrossCheckTest {
     }
   }
 
-  // ---- noise ----
+  // ---- noise: ours per invocation of the chained mechanism, Python's in one vectorized draw ----
 
   @Test
   void laplaceNoiseOnAClampedSum_isDistributedAsPythons() {

@@ -15,10 +15,13 @@ import java.util.concurrent.TimeUnit;
  * Starts the DP query service:
  *
  * <pre>
- * DpQueryServiceMain --ledger jdbc:sqlite:ledger.db --tokens tokens.txt \
+ * DpQueryServiceMain --ledger jdbc:sqlite:ledger.db (--tokens tokens.txt | --hub-api http://127.0.0.1:8000) \
  *     --dataset insurance=views/insurance:datasets/insurance/real.csv [--dataset ...] \
  *     [--port 8470] [--host 127.0.0.1]
  * </pre>
+ *
+ * With {@code --hub-api} the service trusts JupyterHub's API tokens ({@link HubAuthenticator}); with both,
+ * the token file is asked first.
  *
  * Prints one line {@code DP query service ready at http://HOST:PORT/ (datasets: ...)} once it accepts
  * requests, then one access-log line per request. Binds to loopback unless told otherwise: it holds
@@ -30,13 +33,13 @@ public final class DpQueryServiceMain {
   /** On SIGTERM, requests under way get this long to finish. */
   private static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(5);
 
-  private static final String USAGE = "usage: DpQueryServiceMain --ledger JDBC_URL --tokens FILE"
+  private static final String USAGE = "usage: DpQueryServiceMain --ledger JDBC_URL (--tokens FILE | --hub-api HUB_URL)"
       + " --dataset NAME=VIEWS_DIR:REAL_CSV [--dataset ...] [--port PORT (default " + DEFAULT_PORT
       + ", 0 = any free)] [--host HOST (default 127.0.0.1)]";
 
   private DpQueryServiceMain() {}
 
-  private record Options(String host, int port, String ledger, Path tokens, List<String> datasets) {}
+  private record Options(String host, int port, String ledger, Path tokens, String hubApi, List<String> datasets) {}
 
   public static void main(String[] args) {
     Options options;
@@ -61,6 +64,7 @@ public final class DpQueryServiceMain {
     int port = DEFAULT_PORT;
     String ledger = null;
     Path tokens = null;
+    String hubApi = null;
     List<String> datasets = new ArrayList<>();
     for (int i = 0; i < args.length; i++) {
       String flag = args[i];
@@ -80,13 +84,14 @@ public final class DpQueryServiceMain {
         case "--ledger" -> ledger = value;
         case "--tokens" -> tokens = Path.of(value);
         case "--dataset" -> datasets.add(value);
+        case "--hub-api" -> hubApi = value;
         default -> throw new IllegalArgumentException("unknown option '" + flag + "'");
       }
     }
-    if (ledger == null || tokens == null || datasets.isEmpty()) {
-      throw new IllegalArgumentException("--ledger, --tokens and at least one --dataset are required");
+    if (ledger == null || (tokens == null && hubApi == null) || datasets.isEmpty()) {
+      throw new IllegalArgumentException("--ledger, --tokens or --hub-api, and at least one --dataset are required");
     }
-    return new Options(host, port, ledger, tokens, datasets);
+    return new Options(host, port, ledger, tokens, hubApi, datasets);
   }
 
   private static ProvisionedDataset open(String spec) throws IOException {
@@ -106,17 +111,23 @@ public final class DpQueryServiceMain {
   }
 
   private static void run(Options options, PrintStream out) throws Exception {
-    TokenFile tokens = TokenFile.read(options.tokens());
+    TokenFile tokens = options.tokens() == null ? null : TokenFile.read(options.tokens());
     List<ProvisionedDataset> datasets = new ArrayList<>();
     for (String spec : options.datasets()) {
       datasets.add(open(spec));
     }
     PrivacyLedger ledger = PrivacyLedger.open(options.ledger());
     Vertx vertx = Vertx.vertx();
+    Authenticator authenticator = tokens;
+    if (options.hubApi() != null) {
+      HubAuthenticator hub = new HubAuthenticator(vertx, java.net.URI.create(options.hubApi()));
+      authenticator = tokens == null ? hub : token -> tokens.user(token)
+          .compose(user -> user.isPresent() ? io.vertx.core.Future.succeededFuture(user) : hub.user(token));
+    }
     DpQueryService service = DpQueryService.create(vertx, ledger, datasets);
     DpQueryServer server;
     try {
-      server = DpQueryServer.start(vertx, service, tokens, options.host(), options.port(), out::println)
+      server = DpQueryServer.start(vertx, service, authenticator, options.host(), options.port(), out::println)
           .await(30, TimeUnit.SECONDS);
     } catch (Exception e) {
       vertx.close();

@@ -20,6 +20,13 @@ public interface ObjectStorage {
 
   boolean exists(String key) throws IOException;
 
+  /** The object's size in bytes; backends that know it without reading the object should say so. */
+  default long size(String key) throws IOException {
+    try (InputStream in = get(key)) {
+      return in.transferTo(java.io.OutputStream.nullOutputStream());
+    }
+  }
+
   List<String> list(String prefix) throws IOException;
 
   void delete(String key) throws IOException;

@@ -1,0 +1,33 @@
+package dev.cleanroom.bridge.backend;
+
+import dev.cleanroom.attestation.report.JobFolder;
+
+/**
+ * Where a job's objects live in storage:
+ *
+ * <pre>
+ *   jobs/&lt;id&gt;/notebook.ipynb        the submitted notebook, as sent
+ *   jobs/&lt;id&gt;/result/...            the job folder ({@link JobFolder}): what the TEE uploads (executed
+ *                                   notebook, outputs, manifest, token), then the bridge's jwks.json and report.json
+ * </pre>
+ */
+public final class JobObjects {
+  private JobObjects() {}
+
+  public static String notebook(String jobId) {
+    return "jobs/" + jobId + "/notebook.ipynb";
+  }
+
+  /** The prefix the TEE writes the job folder under. */
+  public static String result(String jobId) {
+    return "jobs/" + jobId + "/result/";
+  }
+
+  public static String resultFile(String jobId, String name) {
+    return result(jobId) + name;
+  }
+
+  public static String report(String jobId) {
+    return resultFile(jobId, JobFolder.REPORT);
+  }
+}

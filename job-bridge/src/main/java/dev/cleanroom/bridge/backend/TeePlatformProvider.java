@@ -1,0 +1,49 @@
+package dev.cleanroom.bridge.backend;
+
+import dev.cleanroom.bridge.datasets.CatalogDataset;
+import dev.cleanroom.bridge.datasets.DatasetCatalog;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+import java.util.ServiceLoader;
+
+/**
+ * Makes a {@link TeePlatform} by name ({@code local}, {@code gcp}); registered for {@link ServiceLoader} in
+ * {@code META-INF/services}, so that wiring a platform in is one class.
+ */
+public interface TeePlatformProvider {
+  String name();
+
+  TeePlatform create(Settings settings) throws IOException;
+
+  /**
+   * What a platform is made with.
+   *
+   * @param workDir a folder of the bridge's own for the platform's files (image layouts, simulator state)
+   * @param storage where the job's notebook is and where its results go
+   * @param datasets where each dataset's inputs are: the platform gives the TEE each input the launcher's
+   *     {@code DCR_INPUTS} names ({@link CatalogDataset#inputLocations()})
+   * @param options {@code --tee-option KEY=VALUE} pairs, platform-specific (project, zone, service account, ...)
+   */
+  record Settings(Path workDir, ObjectStorage storage, DatasetCatalog datasets, Map<String, String> options) {
+    public Settings {
+      options = Map.copyOf(options);
+    }
+
+    public Optional<String> option(String key) {
+      return Optional.ofNullable(options.get(key));
+    }
+  }
+
+  static Optional<TeePlatformProvider> named(String name) {
+    return ServiceLoader.load(TeePlatformProvider.class).stream()
+        .map(ServiceLoader.Provider::get)
+        .filter(p -> p.name().equals(name))
+        .findFirst();
+  }
+
+  static java.util.List<String> names() {
+    return ServiceLoader.load(TeePlatformProvider.class).stream().map(p -> p.get().name()).sorted().toList();
+  }
+}

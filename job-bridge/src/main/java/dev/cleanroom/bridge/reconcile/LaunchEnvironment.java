@@ -1,0 +1,52 @@
+package dev.cleanroom.bridge.reconcile;
+
+import dev.cleanroom.bridge.datasets.CatalogDataset;
+import dev.cleanroom.bridge.datasets.DatasetCatalog;
+import dev.cleanroom.bridge.job.Job;
+import dev.cleanroom.bridge.job.JobDataset;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.StringJoiner;
+
+/**
+ * The variables a job's launcher is started with (on Confidential Space the {@code tee-env-*} metadata, which the
+ * image's launch policy allows by name): the names and meaning are the launcher's ({@code JobConfig} of the
+ * tee-image module). Nothing secret and no location: where the inputs come from and where the job folder goes
+ * is the TEE platform's business; the launcher checks every input against the sha256 given here.
+ *
+ * <pre>
+ *   DCR_JOB_ID            the job id, which the manifest must name
+ *   DCR_AUDIENCE          the audience of the attestation token (the bridge)
+ *   DCR_INPUTS            &lt;dataset&gt;/real.csv=&lt;sha256&gt;,&lt;dataset&gt;/policy.yaml=&lt;sha256&gt;,...: the inputs and
+ *                         the hashes the launcher must find (the real rows' as the provider recorded it)
+ *   DCR_TIMEOUT_SECONDS   the job's time limit
+ * </pre>
+ */
+public final class LaunchEnvironment {
+  public static final String JOB_ID = "DCR_JOB_ID";
+  public static final String AUDIENCE = "DCR_AUDIENCE";
+  public static final String INPUTS = "DCR_INPUTS";
+  public static final String TIMEOUT = "DCR_TIMEOUT_SECONDS";
+
+  private LaunchEnvironment() {}
+
+  static Map<String, String> of(Job job, DatasetCatalog datasets, String audience, Duration timeout) throws IOException {
+    Map<String, String> env = new LinkedHashMap<>();
+    env.put(JOB_ID, job.id());
+    env.put(AUDIENCE, audience);
+    StringJoiner inputs = new StringJoiner(",");
+    for (JobDataset d : job.datasets()) {
+      CatalogDataset dataset = datasets.find(d.dataset()).orElseThrow(() -> new IOException("dataset '" + d.dataset()
+          + "' is no longer served by this bridge; add it again with --dataset, or cancel the job"));
+      String sha256 = dataset.dataSha256().orElseThrow(() -> new IOException("dataset '" + d.dataset() + "' has no"
+          + " provisioning record (provision.json) with its data's sha256; provision it with 'dcr provision'"));
+      inputs.add(d.dataset() + "/" + CatalogDataset.REAL_ROWS + "=" + sha256);
+      inputs.add(d.dataset() + "/" + CatalogDataset.POLICY + "=" + dataset.policySha256());
+    }
+    env.put(INPUTS, inputs.toString());
+    env.put(TIMEOUT, Long.toString(Math.max(1, timeout.toSeconds())));
+    return env;
+  }
+}

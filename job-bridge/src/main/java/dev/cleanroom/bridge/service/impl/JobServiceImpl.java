@@ -1,0 +1,416 @@
+package dev.cleanroom.bridge.service.impl;
+
+import dev.cleanroom.attestation.AttestationException;
+import dev.cleanroom.attestation.manifest.JobManifest;
+import dev.cleanroom.attestation.manifest.Sha256;
+import dev.cleanroom.bridge.BridgeException;
+import dev.cleanroom.bridge.auth.Caller;
+import dev.cleanroom.bridge.auth.Role;
+import dev.cleanroom.bridge.backend.JobObjects;
+import dev.cleanroom.bridge.backend.ObjectStorage;
+import dev.cleanroom.bridge.datasets.CatalogDataset;
+import dev.cleanroom.bridge.datasets.DatasetCatalog;
+import dev.cleanroom.bridge.job.Decision;
+import dev.cleanroom.bridge.job.Job;
+import dev.cleanroom.bridge.job.JobDataset;
+import dev.cleanroom.bridge.job.JobEvent;
+import dev.cleanroom.bridge.job.JobId;
+import dev.cleanroom.bridge.job.JobState;
+import dev.cleanroom.bridge.job.Notebook;
+import dev.cleanroom.bridge.report.JobReports;
+import dev.cleanroom.bridge.service.Download;
+import dev.cleanroom.bridge.service.JobService;
+import dev.cleanroom.bridge.service.Limits;
+import dev.cleanroom.bridge.service.OutputFile;
+import dev.cleanroom.bridge.service.Submission;
+import dev.cleanroom.bridge.service.VerificationResult;
+import dev.cleanroom.bridge.store.AuditEntry;
+import dev.cleanroom.bridge.store.JobQuery;
+import dev.cleanroom.bridge.store.JobStore;
+import dev.cleanroom.bridge.store.NewJob;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Callable;
+
+/**
+ * The access rules of the job bridge and the calls they guard, on a worker pool of their own (JDBC and storage
+ * never run on an event loop).
+ *
+ * <p>Order of checks, the same in every call: the caller's role may make this call at all (else 403
+ * {@code not_permitted}); the job exists and the caller may see it (else 404 {@code unknown_job}, so nobody
+ * learns which ids exist); then what the call itself requires (state, release).
+ */
+public final class JobServiceImpl implements JobService {
+  private static final int MAX_DATASETS = 16;
+  /** Outputs are served from memory; a larger output is for the provider to fetch from storage. */
+  private static final long MAX_DOWNLOAD_BYTES = 512L << 20;
+
+  private final JobStore store;
+  private final ObjectStorage storage;
+  private final DatasetCatalog catalog;
+  private final JobReports reports;
+  private final Limits limits;
+  private final Runnable onChange;
+  private final WorkerExecutor workers;
+
+  public JobServiceImpl(Vertx vertx, JobStore store, ObjectStorage storage, DatasetCatalog catalog, JobReports reports,
+      Limits limits, Runnable onChange, int workers) {
+    this.store = store;
+    this.storage = storage;
+    this.catalog = catalog;
+    this.reports = reports;
+    this.limits = limits;
+    this.onChange = onChange;
+    this.workers = vertx.createSharedWorkerExecutor("job-service", workers);
+  }
+
+  private <T> Future<T> blocking(Callable<T> work) {
+    return workers.executeBlocking(work, false);
+  }
+
+  /** Runs an action; a refusal is written to the audit log (a success is written by the action itself). */
+  private <T> Future<T> audited(Caller caller, String action, Optional<String> jobId, String detail, Callable<T> work) {
+    return blocking(() -> {
+      try {
+        return work.call();
+      } catch (BridgeException refused) {
+        if (!refused.code().equals("database_unavailable")) {
+          store.audit(caller.name(), action, jobId.filter(JobId::isValid), refused.code(), detail);
+        }
+        throw refused;
+      }
+    });
+  }
+
+  // ---- who may do what ----
+
+  private static void requireAnyRole(Caller caller, Role... roles) {
+    for (Role role : roles) {
+      if (caller.is(role)) {
+        return;
+      }
+    }
+    List<String> names = java.util.Arrays.stream(roles).map(Role::code).toList();
+    throw BridgeException.forbidden("This needs the role " + String.join(" or ", names) + "; " + caller.name()
+        + (caller.roles().isEmpty() ? " has no role in the clean room" : " is " + roles(caller))
+        + ". Ask the clean room's administrator for the role if you need it.");
+  }
+
+  private static String roles(Caller caller) {
+    return String.join(", ", caller.roles().stream().map(Role::code).sorted().toList());
+  }
+
+  private static boolean owns(Caller caller, Job job) {
+    return caller.is(Role.SCIENTIST) && job.owner().equals(caller.name());
+  }
+
+  private static boolean provides(Caller caller, Job job) {
+    return caller.is(Role.PROVIDER) && job.readsDatasetOf(caller.name());
+  }
+
+  private static boolean maySee(Caller caller, Job job) {
+    return owns(caller, job) || provides(caller, job) || caller.is(Role.AUDITOR);
+  }
+
+  /** The job, if the caller may see it; 404 otherwise, whether or not it exists. */
+  private Job visible(Caller caller, String jobId) {
+    if (!JobId.isValid(jobId)) {
+      throw BridgeException.notFound(jobId);
+    }
+    return store.find(jobId).filter(job -> maySee(caller, job)).orElseThrow(() -> BridgeException.notFound(jobId));
+  }
+
+  private static final Role[] ANY_ROLE = Role.values();
+
+  // ---- submission ----
+
+  @Override
+  public Future<Job> submit(Caller caller, Submission submission) {
+    String detail = "name=" + submission.name() + " datasets=" + String.join(",", submission.datasets());
+    return audited(caller, "submit", Optional.empty(), detail, () -> {
+      requireAnyRole(caller, Role.SCIENTIST);
+      List<JobDataset> datasets = datasets(caller, submission.datasets());
+      Notebook notebook = Notebook.parse(submission.notebook(), limits.maxNotebookBytes());
+      String id = JobId.generate();
+      String key = JobObjects.notebook(id);
+      storage.put(key, new ByteArrayInputStream(notebook.bytes()), notebook.size());
+      try {
+        Job job = store.submit(new NewJob(id, caller.name(), submission.name(), datasets, notebook.sha256().hex(),
+            notebook.size(), limits.jobTimeout()), limits.maxJobsInFlight());
+        onChange.run();
+        return job;
+      } catch (RuntimeException e) {
+        storage.delete(key); // a refused submission leaves nothing behind
+        throw e;
+      }
+    });
+  }
+
+  private List<JobDataset> datasets(Caller caller, List<String> names) {
+    Set<String> unique = new LinkedHashSet<>(names);
+    if (unique.isEmpty()) {
+      throw new BridgeException("invalid_request", 400, "Name the datasets the notebook reads: ?dataset=insurance");
+    }
+    if (unique.size() > MAX_DATASETS) {
+      throw new BridgeException("invalid_request", 400, "A job reads at most " + MAX_DATASETS + " datasets");
+    }
+    List<JobDataset> datasets = new ArrayList<>();
+    for (String name : unique) {
+      CatalogDataset dataset = catalog.find(name).orElseThrow(() -> new BridgeException("unknown_dataset", 400,
+          "No dataset '" + printable(name) + "' in this clean room; the datasets are "
+              + String.join(", ", catalog.all().stream().map(CatalogDataset::name).toList())));
+      if (!dataset.policy().admits(caller.name())) {
+        throw BridgeException.forbidden("Dataset '" + name + "' is not open to " + caller.name() + "; ask its provider ("
+            + dataset.owner() + ") to add you to its policy");
+      }
+      datasets.add(new JobDataset(name, dataset.owner(), dataset.policy().outputsNeedRelease()));
+    }
+    return datasets;
+  }
+
+  private static String printable(String text) {
+    String cut = text.length() > 64 ? text.substring(0, 64) + "…" : text;
+    return cut.replaceAll("\\p{Cntrl}", "?");
+  }
+
+  // ---- reading jobs ----
+
+  @Override
+  public Future<List<Job>> list(Caller caller, Optional<JobState> state, int limit) {
+    return blocking(() -> {
+      requireAnyRole(caller, ANY_ROLE);
+      JobQuery query = caller.is(Role.AUDITOR)
+          ? JobQuery.everyone(state, limit)
+          : JobQuery.visibleTo(Optional.of(caller.name()).filter(n -> caller.is(Role.SCIENTIST)),
+              Optional.of(caller.name()).filter(n -> caller.is(Role.PROVIDER)), state, limit);
+      return store.list(query);
+    });
+  }
+
+  @Override
+  public Future<Job> get(Caller caller, String jobId) {
+    return audited(caller, "get", Optional.of(jobId), "", () -> {
+      requireAnyRole(caller, ANY_ROLE);
+      return visible(caller, jobId);
+    });
+  }
+
+  @Override
+  public Future<List<JobEvent>> timeline(Caller caller, String jobId) {
+    return audited(caller, "timeline", Optional.of(jobId), "", () -> {
+      requireAnyRole(caller, ANY_ROLE);
+      visible(caller, jobId);
+      return store.events(jobId);
+    });
+  }
+
+  // ---- changing jobs ----
+
+  @Override
+  public Future<Job> cancel(Caller caller, String jobId, String comment) {
+    return audited(caller, "cancel", Optional.of(jobId), comment, () -> {
+      requireAnyRole(caller, Role.SCIENTIST);
+      Job job = visible(caller, jobId);
+      if (!owns(caller, job)) {
+        throw BridgeException.forbidden("Only the owner of job " + jobId + " (" + job.owner() + ") may cancel it");
+      }
+      Job cancelled = store.cancel(jobId, caller.name(), comment);
+      onChange.run();
+      return cancelled;
+    });
+  }
+
+  @Override
+  public Future<Job> approve(Caller caller, String jobId, String comment) {
+    return decide(caller, jobId, Decision.Kind.APPROVE, comment);
+  }
+
+  @Override
+  public Future<Job> reject(Caller caller, String jobId, String comment) {
+    return decide(caller, jobId, Decision.Kind.REJECT, comment);
+  }
+
+  @Override
+  public Future<Job> release(Caller caller, String jobId, String comment) {
+    return decide(caller, jobId, Decision.Kind.RELEASE, comment);
+  }
+
+  @Override
+  public Future<Job> withhold(Caller caller, String jobId, String comment) {
+    return decide(caller, jobId, Decision.Kind.WITHHOLD, comment);
+  }
+
+  private Future<Job> decide(Caller caller, String jobId, Decision.Kind kind, String comment) {
+    return audited(caller, kind.code(), Optional.of(jobId), comment, () -> {
+      requireAnyRole(caller, Role.PROVIDER);
+      Job job = visible(caller, jobId);
+      if (!provides(caller, job)) {
+        throw BridgeException.forbidden(caller.name() + " provides none of the datasets job " + jobId + " reads");
+      }
+      Job decided = store.decide(jobId, kind, caller.name(), comment);
+      onChange.run();
+      return decided;
+    });
+  }
+
+  // ---- outputs and reports ----
+
+  /** The job, if the caller may read its outputs now: its providers once there is a report, its owner once released. */
+  private Job outputsOf(Caller caller, String jobId) {
+    requireAnyRole(caller, Role.SCIENTIST, Role.PROVIDER);
+    Job job = visible(caller, jobId);
+    if (provides(caller, job) && job.hasReport()) {
+      return job;
+    }
+    if (owns(caller, job)) {
+      if (job.state() == JobState.RELEASED) {
+        return job;
+      }
+      throw new BridgeException("outputs_not_released", 403, "The outputs of job " + jobId + " are in the airlock"
+          + (job.state() == JobState.FINISHED ? " until " + String.join(" and ", job.releasesPending()) + " release them"
+              : "; a job's outputs are released only after it FINISHED (it is " + job.state() + ")"));
+    }
+    if (provides(caller, job)) {
+      throw new BridgeException("no_outputs", 409, "Job " + jobId + " has no outputs yet (it is " + job.state() + ")");
+    }
+    throw BridgeException.forbidden("Outputs are for the job's owner and its datasets' providers");
+  }
+
+  @Override
+  public Future<List<OutputFile>> outputs(Caller caller, String jobId) {
+    return audited(caller, "list_outputs", Optional.of(jobId), "", () -> {
+      outputsOf(caller, jobId);
+      JobManifest manifest = manifest(jobId);
+      List<OutputFile> files = new ArrayList<>();
+      for (var output : manifest.outputs().entrySet()) {
+        files.add(new OutputFile(output.getKey(), storage.size(JobObjects.resultFile(jobId, output.getKey())),
+            output.getValue().hex()));
+      }
+      return files;
+    });
+  }
+
+  @Override
+  public Future<Download> output(Caller caller, String jobId, String path) {
+    return audited(caller, "download_output", Optional.of(jobId), path, () -> {
+      outputsOf(caller, jobId);
+      Sha256 expected = manifest(jobId).outputs().get(path);
+      if (expected == null) {
+        throw new BridgeException("unknown_output", 404, "Job " + jobId + " has no output '" + printable(path)
+            + "'; list them with GET /v1/jobs/" + jobId + "/outputs");
+      }
+      byte[] bytes = read(JobObjects.resultFile(jobId, path));
+      store.audit(caller.name(), "download_output", Optional.of(jobId), "ok", path);
+      return new Download(path.substring(path.lastIndexOf('/') + 1), "application/octet-stream", bytes);
+    });
+  }
+
+  @Override
+  public Future<Download> notebook(Caller caller, String jobId) {
+    return audited(caller, "download_notebook", Optional.of(jobId), "", () -> {
+      requireAnyRole(caller, ANY_ROLE);
+      Job job = visible(caller, jobId);
+      byte[] bytes = read(JobObjects.notebook(jobId));
+      store.audit(caller.name(), "download_notebook", Optional.of(jobId), "ok", "");
+      return new Download(job.name(), "application/x-ipynb+json", bytes);
+    });
+  }
+
+  @Override
+  public Future<Download> report(Caller caller, String jobId) {
+    return audited(caller, "download_report", Optional.of(jobId), "", () -> {
+      requireAnyRole(caller, ANY_ROLE);
+      Job job = visible(caller, jobId);
+      requireReport(job);
+      byte[] bytes = read(JobObjects.report(jobId));
+      store.audit(caller.name(), "download_report", Optional.of(jobId), "ok", "");
+      return new Download("report.json", "application/json", bytes);
+    });
+  }
+
+  private static void requireReport(Job job) {
+    if (!job.hasReport()) {
+      throw new BridgeException("no_report", 404, "Job " + job.id() + " has no attestation report yet (it is "
+          + job.state() + "); a report exists once the run in the TEE has ended");
+    }
+  }
+
+  @Override
+  public Future<VerificationResult> verify(Caller caller, String jobId) {
+    return audited(caller, "verify", Optional.of(jobId), "", () -> {
+      requireAnyRole(caller, ANY_ROLE);
+      requireReport(visible(caller, jobId));
+      return reports.verifyStored(jobId);
+    });
+  }
+
+  @Override
+  public Future<VerificationResult> verifyUpload(Caller caller, byte[] report) {
+    return audited(caller, "verify_upload", Optional.empty(), "", () -> {
+      requireAnyRole(caller, ANY_ROLE);
+      try {
+        return reports.verifyUploaded(report, id -> store.find(id).filter(job -> maySee(caller, job)).isPresent());
+      } catch (AttestationException e) {
+        throw new BridgeException(e.code(), 400, "Not an attestation report: " + e.getMessage());
+      }
+    });
+  }
+
+  private JobManifest manifest(String jobId) throws IOException {
+    return reports.manifest(jobId).orElseThrow(() -> new BridgeException("no_report", 404,
+        "Job " + jobId + " has no attestation report"));
+  }
+
+  private byte[] read(String key) throws IOException {
+    if (storage.size(key) > MAX_DOWNLOAD_BYTES) {
+      throw new BridgeException("too_large_to_serve", 413, "This file is larger than " + (MAX_DOWNLOAD_BYTES >> 20)
+          + " MiB; the bridge serves it from storage only to the operator");
+    }
+    try (InputStream in = storage.get(key)) {
+      return in.readAllBytes();
+    } catch (java.nio.file.NoSuchFileException e) {
+      throw new BridgeException("missing_object", 500, "The bridge lost " + key + " from its storage");
+    }
+  }
+
+  // ---- audit and datasets ----
+
+  @Override
+  public Future<List<AuditEntry>> audit(Caller caller, Optional<String> jobId, int limit) {
+    return blocking(() -> {
+      requireAnyRole(caller, Role.AUDITOR, Role.PROVIDER);
+      return store.auditLog(caller.is(Role.AUDITOR) ? Optional.empty() : Optional.of(caller.name()), jobId, limit);
+    });
+  }
+
+  @Override
+  public Future<java.util.Map<JobState, Long>> jobCounts() {
+    return blocking(store::countByState);
+  }
+
+  @Override
+  public Future<List<CatalogDataset>> datasets(Caller caller) {
+    return blocking(() -> {
+      requireAnyRole(caller, ANY_ROLE);
+      return catalog.all().stream()
+          .filter(d -> caller.is(Role.AUDITOR)
+              || caller.is(Role.SCIENTIST) && d.policy().admits(caller.name())
+              || caller.is(Role.PROVIDER) && d.owner().equals(caller.name()))
+          .toList();
+    });
+  }
+
+  @Override
+  public Future<Void> close() {
+    return workers.close();
+  }
+}

@@ -1,0 +1,381 @@
+// The job bridge's web UI: jobs and their timelines, the providers' review queue and output airlock, and the
+// auditor's verification page. Plain DOM; every call goes to the REST API (../v1/...) with the bearer token the
+// user pasted, kept in this tab's sessionStorage only. Text from the server is always set as textContent.
+"use strict";
+
+const API = new URL("../v1/", document.baseURI).href;
+const FINAL = ["RELEASED", "REJECTED", "FAILED", "CANCELLED", "TIMED_OUT"];
+let me = null;
+
+// ---- talking to the API ----
+
+class ApiError extends Error {
+  constructor(status, code, message) {
+    super(message);
+    this.status = status;
+    this.code = code;
+  }
+}
+
+async function call(method, path, body, contentType) {
+  const headers = { Authorization: "Bearer " + sessionStorage.getItem("dcr.token") };
+  if (body !== undefined) {
+    headers["Content-Type"] = contentType || "application/json";
+  }
+  const response = await fetch(API + path, { method, headers, body });
+  if (!response.ok) {
+    let code = "error";
+    let message = response.status + " " + response.statusText;
+    try {
+      const error = await response.json();
+      code = error.code;
+      message = error.message;
+    } catch (ignored) {
+      // not JSON: keep the status line
+    }
+    if (response.status === 401) {
+      signOut("Your token was not accepted: " + message);
+    }
+    throw new ApiError(response.status, code, message);
+  }
+  return response;
+}
+
+const getJson = async path => (await call("GET", path)).json();
+const postJson = async (path, value) => (await call("POST", path, JSON.stringify(value))).json();
+
+// ---- small DOM helpers ----
+
+function el(tag, attributes, ...children) {
+  const node = document.createElement(tag);
+  Object.entries(attributes || {}).forEach(([k, v]) => {
+    if (k === "class") {
+      node.className = v;
+    } else if (k.startsWith("on")) {
+      node.addEventListener(k.substring(2), v);
+    } else {
+      node.setAttribute(k, v);
+    }
+  });
+  children.flat().forEach(c => node.append(c instanceof Node ? c : document.createTextNode(String(c))));
+  return node;
+}
+
+function stateBadge(state) {
+  return el("span", { class: "state state-" + state.toLowerCase(), "data-state": state }, state.replace("_", " "));
+}
+
+function when(iso) {
+  return iso ? new Date(iso).toLocaleString() : "";
+}
+
+function size(bytes) {
+  return bytes < 1024 ? bytes + " B" : bytes < 1 << 20 ? (bytes / 1024).toFixed(1) + " KiB" : (bytes / (1 << 20)).toFixed(1) + " MiB";
+}
+
+function showError(container, error) {
+  container.append(el("p", { class: "error", role: "alert" }, error.message));
+}
+
+function isProvider() {
+  return me && me.roles.includes("provider");
+}
+
+// ---- signing in ----
+
+function signOut(reason) {
+  sessionStorage.removeItem("dcr.token");
+  me = null;
+  document.getElementById("signin-error").textContent = reason || "";
+  route();
+}
+
+async function signIn(token) {
+  sessionStorage.setItem("dcr.token", token);
+  try {
+    me = await getJson("me");
+    location.hash = location.hash || "#/jobs";
+    route();
+  } catch (e) {
+    sessionStorage.removeItem("dcr.token");
+    document.getElementById("signin-error").textContent = e.message;
+  }
+}
+
+function renderWho() {
+  const who = document.getElementById("who");
+  who.replaceChildren();
+  if (me) {
+    who.append(el("span", { id: "me" }, me.name + " · " + (me.roles.join(", ") || "no role")), " ",
+      el("button", { type: "button", class: "link", onclick: () => signOut() }, "Sign out"));
+  }
+  document.querySelectorAll("[data-role]").forEach(a => {
+    a.hidden = !me || !me.roles.includes(a.dataset.role);
+  });
+}
+
+// ---- pages ----
+
+async function route() {
+  const signin = document.getElementById("signin");
+  const view = document.getElementById("view");
+  const nav = document.getElementById("nav");
+  if (!sessionStorage.getItem("dcr.token")) {
+    signin.hidden = false;
+    view.hidden = true;
+    nav.hidden = true;
+    renderWho();
+    return;
+  }
+  if (!me) {
+    try {
+      me = await getJson("me");
+    } catch (e) {
+      return;
+    }
+  }
+  signin.hidden = true;
+  view.hidden = false;
+  nav.hidden = false;
+  renderWho();
+  const [, page, id] = (location.hash || "#/jobs").split("/");
+  document.querySelectorAll("[data-nav]").forEach(a => a.classList.toggle("current", a.dataset.nav === page));
+  view.replaceChildren(el("p", { class: "loading" }, "Loading…"));
+  try {
+    if (page === "job" && id) {
+      await jobPage(view, id);
+    } else if (page === "queue") {
+      await listPage(view, "Review queue", "Notebooks waiting for your approval. Read each before you decide.",
+        job => job.state === "SUBMITTED" && job.approvalsPending.includes(me.name));
+    } else if (page === "airlock") {
+      await listPage(view, "Output airlock", "Finished jobs whose outputs wait for your release.",
+        job => job.state === "FINISHED" && job.releasesPending.includes(me.name));
+    } else if (page === "auditor") {
+      await auditorPage(view);
+    } else {
+      await listPage(view, "Jobs", me.roles.includes("auditor") ? "Every job of the clean room."
+        : "Your jobs" + (isProvider() ? ", and the jobs that read your datasets." : "."), () => true);
+    }
+  } catch (e) {
+    view.replaceChildren();
+    showError(view, e);
+  }
+}
+
+async function listPage(view, title, intro, filter) {
+  const jobs = (await getJson("jobs?limit=500")).filter(filter);
+  const rows = jobs.map(job => el("tr", { "data-job": job.id },
+    el("td", {}, el("a", { href: "#/job/" + job.id, class: "job-link" }, job.name)),
+    el("td", {}, job.owner),
+    el("td", {}, job.datasets.map(d => d.name).join(", ")),
+    el("td", {}, stateBadge(job.state)),
+    el("td", {}, when(job.submittedAt)),
+    el("td", { class: "id" }, job.id)));
+  view.replaceChildren(el("h2", {}, title), el("p", {}, intro),
+    jobs.length === 0 ? el("p", { class: "empty" }, "Nothing here.")
+      : el("table", { class: "jobs" },
+        el("thead", {}, el("tr", {}, ["Notebook", "Scientist", "Datasets", "State", "Submitted", "Id"].map(h => el("th", {}, h)))),
+        el("tbody", {}, rows)));
+}
+
+async function jobPage(view, id) {
+  const job = await getJson("jobs/" + encodeURIComponent(id));
+  const page = document.getElementById("job-template").content.firstElementChild.cloneNode(true);
+  page.querySelector(".job-name").textContent = job.name;
+  page.querySelector(".state").replaceWith(stateBadge(job.state));
+  page.querySelector(".reason").textContent = job.reason;
+  const facts = page.querySelector(".facts");
+  const fact = (term, value) => facts.append(el("dt", {}, term), el("dd", {}, value));
+  fact("Job", job.id);
+  fact("Scientist", job.owner);
+  fact("Datasets", job.datasets.map(d => d.name + " (provider " + d.provider + (d.releaseRequired ? ", releases outputs" : "") + ")").join("; "));
+  fact("Notebook sha256", job.notebook.sha256);
+  if (job.image) {
+    fact("Image", job.image.digest);
+  }
+  if (job.approvalsPending.length) {
+    fact("Waiting for approval by", job.approvalsPending.join(", "));
+  }
+  if (job.releasesPending.length) {
+    fact("Waiting for release by", job.releasesPending.join(", "));
+  }
+  job.decisions.forEach(d => fact(d.provider + " · " + d.kind, (d.comment || "(no comment)") + " — " + when(d.at)));
+  view.replaceChildren(page);
+
+  actions(page.querySelector(".actions"), job);
+  const mayReadOutputs = (isProvider() && job.datasets.some(d => d.provider === me.name) && job.hasReport)
+    || (job.owner === me.name && job.state === "RELEASED");
+  if (mayReadOutputs) {
+    await outputs(page.querySelector(".outputs"), job);
+  }
+  if (job.hasReport) {
+    const box = page.querySelector(".verification");
+    box.append(el("h3", {}, "Attestation report"),
+      el("p", {}, el("button", { type: "button", id: "download-report", onclick: () => download("jobs/" + job.id + "/report", "report.json") }, "Download report.json"),
+        " ", el("button", { type: "button", id: "verify-job", onclick: async () => showChecks(box, await getJson("jobs/" + job.id + "/verification")) }, "Verify it here")));
+  }
+  timeline(page.querySelector(".timeline"), job.id);
+  notebook(page.querySelector(".notebook"), job.id);
+}
+
+function actions(box, job) {
+  const comment = el("textarea", { id: "comment", rows: "2", cols: "60", placeholder: "Comment (the scientist reads it; required to reject or withhold)" });
+  const message = el("p", { class: "error", role: "alert" });
+  const act = (verb, needsComment) => async () => {
+    message.textContent = "";
+    if (needsComment && !comment.value.trim()) {
+      message.textContent = "Say why: the scientist reads your comment.";
+      return;
+    }
+    try {
+      await postJson("jobs/" + job.id + "/" + verb, comment.value.trim() ? { comment: comment.value.trim() } : {});
+      route();
+    } catch (e) {
+      message.textContent = e.message;
+    }
+  };
+  const buttons = [];
+  if (isProvider() && job.state === "SUBMITTED" && job.approvalsPending.includes(me.name)) {
+    buttons.push(el("button", { type: "button", id: "approve", class: "primary", onclick: act("approve", false) }, "Approve"),
+      el("button", { type: "button", id: "reject", class: "danger", onclick: act("reject", true) }, "Reject"));
+  }
+  if (isProvider() && job.state === "FINISHED" && job.datasets.some(d => d.provider === me.name)) {
+    buttons.push(el("button", { type: "button", id: "release", class: "primary", onclick: act("release", false) }, "Release outputs"),
+      el("button", { type: "button", id: "withhold", class: "danger", onclick: act("withhold", true) }, "Withhold"));
+  }
+  if (job.owner === me.name && me.roles.includes("scientist") && !FINAL.includes(job.state) && job.state !== "FINISHED") {
+    buttons.push(el("button", { type: "button", id: "cancel", class: "danger", onclick: act("cancel", false) }, "Cancel job"));
+  }
+  if (buttons.length) {
+    box.append(el("h3", {}, "Your decision"), comment, el("p", {}, buttons), message);
+  }
+}
+
+async function outputs(box, job) {
+  const files = await getJson("jobs/" + job.id + "/outputs");
+  const preview = el("div", { class: "preview" });
+  box.append(el("h3", {}, job.state === "RELEASED" ? "Outputs (released)" : "Outputs in the airlock"),
+    el("p", {}, "Everything the notebook wrote while it ran on the real data, its printed output included."
+      + " Each file's sha256 is the one the attestation report vouches for."),
+    el("table", { class: "outputs-table" },
+      el("thead", {}, el("tr", {}, ["File", "Size", "sha256", ""].map(h => el("th", {}, h)))),
+      el("tbody", {}, files.map(f => el("tr", { "data-output": f.path },
+        el("td", {}, f.path), el("td", {}, size(f.bytes)), el("td", { class: "id" }, f.sha256.substring(0, 16) + "…"),
+        el("td", {},
+          el("button", { type: "button", class: "view-output", onclick: () => view(preview, job.id, f) }, "View"), " ",
+          el("button", { type: "button", class: "link", onclick: () => download(outputPath(job.id, f.path), f.path.split("/").pop()) }, "Download")))))),
+    preview);
+}
+
+function outputPath(id, path) {
+  return "jobs/" + id + "/outputs/download?path=" + encodeURIComponent(path);
+}
+
+async function view(preview, id, file) {
+  const blob = await (await call("GET", outputPath(id, file.path))).blob();
+  preview.replaceChildren(el("h4", {}, file.path));
+  if (/\.png$/i.test(file.path)) {
+    preview.append(el("img", { src: URL.createObjectURL(new Blob([blob], { type: "image/png" })), alt: file.path }));
+  } else if (/\.ipynb$/i.test(file.path)) {
+    const box = el("div", { class: "notebook" });
+    preview.append(box);
+    try {
+      Notebook.render(JSON.parse(await blob.text()), box);
+    } catch (e) {
+      box.textContent = "Not a notebook this page can show: " + e.message;
+    }
+  } else {
+    const text = await blob.slice(0, 65536).text();
+    preview.append(el("pre", { class: "output-text" }, text + (blob.size > 65536 ? "\n… (" + size(blob.size) + " in all)" : "")));
+  }
+}
+
+async function download(path, name) {
+  const blob = await (await call("GET", path)).blob();
+  const a = el("a", { href: URL.createObjectURL(blob), download: name });
+  document.body.append(a);
+  a.click();
+  a.remove();
+}
+
+async function timeline(list, id) {
+  try {
+    const events = await getJson("jobs/" + id + "/timeline");
+    list.replaceChildren(...events.map(e => el("li", { class: e.to ? "change" : "note" },
+      el("time", {}, when(e.at)), " ", e.to ? stateBadge(e.to) : "", " ",
+      el("span", { class: "actor" }, e.actor), ": ", e.message)));
+  } catch (e) {
+    showError(list, e);
+  }
+}
+
+async function notebook(box, id) {
+  try {
+    Notebook.render(JSON.parse(await (await call("GET", "jobs/" + id + "/notebook")).text()), box);
+  } catch (e) {
+    box.replaceChildren();
+    showError(box, e);
+  }
+}
+
+function showChecks(box, result) {
+  box.querySelectorAll(".checks, .verdict").forEach(n => n.remove());
+  box.append(
+    el("p", { class: "verdict " + (result.passed ? "pass" : "fail"), id: "verdict" },
+      result.passed ? (result.simulated ? "Verified as a SIMULATED run: it proves nothing about a real TEE." : "Verified: every check passed.")
+        : "Refused: " + result.checks.filter(c => !c.passed).length + " of " + result.checks.length + " checks failed."),
+    el("table", { class: "checks" },
+      el("thead", {}, el("tr", {}, ["", "Check", "What it means", "Result"].map(h => el("th", {}, h)))),
+      el("tbody", {}, result.checks.map(c => el("tr", { class: c.passed ? "pass" : "fail", "data-check": c.check },
+        el("td", {}, c.passed ? "✔" : "✘"), el("td", {}, c.check), el("td", {}, c.description), el("td", {}, c.reason))))),
+    el("p", { class: "checks" }, "Keys: " + result.keySource + ". Files: " + result.files + "."));
+}
+
+async function auditorPage(view) {
+  const jobs = (await getJson("jobs?limit=500")).filter(j => j.hasReport);
+  const result = el("div", { class: "verification" });
+  const select = el("select", { id: "pick-job" }, el("option", { value: "" }, "Pick a job…"),
+    jobs.map(j => el("option", { value: j.id }, j.id + " · " + j.name + " · " + j.state)));
+  select.addEventListener("change", async () => {
+    if (select.value) {
+      result.replaceChildren();
+      try {
+        showChecks(result, await getJson("jobs/" + select.value + "/verification"));
+      } catch (e) {
+        showError(result, e);
+      }
+    }
+  });
+  const file = el("input", { type: "file", id: "report-file", accept: ".json,application/json" });
+  file.addEventListener("change", async () => {
+    if (!file.files.length) {
+      return;
+    }
+    result.replaceChildren();
+    try {
+      const response = await call("POST", "verifications", await file.files[0].text());
+      showChecks(result, await response.json());
+    } catch (e) {
+      showError(result, e);
+    }
+  });
+  view.replaceChildren(el("h2", {}, "Verify a report"),
+    el("p", {}, "Check a job's attestation report: the signature of the TEE's token, its claims, and that the"
+      + " notebook and outputs are the ones the report names. For an independent check, download report.json and run"
+      + " ./dcr verify on your own machine."),
+    el("p", {}, el("label", {}, "A job on this bridge: ", select)),
+    el("p", {}, el("label", {}, "Or a report.json you hold: ", file)),
+    result);
+}
+
+// ---- start ----
+
+document.getElementById("signin-form").addEventListener("submit", event => {
+  event.preventDefault();
+  const field = document.getElementById("token");
+  const token = field.value.trim();
+  field.value = ""; // the token stays in sessionStorage only, not in the page
+  signIn(token);
+});
+window.addEventListener("hashchange", route);
+route();

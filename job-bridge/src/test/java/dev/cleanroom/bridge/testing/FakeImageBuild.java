@@ -1,0 +1,62 @@
+package dev.cleanroom.bridge.testing;
+
+import dev.cleanroom.attestation.manifest.Sha256;
+import dev.cleanroom.bridge.backend.BuiltImage;
+import dev.cleanroom.bridge.backend.ImageBuild;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Stands in for the tee-image build: the "image" is a folder holding the notebook, and its digest is the sha256 of
+ * the notebook with a fixed salt, so that building again gives the same digest, as the real build does.
+ */
+public final class FakeImageBuild implements ImageBuild {
+  private final Path images;
+  private final AtomicInteger builds = new AtomicInteger();
+  private final AtomicInteger failuresLeft = new AtomicInteger();
+  private volatile Duration takes = Duration.ZERO;
+
+  public FakeImageBuild(Path images) {
+    this.images = images;
+  }
+
+  public static String digestOf(byte[] notebook) {
+    byte[] salted = ("fake-image\n" + new String(notebook, StandardCharsets.UTF_8)).getBytes(StandardCharsets.UTF_8);
+    return "sha256:" + Sha256.of(salted).hex();
+  }
+
+  @Override
+  public BuiltImage build(String jobId, Path notebook) throws IOException {
+    builds.incrementAndGet();
+    try {
+      Thread.sleep(takes.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted");
+    }
+    if (failuresLeft.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+      throw new IOException("the base layer cache is locked by another build");
+    }
+    Path image = Files.createDirectories(images.resolve(jobId));
+    Files.copy(notebook, image.resolve("notebook.ipynb"), StandardCopyOption.REPLACE_EXISTING);
+    return new BuiltImage(image.toString(), digestOf(Files.readAllBytes(notebook)));
+  }
+
+  public int builds() {
+    return builds.get();
+  }
+
+  /** The next {@code count} builds fail with an IOException (a transient failure). */
+  public void failNext(int count) {
+    failuresLeft.set(count);
+  }
+
+  public void takes(Duration value) {
+    takes = value;
+  }
+}

@@ -1,0 +1,81 @@
+package dev.cleanroom.bridge.ui;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.cleanroom.bridge.job.JobState;
+import dev.cleanroom.bridge.testing.Browser;
+import dev.cleanroom.bridge.testing.BridgeFixture;
+import dev.cleanroom.bridge.testing.FakeWorkload;
+import dev.cleanroom.bridge.testing.TestDatabase;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A provider's day in the web UI, in headless Chromium: pat signs in, finds alice's notebook in the review queue,
+ * reads it and approves it; when it has run, finds it in the output airlock, looks at an output and releases it.
+ * Then audrey, an auditor, verifies its report. Screenshots: target/test-output/bridge-ui/.
+ */
+class BridgeUiTest {
+  private static final Path SCREENSHOTS = Path.of("target/test-output/bridge-ui");
+
+  @TempDir Path dir;
+
+  @Test
+  void aProviderApprovesAJobAndReleasesItsOutputsByClicking() throws Exception {
+    try (BridgeFixture bridge = BridgeFixture.start(dir, TestDatabase.SQLITE);
+        Browser browser = Browser.start(Files.createDirectories(dir.resolve("browser")))) {
+      String id = bridge.submitted("alice", "insurance");
+      browser.open(bridge.base().resolve("ui/"));
+      browser.type("#token", BridgeFixture.TOKENS.get("pat"));
+      browser.screenshot(SCREENSHOTS.resolve("0-sign-in.png"));
+      browser.click("#signin-button");
+      browser.awaitText("#me", "pat · provider");
+
+      browser.click("[data-nav=queue]");
+      browser.find("tr[data-job='" + id + "'] a.job-link");
+      browser.screenshot(SCREENSHOTS.resolve("1-review-queue.png"));
+      browser.click("tr[data-job='" + id + "'] a.job-link");
+      browser.awaitText(".cell-markdown .markdown", "Charges by age and smoking");
+      browser.awaitText(".cell-code pre", "Dcr.dataset(\"insurance\")");
+      browser.type("#comment", "Reads aggregates only; fine.");
+      browser.screenshot(SCREENSHOTS.resolve("2-review-notebook.png"));
+      browser.click("#approve");
+
+      bridge.awaitState(id, JobState.FINISHED);
+      browser.click("[data-nav=airlock]");
+      browser.click("tr[data-job='" + id + "'] a.job-link");
+      browser.click("tr[data-output='" + FakeWorkload.OUTPUT + "'] .view-output");
+      browser.awaitText(".preview .output-text", "trained on the real rows");
+      browser.screenshot(SCREENSHOTS.resolve("3-output-airlock.png"));
+      browser.click("#release");
+      browser.awaitText(".job h2 .state", "RELEASED");
+      browser.screenshot(SCREENSHOTS.resolve("4-released.png"));
+
+      JsonNode job = BridgeFixture.json(bridge.get("alice", "v1/jobs/" + id));
+      assertEquals("RELEASED", job.path("state").asText());
+      assertEquals("approve pat Reads aggregates only; fine.", decision(job, 0));
+      assertEquals("release pat ", decision(job, 1));
+
+      browser.click("#who button");
+      browser.type("#token", BridgeFixture.TOKENS.get("audrey"));
+      browser.click("#signin-button");
+      browser.awaitText("#me", "audrey · auditor");
+      browser.click("[data-nav=auditor]");
+      browser.find("#pick-job");
+      browser.select("#pick-job", id);
+      String verdict = browser.awaitText("#verdict", "Verified");
+      browser.screenshot(SCREENSHOTS.resolve("5-auditor-verifies.png"));
+      assertTrue(verdict.contains("SIMULATED"), verdict);
+      assertTrue(Files.size(SCREENSHOTS.resolve("5-auditor-verifies.png")) > 10_000);
+    }
+  }
+
+  private static String decision(JsonNode job, int i) {
+    JsonNode d = job.path("decisions").get(i);
+    return d.path("kind").asText() + " " + d.path("provider").asText() + " " + d.path("comment").asText();
+  }
+}

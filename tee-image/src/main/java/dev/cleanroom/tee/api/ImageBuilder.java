@@ -1,0 +1,269 @@
+package dev.cleanroom.tee.api;
+
+import com.google.cloud.tools.jib.api.CacheDirectoryCreationException;
+import com.google.cloud.tools.jib.api.Containerizer;
+import com.google.cloud.tools.jib.api.ImageReference;
+import com.google.cloud.tools.jib.api.InvalidImageReferenceException;
+import com.google.cloud.tools.jib.api.JibContainer;
+import com.google.cloud.tools.jib.api.LogEvent;
+import com.google.cloud.tools.jib.api.RegistryException;
+import com.google.cloud.tools.jib.api.RegistryImage;
+import com.google.cloud.tools.jib.api.TarImage;
+import dev.cleanroom.attestation.manifest.Sha256;
+import dev.cleanroom.tee.base.BaseRuntime;
+import dev.cleanroom.tee.base.BaseRuntimeRecipe;
+import dev.cleanroom.tee.fs.FileTrees;
+import dev.cleanroom.tee.image.ImageAssembler;
+import dev.cleanroom.tee.image.LauncherBundle;
+import dev.cleanroom.tee.image.OciLayout;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.function.Consumer;
+
+/**
+ * Builds the stage-2 image of a notebook, reproducibly, with Jib and no Docker: the base runtime (a JRE
+ * linked from the pinned JDK plus pinned Debian packages), the launcher bundle, and the notebook.
+ *
+ * <pre>{@code
+ * BuiltImage image = ImageBuilder.create().build(Path.of("analysis.ipynb"), Path.of("out/image"));
+ * image.digest();   // sha256:..., what the TEE's token will attest
+ * }</pre>
+ *
+ * <p>Invariant: the digest depends only on the notebook's bytes, the launcher bundle's jars, the base
+ * runtime lock file and the launch policy: two builds of them, in any process at any time, give the same
+ * digest; one byte more or less in the notebook gives another.
+ */
+public final class ImageBuilder {
+  /** Labels that say what the image was made from. */
+  public static final String NOTEBOOK_LABEL = "dev.cleanroom.notebook.sha256";
+  public static final String BASE_LABEL = "dev.cleanroom.base-runtime";
+  public static final String JDK_LABEL = "dev.cleanroom.jdk";
+  /** The repository name images are written under; the tag is the notebook's sha256 (first 16 digits). */
+  public static final String REPOSITORY = "cleanroom/notebook";
+  /** The largest notebook an image takes; its outputs are not needed, the image runs it afresh. */
+  public static final long MAX_NOTEBOOK_BYTES = 64L * 1024 * 1024;
+
+  private final BaseRuntime base;
+  private final LauncherBundle bundle;
+  private final LaunchPolicy policy;
+  private final Path cacheDir;
+  private final Consumer<String> progress;
+
+  private ImageBuilder(Builder b, LauncherBundle bundle) {
+    this.base = new BaseRuntime(b.recipe, b.javaHome, b.cacheDir, b.progress);
+    this.bundle = bundle;
+    this.policy = b.policy;
+    this.cacheDir = b.cacheDir;
+    this.progress = b.progress;
+  }
+
+  /** The builder of this installation: its launcher bundle, the pinned base, this JDK, {@code $DCR_CACHE}. */
+  public static ImageBuilder create() throws ImageBuildException {
+    return builder().build();
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Builds the image of {@code notebook} into a new OCI layout folder {@code layoutDir}. */
+  public BuiltImage build(Path notebook, Path layoutDir) throws ImageBuildException {
+    long start = System.nanoTime();
+    Sha256 notebookSha = requireNotebook(notebook);
+    String reference = REPOSITORY + ":" + notebookSha.hex().substring(0, 16);
+    if (Files.exists(layoutDir)) {
+      throw new ImageBuildException("build_failed", "Tried to write the image to " + layoutDir + " but failed because:"
+          + " it already exists. Give a new folder, or delete it first.");
+    }
+    Path tar = null;
+    try {
+      Files.createDirectories(layoutDir.toAbsolutePath().getParent());
+      tar = Files.createTempFile(layoutDir.toAbsolutePath().getParent(), ".image", ".tar");
+      containerize(notebook, notebookSha, Containerizer.to(TarImage.at(tar).named(ImageReference.parse(reference))), false);
+      OciLayout layout = OciLayout.unpack(tar, layoutDir);
+      return new BuiltImage(layout.digest(), layout.configDigest(), layout.reference(), notebookSha.hex(), layout.labels(),
+          Optional.of(layout.dir()), Duration.ofNanos(System.nanoTime() - start));
+    } catch (InvalidImageReferenceException e) {
+      throw new IllegalStateException("the image name " + reference + " is always valid", e);
+    } catch (IOException e) {
+      throw new ImageBuildException("build_failed", "Tried to write the image of " + notebook + " to " + layoutDir
+          + " but failed because: " + e.getMessage(), e);
+    } finally {
+      deleteQuietly(tar);
+    }
+  }
+
+  /**
+   * Builds the image of {@code notebook} and pushes it to a registry as {@code reference}
+   * ({@code host:port/repository:tag}). A registry on loopback may speak plain HTTP.
+   */
+  public BuiltImage push(Path notebook, String reference) throws ImageBuildException {
+    long start = System.nanoTime();
+    Sha256 notebookSha = requireNotebook(notebook);
+    ImageReference target;
+    try {
+      target = ImageReference.parse(reference);
+    } catch (InvalidImageReferenceException e) {
+      throw new ImageBuildException("push_failed", "Tried to push the image as '" + reference + "' but failed because:"
+          + " it is not an image reference. Use host:port/repository:tag.");
+    }
+    Containerizer containerizer = Containerizer.to(RegistryImage.named(target))
+        .setAllowInsecureRegistries(isLoopback(target.getRegistry()));
+    JibContainer container = containerize(notebook, notebookSha, containerizer, true);
+    return new BuiltImage(container.getDigest().toString(), container.getImageId().toString(), reference,
+        notebookSha.hex(), labels(notebookSha), Optional.empty(), Duration.ofNanos(System.nanoTime() - start));
+  }
+
+  /** The digest of the image of {@code notebook}, built in a scratch folder that is then deleted. */
+  public String digest(Path notebook) throws ImageBuildException {
+    Path scratch = null;
+    try {
+      scratch = Files.createTempDirectory("dcr-image");
+      return build(notebook, scratch.resolve("image")).digest();
+    } catch (IOException e) {
+      throw new ImageBuildException("build_failed", "Tried to make a scratch folder for the image build but failed"
+          + " because: " + e.getMessage(), e);
+    } finally {
+      FileTrees.deleteScratch(scratch, progress);
+    }
+  }
+
+  private JibContainer containerize(Path notebook, Sha256 notebookSha, Containerizer containerizer, boolean push)
+      throws ImageBuildException {
+    Path rootfs = base.rootfs();
+    try {
+      ImageAssembler assembler = new ImageAssembler(rootfs, bundle, cacheDir.resolve("tee-image").resolve("staging"));
+      return assembler.container(notebook, labels(notebookSha)).containerize(containerizer
+          .setApplicationLayersCache(cacheDir.resolve("tee-image").resolve("jib-cache"))
+          .setBaseImageLayersCache(cacheDir.resolve("tee-image").resolve("jib-cache"))
+          .setToolName("dcr-tee-image")
+          .setToolVersion(null)
+          .addEventHandler(LogEvent.class, this::log));
+    } catch (RegistryException e) {
+      throw new ImageBuildException("push_failed", "Tried to push the image of " + notebook + " but failed because: "
+          + e.getMessage() + ". Check that the registry is reachable and accepts pushes.", e);
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause() == null ? e : e.getCause();
+      throw new ImageBuildException(push ? "push_failed" : "build_failed", "Tried to build the image of " + notebook
+          + " but failed because: " + cause.getMessage(), cause);
+    } catch (IOException | CacheDirectoryCreationException e) {
+      throw new ImageBuildException("build_failed", "Tried to build the image of " + notebook + " but failed because: "
+          + e.getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ImageBuildException("build_failed", "Tried to build the image of " + notebook + " but was interrupted", e);
+    }
+  }
+
+  private Map<String, String> labels(Sha256 notebookSha) {
+    Map<String, String> labels = new LinkedHashMap<>(policy.labels());
+    labels.put(NOTEBOOK_LABEL, notebookSha.hex());
+    labels.put(BASE_LABEL, base.key().hex());
+    labels.put(JDK_LABEL, base.recipe().jdk());
+    return labels;
+  }
+
+  private void log(LogEvent event) {
+    if (event.getLevel() == LogEvent.Level.ERROR || event.getLevel() == LogEvent.Level.WARN) {
+      progress.accept("jib: " + event.getMessage());
+    }
+  }
+
+  private static Sha256 requireNotebook(Path notebook) throws ImageBuildException {
+    if (!Files.isRegularFile(notebook)) {
+      throw new ImageBuildException("invalid_notebook", "Tried to build the image of " + notebook + " but failed"
+          + " because: there is no such file.");
+    }
+    try {
+      if (Files.size(notebook) > MAX_NOTEBOOK_BYTES) {
+        throw new ImageBuildException("invalid_notebook", "Tried to build the image of " + notebook + " but failed"
+            + " because: it has " + Files.size(notebook) + " bytes, more than " + MAX_NOTEBOOK_BYTES + ". Clear its"
+            + " outputs (the image runs it afresh) and submit it again.");
+      }
+      return Sha256.of(notebook);
+    } catch (IOException e) {
+      throw new ImageBuildException("invalid_notebook", "Tried to read " + notebook + " but failed because: " + e.getMessage(), e);
+    }
+  }
+
+  private static boolean isLoopback(String registry) {
+    String host = registry.replaceFirst(":\\d+$", "");
+    try {
+      return InetAddress.getByName(host).isLoopbackAddress();
+    } catch (UnknownHostException e) {
+      return false;
+    }
+  }
+
+  private static void deleteQuietly(Path file) {
+    if (file != null) {
+      try {
+        Files.deleteIfExists(file);
+      } catch (IOException e) {
+        // a temporary file in the output's parent folder; harmless if it stays
+      }
+    }
+  }
+
+  /** Options of the builder; the defaults are this installation's. */
+  public static final class Builder {
+    private Path cacheDir = defaultCache();
+    private Path javaHome = Path.of(System.getProperty("java.home"));
+    private BaseRuntimeRecipe recipe = BaseRuntimeRecipe.pinned();
+    private Path bundleDir;
+    private LaunchPolicy policy = LaunchPolicy.production();
+    private Consumer<String> progress = line -> { };
+
+    private Builder() {}
+
+    /** The tool cache (default {@code $DCR_CACHE}, else {@code ~/.cache/dcr}). */
+    public Builder cacheDir(Path value) {
+      this.cacheDir = value;
+      return this;
+    }
+
+    /** The JDK jlink links from; must be the one {@code base-runtime.lock} pins (default: this JVM's). */
+    public Builder javaHome(Path value) {
+      this.javaHome = value;
+      return this;
+    }
+
+    /** The launcher bundle folder (default: this installation's, see {@code LauncherBundle.installed()}). */
+    public Builder launcherBundle(Path value) {
+      this.bundleDir = value;
+      return this;
+    }
+
+    public Builder launchPolicy(LaunchPolicy value) {
+      this.policy = value;
+      return this;
+    }
+
+    /** Where progress lines go (one line per slow step), e.g. {@code System.err::println}. */
+    public Builder progress(Consumer<String> value) {
+      this.progress = value;
+      return this;
+    }
+
+    public ImageBuilder build() throws ImageBuildException {
+      LauncherBundle bundle = bundleDir == null ? LauncherBundle.installed() : LauncherBundle.at(bundleDir);
+      return new ImageBuilder(this, bundle);
+    }
+  }
+
+  /** {@code $DCR_CACHE}, else {@code ~/.cache/dcr}: where dcr keeps tools and caches. */
+  public static Path defaultCache() {
+    String configured = System.getenv("DCR_CACHE");
+    return configured != null && !configured.isBlank()
+        ? Path.of(configured)
+        : Path.of(System.getProperty("user.home"), ".cache", "dcr");
+  }
+}

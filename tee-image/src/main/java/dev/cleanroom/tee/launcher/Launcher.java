@@ -1,0 +1,211 @@
+package dev.cleanroom.tee.launcher;
+
+import com.nimbusds.jwt.SignedJWT;
+import dev.cleanroom.attestation.AttestationException;
+import dev.cleanroom.attestation.claims.AttestationClaims;
+import dev.cleanroom.attestation.manifest.JobManifest;
+import dev.cleanroom.attestation.manifest.JobOutcome;
+import dev.cleanroom.attestation.manifest.Sha256;
+import dev.cleanroom.attestation.report.JobFolder;
+import dev.cleanroom.attestation.token.LauncherSocketClient;
+import dev.cleanroom.attestation.token.TokenRequest;
+import dev.cleanroom.tee.api.JobConfig;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.text.ParseException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+
+/**
+ * The stage-2 image's entry point: runs one job inside the TEE and leaves its attested result in the job
+ * folder. In order: read the job ({@link JobConfig}, from the environment), learn the image digest from
+ * the launcher's default token, check the inputs against the job's hashes, run the notebook headless in
+ * its own JVM, keep only legitimate outputs, hash them into the manifest ({@link JobFolder#hashOutputs()}),
+ * and ask the launcher socket for a token whose nonce is the manifest's sha256.
+ *
+ * <p>Invariant: a job that fails (bad inputs, invalid notebook, failing cell, timeout, bad or oversized
+ * outputs) still ends with an attested manifest saying why; nothing is written outside the job folder;
+ * the launcher's log (stdout) carries no text the notebook controls.
+ *
+ * <p>Exit status: 0 when the manifest and token were written, 2 when the job could not start (no job id,
+ * a job folder that is not empty), 3 when the launcher socket gave no token.
+ */
+public final class Launcher {
+  static final int ATTESTED = 0;
+  static final int NOT_STARTED = 2;
+  static final int NO_TOKEN = 3;
+
+  private final LauncherPaths paths;
+  private final Map<String, String> environment;
+  private final LauncherSocketClient socket;
+  private final Clock clock;
+  private final PrintStream log;
+  private final Path java;
+  private final String classpath;
+
+  /**
+   * @param java the JVM the notebook runs in, and {@code classpath} its class path: this launcher's own
+   */
+  Launcher(LauncherPaths paths, Map<String, String> environment, LauncherSocketClient socket, Clock clock, PrintStream log,
+      Path java, String classpath) {
+    this.paths = paths;
+    this.environment = environment;
+    this.socket = socket;
+    this.clock = clock;
+    this.log = log;
+    this.java = java;
+    this.classpath = classpath;
+  }
+
+  public static void main(String[] args) {
+    LauncherPaths paths;
+    try {
+      paths = LauncherPaths.parse(args);
+    } catch (IllegalArgumentException e) {
+      System.err.println("launcher: " + e.getMessage());
+      System.exit(NOT_STARTED);
+      return;
+    }
+    System.exit(new Launcher(paths, System.getenv(), new LauncherSocketClient(paths.socket()), Clock.systemUTC(), System.out,
+        Path.of(System.getProperty("java.home"), "bin", "java"), System.getProperty("java.class.path")).run());
+  }
+
+  int run() {
+    Instant started = clock.instant();
+    JobRead read;
+    try {
+      read = readJob();
+    } catch (IllegalArgumentException e) {
+      log.println("launcher: cannot start: " + e.getMessage());
+      return NOT_STARTED;
+    }
+    JobConfig job = read.job();
+    String configProblem = read.problem();
+    JobFolder folder = JobFolder.at(paths.job());
+    try {
+      requireEmpty(paths.job());
+    } catch (IOException e) {
+      log.println("launcher: job " + job.jobId() + ": cannot start: " + e.getMessage());
+      return NOT_STARTED;
+    }
+    say(job, "started");
+    try {
+      String imageDigest = imageDigest();
+      byte[] notebook = Files.readAllBytes(paths.notebook());
+      Sha256 notebookSha = Sha256.of(notebook);
+      say(job, "image " + imageDigest + ", notebook sha256 " + notebookSha.hex());
+      OutputCollector outputs = new OutputCollector(folder, job.maxOutputBytes());
+      outputs.prepare();
+
+      SortedMap<String, Sha256> inputs = new TreeMap<>();
+      JobOutcome outcome;
+      if (configProblem != null) {
+        outcome = JobOutcome.failed(configProblem);
+      } else {
+        try {
+          InputSource.Checked checked = new LocalFolderInputs(paths.input()).open(job.inputs());
+          inputs.putAll(checked.seen());
+          say(job, "inputs checked: " + inputs.size() + " files with the job's sha256");
+          outcome = NotebookFormat.problem(notebook).map(p -> JobOutcome.failed(p + "; it did not run"))
+              .orElseGet(() -> runNotebook(job, checked.dir(), folder, outputs));
+        } catch (InputSource.InputMismatchException e) {
+          inputs.putAll(e.seen());
+          outcome = JobOutcome.failed(e.getMessage() + "; the notebook did not run");
+        }
+      }
+      var problem = outputs.collect(notebook);
+      if (problem.isPresent()) {
+        outcome = outcome.isSuccess() ? JobOutcome.failed(problem.get())
+            : new JobOutcome(outcome.status(), outcome.reason() + "; also " + problem.get());
+      }
+      Files.write(folder.notebook(), notebook);
+      JobManifest manifest = new JobManifest(job.jobId(), notebookSha, imageDigest, inputs, folder.hashOutputs(),
+          JobFolder.EXECUTED_NOTEBOOK, started, clock.instant(), outcome);
+      say(job, "finished: " + outcome + "; " + manifest.outputs().size() + " outputs hashed");
+      String token = socket.token(TokenRequest.oidc(job.audience(), manifest.nonce().hex()));
+      folder.writeLauncherFiles(manifest, token);
+      say(job, "manifest and token written (nonce " + manifest.nonce().hex() + ")");
+      return ATTESTED;
+    } catch (AttestationException e) {
+      say(job, "no attestation: " + e.getMessage() + " [" + e.code() + "]");
+      return NO_TOKEN;
+    } catch (IOException e) {
+      say(job, "no attestation: the launcher could not read or write its files: " + e.getMessage());
+      return NO_TOKEN;
+    }
+  }
+
+  /** The job, or — when only its id is valid — the id and why the rest was refused. */
+  private record JobRead(JobConfig job, String problem) {}
+
+  private JobRead readJob() {
+    try {
+      return new JobRead(JobConfig.fromEnvironment(environment), null);
+    } catch (IllegalArgumentException e) {
+      // The id alone is enough to attest that the job was refused; without one there is nothing to attest.
+      JobConfig idOnly;
+      try {
+        idOnly = JobConfig.of(environment.getOrDefault(JobConfig.JOB_ID, ""), Map.of());
+      } catch (IllegalArgumentException noId) {
+        throw e;
+      }
+      return new JobRead(idOnly, "the job's configuration is invalid: " + e.getMessage());
+    }
+  }
+
+  private JobOutcome runNotebook(JobConfig job, Path inputDir, JobFolder folder, OutputCollector outputs) {
+    say(job, "running the notebook (cell limit " + job.cellTimeout().toSeconds() + " s, total "
+        + job.totalTimeout().toSeconds() + " s, outputs up to " + job.maxOutputBytes() + " bytes)");
+    NotebookExecution execution = new NotebookExecution(java, classpath, paths.scratch());
+    try {
+      return execution.run(paths.notebook(), folder.executedNotebook(), folder.dir().resolve(OutputCollector.NOTEBOOK_LOG),
+          inputDir, folder.outputs(), job.cellTimeout(), job.totalTimeout(), job.maxOutputBytes(), outputs::bytesWritten);
+    } catch (IOException e) {
+      return JobOutcome.failed("the launcher could not start the notebook's process: " + e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return JobOutcome.failed("the launcher was interrupted while the notebook ran");
+    }
+  }
+
+  /**
+   * The digest of the image this runs in, from the launcher's default token: a container cannot compute
+   * its own image digest, and a value from the operator could be wrong. The token is not verified here;
+   * the verifier checks that the manifest's digest is the one its token attests.
+   */
+  private String imageDigest() {
+    String token = socket.defaultToken();
+    try {
+      AttestationClaims claims = AttestationClaims.fromMap(SignedJWT.parse(token).getPayload().toJSONObject());
+      String digest = claims.container().imageDigest();
+      if (!digest.matches("sha256:[0-9a-f]{64}")) {
+        throw new AttestationException("token_unavailable", "the launcher's default token names no image digest");
+      }
+      return digest;
+    } catch (ParseException | IllegalArgumentException e) {
+      throw new AttestationException("token_unavailable", "the launcher's default token is not a JWT");
+    }
+  }
+
+  private static void requireEmpty(Path job) throws IOException {
+    if (!Files.isDirectory(job)) {
+      throw new IOException("the job folder " + job + " does not exist");
+    }
+    try (Stream<Path> entries = Files.list(job)) {
+      if (entries.findAny().isPresent()) {
+        throw new IOException("the job folder " + job + " is not empty; each job starts in an empty folder");
+      }
+    }
+  }
+
+  private void say(JobConfig job, String line) {
+    log.println("launcher: job " + job.jobId() + ": " + line);
+    log.flush();
+  }
+}

@@ -1,0 +1,136 @@
+package dev.cleanroom.tee.launcher;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.cleanroom.attestation.manifest.CanonicalJson;
+import dev.cleanroom.attestation.manifest.JobOutcome;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+
+/**
+ * Runs the notebook in its own JVM ({@link NotebookProcess}) in stage 2: {@code DCR_STAGE=execution},
+ * the checked inputs in {@code DCR_INPUT_DIR}, {@code DCR_OUTPUT_DIR} in the job folder, nothing else
+ * of the launcher's environment. Its stdout and stderr go to a log file, which is an output.
+ *
+ * <p>Invariant: the outcome's reason is made here from the run's shape (which cell, which limit), never
+ * from text the notebook controls: the manifest leaves the TEE before the provider's review, and an error
+ * message could carry data. The error itself is in the executed notebook, an output held for review.
+ */
+public final class NotebookExecution {
+  /** Options of the notebook's JVM: no attach, no display, native libraries (OpenDP, xgboost) allowed. */
+  public static final List<String> JVM_OPTIONS = List.of("-XX:+DisableAttachMechanism", "-Djava.awt.headless=true",
+      "--enable-native-access=ALL-UNNAMED", "-XX:+UseSerialGC", "-Dstdout.encoding=UTF-8", "-Dstderr.encoding=UTF-8",
+      // JDK 24+ warns on every sun.misc.Unsafe use; notebook libraries (Guava, classgraph) still use it.
+      "--sun-misc-unsafe-memory-access=allow");
+  /** How long past the total timeout the process may take to stop on its own before it is killed. */
+  static final Duration GRACE = Duration.ofSeconds(30);
+  private static final Duration WATCH_INTERVAL = Duration.ofMillis(250);
+
+  private final Path java;
+  private final String classpath;
+  private final Path scratch;
+
+  /**
+   * @param java the JVM to run (the image's)
+   * @param classpath the notebook's class path: the launcher bundle
+   * @param scratch a private folder for the result file and the process's working directory
+   */
+  NotebookExecution(Path java, String classpath, Path scratch) {
+    this.java = java;
+    this.classpath = classpath;
+    this.scratch = scratch;
+  }
+
+  /**
+   * Runs {@code notebook}, writing the executed copy to {@code executed} and the process's output to
+   * {@code log}; stops it when it overruns its time or when {@code outputBytes} passes {@code maxOutputBytes}.
+   */
+  JobOutcome run(Path notebook, Path executed, Path log, Path inputDir, Path outputDir, Duration cellTimeout,
+      Duration totalTimeout, long maxOutputBytes, LongSupplier outputBytes) throws IOException, InterruptedException {
+    Files.createDirectories(scratch);
+    Path resultFile = scratch.resolve("notebook-result.json");
+    Files.deleteIfExists(resultFile);
+    List<String> command = new ArrayList<>(List.of(java.toString(), "-cp", classpath));
+    command.addAll(JVM_OPTIONS);
+    command.addAll(List.of(NotebookProcess.class.getName(), notebook.toString(), executed.toString(),
+        resultFile.toString(), Long.toString(cellTimeout.toSeconds()), Long.toString(totalTimeout.toSeconds())));
+    ProcessBuilder builder = new ProcessBuilder(command)
+        .directory(scratch.toFile())
+        .redirectErrorStream(true)
+        .redirectOutput(log.toFile())
+        .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
+    builder.environment().clear();
+    builder.environment().putAll(environment(inputDir, outputDir));
+    Process process = builder.start();
+    long deadline = System.nanoTime() + totalTimeout.plus(GRACE).toNanos();
+    boolean overLimit = false;
+    while (!process.waitFor(WATCH_INTERVAL.toMillis(), TimeUnit.MILLISECONDS)) {
+      if (outputBytes.getAsLong() > maxOutputBytes) {
+        overLimit = true;
+        break;
+      }
+      if (System.nanoTime() > deadline) {
+        break;
+      }
+    }
+    if (process.isAlive()) {
+      process.descendants().forEach(ProcessHandle::destroyForcibly);
+      process.destroyForcibly();
+      process.waitFor(10, TimeUnit.SECONDS);
+      return overLimit
+          ? JobOutcome.failed("the outputs passed the job's limit of " + maxOutputBytes + " bytes while the notebook ran; it was stopped")
+          : JobOutcome.timedOut("the notebook did not stop at its limit of " + totalTimeout.toSeconds() + " s and was killed");
+    }
+    if (!Files.isRegularFile(resultFile)) {
+      return JobOutcome.failed("the notebook's process ended (status " + process.exitValue() + ") before the run finished");
+    }
+    return outcome(CanonicalJson.parse(Files.readAllBytes(resultFile)), cellTimeout, totalTimeout);
+  }
+
+  /** The environment of the notebook's JVM: the stage, its folders, and the basics of the image's. */
+  static Map<String, String> environment(Path inputDir, Path outputDir) {
+    Map<String, String> env = new LinkedHashMap<>();
+    for (String inherited : List.of("PATH", "JAVA_HOME", "LANG", "TZ", "HOME")) {
+      String value = System.getenv(inherited);
+      if (value != null) {
+        env.put(inherited, value);
+      }
+    }
+    env.put("DCR_STAGE", "execution");
+    env.put("DCR_INPUT_DIR", inputDir.toString());
+    env.put("DCR_OUTPUT_DIR", outputDir.toString());
+    return env;
+  }
+
+  /** The outcome, told in the launcher's words (see the class invariant). */
+  static JobOutcome outcome(JsonNode result, Duration cellTimeout, Duration totalTimeout) {
+    if (result.path("succeeded").asBoolean(false)) {
+      return JobOutcome.succeeded();
+    }
+    if (result.path("unreadable").asBoolean(false)) {
+      return JobOutcome.failed("the kernel's runner could not read the notebook");
+    }
+    int cell = result.path("cellsRun").asInt(0);
+    String message = result.path("message").asText("");
+    String where = "code cell " + cell;
+    // The runner's own sentences for its limits; a cell's error (text the notebook controls) follows
+    // "cell [n] failed:", so it is never read for them.
+    if (message.matches("(?s)cell \\[\\d+\\] failed: .*")) {
+      return JobOutcome.failed(where + " raised an error; the executed notebook shows it (an output, released after review)");
+    }
+    if (message.contains("per-cell timeout")) {
+      return JobOutcome.timedOut(where + " ran past the per-cell limit of " + cellTimeout.toSeconds() + " s and was stopped");
+    }
+    if (message.contains("total timeout")) {
+      return JobOutcome.timedOut("the notebook ran past its limit of " + totalTimeout.toSeconds() + " s and was stopped at " + where);
+    }
+    return JobOutcome.failed(where + " raised an error; the executed notebook shows it (an output, released after review)");
+  }
+}

@@ -1,0 +1,23 @@
+package dev.cleanroom.tee.rebuild;
+
+import dev.cleanroom.attestation.verify.ImageRebuilder;
+import dev.cleanroom.tee.api.ImageBuildException;
+import dev.cleanroom.tee.api.ImageBuilder;
+import java.io.IOException;
+import java.nio.file.Path;
+
+/**
+ * {@code dcr verify --rebuild}: rebuilds a job's image from the report folder's {@code notebook.ipynb}
+ * with this installation's image builder, so the verifier can compare the digest with the attested one.
+ * Registered for {@link java.util.ServiceLoader} in {@code META-INF/services}.
+ */
+public final class NotebookImageRebuilder implements ImageRebuilder {
+  @Override
+  public String rebuild(Path notebook) throws IOException {
+    try {
+      return ImageBuilder.builder().progress(line -> System.err.println("rebuild: " + line)).build().digest(notebook);
+    } catch (ImageBuildException e) {
+      throw new IOException(e.getMessage() + " [" + e.code() + "]", e);
+    }
+  }
+}

@@ -1,0 +1,70 @@
+package dev.cleanroom.tee.simulator;
+
+import dev.cleanroom.attestation.manifest.Sha256;
+import dev.cleanroom.dp.policy.DatasetPolicy;
+import dev.cleanroom.dp.policy.PolicyFile;
+import dev.cleanroom.tee.api.SimulationException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Optional;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/**
+ * A provider's dataset laid out as the launcher's input folder expects it: {@code <dataset>/real.csv}
+ * and {@code <dataset>/policy.yaml}, with their sha256 for the job. Taken from a CSV with its
+ * {@code policy.yaml} beside it (or given), or from a folder holding both (such as
+ * {@code datasets/insurance}).
+ */
+public final class DatasetInputs {
+  public static final String REAL_ROWS = "real.csv";
+  public static final String POLICY = "policy.yaml";
+
+  private DatasetInputs() {}
+
+  /**
+   * Copies the dataset into {@code inputDir} (readable by the container's user) and returns the job's
+   * inputs: name under {@code inputDir} → sha256.
+   *
+   * @param dataset a CSV file, or a folder with {@code real.csv} and {@code policy.yaml}
+   * @param policy the policy file, when not {@code policy.yaml} beside the data
+   */
+  public static SortedMap<String, Sha256> stage(Path dataset, Optional<Path> policy, Path inputDir) throws SimulationException {
+    Path csv = Files.isDirectory(dataset) ? dataset.resolve(REAL_ROWS) : dataset;
+    Path policyFile = policy.orElse(csv.toAbsolutePath().getParent().resolve(POLICY));
+    if (!Files.isRegularFile(csv)) {
+      throw new SimulationException("invalid_dataset", "Tried to read the dataset " + dataset + " but failed because: "
+          + (Files.isDirectory(dataset) ? "the folder has no " + REAL_ROWS + " (a provisioned views folder holds no real"
+          + " rows: give the real CSV with --dataset and the folder's policy with --policy)" : "there is no such file") + ".");
+    }
+    if (!Files.isRegularFile(policyFile)) {
+      throw new SimulationException("invalid_dataset", "Tried to read the dataset's policy " + policyFile + " but failed"
+          + " because: there is no such file. Put policy.yaml beside the CSV or name it with --policy.");
+    }
+    DatasetPolicy parsed;
+    try {
+      parsed = PolicyFile.read(policyFile);
+    } catch (IOException | RuntimeException e) {
+      throw new SimulationException("invalid_dataset", "Tried to read the dataset's policy " + policyFile + " but failed"
+          + " because: " + e.getMessage(), e);
+    }
+    String name = parsed.dataset();
+    try {
+      Path dir = Files.createDirectories(inputDir.resolve(name));
+      Files.setPosixFilePermissions(inputDir, PosixFilePermissions.fromString("rwxr-xr-x"));
+      Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+      SortedMap<String, Sha256> inputs = new TreeMap<>();
+      for (var file : new Path[][] {{csv, dir.resolve(REAL_ROWS)}, {policyFile, dir.resolve(POLICY)}}) {
+        Files.copy(file[0], file[1]);
+        Files.setPosixFilePermissions(file[1], PosixFilePermissions.fromString("rw-r--r--"));
+        inputs.put(name + "/" + file[1].getFileName(), Sha256.of(file[1]));
+      }
+      return inputs;
+    } catch (IOException e) {
+      throw new SimulationException("invalid_dataset", "Tried to stage the dataset " + name + " in " + inputDir
+          + " but failed because: " + e.getMessage(), e);
+    }
+  }
+}

@@ -1,0 +1,151 @@
+package dev.cleanroom.tee.api;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.cleanroom.attestation.manifest.Sha256;
+import dev.cleanroom.tee.LocalRuns;
+import dev.cleanroom.tee.TestNotebooks;
+import dev.cleanroom.tee.command.Command;
+import dev.cleanroom.tee.image.OciLayout;
+import dev.cleanroom.tee.layout.ImageLayout;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The image build: reproducible across processes, sensitive to every byte of the notebook, pushable. */
+class ImageBuilderIT {
+  private static final byte[] NOTEBOOK = TestNotebooks.of("var t = Dcr.dataset(\"insurance\").table();", "t.rowCount()");
+
+  @TempDir Path dir;
+
+  /** Builds in a fresh JVM with `dcr image build`'s entry point; returns the digest it prints. */
+  private static String buildInAnotherJvm(Path notebook, Path layout) throws IOException {
+    String classpath = Path.of("target/classes").toAbsolutePath() + ":" + Files.readString(Path.of("target/classpath.txt")).strip();
+    Command.Result result = Command.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "--sun-misc-unsafe-memory-access=allow", "-cp", classpath, "dev.cleanroom.tee.cli.ImageCommand",
+        "build", notebook.toString(), "--out", layout.toString()).timeout(Duration.ofMinutes(5)).run();
+    assertEquals(0, result.status(), result.output());
+    return result.tail(1).strip();
+  }
+
+  @Test
+  void build_inTwoProcesses_givesTheSameDigestAndTheSameBytes() throws Exception {
+    Path notebook = Files.write(dir.resolve("notebook.ipynb"), NOTEBOOK);
+    String first = buildInAnotherJvm(notebook, dir.resolve("first"));
+    String second = buildInAnotherJvm(notebook, dir.resolve("second"));
+    assertTrue(first.matches("sha256:[0-9a-f]{64}"), first);
+    assertEquals(first, second);
+    assertEquals(first, LocalRuns.builder().digest(notebook), "and in this process");
+    assertEquals(files(dir.resolve("first")), files(dir.resolve("second")));
+    for (String file : files(dir.resolve("first"))) {
+      assertArrayEquals(Files.readAllBytes(dir.resolve("first").resolve(file)), Files.readAllBytes(dir.resolve("second").resolve(file)), file);
+    }
+  }
+
+  @Test
+  void build_oneByteMoreInTheNotebook_givesAnotherDigest() throws Exception {
+    Path notebook = Files.write(dir.resolve("notebook.ipynb"), NOTEBOOK);
+    byte[] changed = new String(NOTEBOOK, java.nio.charset.StandardCharsets.UTF_8).replace("rowCount()", "rowCount() ")
+        .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    assertEquals(NOTEBOOK.length + 1, changed.length);
+    Path other = Files.write(dir.resolve("other.ipynb"), changed);
+    assertNotEquals(LocalRuns.builder().digest(notebook), LocalRuns.builder().digest(other));
+  }
+
+  @Test
+  void build_theImage_runsTheLauncherAsNobodyUnderTheLaunchPolicy() throws Exception {
+    Path notebook = Files.write(dir.resolve("notebook.ipynb"), NOTEBOOK);
+    BuiltImage image = LocalRuns.builder().build(notebook, dir.resolve("image"));
+    OciLayout layout = OciLayout.read(image.layout().orElseThrow());
+    assertEquals(image.digest(), layout.digest());
+    assertEquals(List.of(ImageLayout.JAVA, "@" + ImageLayout.JVM_ARGS, ImageLayout.LAUNCHER_MAIN), layout.entrypoint());
+    assertEquals("65534:65534", layout.user());
+    assertEquals(LaunchPolicy.production().labels().get(LaunchPolicy.ALLOW_ENV_OVERRIDE), layout.labels().get(LaunchPolicy.ALLOW_ENV_OVERRIDE));
+    assertEquals("never", layout.labels().get(LaunchPolicy.LOG_REDIRECT));
+    assertEquals(Sha256.of(notebook).hex(), layout.labels().get(ImageBuilder.NOTEBOOK_LABEL));
+    assertEquals(Sha256.of(notebook).hex(), image.notebookSha256());
+  }
+
+  @Test
+  void build_intoAnExistingFolder_isRefused() throws Exception {
+    Path notebook = Files.write(dir.resolve("notebook.ipynb"), NOTEBOOK);
+    Files.createDirectories(dir.resolve("image"));
+    ImageBuildException e = org.junit.jupiter.api.Assertions.assertThrows(ImageBuildException.class,
+        () -> LocalRuns.builder().build(notebook, dir.resolve("image")));
+    assertEquals("build_failed", e.code());
+    assertTrue(e.getMessage().startsWith("Tried to write the image to"), e.getMessage());
+  }
+
+  @Test
+  void push_toARegistryOnLoopback_storesTheImageUnderTheSameDigest() throws Exception {
+    assumeTrue(Command.find("docker-registry").isPresent(), "Debian's docker-registry is not installed (./dcr test installs it as root)");
+    int port;
+    try (ServerSocket free = new ServerSocket(0)) {
+      port = free.getLocalPort();
+    }
+    Path config = Files.writeString(dir.resolve("registry.yml"), """
+        version: 0.1
+        storage:
+          filesystem:
+            rootdirectory: %s
+        http:
+          addr: 127.0.0.1:%d
+        """.formatted(dir.resolve("registry"), port));
+    Process registry = new ProcessBuilder(Command.find("docker-registry").get().toString(), "serve", config.toString())
+        .redirectErrorStream(true).redirectOutput(dir.resolve("registry.log").toFile()).start();
+    try {
+      HttpClient http = HttpClient.newHttpClient();
+      URI base = URI.create("http://127.0.0.1:" + port + "/v2/");
+      waitUntilUp(http, base);
+      Path notebook = Files.write(dir.resolve("notebook.ipynb"), NOTEBOOK);
+      BuiltImage pushed = LocalRuns.builder().push(notebook, "127.0.0.1:" + port + "/cleanroom/notebook:test");
+      assertEquals(LocalRuns.builder().digest(notebook), pushed.digest(), "the registry holds the image the layout holds");
+      HttpResponse<byte[]> manifest = http.send(HttpRequest.newBuilder(base.resolve("cleanroom/notebook/manifests/test"))
+          .header("Accept", "application/vnd.oci.image.manifest.v1+json").build(), HttpResponse.BodyHandlers.ofByteArray());
+      assertEquals(200, manifest.statusCode());
+      assertEquals(pushed.digest(), Sha256.of(manifest.body()).ociDigest());
+      assertEquals(pushed.digest(), manifest.headers().firstValue("Docker-Content-Digest").orElse(""));
+    } finally {
+      registry.destroy();
+      registry.waitFor(10, TimeUnit.SECONDS);
+    }
+  }
+
+  private static void waitUntilUp(HttpClient http, URI base) throws Exception {
+    for (int i = 0; i < 100; i++) {
+      try {
+        if (http.send(HttpRequest.newBuilder(base).build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+          return;
+        }
+      } catch (IOException e) {
+        // not listening yet
+      }
+      Thread.sleep(100);
+    }
+    throw new AssertionError("the registry did not start on " + base);
+  }
+
+  private static List<String> files(Path root) throws IOException {
+    List<String> files = new ArrayList<>();
+    try (Stream<Path> walk = Files.walk(root)) {
+      walk.filter(Files::isRegularFile).map(p -> root.relativize(p).toString()).sorted().forEach(files::add);
+    }
+    return files;
+  }
+}

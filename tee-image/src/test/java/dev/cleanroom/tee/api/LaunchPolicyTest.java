@@ -1,0 +1,31 @@
+package dev.cleanroom.tee.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class LaunchPolicyTest {
+  @Test
+  void production_allowsOnlyTheJobVariables_neverRedirectsLogs_neverOverridesTheCommand() {
+    Map<String, String> labels = LaunchPolicy.production().labels();
+    assertEquals("DCR_AUDIENCE,DCR_CELL_TIMEOUT_SECONDS,DCR_INPUTS,DCR_JOB_ID,DCR_MAX_OUTPUT_BYTES,DCR_TIMEOUT_SECONDS",
+        labels.get(LaunchPolicy.ALLOW_ENV_OVERRIDE));
+    assertEquals("never", labels.get(LaunchPolicy.LOG_REDIRECT));
+    assertEquals("false", labels.get(LaunchPolicy.ALLOW_CMD_OVERRIDE));
+  }
+
+  @Test
+  void allowingAVariableTheLauncherDoesNotRead_isRefused() {
+    assertThrows(IllegalArgumentException.class,
+        () -> new LaunchPolicy(Set.of("DCR_STAGE"), LaunchPolicy.LogRedirect.NEVER));
+  }
+
+  @Test
+  void debugOnly_isConfidentialSpacesSpelling() {
+    assertEquals("debugonly",
+        new LaunchPolicy(Set.of(), LaunchPolicy.LogRedirect.DEBUG_ONLY).labels().get(LaunchPolicy.LOG_REDIRECT));
+  }
+}

@@ -1,0 +1,139 @@
+package dev.cleanroom.tee.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.cleanroom.attestation.manifest.JobManifest;
+import dev.cleanroom.attestation.manifest.JobOutcome;
+import dev.cleanroom.attestation.report.JobFolder;
+import dev.cleanroom.attestation.simulator.SimulatedWorkload;
+import dev.cleanroom.attestation.verify.AttestationVerifier;
+import dev.cleanroom.attestation.verify.CheckName;
+import dev.cleanroom.attestation.verify.ImageRebuilder;
+import dev.cleanroom.attestation.verify.Verification;
+import dev.cleanroom.attestation.verify.VerificationOptions;
+import dev.cleanroom.tee.LocalRuns;
+import dev.cleanroom.tee.TestNotebooks;
+import dev.cleanroom.tee.rebuild.NotebookImageRebuilder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.ServiceLoader;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code dcr run-local}: build, run in the simulator, report, verify — on a small notebook (shared by the
+ * tests below), on the regression tutorial, and as a plain process.
+ */
+class LocalRunIT {
+  @TempDir static Path dir;
+  @TempDir static Path work;
+  private static LocalRun.Result small;
+
+  @BeforeAll
+  static void aSmallNotebookRanLocally() throws Exception {
+    small = LocalRuns.run(dir, work, TestNotebooks.of(
+        "var t = Dcr.dataset(\"insurance\").table();",
+        "Dcr.output(\"rows.txt\").write(\"rows \" + t.rowCount() + \"\\n\");",
+        "display(Charts.histogram(t, \"charges\"));"),
+        LocalRun.JobSettings.defaults(), TeeSimulator.bestIsolation());
+  }
+
+  @Test
+  void runLocal_fillsTheJobFolderWithWhatAJobReturns() throws Exception {
+    assertEquals(List.of("executed.ipynb", "jwks.json", "logs", "manifest.json", "notebook.ipynb", "outputs", "report.json",
+        "token.jwt"), LocalRuns.entries(small.jobFolder()));
+    JobManifest manifest = LocalRuns.manifest(small.jobFolder());
+    assertEquals(JobOutcome.succeeded(), manifest.outcome());
+    assertEquals(small.image().digest(), manifest.imageDigest());
+    assertEquals("rows 1338\n", Files.readString(small.jobFolder().resolve("outputs/rows.txt")));
+    assertTrue(Files.readString(small.jobFolder().resolve("executed.ipynb")).contains("image/png"), "the chart was drawn in the image");
+    assertTrue(JobFolder.at(small.jobFolder()).readReport().jwks().isPresent(), "report.json archives the issuer's keys");
+  }
+
+  @Test
+  void verify_allowingTheSimulator_passes() throws Exception {
+    assertTrue(small.verification().passed(), small.verification().failures().toString());
+    Verification again = AttestationVerifier.create().verify(JobFolder.at(small.jobFolder()), allowSimulator().build());
+    assertTrue(again.passed(), again.failures().toString());
+    assertTrue(again.orThrow().simulated());
+  }
+
+  @Test
+  void verify_strictly_refusesTheReportAsSimulated() throws Exception {
+    Verification strict = AttestationVerifier.create().verify(JobFolder.at(small.jobFolder()), VerificationOptions.strict());
+    assertFalse(strict.passed());
+    List<CheckName> failed = strict.failures().stream().map(c -> c.name()).toList();
+    assertTrue(failed.containsAll(List.of(CheckName.ISSUER, CheckName.SOFTWARE, CheckName.HARDWARE)), failed.toString());
+    assertTrue(strict.check(CheckName.ISSUER).orElseThrow().reason().contains("pass --allow-simulator"),
+        strict.check(CheckName.ISSUER).toString());
+  }
+
+  @Test
+  void verifyRebuild_onAFreshReport_rebuildsTheAttestedImage() throws Exception {
+    ImageRebuilder registered = ServiceLoader.load(ImageRebuilder.class).findFirst().orElseThrow();
+    assertInstanceOf(NotebookImageRebuilder.class, registered, "dcr verify --rebuild finds tee-image's rebuilder");
+    Verification rebuilt = AttestationVerifier.create().verify(JobFolder.at(small.jobFolder()),
+        allowSimulator().rebuildWith(registered).build());
+    assertTrue(rebuilt.passed(), rebuilt.failures().toString());
+    assertTrue(rebuilt.check(CheckName.REBUILD).orElseThrow().passed());
+  }
+
+  @Test
+  void verifyRebuild_aNotebookEditedAfterTheRun_isRefused() throws Exception {
+    Path copy = Files.createDirectories(work.resolve("edited"));
+    try (var files = Files.walk(small.jobFolder())) {
+      for (Path file : files.toList()) {
+        Path target = copy.resolve(small.jobFolder().relativize(file).toString());
+        if (Files.isDirectory(file)) {
+          Files.createDirectories(target);
+        } else {
+          Files.copy(file, target);
+        }
+      }
+    }
+    Files.writeString(copy.resolve(JobFolder.NOTEBOOK), "\n", java.nio.file.StandardOpenOption.APPEND);
+    Verification edited = AttestationVerifier.create().verify(JobFolder.at(copy),
+        allowSimulator().rebuildWith(new NotebookImageRebuilder()).build());
+    var rebuild = edited.check(CheckName.REBUILD).orElseThrow();
+    assertFalse(rebuild.passed());
+    assertTrue(rebuild.reason().contains("differs from the attested"), rebuild.reason());
+  }
+
+  @Test
+  void runLocal_theRegressionTutorial_producesItsOutputsAndVerifies(@TempDir Path tutorialDir, @TempDir Path tutorialWork)
+      throws Exception {
+    Path tutorial = Path.of("..", "notebooks", "insurance-regression.ipynb");
+    assumeTrue(Files.isRegularFile(tutorial), "the regression tutorial is not in notebooks/ yet");
+    LocalRun.Result result = LocalRuns.run(tutorialDir, tutorialWork, Files.readAllBytes(tutorial),
+        LocalRun.JobSettings.defaults(), TeeSimulator.bestIsolation());
+    JobManifest manifest = LocalRuns.manifest(result.jobFolder());
+    assertEquals(JobOutcome.succeeded(), manifest.outcome());
+    assertTrue(manifest.outputs().containsKey("outputs/metrics-execution.json"), manifest.outputs().keySet().toString());
+    assertTrue(Files.readString(result.jobFolder().resolve("outputs/metrics-execution.json")).contains("\"rows\": 1338"));
+    assertTrue(result.verification().passed(), result.verification().failures().toString());
+  }
+
+  @Test
+  void runLocal_asAPlainProcess_isAttestedAsUnisolated(@TempDir Path processDir, @TempDir Path processWork) throws Exception {
+    SimulatedWorkload.Isolation process = SimulatedWorkload.Isolation.PROCESS;
+    LocalRun.Result result = LocalRuns.run(processDir, processWork, TestNotebooks.of("Dcr.output(\"x.txt\").write(\"x\");"),
+        LocalRun.JobSettings.defaults(), process);
+    assertEquals(JobOutcome.succeeded(), LocalRuns.manifest(result.jobFolder()).outcome());
+    assertTrue(result.verification().passed(), "run-local accepts the hardware model it chose");
+    Verification simulatorOnly = AttestationVerifier.create().verify(JobFolder.at(result.jobFolder()), allowSimulator().build());
+    assertEquals(List.of(CheckName.HARDWARE), simulatorOnly.failures().stream().map(c -> c.name()).toList());
+    Verification allowed = AttestationVerifier.create().verify(JobFolder.at(result.jobFolder()),
+        allowSimulator().allowHardwareModel(process.hardwareModel()).build());
+    assertTrue(allowed.passed(), allowed.failures().toString());
+  }
+
+  private static VerificationOptions.Builder allowSimulator() {
+    return VerificationOptions.builder().allowSimulator();
+  }
+}

@@ -1,0 +1,173 @@
+package dev.cleanroom.tee.launcher;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.cleanroom.attestation.manifest.JobManifest;
+import dev.cleanroom.attestation.manifest.JobOutcome;
+import dev.cleanroom.attestation.manifest.Sha256;
+import dev.cleanroom.attestation.report.JobFolder;
+import dev.cleanroom.attestation.simulator.SimulatedWorkload;
+import dev.cleanroom.attestation.simulator.SimulatorIssuer;
+import dev.cleanroom.attestation.simulator.SimulatorKeys;
+import dev.cleanroom.attestation.token.LauncherSocketClient;
+import dev.cleanroom.attestation.token.TeeServer;
+import dev.cleanroom.attestation.verify.AttestationVerifier;
+import dev.cleanroom.attestation.verify.Verification;
+import dev.cleanroom.attestation.verify.VerificationOptions;
+import dev.cleanroom.tee.TestNotebooks;
+import dev.cleanroom.tee.api.JobConfig;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The launcher as it runs in the image, here as a plain process: a real launcher socket served by the
+ * simulator's issuer, the notebook in its own JVM with the kernel's runner.
+ */
+class LauncherTest {
+  private static final String DIGEST = "sha256:" + "ab".repeat(32);
+
+  @TempDir Path work;
+  private final SimulatorKeys keys = SimulatorKeys.ephemeral();
+  private TeeServer server;
+  private Path input;
+  private Path job;
+  private Path notebook;
+  private final ByteArrayOutputStream log = new ByteArrayOutputStream();
+  private final Map<String, String> environment = new HashMap<>();
+
+  @BeforeEach
+  void aTeeWithTheInsuranceData() throws IOException {
+    SimulatedWorkload workload = SimulatedWorkload.of("cleanroom/notebook:test", DIGEST)
+        .withIsolation(SimulatedWorkload.Isolation.PROCESS);
+    server = TeeServer.start(work.resolve("launcher/teeserver.sock"), new SimulatorIssuer(keys, Clock.systemUTC()).forWorkload(workload));
+    input = Files.createDirectories(work.resolve("input/insurance"));
+    Files.copy(Path.of("..", "datasets", "insurance", "real.csv"), input.resolve("real.csv"));
+    Files.copy(Path.of("..", "datasets", "insurance", "policy.yaml"), input.resolve("policy.yaml"));
+    input = input.getParent();
+    job = Files.createDirectories(work.resolve("job"));
+    notebook = work.resolve("notebook.ipynb");
+    TreeMap<String, Sha256> inputs = new TreeMap<>();
+    for (String name : List.of("insurance/real.csv", "insurance/policy.yaml")) {
+      inputs.put(name, Sha256.of(input.resolve(name)));
+    }
+    environment.putAll(JobConfig.of("job-7", inputs).environment());
+  }
+
+  @AfterEach
+  void stop() throws IOException {
+    server.close();
+  }
+
+  private int launch() throws IOException {
+    LauncherPaths paths = new LauncherPaths(notebook, input, job, server.socket(), work.resolve("scratch"));
+    String classpath = Path.of("target/classes").toAbsolutePath() + ":" + Files.readString(Path.of("target/classpath.txt")).strip();
+    return new Launcher(paths, environment, new LauncherSocketClient(server.socket()), Clock.systemUTC(),
+        new PrintStream(log, true, StandardCharsets.UTF_8), Path.of(System.getProperty("java.home"), "bin", "java"), classpath).run();
+  }
+
+  private Verification verify() throws IOException {
+    return AttestationVerifier.create().verify(JobFolder.at(job), VerificationOptions.builder().allowSimulator()
+        .allowHardwareModel(SimulatedWorkload.Isolation.PROCESS.hardwareModel())
+        .offlineKeys(keys.archive(Instant.now())).build());
+  }
+
+  private JobManifest manifest() throws IOException {
+    return JobManifest.fromJson(Files.readAllBytes(job.resolve(JobFolder.MANIFEST)));
+  }
+
+  @Test
+  void run_aNotebookOnTheRealRows_attestsItsOutputsInputsAndImage() throws IOException {
+    TestNotebooks.write(notebook,
+        "var t = Dcr.dataset(\"insurance\").table();\nSystem.out.println(Dcr.stage() + \" rows \" + t.rowCount());",
+        "Dcr.output(\"summary.txt\").write(\"rows \" + t.rowCount() + \"\\n\");");
+    assertEquals(Launcher.ATTESTED, launch());
+    JobManifest manifest = manifest();
+    assertEquals(JobOutcome.succeeded(), manifest.outcome());
+    assertEquals(DIGEST, manifest.imageDigest());
+    assertEquals(Sha256.of(notebook), manifest.notebook());
+    assertEquals(List.of("insurance/policy.yaml", "insurance/real.csv"), List.copyOf(manifest.inputs().keySet()));
+    assertEquals(List.of("executed.ipynb", "logs/notebook.log", "outputs/summary.txt"), List.copyOf(manifest.outputs().keySet()));
+    assertEquals("rows 1338\n", Files.readString(job.resolve("outputs/summary.txt")));
+    assertTrue(Files.readString(job.resolve("executed.ipynb")).contains("execution rows 1338"));
+    Verification verification = verify();
+    assertTrue(verification.passed(), verification.failures().toString());
+  }
+
+  @Test
+  void run_aFailingCell_failsWithAReasonThatCarriesNoneOfTheNotebooksText() throws IOException {
+    TestNotebooks.write(notebook, "int x = 1;", "throw new IllegalStateException(\"SECRET-\" + Dcr.dataset(\"insurance\").table().rowCount());");
+    assertEquals(Launcher.ATTESTED, launch());
+    JobOutcome outcome = manifest().outcome();
+    assertEquals(JobOutcome.failed("code cell 2 raised an error; the executed notebook shows it (an output, released after review)"), outcome);
+    assertTrue(Files.readString(job.resolve("executed.ipynb")).contains("SECRET-1338"), "the error is in the executed notebook");
+    assertFalse(log.toString(StandardCharsets.UTF_8).contains("SECRET"), log.toString(StandardCharsets.UTF_8));
+    assertTrue(verify().passed(), "a failed job's report verifies: it proves what happened");
+  }
+
+  @Test
+  void run_inputsThatAreNotTheJobs_failsWithoutRunningTheNotebook() throws IOException {
+    byte[] submitted = TestNotebooks.of("Dcr.output(\"ran.txt\").write(\"yes\");");
+    Files.write(notebook, submitted);
+    Files.writeString(input.resolve("insurance/real.csv"), "age\n99\n", java.nio.file.StandardOpenOption.APPEND);
+    assertEquals(Launcher.ATTESTED, launch());
+    JobManifest manifest = manifest();
+    assertTrue(manifest.outcome().reason().startsWith("input 'insurance/real.csv' has sha256"), manifest.outcome().reason());
+    assertTrue(manifest.outcome().reason().endsWith("the notebook did not run"), manifest.outcome().reason());
+    assertEquals(Sha256.of(input.resolve("insurance/real.csv")), manifest.inputs().get("insurance/real.csv"));
+    assertArrayEquals(submitted, Files.readAllBytes(job.resolve("executed.ipynb")));
+    assertFalse(Files.exists(job.resolve("outputs/ran.txt")));
+    assertTrue(verify().passed());
+  }
+
+  @Test
+  void run_aFileThatIsNotANotebook_failsSayingSo() throws IOException {
+    Files.writeString(notebook, "System.out.println(1);");
+    assertEquals(Launcher.ATTESTED, launch());
+    assertEquals(JobOutcome.failed("the notebook is not JSON; it did not run"), manifest().outcome());
+  }
+
+  @Test
+  void run_withoutAJobId_doesNotStartAndWritesNothing() throws IOException {
+    TestNotebooks.write(notebook, "1");
+    environment.remove(JobConfig.JOB_ID);
+    assertEquals(Launcher.NOT_STARTED, launch());
+    try (Stream<Path> files = Files.list(job)) {
+      assertEquals(0, files.count());
+    }
+  }
+
+  @Test
+  void run_intoAJobFolderThatIsNotEmpty_doesNotStart() throws IOException {
+    TestNotebooks.write(notebook, "1");
+    Files.writeString(job.resolve("manifest.json"), "{}");
+    assertEquals(Launcher.NOT_STARTED, launch());
+    assertEquals("{}", Files.readString(job.resolve("manifest.json")));
+  }
+
+  @Test
+  void run_anInvalidLimit_failsAttestingTheRefusal() throws IOException {
+    TestNotebooks.write(notebook, "1");
+    environment.put(JobConfig.MAX_OUTPUT_BYTES, "lots");
+    assertEquals(Launcher.ATTESTED, launch());
+    assertEquals(JobOutcome.failed("the job's configuration is invalid: DCR_MAX_OUTPUT_BYTES must be a whole number, not 'lots'"),
+        manifest().outcome());
+  }
+}

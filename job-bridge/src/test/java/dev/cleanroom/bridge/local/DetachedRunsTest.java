@@ -60,8 +60,11 @@ class DetachedRunsTest {
   void stop_killsTheRunAndWhatItStarted_thenTheRunIsLost_andMayStartAgain() throws Exception {
     DetachedRuns runs = new DetachedRuns(dir, Clock.systemUTC());
     runs.start("job-c", List.of("sh", "-c", "sleep 60 & sleep 60; wait"), Map.of(), folder -> { });
-    await(() -> runs.state("job-c") == RunState.RUNNING, "the run to register");
+    await(() -> runs.state("job-c") == RunState.RUNNING && Files.exists(runs.folder("job-c").resolve("pid")),
+        "the run to register");
     long shell = Long.parseLong(Files.readString(runs.folder("job-c").resolve("pid")).strip());
+    // The wrapper writes its pid first and starts the two sleeps just after: wait for them too.
+    await(() -> ProcessHandle.of(shell).orElseThrow().descendants().count() >= 2, "the run's own children");
     List<ProcessHandle> children = ProcessHandle.of(shell).orElseThrow().descendants().toList();
     assertTrue(children.size() >= 2, "the run's own children: " + children);
 

@@ -85,7 +85,7 @@ final class DebianPackages {
       throw new ImageBuildException("package_unavailable", "Tried to fetch the pinned Debian package " + pkg.pin()
           + " but failed because: apt-get download said: " + result.tail(3) + ". Run 'apt-get update' first; if"
           + " the archive no longer has this version, put its .deb (sha256 " + pkg.sha256().hex() + ", e.g. from"
-          + " snapshot.debian.org) into " + cache + " as " + pkg.sha256().hex() + ".deb, or pin the version"
+          + " Debian's snapshot archive) into " + cache + " as " + pkg.sha256().hex() + ".deb, or pin the version"
           + " 'apt-cache policy " + pkg.name() + "' offers in base-runtime.lock (this changes every image digest).");
     }
   }

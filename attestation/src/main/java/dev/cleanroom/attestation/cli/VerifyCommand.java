@@ -47,6 +47,8 @@ public final class VerifyCommand {
         --at-job-end          check token times as of the job's end, not now (archived reports: tokens live 1 h)
         --clock-skew SECONDS  tolerated clock difference (default 60, at most 300)
         --rebuild             rebuild the image from notebook.ipynb and require the attested digest
+        --without-outputs     the folder has the report and notebook but no outputs (an auditor's copy):
+                              list the output hashes the manifest binds instead of comparing files
         --json                print the result as JSON
       """.formatted(dev.cleanroom.attestation.token.TokenRequest.DEFAULT_AUDIENCE);
 
@@ -99,6 +101,7 @@ public final class VerifyCommand {
           case "--at-job-end" -> options.checkTimesAtJobEnd();
           case "--clock-skew" -> options.clockSkew(Duration.ofSeconds(seconds(value(rest, arg))));
           case "--rebuild" -> rebuild = true;
+          case "--without-outputs" -> options.withoutOutputs();
           case "--json" -> { }
           default -> {
             if (arg.startsWith("-")) {

@@ -32,6 +32,7 @@ public final class VerificationOptions {
   private final KeySource keys;
   private final Optional<ImageRebuilder> rebuilder;
   private final boolean timesAtJobEnd;
+  private final boolean withoutOutputs;
 
   private VerificationOptions(Builder b, Set<String> hardwareModels) {
     this.clock = b.clock;
@@ -42,6 +43,7 @@ public final class VerificationOptions {
     this.keys = b.keys == null ? new KeySource.Live(Optional.empty()) : b.keys;
     this.rebuilder = b.rebuilder;
     this.timesAtJobEnd = b.timesAtJobEnd;
+    this.withoutOutputs = b.withoutOutputs;
   }
 
   public static Builder builder() {
@@ -85,6 +87,10 @@ public final class VerificationOptions {
     return timesAtJobEnd;
   }
 
+  public boolean withoutOutputs() {
+    return withoutOutputs;
+  }
+
   public static final class Builder {
     private static final Set<String> SIMULATED_HARDWARE =
         Set.copyOf(Arrays.stream(SimulatedWorkload.Isolation.values()).map(SimulatedWorkload.Isolation::hardwareModel).toList());
@@ -97,6 +103,7 @@ public final class VerificationOptions {
     private KeySource keys;
     private Optional<ImageRebuilder> rebuilder = Optional.empty();
     private boolean timesAtJobEnd;
+    private boolean withoutOutputs;
 
     private Builder() {}
 
@@ -186,6 +193,16 @@ public final class VerificationOptions {
      */
     public Builder checkTimesAtJobEnd() {
       this.timesAtJobEnd = true;
+      return this;
+    }
+
+    /**
+     * Verifies a folder that holds the report and the notebook but none of the outputs, as an auditor's
+     * copy does (auditors never see outputs): the outputs check then lists the hashes the manifest binds
+     * instead of comparing files, and fails if the folder holds any output, so none can be left out.
+     */
+    public Builder withoutOutputs() {
+      this.withoutOutputs = true;
       return this;
     }
 

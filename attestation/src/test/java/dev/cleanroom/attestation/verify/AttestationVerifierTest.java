@@ -19,6 +19,7 @@ import dev.cleanroom.attestation.simulator.SimulatorKeys;
 import dev.cleanroom.attestation.token.LauncherSocketClient;
 import dev.cleanroom.attestation.token.TeeServer;
 import dev.cleanroom.attestation.token.TokenRequest;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
@@ -86,6 +87,42 @@ class AttestationVerifierTest {
     assertTrue(v.orThrow().simulated());
     assertEquals(manifest, v.orThrow().manifest());
     assertTrue(v.keySource().startsWith("the report's archived JWKS"), v.keySource());
+  }
+
+  @Test
+  void auditorsCopy_withoutOutputs_passesAndListsTheBoundHashes(@TempDir Path run) throws Exception {
+    simulatedRun(run.resolve("teeserver.sock"));
+    deleteOutputs();
+    Verification v = verify(at(NOW).allowSimulator().withoutOutputs().build());
+    assertEquals(Set.of(), failed(v), () -> v.failures().toString());
+    String reason = v.check(CheckName.OUTPUTS).orElseThrow().reason();
+    assertTrue(reason.startsWith("not compared (without outputs)"), reason);
+    assertTrue(reason.contains("outputs/model.txt sha256 " + manifest.outputs().get("outputs/model.txt").hex()), reason);
+  }
+
+  @Test
+  void auditorsCopy_withoutTheOption_failsOnTheMissingOutputs(@TempDir Path run) throws Exception {
+    simulatedRun(run.resolve("teeserver.sock"));
+    deleteOutputs();
+    assertEquals(Set.of(CheckName.OUTPUTS), failed(verify(at(NOW).allowSimulator().build())));
+  }
+
+  @Test
+  void withoutOutputs_refusesAFolderHoldingSomeOfThem(@TempDir Path run) throws Exception {
+    simulatedRun(run.resolve("teeserver.sock"));
+    Files.delete(dir.resolve("outputs/model.txt"));
+    Verification v = verify(at(NOW).allowSimulator().withoutOutputs().build());
+    assertEquals(Set.of(CheckName.OUTPUTS), failed(v));
+    assertTrue(v.check(CheckName.OUTPUTS).orElseThrow().reason().contains("verify without that option"));
+  }
+
+  /** What an auditor holds: the report and the notebook, none of the job's outputs. */
+  private void deleteOutputs() throws Exception {
+    Files.delete(dir.resolve("executed.ipynb"));
+    Files.delete(dir.resolve("outputs/plots/fit.png"));
+    Files.delete(dir.resolve("outputs/plots"));
+    Files.delete(dir.resolve("outputs/model.txt"));
+    Files.delete(dir.resolve("outputs"));
   }
 
   @Test

@@ -3,6 +3,7 @@ package dev.cleanroom.kernel;
 import dev.cleanroom.kernel.display.Displays;
 import dev.cleanroom.kernel.eval.CellException;
 import dev.cleanroom.kernel.eval.JavaEvaluator;
+import dev.cleanroom.kernel.jobs.JobBridgeClient;
 import dev.cleanroom.kernel.magic.Magics;
 import dev.cleanroom.kernel.sdk.SdkException;
 import java.io.OutputStream;
@@ -42,11 +43,11 @@ public final class NotebookSession implements AutoCloseable {
   /** Tribuo reports training progress at INFO through java.util.logging; cells show warnings only. */
   private static final java.util.logging.Logger TRIBUO_LOG = java.util.logging.Logger.getLogger("org.tribuo");
 
-  /** Starts a session; the job bridge for {@code %submit} comes from {@code DCR_BRIDGE_URL}. */
+  /** Starts a session; the job bridge for {@code %submit} comes from {@code DCR_BRIDGE_URL} and {@code DCR_TOKEN}. */
   public static NotebookSession start() {
     TRIBUO_LOG.setLevel(java.util.logging.Level.WARNING);
     return new NotebookSession(JavaEvaluator.start(),
-        new Magics(Optional.ofNullable(System.getenv("DCR_BRIDGE_URL")).filter(s -> !s.isBlank())));
+        new Magics(JobBridgeClient.fromEnvironment(System.getenv()), System.getenv()));
   }
 
   /**

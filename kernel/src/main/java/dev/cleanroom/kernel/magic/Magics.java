@@ -2,8 +2,18 @@ package dev.cleanroom.kernel.magic;
 
 import dev.cleanroom.dp.client.DatasetInfo;
 import dev.cleanroom.kernel.display.Html;
+import dev.cleanroom.kernel.jobs.JobBridgeClient;
+import dev.cleanroom.kernel.jobs.JobBridgeException;
+import dev.cleanroom.kernel.jobs.NotebookFile;
 import dev.cleanroom.kernel.sdk.Dcr;
 import dev.cleanroom.kernel.sdk.Stage;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -41,21 +51,25 @@ public final class Magics {
   private record Entry(String usage, String help, Magic magic) {}
 
   private final Map<String, Entry> magics = new LinkedHashMap<>();
-  private final Optional<String> bridgeUrl;
+  private final Optional<JobBridgeClient> bridge;
+  private final Map<String, String> environment;
 
-  /** @param bridgeUrl the job bridge from {@code DCR_BRIDGE_URL}, if any */
-  public Magics(Optional<String> bridgeUrl) {
-    this.bridgeUrl = bridgeUrl;
+  /**
+   * @param bridge the job bridge ({@code DCR_BRIDGE_URL} with the token {@code DCR_TOKEN}), if any
+   * @param environment the kernel's environment, where JupyterLab names the notebook the kernel runs for
+   */
+  public Magics(Optional<JobBridgeClient> bridge, Map<String, String> environment) {
+    this.bridge = bridge;
+    this.environment = Map.copyOf(environment);
     magics.put("datasets", new Entry("%datasets", "the datasets you may use, with their views and budgets", args -> datasets()));
     magics.put("budget", new Entry("%budget", "your privacy budget per dataset: total, spent, left", args -> Dcr.budget()));
-    magics.put("submit", new Entry("%submit", "submit this notebook for execution on the real data (stage 2)", args -> bridge("submit")));
-    magics.put("jobs", new Entry("%jobs", "your submitted jobs and their states", args -> bridge("jobs")));
-    magics.put("job", new Entry("%job <id>", "one job: state, report, released outputs", args -> {
-      if (args.isEmpty()) {
-        throw new MagicException("missing_argument", "%job needs a job id, such as %job 42; %jobs lists yours");
-      }
-      return bridge("job");
-    }));
+    magics.put("submit", new Entry("%submit [file.ipynb] [--dataset name ...]",
+        "submit this notebook, as saved, for execution on the real data (stage 2)", this::submit));
+    magics.put("jobs", new Entry("%jobs", "your submitted jobs and their states", args -> jobs()));
+    magics.put("job", new Entry("%job <id>", "one job: state, what it waits for, released outputs",
+        args -> job(jobId("%job", args))));
+    magics.put("outputs", new Entry("%outputs <id>", "download a released job's outputs and report into job-<id>/",
+        args -> outputs(jobId("%outputs", args))));
     magics.put("help", new Entry("%help", "this list", args -> help()));
   }
 
@@ -124,13 +138,154 @@ public final class Magics {
     return data;
   }
 
-  private Object bridge(String verb) {
-    if (bridgeUrl.isEmpty()) {
-      throw new MagicException("no_job_bridge", "No job bridge configured (DCR_BRIDGE_URL is not set), so %" + verb
-          + " cannot reach one. The clean room sets DCR_BRIDGE_URL when it starts your kernel under JupyterHub;"
-          + " ask your operator, or run the notebook locally with ./dcr run-notebook.");
+  private Object submit(List<String> args) {
+    if (Dcr.stage() == Stage.EXECUTION) {
+      // The same notebook runs in both stages with no edit, so a %submit left in it does nothing here.
+      return new DisplayData("Stage 2 (execution): this notebook is the submitted job; %submit does nothing here.");
     }
-    throw new MagicException("job_bridge_unsupported", "A job bridge is configured at " + bridgeUrl.get()
-        + ", but this kernel version cannot talk to it yet: %" + verb + " arrives with the job bridge.");
+    Optional<String> named = Optional.empty();
+    List<String> datasets = new ArrayList<>();
+    for (int i = 0; i < args.size(); i++) {
+      String arg = args.get(i);
+      if (arg.equals("--dataset")) {
+        if (i + 1 >= args.size()) {
+          throw new MagicException("missing_argument", "--dataset needs a dataset name, such as --dataset insurance");
+        }
+        datasets.add(args.get(++i));
+      } else if (arg.startsWith("-")) {
+        throw new MagicException("unknown_option", "Unknown option " + arg + "; usage: " + magics.get("submit").usage());
+      } else if (named.isPresent()) {
+        throw new MagicException("too_many_arguments", "%submit sends one notebook; got " + named.get() + " and " + arg);
+      } else {
+        named = Optional.of(arg);
+      }
+    }
+    JobBridgeClient client = client("submit");
+    Optional<String> file = named;
+    NotebookFile notebook = call(() -> NotebookFile.read(file, environment));
+    if (datasets.isEmpty()) {
+      datasets.addAll(call(notebook::datasetsOpened));
+    }
+    if (datasets.isEmpty()) {
+      throw new MagicException("no_dataset", notebook.fileName() + " opens no dataset with Dcr.dataset(\"name\");"
+          + " name the ones it reads: %submit --dataset insurance");
+    }
+    JobBridgeClient.Job job = call(() -> client.submit(notebook.bytes(), notebook.fileName(), datasets));
+    String saved = DateTimeFormatter.ISO_LOCAL_TIME.withZone(ZoneId.systemDefault())
+        .format(notebook.savedAt().truncatedTo(ChronoUnit.SECONDS));
+    String text = String.format("Submitted %s (%,d bytes, as saved at %s; save first to include later edits) as job"
+        + " %s, reading %s.%n%s%nFollow it with %%job %s; once released, %%outputs %s downloads its outputs and report.",
+        notebook.fileName(), notebook.bytes().length, saved, job.id(), String.join(", ", job.datasets()),
+        waitingFor(job), job.id(), job.id());
+    DisplayData data = new DisplayData(text);
+    data.putHTML("<p>Submitted <code>" + Html.escape(notebook.fileName()) + "</code> as job <b>"
+        + Html.escape(job.id()) + "</b> (state " + Html.escape(job.state()) + "). " + Html.escape(waitingFor(job))
+        + "</p><p>Follow it with <code>%job " + Html.escape(job.id()) + "</code>.</p>");
+    return data;
+  }
+
+  private Object jobs() {
+    List<JobBridgeClient.Job> jobs = call(() -> client("jobs").jobs());
+    if (jobs.isEmpty()) {
+      return new DisplayData("No jobs yet; %submit sends this notebook.");
+    }
+    StringBuilder text = new StringBuilder(String.format("%-22s %-10s %-30s %-22s %s", "job", "state", "notebook",
+        "submitted", "waiting for"));
+    StringBuilder html = new StringBuilder("<table><thead><tr><th>job</th><th>state</th><th>notebook</th>"
+        + "<th>submitted</th><th>waiting for</th></tr></thead><tbody>");
+    for (JobBridgeClient.Job job : jobs) {
+      String waiting = waitingFor(job);
+      text.append(String.format("%n%-22s %-10s %-30s %-22s %s", job.id(), job.state(), job.name(), job.submittedAt(),
+          waiting));
+      html.append("<tr><td>").append(Html.escape(job.id())).append("</td><td>").append(Html.escape(job.state()))
+          .append("</td><td>").append(Html.escape(job.name())).append("</td><td>").append(Html.escape(job.submittedAt()))
+          .append("</td><td>").append(Html.escape(waiting)).append("</td></tr>");
+    }
+    DisplayData data = new DisplayData(text.toString());
+    data.putHTML(html.append("</tbody></table>").toString());
+    return data;
+  }
+
+  private Object job(String id) {
+    JobBridgeClient client = client("job");
+    JobBridgeClient.Job job = call(() -> client.job(id));
+    StringBuilder text = new StringBuilder(String.format("Job %s (%s): %s%s%n%s", job.id(), job.name(), job.state(),
+        job.reason().isBlank() ? "" : " — " + job.reason(), waitingFor(job)));
+    if (job.state().equals("RELEASED")) {
+      text.append("\nOutputs:");
+      call(() -> client.outputs(id)).forEach(f -> text.append(String.format("%n  %-40s %,12d bytes  sha256 %s",
+          f.path(), f.bytes(), f.sha256())));
+      text.append("\n%outputs ").append(id).append(" downloads them with the report.");
+    }
+    return new DisplayData(text.toString());
+  }
+
+  /** Downloads a released job's outputs and report beside the notebook, and shows the small text ones. */
+  private Object outputs(String id) {
+    JobBridgeClient client = client("outputs");
+    Path folder = Path.of("job-" + id);
+    List<JobBridgeClient.OutputFile> files = call(() -> client.outputs(id));
+    StringBuilder text = new StringBuilder("Released outputs of job " + id + " in " + folder.toAbsolutePath() + ":");
+    try {
+      Files.createDirectories(folder);
+      for (JobBridgeClient.OutputFile file : files) {
+        Path target = folder.resolve(file.path()).normalize();
+        if (!target.startsWith(folder)) {
+          throw new MagicException("unsafe_output_path", "The bridge named an output outside the job's folder: "
+              + file.path() + "; not written.");
+        }
+        byte[] bytes = call(() -> client.download(id, file.path()));
+        Files.createDirectories(target.getParent());
+        Files.write(target, bytes);
+        text.append(String.format("%n  %-40s %,12d bytes", file.path(), bytes.length));
+        if (bytes.length <= SHOWN_OUTPUT_BYTES && (file.path().endsWith(".json") || file.path().endsWith(".txt"))) {
+          text.append("\n    ").append(new String(bytes, StandardCharsets.UTF_8).strip().replace("\n", "\n    "));
+        }
+      }
+      Files.write(folder.resolve("report.json"), call(() -> client.report(id)));
+    } catch (IOException e) {
+      throw new MagicException("cannot_write", "Tried to write the outputs of job " + id + " into " + folder
+          + " but failed because: " + e);
+    }
+    text.append("\n  report.json (the attestation report; check it with ./dcr verify)");
+    return new DisplayData(text.toString());
+  }
+
+  private static final int SHOWN_OUTPUT_BYTES = 4096;
+
+  private static String waitingFor(JobBridgeClient.Job job) {
+    if (!job.approvalsPending().isEmpty()) {
+      return "Waiting for the approval of " + String.join(", ", job.approvalsPending()) + ".";
+    }
+    if (!job.releasesPending().isEmpty() && job.state().equals("FINISHED")) {
+      return "Finished; waiting for " + String.join(", ", job.releasesPending()) + " to release the outputs.";
+    }
+    return job.finished() ? "Done." : "Under way.";
+  }
+
+  private static String jobId(String magic, List<String> args) {
+    if (args.size() != 1) {
+      throw new MagicException("missing_argument", magic + " needs one job id, such as " + magic
+          + " job-k3v9x2m4q7b1c8d5; %jobs lists yours");
+    }
+    String id = args.get(0);
+    if (!id.matches("[A-Za-z0-9_-]{1,64}")) {
+      throw new MagicException("invalid_job_id", "'" + id + "' is not a job id; %jobs lists yours");
+    }
+    return id;
+  }
+
+  private JobBridgeClient client(String verb) {
+    return bridge.orElseThrow(() -> new MagicException("no_job_bridge", "No job bridge configured (DCR_BRIDGE_URL"
+        + " and DCR_TOKEN are not both set), so %" + verb + " cannot reach one. The clean room sets them when"
+        + " JupyterHub starts your server; ask your operator, or run the notebook locally with ./dcr run-notebook."));
+  }
+
+  private static <T> T call(java.util.function.Supplier<T> call) {
+    try {
+      return call.get();
+    } catch (JobBridgeException e) {
+      throw new MagicException(e.code(), e.getMessage());
+    }
   }
 }

@@ -114,36 +114,47 @@ notebook("insurance-regression", [
 We fit a model of **charges** on **age**, **BMI** and **smoking** (with a smoker × BMI term: BMI matters
 far more for smokers). The same notebook runs twice, with no edit:
 
-1. **Programming stage** (now, in JupyterLab): `table()` gives the DP synthetic rows. We write and
-   debug the code and get a first RMSE, on synthetic data.
+1. **Programming stage** (now, in JupyterLab): we see only the provider's DP synthetic rows,
+   `ins.synthetic()`. We write and debug the code and get a first RMSE, on synthetic data.
 2. **Execution stage** (after the provider approves the submitted notebook): it runs inside a trusted
-   execution environment where `table()` gives the **real** rows. Its outputs (the RMSEs and the
-   model) come back with an attestation report, after the provider releases them.
+   execution environment, where `ins.table()` gives the **real** rows and `ins.synthetic()` still gives
+   the same synthetic rows (a DP release we could already see). The job fits the models on both, and
+   also scores the models trained on synthetic rows against the real data: the outputs show how far our
+   stage-1 results carry over. They come back with an attestation report, after the provider releases them.
 
 `Dcr.stage()` tells which stage we are in; nothing in the notebook chooses it.
 """),
     code("""
 var ins = Dcr.dataset("insurance");
-Table t = ins.table();
-System.out.println("stage " + Dcr.stage() + ": " + t.rowCount() + " " + ins.view() + " rows");
+Table synthetic = ins.synthetic();
+System.out.println("stage " + Dcr.stage() + ": " + synthetic.rowCount() + " synthetic rows");
 """),
     md("""
 ## Features
-`smoker` becomes 0/1, and `smoker_bmi` is their product. A fixed split (every fifth row held out)
-keeps the evaluation honest and the run reproducible.
+Every step below is a function of a `Table`, so the same code runs on the synthetic rows and, in the
+execution stage, on the real ones. `smoker` becomes 0/1, and `smoker_bmi` is their product. A fixed split
+(every fifth row held out) keeps the evaluation honest and the run reproducible.
 """),
     code("""
-int n = t.rowCount();
-double[][] features = new double[n][];
-double[] charges = new double[n];
-for (int i = 0; i < n; i++) {
-  double smoker = t.stringColumn("smoker").get(i).equals("yes") ? 1 : 0;
-  double bmi = t.numberColumn("bmi").getDouble(i);
-  features[i] = new double[] {1, t.numberColumn("age").getDouble(i), bmi, smoker, smoker * bmi};
-  charges[i] = t.numberColumn("charges").getDouble(i);
-}
+record Rows(double[][] features, double[] charges) {}
 String[] names = {"intercept", "age", "bmi", "smoker", "smoker_bmi"};
 IntPredicate heldOut = i -> i % 5 == 0;
+
+Rows rows(Table t) {
+  int n = t.rowCount();
+  double[][] features = new double[n][];
+  double[] charges = new double[n];
+  for (int i = 0; i < n; i++) {
+    double smoker = t.stringColumn("smoker").get(i).equals("yes") ? 1 : 0;
+    double bmi = t.numberColumn("bmi").getDouble(i);
+    features[i] = new double[] {1, t.numberColumn("age").getDouble(i), bmi, smoker, smoker * bmi};
+    charges[i] = t.numberColumn("charges").getDouble(i);
+  }
+  return new Rows(features, charges);
+}
+
+Rows syntheticRows = rows(synthetic);
+int n = syntheticRows.charges().length;
 System.out.println(IntStream.range(0, n).filter(heldOut.negate()).count() + " rows to train, "
     + IntStream.range(0, n).filter(heldOut).count() + " to test");
 """),
@@ -176,26 +187,33 @@ double[] fitLeastSquares(double[][] x, double[] y, IntPredicate use) {
   for (int r = 0; r < k; r++) beta[r] = a[r][k] / a[r][r];
   return beta;
 }
+double[] fitLinear(Rows rows) {
+  return fitLeastSquares(rows.features(), rows.charges(), heldOut.negate());
+}
+double predictLinear(double[] beta, double[] x) {
+  double y = 0;
+  for (int j = 0; j < beta.length; j++) y += beta[j] * x[j];
+  return y;
+}
 
-double[] beta = fitLeastSquares(features, charges, heldOut.negate());
+double[] beta = fitLinear(syntheticRows);
 for (int j = 0; j < names.length; j++) System.out.println(String.format("%-11s %10.1f", names[j], beta[j]));
 """),
+    md("""
+The test RMSE: the root mean squared error of a model's predictions on the held-out rows of a table.
+"""),
     code("""
-double testRmse(IntToDoubleFunction predict) {
+double testRmse(Rows rows, IntToDoubleFunction predict) {
   double sum = 0; int count = 0;
-  for (int i = 0; i < n; i++) {
+  for (int i = 0; i < rows.charges().length; i++) {
     if (!heldOut.test(i)) continue;
-    double error = predict.applyAsDouble(i) - charges[i];
+    double error = predict.applyAsDouble(i) - rows.charges()[i];
     sum += error * error; count++;
   }
   return Math.sqrt(sum / count);
 }
-double linearRmse = testRmse(i -> {
-  double y = 0;
-  for (int j = 0; j < beta.length; j++) y += beta[j] * features[i][j];
-  return y;
-});
-System.out.println(String.format("linear model, test RMSE: %,.0f", linearRmse));
+System.out.println(String.format("linear model, test RMSE on synthetic rows: %,.0f",
+    testRmse(syntheticRows, i -> predictLinear(beta, syntheticRows.features()[i]))));
 """),
     md("""
 ## Gradient-boosted trees (XGBoost through Tribuo)
@@ -211,30 +229,89 @@ import org.tribuo.regression.RegressionFactory;
 import org.tribuo.regression.Regressor;
 import org.tribuo.regression.xgboost.XGBoostRegressionTrainer;
 
-var factory = new RegressionFactory();
-var training = new MutableDataset<Regressor>(new SimpleDataSourceProvenance("insurance " + ins.view(), factory), factory);
 String[] treeFeatures = {"age", "bmi", "smoker"};
-Example<Regressor> example(int i) {
-  return new ArrayExample<>(new Regressor("charges", charges[i]), treeFeatures,
-      new double[] {features[i][1], features[i][2], features[i][3]});
+Example<Regressor> example(Rows rows, int i) {
+  double[] x = rows.features()[i];
+  return new ArrayExample<>(new Regressor("charges", rows.charges()[i]), treeFeatures, new double[] {x[1], x[2], x[3]});
 }
-for (int i = 0; i < n; i++) if (!heldOut.test(i)) training.add(example(i));
-Model<Regressor> trees = new XGBoostRegressionTrainer(50).train(training);
-double treeRmse = testRmse(i -> trees.predict(example(i)).getOutput().getValues()[0]);
-System.out.println(String.format("gradient-boosted trees, test RMSE: %,.0f", treeRmse));
+Model<Regressor> fitTrees(Rows rows) {
+  var factory = new RegressionFactory();
+  var training = new MutableDataset<Regressor>(new SimpleDataSourceProvenance("insurance", factory), factory);
+  for (int i = 0; i < rows.charges().length; i++) if (!heldOut.test(i)) training.add(example(rows, i));
+  return new XGBoostRegressionTrainer(50).train(training);
+}
+
+Model<Regressor> trees = fitTrees(syntheticRows);
+System.out.println(String.format("gradient-boosted trees, test RMSE on synthetic rows: %,.0f",
+    testRmse(syntheticRows, i -> trees.predict(example(syntheticRows, i)).getOutput().getValues()[0])));
+"""),
+    md("""
+## Both models as one step
+`fit` trains both models on a table's training rows; `score` gives their test RMSEs on a table's held-out
+rows, which need not be the table they were trained on.
+"""),
+    code("""
+record Fit(double[] beta, Model<Regressor> trees) {}
+record Scores(int rows, double rmseLinear, double rmseTrees) {
+  String json() {
+    return String.format(Locale.ROOT, "{\\"rows\\": %d, \\"rmse_linear\\": %.1f, \\"rmse_trees\\": %.1f}", rows, rmseLinear, rmseTrees);
+  }
+}
+Fit fit(Rows rows) {
+  return new Fit(fitLinear(rows), fitTrees(rows));
+}
+Scores score(Fit fit, Rows rows) {
+  return new Scores(rows.charges().length, testRmse(rows, i -> predictLinear(fit.beta(), rows.features()[i])),
+      testRmse(rows, i -> fit.trees().predict(example(rows, i)).getOutput().getValues()[0]));
+}
+
+Fit syntheticFit = new Fit(beta, trees);
+Map<String, Scores> results = new LinkedHashMap<>(Map.of("synthetic", score(syntheticFit, syntheticRows)));
+"""),
+    md("""
+## Synthetic against real
+In the execution stage the job also reads the real rows and reports three sets of scores:
+
+- `synthetic`: the models fitted and scored on the synthetic rows, the numbers we saw in stage 1;
+- `real`: the same code fitted and scored on the real rows, how well this model does on the data itself;
+- `synthetic_model_on_real`: the models fitted on the synthetic rows, scored on the real held-out rows:
+  whether what we built in stage 1 works on the real data.
+
+When `synthetic_model_on_real` is close to `real`, the synthetic rows were a faithful stand-in and the
+stage-1 conclusions hold. When it is far above, the synthetic rows missed structure the model needs (a DP
+synthesizer keeps only some of the data's relationships, with noise), and only the stage-2 numbers count.
+When `synthetic` differs much from `real`, the stage-1 RMSE was not a good estimate of the real error.
+In the programming stage the real rows are not there, so only `synthetic` is computed.
+"""),
+    code("""
+Fit current = syntheticFit;
+if (Dcr.stage() == Stage.EXECUTION) {
+  Rows realRows = rows(ins.table());
+  Fit realFit = fit(realRows);
+  results.put("real", score(realFit, realRows));
+  results.put("synthetic_model_on_real", score(syntheticFit, realRows));
+  current = realFit;
+}
+results.forEach((name, s) -> System.out.println(String.format("%-24s %5d rows   test RMSE: linear %,6.0f, trees %,6.0f",
+    name, s.rows(), s.rmseLinear(), s.rmseTrees())));
 """),
     md("""
 ## Outputs
-What the job returns. In the execution stage these files leave the TEE only after the provider
-releases them, with a report that binds them to this notebook and the image that ran it.
+What the job returns: `metrics.json`, the scores above (`rows` is the size of the table scored on; every
+fifth of its rows is held out), and `linear-model.txt`, the linear model fitted on this stage's rows
+(synthetic in the programming stage, real in the execution stage). In the execution stage these files
+leave the TEE only after the provider releases them, with a report that binds them to this notebook and
+the image that ran it.
 """),
     code("""
-String metrics = String.format(Locale.ROOT,
-    "{\\"stage\\": \\"%s\\", \\"view\\": \\"%s\\", \\"rows\\": %d, \\"rmse_linear\\": %.1f, \\"rmse_trees\\": %.1f}%n",
-    Dcr.stage(), ins.view(), n, linearRmse, treeRmse);
-Dcr.output("metrics-" + Dcr.stage() + ".json").write(metrics);
+StringJoiner metrics = new StringJoiner(",\\n  ", "{\\n  ", "\\n}\\n");
+metrics.add("\\"stage\\": \\"" + Dcr.stage() + "\\"");
+results.forEach((name, s) -> metrics.add("\\"" + name + "\\": " + s.json()));
+Dcr.output("metrics.json").write(metrics.toString());
 StringBuilder model = new StringBuilder("charges = ");
-for (int j = 0; j < names.length; j++) model.append(String.format(Locale.ROOT, "%s%.3f * %s", j == 0 ? "" : " + ", beta[j], names[j]));
+for (int j = 0; j < names.length; j++) {
+  model.append(String.format(Locale.ROOT, "%s%.3f * %s", j == 0 ? "" : " + ", current.beta()[j], names[j]));
+}
 Dcr.output("linear-model.txt").write(model + "\\n");
 System.out.print(metrics);
 """),

@@ -20,8 +20,9 @@ import java.util.stream.Stream;
  * Stage-2 runs for the integration tests: the installed image builder (the packaged launcher bundle, the
  * pinned base runtime in $DCR_CACHE) and the simulator, runc where this runs as root.
  *
- * <p>Each run lays out a test folder as {@code data/} (the insurance dataset), {@code notebook.ipynb} and
- * {@code out/} (the job folder), so a test can check that nothing else appeared there.
+ * <p>Each run lays out a test folder as {@code data/} (the insurance dataset: the real rows, the policy and,
+ * as the synthetic view the policy offers, the published DP synthetic rows {@code anchor-mst-synthetic.csv}),
+ * {@code notebook.ipynb} and {@code out/} (the job folder), so a test can check that nothing else appeared there.
  */
 public final class LocalRuns {
   public static final Path INSURANCE = Path.of("..", "datasets", "insurance").toAbsolutePath().normalize();
@@ -47,6 +48,7 @@ public final class LocalRuns {
     Path data = Files.createDirectories(dir.resolve("data"));
     Files.copy(INSURANCE.resolve("real.csv"), data.resolve("real.csv"));
     Files.copy(INSURANCE.resolve("policy.yaml"), data.resolve("policy.yaml"));
+    Files.copy(INSURANCE.resolve("anchor-mst-synthetic.csv"), data.resolve("synthetic.csv"));
     Path file = Files.write(dir.resolve("notebook.ipynb"), notebook);
     return new LocalRun(builder(), KEYS, isolation, work, line -> System.err.println("run: " + line))
         .run(file, data, java.util.Optional.empty(), dir.resolve("out"), settings);

@@ -36,6 +36,15 @@ public record ProvisionedDataset(DatasetPolicy policy, Path viewsDir, PrivateTab
 
   /** The CSV file of a row view ({@link View#SYNTHETIC} or {@link View#MOCK}) if the policy turned it on. */
   public Optional<Path> viewFile(View view) {
+    return viewFile(policy, viewsDir, view);
+  }
+
+  /**
+   * The CSV file of a row view in a views folder provisioned under {@code policy}, if the policy turned the
+   * view on and the file is there. The one rule for every reader of a views folder: the DP query service, and
+   * the stage-2 inputs (which take the synthetic view the scientist could already see, never the real rows).
+   */
+  public static Optional<Path> viewFile(DatasetPolicy policy, Path viewsDir, View view) {
     if (view == View.DP_QUERY || !policy.allows(view)) {
       return Optional.empty();
     }

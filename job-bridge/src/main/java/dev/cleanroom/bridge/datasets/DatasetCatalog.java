@@ -1,7 +1,9 @@
 package dev.cleanroom.bridge.datasets;
 
 import dev.cleanroom.attestation.manifest.Sha256;
+import dev.cleanroom.dp.policy.DatasetPolicy;
 import dev.cleanroom.dp.policy.PolicyFile;
+import dev.cleanroom.dp.policy.View;
 import dev.cleanroom.dp.provision.ProvisionedDataset;
 import dev.cleanroom.dp.provision.Provisioner;
 import dev.cleanroom.dp.provision.ProvisioningRecord;
@@ -17,7 +19,8 @@ import java.util.Optional;
 /**
  * The datasets jobs may read, by name, each with the policy from its provisioned views folder
  * ({@code policy.yaml}, written by {@code dcr provision}; the owner there is the provider who reviews jobs on
- * it) and the real data's sha256 from the provisioning record beside it ({@code provision.json}).
+ * it), the real data's sha256 from the provisioning record beside it ({@code provision.json}) and, when the
+ * policy offers that view, the folder's {@code synthetic.csv}. No other file of the views folder reaches a job.
  */
 public final class DatasetCatalog {
   private final Map<String, CatalogDataset> byName;
@@ -54,10 +57,17 @@ public final class DatasetCatalog {
       throw new IOException(views + " holds no " + ProvisionedDataset.POLICY_FILE + "; provision the dataset first"
           + " ('dcr provision --data <csv> --policy <policy.yaml> --out " + views + "')");
     }
-    CatalogDataset dataset = new CatalogDataset(PolicyFile.read(policyFile),
+    DatasetPolicy policy = PolicyFile.read(policyFile);
+    Optional<CatalogDataset.ViewFile> synthetic = Optional.empty();
+    Optional<Path> syntheticFile = ProvisionedDataset.viewFile(policy, views, View.SYNTHETIC);
+    if (syntheticFile.isPresent()) {
+      Path file = syntheticFile.get().toAbsolutePath().normalize();
+      synthetic = Optional.of(new CatalogDataset.ViewFile(file, Sha256.of(file).hex()));
+    }
+    CatalogDataset dataset = new CatalogDataset(policy,
         data.contains("://") ? URI.create(data) : Path.of(data).toAbsolutePath().normalize().toUri(),
         Provisioner.readRecord(views).map(ProvisioningRecord::dataSha256), policyFile.toAbsolutePath().normalize(),
-        Sha256.of(policyFile).hex());
+        Sha256.of(policyFile).hex(), synthetic);
     if (!dataset.name().equals(name)) {
       throw new IllegalArgumentException("--dataset " + name + "=...: that folder was provisioned for dataset '"
           + dataset.name() + "'; name it " + dataset.name());

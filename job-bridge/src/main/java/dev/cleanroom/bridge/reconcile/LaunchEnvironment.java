@@ -20,7 +20,8 @@ import java.util.StringJoiner;
  *   DCR_JOB_ID            the job id, which the manifest must name
  *   DCR_AUDIENCE          the audience of the attestation token (the bridge)
  *   DCR_INPUTS            &lt;dataset&gt;/real.csv=&lt;sha256&gt;,&lt;dataset&gt;/policy.yaml=&lt;sha256&gt;,...: the inputs and
- *                         the hashes the launcher must find (the real rows' as the provider recorded it)
+ *                         the hashes the launcher must find (the real rows' as the provider recorded it), with
+ *                         &lt;dataset&gt;/synthetic.csv=&lt;sha256&gt; when the dataset's policy offers the synthetic view
  *   DCR_TIMEOUT_SECONDS   the job's time limit
  * </pre>
  */
@@ -40,10 +41,7 @@ public final class LaunchEnvironment {
     for (JobDataset d : job.datasets()) {
       CatalogDataset dataset = datasets.find(d.dataset()).orElseThrow(() -> new IOException("dataset '" + d.dataset()
           + "' is no longer served by this bridge; add it again with --dataset, or cancel the job"));
-      String sha256 = dataset.dataSha256().orElseThrow(() -> new IOException("dataset '" + d.dataset() + "' has no"
-          + " provisioning record (provision.json) with its data's sha256; provision it with 'dcr provision'"));
-      inputs.add(d.dataset() + "/" + CatalogDataset.REAL_ROWS + "=" + sha256);
-      inputs.add(d.dataset() + "/" + CatalogDataset.POLICY + "=" + dataset.policySha256());
+      dataset.inputHashes().forEach((name, sha256) -> inputs.add(name + "=" + sha256));
     }
     env.put(INPUTS, inputs.toString());
     env.put(TIMEOUT, Long.toString(Math.max(1, timeout.toSeconds())));

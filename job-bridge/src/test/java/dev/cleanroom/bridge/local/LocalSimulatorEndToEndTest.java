@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.cleanroom.attestation.report.JobFolder;
 import dev.cleanroom.bridge.testing.BridgeClient;
 import dev.cleanroom.bridge.testing.BridgeFixture;
 import dev.cleanroom.bridge.testing.BridgeProcess;
@@ -20,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The whole of stage 2 through the bridge on the embedded defaults, with the real TEE image: alice submits, pat
  * approves, the bridge builds the image (tee-image), runs it in the local Confidential Space simulator on the real
- * insurance rows and seals the report; pat releases; alice downloads the outputs and the report, and
+ * insurance rows and their synthetic view and seals the report; pat releases; alice downloads the outputs and the report, and
  * {@code dcr verify --allow-simulator} passes on what she downloaded.
  */
 class LocalSimulatorEndToEndTest {
@@ -47,7 +48,10 @@ class LocalSimulatorEndToEndTest {
 
       Path folder = dir.resolve("alice-downloads");
       client.downloadJobFolder("alice", id, folder);
-      assertEquals("rows 1338\n", Files.readString(folder.resolve("outputs/rows.txt")));
+      assertEquals("rows 1338, synthetic 1334\n", Files.readString(folder.resolve("outputs/rows.txt")));
+      assertEquals(List.of("insurance/policy.yaml", "insurance/real.csv", "insurance/synthetic.csv"),
+          List.copyOf(JobFolder.at(folder).readReport().manifest().inputs().keySet()),
+          "the synthetic view the policy offers is an attested input beside the real rows");
       BridgeClient.VerifyRun verified = BridgeClient.verify(folder, "--allow-simulator");
       assertEquals(0, verified.exitStatus(), verified.output());
       assertTrue(verified.output().contains("VERIFIED as a SIMULATED run"), verified.output());

@@ -12,8 +12,9 @@ import java.nio.file.Path;
 
 /**
  * The repository's insurance dataset (datasets/insurance) as its provider leaves it for the bridge: a views folder
- * with the policy and the provisioning record (the real rows' sha256), and the real rows in the provider's folder;
- * and what the tests with the real TEE image need from the tee-image module.
+ * with the policy, the synthetic view it offers (the published DP synthetic rows, anchor-mst-synthetic.csv) and the
+ * provisioning record (the real rows' sha256), and the real rows in the provider's folder; and what the tests with
+ * the real TEE image need from the tee-image module.
  */
 public final class RealInsurance {
   public static final Path REPOSITORY = Path.of("..").toAbsolutePath().normalize();
@@ -29,6 +30,7 @@ public final class RealInsurance {
     Files.copy(source.resolve("real.csv"), data);
     Path views = Files.createDirectories(dir.resolve("views/insurance"));
     Files.copy(source.resolve("policy.yaml"), views.resolve(ProvisionedDataset.POLICY_FILE));
+    Files.copy(source.resolve("anchor-mst-synthetic.csv"), views.resolve("synthetic.csv"));
     Files.writeString(views.resolve(Provisioner.RECORD_FILE), """
         {"dataset": "insurance", "tool": "test", "provisionedAt": "2026-03-01T12:00:00Z", "policySha256": "%s",
          "dataSha256": "%s", "views": [], "syntheticSpent": {"epsilon": 0, "delta": 0},
@@ -46,7 +48,7 @@ public final class RealInsurance {
     }
   }
 
-  /** A notebook that reads the real rows and writes one output, as a scientist's would. */
+  /** A notebook that reads the real rows and the synthetic view and writes one output, as a scientist's would. */
   public static byte[] notebook() {
     return """
         {
@@ -55,7 +57,8 @@ public final class RealInsurance {
           {"cell_type": "code", "id": "c1", "metadata": {}, "execution_count": null, "outputs": [],
            "source": ["var t = Dcr.dataset(\\"insurance\\").table();"]},
           {"cell_type": "code", "id": "c2", "metadata": {}, "execution_count": null, "outputs": [],
-           "source": ["Dcr.output(\\"rows.txt\\").write(\\"rows \\" + t.rowCount() + \\"\\\\n\\");"]}
+           "source": ["Dcr.output(\\"rows.txt\\").write(\\"rows \\" + t.rowCount() + \\", synthetic \\"",
+                      " + Dcr.dataset(\\"insurance\\").synthetic().rowCount() + \\"\\\\n\\");"]}
          ],
          "metadata": {"kernelspec": {"display_name": "Java (clean room)", "language": "java", "name": "dcr-java"}},
          "nbformat": 4,

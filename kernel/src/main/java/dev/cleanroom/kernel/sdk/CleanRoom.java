@@ -24,6 +24,8 @@ import java.util.stream.Stream;
  */
 final class CleanRoom {
   static final String REAL_ROWS = "real.csv";
+  /** Stage 2: the provider's DP synthetic view, among the inputs when its policy offers that view. */
+  static final String SYNTHETIC_ROWS = "synthetic.csv";
   static final String POLICY = "policy.yaml";
 
   private final Environment environment;

@@ -5,6 +5,7 @@ import dev.cleanroom.dp.client.DpClientException;
 import dev.cleanroom.dp.policy.ColumnPolicy;
 import java.io.IOException;
 import java.io.StringReader;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
@@ -16,7 +17,9 @@ import tech.tablesaw.io.csv.CsvReadOptions;
 
 /**
  * One dataset as a notebook sees it. {@link #table()} gives rows (stage 1: the synthetic view if the
- * provider turned it on, else the mock view; stage 2: the real rows); {@link #dp()} asks DP queries.
+ * provider turned it on, else the mock view; stage 2: the real rows); {@link #synthetic()} gives the
+ * synthetic view in both stages, so a notebook can compare its results on synthetic and real rows;
+ * {@link #dp()} asks DP queries.
  */
 public final class Dataset {
   private final CleanRoom cleanRoom;
@@ -53,16 +56,7 @@ public final class Dataset {
   /** The rows this stage may see, as a tablesaw table with the declared column types. */
   public Table table() {
     if (cleanRoom.stage() == Stage.EXECUTION) {
-      Path csv = cleanRoom.inputDir().resolve(name).resolve(CleanRoom.REAL_ROWS);
-      List<ColumnPolicy> columns = cleanRoom.stage2Policy(name).map(p -> p.columns()).orElse(List.of());
-      try {
-        Table table = read(CsvReadOptions.builder(csv.toFile()), name, columns);
-        columns.stream().filter(ColumnPolicy.Excluded.class::isInstance).map(ColumnPolicy::name)
-            .filter(table::containsColumn).forEach(table::removeColumns);
-        return table;
-      } catch (IOException e) {
-        throw new SdkException("input_unreadable", "Tried to read " + csv + " but failed because: " + e.getMessage(), e);
-      }
+      return readInput(cleanRoom.inputDir().resolve(name).resolve(CleanRoom.REAL_ROWS), name);
     }
     DatasetInfo described = info.orElseThrow();
     String view = view();
@@ -81,16 +75,61 @@ public final class Dataset {
         throw new SdkException(e.code(), e.getMessage(), e);
       }
     }
-    try {
-      return read(CsvReadOptions.builder(new StringReader(csv)), name + " (" + view + ")", described.columns());
-    } catch (IOException e) {
-      throw new SdkException("invalid_view", "The " + view + " view of '" + name + "' is not valid CSV: " + e.getMessage(), e);
+    return readView(view, csv, described);
+  }
+
+  /**
+   * The DP synthetic rows the provider made for stage 1, in either stage: in stage 1 from the DP query
+   * service (what {@link #table()} shows when the synthetic view is on), in stage 2 from the job's
+   * inputs ({@code <dataset>/synthetic.csv}, which the job gets when the provider's policy offers the
+   * synthetic view). Fitting the same model on these rows and on {@link #table()}'s real rows in stage 2
+   * shows how far results from stage 1 carry over to the real data.
+   *
+   * @throws SdkException {@code no_synthetic_view} when the provider offers no synthetic view
+   */
+  public Table synthetic() {
+    String table = name + " (synthetic)";
+    if (cleanRoom.stage() == Stage.EXECUTION) {
+      Path csv = cleanRoom.inputDir().resolve(name).resolve(CleanRoom.SYNTHETIC_ROWS);
+      if (!Files.isRegularFile(csv)) {
+        throw new SdkException("no_synthetic_view", "Dataset '" + name + "' has no synthetic view in this job's inputs:"
+            + " its provider's policy offers none. Use table() for the real rows.");
+      }
+      return readInput(csv, table);
     }
+    DatasetInfo described = info.orElseThrow();
+    if (!described.views().contains("synthetic")) {
+      throw new SdkException("no_synthetic_view", "Dataset '" + name + "' has no synthetic view: its provider turned on "
+          + String.join(", ", described.views()) + ". Use table() for the rows this stage shows, or dp() for DP answers.");
+    }
+    return readView("synthetic", CleanRoom.call(() -> cleanRoom.client().view(name, "synthetic")), described);
   }
 
   /** DP queries on this dataset; each answer is shown with its cost and the budget left. */
   public DpQueries dp() {
     return new DpQueries(cleanRoom, this);
+  }
+
+  /** Stage 2: a CSV of the job's inputs, typed by the policy beside it, without the columns it excludes. */
+  private Table readInput(Path csv, String tableName) {
+    List<ColumnPolicy> columns = cleanRoom.stage2Policy(name).map(p -> p.columns()).orElse(List.of());
+    try {
+      Table table = read(CsvReadOptions.builder(csv.toFile()), tableName, columns);
+      columns.stream().filter(ColumnPolicy.Excluded.class::isInstance).map(ColumnPolicy::name)
+          .filter(table::containsColumn).forEach(table::removeColumns);
+      return table;
+    } catch (IOException e) {
+      throw new SdkException("input_unreadable", "Tried to read " + csv + " but failed because: " + e.getMessage(), e);
+    }
+  }
+
+  /** Stage 1: a row view as the DP query service sent it, typed by the dataset's declared columns. */
+  private Table readView(String view, String csv, DatasetInfo described) {
+    try {
+      return read(CsvReadOptions.builder(new StringReader(csv)), name + " (" + view + ")", described.columns());
+    } catch (IOException e) {
+      throw new SdkException("invalid_view", "The " + view + " view of '" + name + "' is not valid CSV: " + e.getMessage(), e);
+    }
   }
 
   private static Table read(CsvReadOptions.Builder options, String tableName, List<ColumnPolicy> columns)

@@ -10,6 +10,7 @@ import java.util.List;
  * <pre>{@code
  * var ins = Dcr.dataset("insurance");   // stage 1: synthetic or mock rows; stage 2: the real rows
  * Table t = ins.table();
+ * Table s = ins.synthetic();             // the DP synthetic rows, in both stages: compare with t in stage 2
  * double m = ins.dp().mean("charges", 0.1);   // a DP answer; stage 1 charges it to your budget
  * Dcr.budget();                          // spent and left, per dataset
  * Dcr.output("model.txt").write("...");  // a file the job returns (stage 2) or scratch (stage 1)

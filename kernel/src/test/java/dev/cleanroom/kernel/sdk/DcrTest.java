@@ -27,6 +27,8 @@ import tech.tablesaw.api.Table;
 /** The notebook SDK in stage 1 against the real engine and a SQLite ledger, and in stage 2 on real rows. */
 class DcrTest {
   private static final Path INSURANCE = Path.of("..", "datasets", "insurance");
+  /** The rows of anchor-mst-synthetic.csv, the DP synthetic view these tests provision. */
+  private static final int SYNTHETIC_ROWS = 1334;
   private final List<DisplayData> shown = new ArrayList<>();
 
   @AfterEach
@@ -35,7 +37,11 @@ class DcrTest {
   }
 
   private void stage1(Path dir) throws Exception {
-    DatasetPolicy policy = PolicyFile.read(INSURANCE.resolve("policy.yaml"));
+    stage1(dir, PolicyFile.read(INSURANCE.resolve("policy.yaml")));
+  }
+
+  /** Stage 1 with the DP query service's engine serving the insurance dataset under {@code policy}. */
+  private void stage1(Path dir, DatasetPolicy policy) throws Exception {
     Path views = Files.createDirectories(dir.resolve("views"));
     Files.copy(INSURANCE.resolve("anchor-mst-synthetic.csv"), views.resolve("synthetic.csv"));
     ProvisionedDataset insurance = new ProvisionedDataset(policy, views, PrivateTable.load(INSURANCE.resolve("real.csv"), policy));
@@ -58,6 +64,26 @@ class DcrTest {
     assertEquals("insurance (synthetic)", table.name());
     assertEquals(List.of("age", "sex", "bmi", "children", "smoker", "region", "charges"), table.columnNames());
     assertEquals("DOUBLE", table.column("charges").type().name());
+  }
+
+  @Test
+  void stage1_syntheticIsTheSyntheticViewAsTableShowsIt(@TempDir Path dir) throws Exception {
+    stage1(dir);
+    Table synthetic = Dcr.dataset("insurance").synthetic();
+    assertEquals("insurance (synthetic)", synthetic.name());
+    assertEquals(SYNTHETIC_ROWS, synthetic.rowCount());
+    assertEquals(Dcr.dataset("insurance").table().rowCount(), synthetic.rowCount());
+    assertEquals("DOUBLE", synthetic.column("charges").type().name());
+  }
+
+  @Test
+  void stage1_syntheticWhereTheProviderOffersNone_saysWhatToUseInstead(@TempDir Path dir) throws Exception {
+    String yaml = Files.readString(INSURANCE.resolve("policy.yaml"));
+    stage1(dir, PolicyFile.parse(yaml.replace("views: [dp-query, synthetic, mock]", "views: [dp-query, mock]"), "policy.yaml"));
+    SdkException error = assertThrows(SdkException.class, () -> Dcr.dataset("insurance").synthetic());
+    assertEquals("no_synthetic_view", error.code());
+    assertTrue(error.getMessage().contains("turned on dp-query, mock") && error.getMessage().contains("table()"),
+        error.getMessage());
   }
 
   @Test
@@ -103,11 +129,7 @@ class DcrTest {
 
   @Test
   void stage2_readsRealRowsAndWritesOutputsToTheOutputFolder(@TempDir Path dir) throws Exception {
-    Path insurance = Files.createDirectories(dir.resolve("input/insurance"));
-    Files.copy(INSURANCE.resolve("real.csv"), insurance.resolve("real.csv"));
-    Files.copy(INSURANCE.resolve("policy.yaml"), insurance.resolve("policy.yaml"));
-    Dcr.use(Environment.of(Map.of("DCR_STAGE", "execution", "DCR_INPUT_DIR", dir.resolve("input").toString(),
-        "DCR_OUTPUT_DIR", dir.resolve("output").toString())), null);
+    stage2(dir);
     Displays.attach(shown::add);
     assertEquals(Stage.EXECUTION, Dcr.stage());
     assertEquals(List.of("insurance"), Dcr.datasets());
@@ -117,6 +139,36 @@ class DcrTest {
     assertTrue(text(shown.get(0)).contains("stage 2: not charged to a budget"));
     Dcr.output("model.txt").write("coefficients");
     assertEquals("coefficients", Files.readString(dir.resolve("output/model.txt")));
+  }
+
+  @Test
+  void stage2_syntheticReadsTheSyntheticInputBesideTheRealRows(@TempDir Path dir) throws Exception {
+    Path insurance = stage2(dir);
+    Files.copy(INSURANCE.resolve("anchor-mst-synthetic.csv"), insurance.resolve("synthetic.csv"));
+    Dataset dataset = Dcr.dataset("insurance");
+    Table synthetic = dataset.synthetic();
+    assertEquals("insurance (synthetic)", synthetic.name());
+    assertEquals(SYNTHETIC_ROWS, synthetic.rowCount());
+    assertEquals("DOUBLE", synthetic.column("charges").type().name());
+    assertEquals(1338, dataset.table().rowCount(), "table() still gives the real rows");
+  }
+
+  @Test
+  void stage2_syntheticWithoutTheInput_saysTheProviderOffersNone(@TempDir Path dir) throws Exception {
+    stage2(dir);
+    SdkException error = assertThrows(SdkException.class, () -> Dcr.dataset("insurance").synthetic());
+    assertEquals("no_synthetic_view", error.code());
+    assertTrue(error.getMessage().contains("Use table() for the real rows"), error.getMessage());
+  }
+
+  /** Stage 2 on DCR_INPUT_DIR as the launcher lays it out; returns the dataset's folder there. */
+  private Path stage2(Path dir) throws Exception {
+    Path insurance = Files.createDirectories(dir.resolve("input/insurance"));
+    Files.copy(INSURANCE.resolve("real.csv"), insurance.resolve("real.csv"));
+    Files.copy(INSURANCE.resolve("policy.yaml"), insurance.resolve("policy.yaml"));
+    Dcr.use(Environment.of(Map.of("DCR_STAGE", "execution", "DCR_INPUT_DIR", dir.resolve("input").toString(),
+        "DCR_OUTPUT_DIR", dir.resolve("output").toString())), null);
+    return insurance;
   }
 
   @Test

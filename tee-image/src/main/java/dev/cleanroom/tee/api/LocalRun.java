@@ -69,7 +69,8 @@ public final class LocalRun {
 
   /**
    * Runs {@code notebook} on {@code dataset} (a CSV with {@code policy.yaml} beside it, or a folder with
-   * {@code real.csv} and {@code policy.yaml}; {@code policy} overrides the policy file) into
+   * {@code real.csv} and {@code policy.yaml}; {@code policy} overrides the policy file; the
+   * {@code synthetic.csv} beside the policy is an input too when the policy offers the synthetic view) into
    * {@code outDir}, which must be new or empty. A job that fails is a result too: its manifest says why.
    */
   public Result run(Path notebook, Path dataset, Optional<Path> policy, Path outDir, JobSettings settings)

@@ -34,7 +34,8 @@ public final class RunLocalCommand {
       usage: dcr run-local <notebook.ipynb> --dataset <real.csv | folder> --out <dir> [options]
 
         --dataset PATH        the real rows: a CSV with policy.yaml beside it, or a folder with real.csv and policy.yaml
-        --policy FILE         the dataset's policy, when not policy.yaml beside the data
+        --policy FILE         the dataset's policy, when not policy.yaml beside the data; the synthetic.csv beside
+                              it (a provisioned views folder's) is staged too when the policy offers that view
         --out DIR             the job folder to fill (new or empty): outputs, manifest, token, report.json
         --process             run as a plain process (no isolation; what runs without root), not with runc
         --cell-timeout S      seconds one cell may run (default %d)

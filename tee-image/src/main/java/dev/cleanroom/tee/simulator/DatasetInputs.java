@@ -3,24 +3,32 @@ package dev.cleanroom.tee.simulator;
 import dev.cleanroom.attestation.manifest.Sha256;
 import dev.cleanroom.dp.policy.DatasetPolicy;
 import dev.cleanroom.dp.policy.PolicyFile;
+import dev.cleanroom.dp.policy.View;
+import dev.cleanroom.dp.provision.ProvisionedDataset;
 import dev.cleanroom.tee.api.SimulationException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
- * A provider's dataset laid out as the launcher's input folder expects it: {@code <dataset>/real.csv}
- * and {@code <dataset>/policy.yaml}, with their sha256 for the job. Taken from a CSV with its
- * {@code policy.yaml} beside it (or given), or from a folder holding both (such as
- * {@code datasets/insurance}).
+ * A provider's dataset laid out as the launcher's input folder expects it: {@code <dataset>/real.csv},
+ * {@code <dataset>/policy.yaml} and, when the policy offers the synthetic view, {@code <dataset>/synthetic.csv},
+ * with their sha256 for the job. Taken from a CSV with its {@code policy.yaml} beside it (or given), or from a
+ * folder holding both (such as {@code datasets/insurance}); the synthetic view is the {@code synthetic.csv}
+ * beside the policy, as {@code dcr provision} leaves it in the views folder. No other file of the provider's
+ * is staged: the synthetic rows are a DP release the scientist already saw in stage 1, the mock rows say
+ * nothing, and anything else is not the job's.
  */
 public final class DatasetInputs {
   public static final String REAL_ROWS = "real.csv";
   public static final String POLICY = "policy.yaml";
+  public static final String SYNTHETIC_ROWS = "synthetic.csv";
 
   private DatasetInputs() {}
 
@@ -29,7 +37,8 @@ public final class DatasetInputs {
    * inputs: name under {@code inputDir} → sha256.
    *
    * @param dataset a CSV file, or a folder with {@code real.csv} and {@code policy.yaml}
-   * @param policy the policy file, when not {@code policy.yaml} beside the data
+   * @param policy the policy file, when not {@code policy.yaml} beside the data (such as a provisioned views
+   *     folder's, whose {@code synthetic.csv} then goes with it)
    */
   public static SortedMap<String, Sha256> stage(Path dataset, Optional<Path> policy, Path inputDir) throws SimulationException {
     Path csv = Files.isDirectory(dataset) ? dataset.resolve(REAL_ROWS) : dataset;
@@ -55,8 +64,12 @@ public final class DatasetInputs {
       Path dir = Files.createDirectories(inputDir.resolve(name));
       Files.setPosixFilePermissions(inputDir, PosixFilePermissions.fromString("rwxr-xr-x"));
       Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+      List<Path[]> files = new ArrayList<>(List.of(new Path[] {csv, dir.resolve(REAL_ROWS)},
+          new Path[] {policyFile, dir.resolve(POLICY)}));
+      ProvisionedDataset.viewFile(parsed, policyFile.toAbsolutePath().getParent(), View.SYNTHETIC)
+          .ifPresent(synthetic -> files.add(new Path[] {synthetic, dir.resolve(SYNTHETIC_ROWS)}));
       SortedMap<String, Sha256> inputs = new TreeMap<>();
-      for (var file : new Path[][] {{csv, dir.resolve(REAL_ROWS)}, {policyFile, dir.resolve(POLICY)}}) {
+      for (Path[] file : files) {
         Files.copy(file[0], file[1]);
         Files.setPosixFilePermissions(file[1], PosixFilePermissions.fromString("rw-r--r--"));
         inputs.put(name + "/" + file[1].getFileName(), Sha256.of(file[1]));

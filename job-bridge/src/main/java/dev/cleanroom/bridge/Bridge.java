@@ -3,6 +3,8 @@ package dev.cleanroom.bridge;
 import dev.cleanroom.attestation.token.TokenRequest;
 import dev.cleanroom.bridge.auth.Authenticator;
 import dev.cleanroom.bridge.auth.HubAuthenticator;
+import dev.cleanroom.bridge.auth.HubLogin;
+import dev.cleanroom.bridge.auth.HubOAuth;
 import dev.cleanroom.bridge.auth.TokenFile;
 import dev.cleanroom.bridge.backend.ObjectStorage;
 import dev.cleanroom.bridge.backend.TeePlatform;
@@ -22,6 +24,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -37,9 +40,10 @@ public final class Bridge implements AutoCloseable {
   private final Reconciler reconciler;
   private final TeePlatform platform;
   private final HubAuthenticator hub;
+  private final HubLogin hubLogin;
 
   private Bridge(Vertx vertx, JobStore store, JobService service, BridgeServer server, Reconciler reconciler,
-      TeePlatform platform, HubAuthenticator hub) {
+      TeePlatform platform, HubAuthenticator hub, HubLogin hubLogin) {
     this.vertx = vertx;
     this.store = store;
     this.service = service;
@@ -47,6 +51,7 @@ public final class Bridge implements AutoCloseable {
     this.reconciler = reconciler;
     this.platform = platform;
     this.hub = hub;
+    this.hubLogin = hubLogin;
   }
 
   /** How bearer tokens are checked. */
@@ -54,8 +59,15 @@ public final class Bridge implements AutoCloseable {
     /** A token file ({@link TokenFile}): the embedded default and tests. */
     record Tokens(Path file) implements Auth {}
 
-    /** JupyterHub's API, answers cached for {@code ttl}. */
-    record Hub(URI apiUrl, Duration ttl) implements Auth {}
+    /**
+     * JupyterHub's API, answers cached for {@code ttl}; with {@code oauth}, the web UI logs users in through the
+     * hub ({@link HubLogin}) and requests may carry its session cookie instead of a token.
+     */
+    record Hub(URI apiUrl, Duration ttl, Optional<HubOAuth> oauth) implements Auth {
+      public Hub(URI apiUrl, Duration ttl) {
+        this(apiUrl, ttl, Optional.empty());
+      }
+    }
   }
 
   /** Everything a bridge is made of; {@link #builder()} has a default for all but the four required parts. */
@@ -173,11 +185,15 @@ public final class Bridge implements AutoCloseable {
     });
     Vertx vertx = Vertx.vertx();
     HubAuthenticator hub = null;
+    HubLogin hubLogin = null;
     try {
       Authenticator authenticator = switch (config.auth()) {
         case Auth.Tokens tokens -> TokenFile.read(tokens.file());
         case Auth.Hub h -> hub = HubAuthenticator.create(vertx, h.apiUrl(), h.ttl(), config.clock());
       };
+      if (config.auth() instanceof Auth.Hub h && h.oauth().isPresent()) {
+        hubLogin = HubLogin.create(vertx, h.apiUrl(), h.oauth().get(), config.clock());
+      }
       JobReports reports = JobReports.create(config.storage(), config.workDir().resolve("folders"),
           config.platform().issuerDiscovery(), config.platform().simulated(), config.platform().extraHardwareModels(),
           config.audience(), config.clock());
@@ -186,11 +202,11 @@ public final class Bridge implements AutoCloseable {
       JobService service = JobService.create(vertx, store, config.storage(), config.datasets(), reports,
           config.limits(), reconciler::wake);
       reconciler.start();
-      BridgeServer server = BridgeServer.start(vertx, service, authenticator, metrics,
+      BridgeServer server = BridgeServer.start(vertx, service, authenticator, Optional.ofNullable(hubLogin), metrics,
               new BridgeServer.Options(config.host(), config.port(), config.basePath(), config.limits().maxNotebookBytes()),
               config.log())
           .await(30, TimeUnit.SECONDS);
-      return new Bridge(vertx, store, service, server, reconciler, config.platform(), hub);
+      return new Bridge(vertx, store, service, server, reconciler, config.platform(), hub, hubLogin);
     } catch (Exception e) {
       vertx.close();
       store.close();
@@ -223,6 +239,9 @@ public final class Bridge implements AutoCloseable {
       service.close().await(5, TimeUnit.SECONDS);
       if (hub != null) {
         hub.close().await(5, TimeUnit.SECONDS);
+      }
+      if (hubLogin != null) {
+        hubLogin.close().await(5, TimeUnit.SECONDS);
       }
       vertx.close().await(10, TimeUnit.SECONDS);
     } catch (Exception e) {

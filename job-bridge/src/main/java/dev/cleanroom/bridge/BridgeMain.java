@@ -1,5 +1,6 @@
 package dev.cleanroom.bridge;
 
+import dev.cleanroom.bridge.auth.HubOAuth;
 import dev.cleanroom.bridge.backend.LocalStorage;
 import dev.cleanroom.bridge.backend.ObjectStorage;
 import dev.cleanroom.bridge.backend.StorageProvider;
@@ -11,12 +12,15 @@ import dev.cleanroom.bridge.reconcile.Reconciler;
 import dev.cleanroom.bridge.service.Limits;
 import java.io.IOException;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Starts the job bridge ({@code ./dcr bridge}):
@@ -26,12 +30,15 @@ import java.util.Map;
  *     (--tokens FILE | --hub-api URL) --dataset NAME=VIEWS_DIR:DATA [--dataset ...] --tee local|gcp
  *     [--tee-option KEY=VALUE ...] [--host 127.0.0.1] [--port 8480] [--base-path /services/bridge]
  *     [--max-notebook-mb 8] [--max-jobs-in-flight 5] [--job-timeout-minutes 60] [--hub-cache-seconds 30]
- *     [--poll-millis 2000]
+ *     [--poll-millis 2000] [--hub-oauth-client ID --hub-oauth-secret-file FILE] [--hub-url URL]
  * </pre>
  *
- * As a JupyterHub-managed service it takes the hub's API URL and its path prefix from {@code JUPYTERHUB_API_URL}
- * and {@code JUPYTERHUB_SERVICE_PREFIX} when the options do not give them; of {@code --tokens} and
- * {@code --hub-api}, the last one given counts. Prints one line
+ * As a JupyterHub-managed service it takes the hub's API URL, its path prefix and where to listen from
+ * {@code JUPYTERHUB_API_URL}, {@code JUPYTERHUB_SERVICE_PREFIX} and {@code JUPYTERHUB_SERVICE_URL} when the
+ * options do not give them, and logs web UI users in through the
+ * hub's OAuth with {@code JUPYTERHUB_CLIENT_ID}, {@code JUPYTERHUB_API_TOKEN} (the client secret),
+ * {@code JUPYTERHUB_HOST} with {@code JUPYTERHUB_BASE_URL} (where browsers reach the hub) and
+ * {@code JUPYTERHUB_OAUTH_CALLBACK_URL}; of {@code --tokens} and {@code --hub-api}, the last one given counts. Prints one line
  * {@code Job bridge ready at URL} once it serves, then one line per request and per job state change.
  */
 public final class BridgeMain {
@@ -42,7 +49,7 @@ public final class BridgeMain {
                         --dataset NAME=VIEWS_DIR:DATA [--dataset ...] --tee PLATFORM [--tee-option KEY=VALUE ...]
                         [--host 127.0.0.1] [--port 8480] [--base-path PREFIX] [--max-notebook-mb 8]
                         [--max-jobs-in-flight 5] [--job-timeout-minutes 60] [--hub-cache-seconds 30]
-                        [--poll-millis 2000]""";
+                        [--poll-millis 2000] [--hub-oauth-client ID --hub-oauth-secret-file FILE] [--hub-url URL]""";
 
   private BridgeMain() {}
 
@@ -74,8 +81,10 @@ public final class BridgeMain {
 
   static Bridge.Config parse(String[] args, Map<String, String> env) throws IOException {
     Bridge.Builder config = Bridge.Config.builder();
-    String host = "127.0.0.1";
-    int port = 8480;
+    // A hub-managed service listens where the hub's proxy sends its requests.
+    URI serviceUrl = URI.create(env.getOrDefault("JUPYTERHUB_SERVICE_URL", "http://127.0.0.1:8480/"));
+    String host = serviceUrl.getHost() == null ? "127.0.0.1" : serviceUrl.getHost();
+    int port = serviceUrl.getPort() > 0 ? serviceUrl.getPort() : 8480;
     String basePath = env.getOrDefault("JUPYTERHUB_SERVICE_PREFIX", "").replaceAll("/+$", "");
     String database = null;
     String storage = null;
@@ -84,6 +93,10 @@ public final class BridgeMain {
     Bridge.Auth auth = env.containsKey("JUPYTERHUB_API_URL")
         ? new Bridge.Auth.Hub(URI.create(env.get("JUPYTERHUB_API_URL")), Duration.ofSeconds(30)) : null;
     Duration hubCache = Duration.ofSeconds(30);
+    String oauthClient = env.getOrDefault("JUPYTERHUB_CLIENT_ID", "");
+    String oauthSecret = env.getOrDefault("JUPYTERHUB_API_TOKEN", "");
+    boolean oauthAsked = false;
+    String hubUrl = env.getOrDefault("JUPYTERHUB_HOST", "") + env.getOrDefault("JUPYTERHUB_BASE_URL", "/");
     long maxNotebookMb = 8;
     int maxInFlight = Limits.DEFAULT.maxJobsInFlight();
     long timeoutMinutes = Limits.DEFAULT.jobTimeout().toMinutes();
@@ -102,6 +115,12 @@ public final class BridgeMain {
         case "--storage" -> storage = value;
         case "--tokens" -> auth = new Bridge.Auth.Tokens(Path.of(value));
         case "--hub-api" -> auth = new Bridge.Auth.Hub(URI.create(value), hubCache);
+        case "--hub-oauth-client" -> {
+          oauthClient = value;
+          oauthAsked = true;
+        }
+        case "--hub-oauth-secret-file" -> oauthSecret = Files.readString(Path.of(value), StandardCharsets.UTF_8).strip();
+        case "--hub-url" -> hubUrl = value;
         case "--hub-cache-seconds" -> {
           hubCache = Duration.ofSeconds(number(flag, value));
           if (auth instanceof Bridge.Auth.Hub hub) {
@@ -134,6 +153,13 @@ public final class BridgeMain {
     if (auth == null) {
       throw new IllegalArgumentException("give --tokens FILE or --hub-api URL (or run as a JupyterHub service)");
     }
+    if (auth instanceof Bridge.Auth.Hub hub && !oauthClient.isEmpty()) {
+      auth = new Bridge.Auth.Hub(hub.apiUrl(), hub.ttl(), Optional.of(hubOAuth(oauthClient, oauthSecret, hubUrl,
+          env.getOrDefault("JUPYTERHUB_OAUTH_CALLBACK_URL", basePath + "/oauth_callback"), basePath)));
+    } else if (oauthAsked) {
+      throw new IllegalArgumentException("--hub-oauth-client logs users in through JupyterHub, so it needs --hub-api URL"
+          + " (given after any --tokens)");
+    }
     config.auth(auth);
     ObjectStorage objects = openStorage(storage);
     String platformName = tee;
@@ -151,6 +177,20 @@ public final class BridgeMain {
         .limits(new Limits(maxNotebookMb << 20, maxInFlight, Duration.ofMinutes(timeoutMinutes)))
         .reconciler(reconciler)
         .build();
+  }
+
+  /** The hub's OAuth client settings, checked against where the bridge serves its callback. */
+  private static HubOAuth hubOAuth(String clientId, String secret, String hubUrl, String callbackUrl, String basePath) {
+    if (secret.isEmpty()) {
+      throw new IllegalArgumentException("logging in through JupyterHub needs the client secret, the service's hub API"
+          + " token: JUPYTERHUB_API_TOKEN or --hub-oauth-secret-file FILE");
+    }
+    HubOAuth oauth = new HubOAuth(clientId, secret, hubUrl, callbackUrl);
+    if (!oauth.callbackPath().equals(basePath + "/oauth_callback")) {
+      throw new IllegalArgumentException("the hub sends logins back to " + callbackUrl + " but the bridge takes them at "
+          + basePath + "/oauth_callback; set the service's oauth_redirect_uri to that path");
+    }
+    return oauth;
   }
 
   private static ObjectStorage openStorage(String location) throws IOException {

@@ -1,17 +1,21 @@
 package dev.cleanroom.bridge;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.cleanroom.bridge.auth.HubOAuth;
 import dev.cleanroom.bridge.testing.BridgeFixture;
 import dev.cleanroom.bridge.testing.ProcessTeePlatform;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -59,6 +63,55 @@ class BridgeMainTest {
     assertEquals(new Bridge.Auth.Tokens(Path.of("t.txt")), withTokens.auth());
     asService.platform().close();
     withTokens.platform().close();
+  }
+
+  @Test
+  void asAJupyterHubServiceWithOAuth_theBridgeLogsUsersInThroughTheHub_andListensWhereTheProxySends() throws Exception {
+    // What JupyterHub 6.1 gives a managed service with a url (services/service.py, Spawner.get_env).
+    Map<String, String> hub = Map.of("JUPYTERHUB_API_URL", "http://127.0.0.1:8002/hub/api",
+        "JUPYTERHUB_SERVICE_PREFIX", "/services/bridge/", "JUPYTERHUB_SERVICE_URL", "http://127.0.0.1:10101",
+        "JUPYTERHUB_CLIENT_ID", "service-bridge", "JUPYTERHUB_API_TOKEN", "service-api-token-0123456789",
+        "JUPYTERHUB_BASE_URL", "/", "JUPYTERHUB_HOST", "",
+        "JUPYTERHUB_OAUTH_CALLBACK_URL", "/services/bridge/oauth_callback", "JUPYTERHUB_PUBLIC_URL", "");
+
+    Bridge.Config config = BridgeMain.parse(required().toArray(String[]::new), hub);
+
+    HubOAuth oauth = new HubOAuth("service-bridge", "service-api-token-0123456789", "/", "/services/bridge/oauth_callback");
+    assertEquals(new Bridge.Auth.Hub(URI.create("http://127.0.0.1:8002/hub/api"), Duration.ofSeconds(30),
+        Optional.of(oauth)), config.auth());
+    assertEquals("/hub/api/oauth2/authorize", oauth.authorizeUrl(), "through the hub's proxy, like the page");
+    assertEquals("127.0.0.1", config.host());
+    assertEquals(10101, config.port());
+    assertFalse(config.auth().toString().contains("service-api-token"), "the client secret is never printed");
+    config.platform().close();
+  }
+
+  @Test
+  void hubOAuthOptions_needTheHub_andACallbackTheBridgeServes() throws Exception {
+    Path secret = Files.writeString(dir.resolve("secret"), "service-api-token-0123456789\n");
+    List<String> withOptions = required();
+    withOptions.addAll(List.of("--hub-api", "http://hub:8081/hub/api", "--hub-oauth-client", "service-bridge",
+        "--hub-oauth-secret-file", secret.toString(), "--hub-url", "https://hub.example.org", "--base-path", "/bridge"));
+    List<String> tokensOnly = required();
+    tokensOnly.addAll(List.of("--tokens", "t.txt", "--hub-oauth-client", "service-bridge"));
+    Map<String, String> elsewhere = Map.of("JUPYTERHUB_API_URL", "http://127.0.0.1:8002/hub/api",
+        "JUPYTERHUB_SERVICE_PREFIX", "/services/bridge/", "JUPYTERHUB_CLIENT_ID", "service-bridge",
+        "JUPYTERHUB_API_TOKEN", "t0123456789", "JUPYTERHUB_OAUTH_CALLBACK_URL", "/services/other/oauth_callback");
+
+    Bridge.Config config = BridgeMain.parse(withOptions.toArray(String[]::new), Map.of());
+    IllegalArgumentException noHub = assertThrows(IllegalArgumentException.class,
+        () -> BridgeMain.parse(tokensOnly.toArray(String[]::new), Map.of()));
+    IllegalArgumentException wrongCallback = assertThrows(IllegalArgumentException.class,
+        () -> BridgeMain.parse(required().toArray(String[]::new), elsewhere));
+
+    HubOAuth oauth = ((Bridge.Auth.Hub) config.auth()).oauth().orElseThrow();
+    assertEquals("service-api-token-0123456789", oauth.clientSecret());
+    assertEquals("https://hub.example.org/hub/api/oauth2/authorize", oauth.authorizeUrl());
+    assertEquals("/bridge/oauth_callback", oauth.callbackUrl());
+    assertTrue(noHub.getMessage().contains("needs --hub-api"), noHub.getMessage());
+    assertTrue(wrongCallback.getMessage().contains("oauth_redirect_uri")
+        && wrongCallback.getMessage().contains("/services/bridge/oauth_callback"), wrongCallback.getMessage());
+    config.platform().close();
   }
 
   @Test

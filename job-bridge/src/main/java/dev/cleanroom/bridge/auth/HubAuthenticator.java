@@ -34,7 +34,7 @@ public final class HubAuthenticator implements Authenticator {
   public static final Duration DEFAULT_TTL = Duration.ofSeconds(30);
   static final Duration NEGATIVE_TTL = Duration.ofSeconds(5);
   private static final int MAX_ENTRIES = 10_000;
-  private static final int TIMEOUT_MILLIS = 5_000;
+  static final int TIMEOUT_MILLIS = 5_000;
 
   private record Entry(Future<Optional<Caller>> caller, Instant expires) {}
 
@@ -57,11 +57,20 @@ public final class HubAuthenticator implements Authenticator {
    *     it as {@code JUPYTERHUB_API_URL})
    */
   public static HubAuthenticator create(Vertx vertx, URI hubApi, Duration ttl, Clock clock) {
-    String root = hubApi.toString().endsWith("/") ? hubApi.toString() : hubApi + "/";
-    HttpClient http = vertx.createHttpClient(new HttpClientOptions()
+    return new HubAuthenticator(client(vertx, hubApi), endpoint(hubApi, "user"), ttl, clock);
+  }
+
+  /** An HTTP client for the hub's API; {@link HubLogin} uses one too. */
+  static HttpClient client(Vertx vertx, URI hubApi) {
+    return vertx.createHttpClient(new HttpClientOptions()
         .setConnectTimeout(TIMEOUT_MILLIS)
         .setSsl("https".equals(hubApi.getScheme())));
-    return new HubAuthenticator(http, URI.create(root).resolve("user"), ttl, clock);
+  }
+
+  /** An endpoint under the hub's API root, which may or may not end in a slash. */
+  static URI endpoint(URI hubApi, String path) {
+    String root = hubApi.toString().endsWith("/") ? hubApi.toString() : hubApi + "/";
+    return URI.create(root).resolve(path);
   }
 
   /** How many times the hub was asked; for tests and metrics. */

@@ -3,6 +3,7 @@ package dev.cleanroom.bridge.http;
 import dev.cleanroom.bridge.BridgeException;
 import dev.cleanroom.bridge.auth.Authenticator;
 import dev.cleanroom.bridge.auth.Caller;
+import dev.cleanroom.bridge.auth.HubLogin;
 import dev.cleanroom.bridge.job.JobId;
 import dev.cleanroom.bridge.job.JobState;
 import dev.cleanroom.bridge.job.Notebook;
@@ -50,6 +51,10 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
  * {@code /openapi.yaml}), which also validates every request; handlers map requests to {@link JobService} calls
  * and results to JSON. Nothing here decides who may do what beyond "is this a valid token".
  *
+ * <p>A {@code /v1} request is signed in by {@code Authorization: Bearer <token>} (or JupyterHub's
+ * {@code token <token>}) or, when the bridge logs in through JupyterHub, by the web UI's session cookie
+ * ({@link HubLoginEndpoints}, which also guards cookie requests against cross-site forgery).
+ *
  * <p>Also serves the web UI ({@code /ui/}), the metrics ({@code /metrics}) and the health check. Every request
  * ends in one access-log line naming the user, never the token; every refusal is JSON
  * {@code {"code","message"}}.
@@ -85,11 +90,12 @@ public final class BridgeServer {
 
   /** Starts serving; port 0 picks a free one. */
   public static Future<BridgeServer> start(Vertx vertx, JobService service, Authenticator authenticator,
-      Metrics metrics, Options options, Consumer<String> accessLog) {
+      Optional<HubLogin> hubLogin, Metrics metrics, Options options, Consumer<String> accessLog) {
     String contractText = contractText();
     Map<String, Object> contractJson = new Yaml(new SafeConstructor(new LoaderOptions())).load(contractText);
-    Handlers handlers = new Handlers(service, authenticator, metrics, options, contractText, accessLog);
-    return OpenAPIContract.from(vertx, new JsonObject(validatable(contractJson)))
+    Handlers handlers = new Handlers(service, authenticator, new HubLoginEndpoints(hubLogin, options.basePath()),
+        metrics, options, contractText, accessLog);
+    return OpenAPIContract.from(vertx, new JsonObject(validatable(contractJson, options.basePath())))
         .map(contract -> handlers.router(vertx, contract))
         .compose(api -> {
           Router root = api;
@@ -97,7 +103,7 @@ public final class BridgeServer {
             root = Router.router(vertx);
             root.route(options.basePath() + "/*").subRouter(api);
             root.route().handler(ctx -> handlers.fail(ctx, new BridgeException("not_found", 404,
-                "The bridge serves under " + options.basePath() + "/")));
+                "The bridge serves under " + options.basePath() + "/"))).failureHandler(handlers::refuse);
           }
           return vertx.createHttpServer(new HttpServerOptions().setHost(options.host()).setPort(options.port()))
               .requestHandler(root)
@@ -109,12 +115,17 @@ public final class BridgeServer {
   /**
    * The contract as Vert.x takes it: Vert.x validates requests only, and refuses a contract whose responses
    * name media types it cannot validate (the YAML of /openapi.yaml); those are left out here and kept in the
-   * published contract.
+   * published contract. So are the security requirements: authentication is ours ({@code authenticate}), and
+   * Vert.x would put an empty chain of its own auth handlers on routes that list several schemes. Its server is
+   * the base path: the validator reads path parameters by their segment in the full request path.
    */
   @SuppressWarnings("unchecked")
-  private static Map<String, Object> validatable(Map<String, Object> contract) {
+  private static Map<String, Object> validatable(Map<String, Object> contract, String basePath) {
+    contract.put("servers", List.of(Map.of("url", "http://127.0.0.1" + basePath)));
+    contract.remove("security");
     ((Map<String, Object>) contract.get("paths")).values().forEach(item -> ((Map<String, Object>) item).values()
         .forEach(operation -> {
+          ((Map<String, Object>) operation).remove("security");
           Object responses = ((Map<String, Object>) operation).get("responses");
           ((Map<String, Object>) responses).values().forEach(response -> {
             if (((Map<String, Object>) response).get("content") instanceof Map<?, ?> content) {
@@ -146,8 +157,8 @@ public final class BridgeServer {
     return server.shutdown(grace.toMillis(), TimeUnit.MILLISECONDS);
   }
 
-  private record Handlers(JobService service, Authenticator authenticator, Metrics metrics, Options options,
-      String contractText, Consumer<String> accessLog) {
+  private record Handlers(JobService service, Authenticator authenticator, HubLoginEndpoints logins, Metrics metrics,
+      Options options, String contractText, Consumer<String> accessLog) {
 
     Router router(Vertx vertx, OpenAPIContract contract) {
       // Vert.x runs a route's handlers in this order: platform (the access log, which must see every request),
@@ -168,6 +179,9 @@ public final class BridgeServer {
       route(builder, "contract", ctx -> ctx.response()
           .putHeader(HttpHeaders.CONTENT_TYPE, "application/yaml; charset=utf-8")
           .end(contractText));
+      route(builder, "hubLogin", logins::start);
+      route(builder, "hubLoginCallback", logins::finish);
+      route(builder, "logout", logins::end);
       route(builder, "whoAmI", ctx -> json(ctx, 200, JsonViews.bytes(JsonViews.caller(caller(ctx)))));
       route(builder, "listDatasets", ctx -> respond(ctx, service.datasets(caller(ctx))
           .map(list -> JsonViews.array(list, JsonViews::dataset))));
@@ -254,23 +268,56 @@ public final class BridgeServer {
       return body == null ? "" : body.getString("comment", "").strip();
     }
 
+    /**
+     * Signs a {@code /v1} request in: by its {@code Authorization} header if it has one (the cookie is then not
+     * looked at), else by the session cookie. Either way the token goes through the one authenticator.
+     */
     private void authenticate(RoutingContext ctx) {
       if (!ctx.request().path().startsWith(options.basePath() + "/v1/")) {
         ctx.next();
         return;
       }
       String header = ctx.request().getHeader(HttpHeaders.AUTHORIZATION);
-      String token = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7) ? header.substring(7).strip() : "";
-      if (token.isEmpty()) {
-        unauthorized(ctx);
+      if (header != null) {
+        String token = headerToken(header);
+        if (token.isEmpty()) {
+          unauthorized(ctx, false);
+        } else {
+          signIn(ctx, token, Optional.empty());
+        }
         return;
       }
+      Optional<String> session = logins.sessionId(ctx);
+      Optional<String> token = session.flatMap(logins::sessionToken);
+      if (token.isEmpty()) {
+        session.ifPresent(ended -> logins.forgetSession(ctx));
+        unauthorized(ctx, logins.available());
+      } else if (!HubLoginEndpoints.passesCsrfCheck(ctx)) {
+        fail(ctx, HubLoginEndpoints.csrfRefused());
+      } else {
+        signIn(ctx, token.get(), session);
+      }
+    }
+
+    /** The token of {@code Bearer <token>}, or of {@code token <token>} as JupyterHub and its servers send it. */
+    private static String headerToken(String header) {
+      for (String scheme : new String[] {"Bearer ", "token "}) {
+        if (header.regionMatches(true, 0, scheme, 0, scheme.length())) {
+          return header.substring(scheme.length()).strip();
+        }
+      }
+      return "";
+    }
+
+    private void signIn(RoutingContext ctx, String token, Optional<String> session) {
       authenticator.authenticate(token).onComplete(result -> {
         if (result.failed()) {
           fail(ctx, new BridgeException("authenticator_unavailable", 503,
               "The bridge could not check the token with JupyterHub; try again shortly"));
         } else if (result.result().isEmpty()) {
-          unauthorized(ctx);
+          // A session whose hub token was revoked or expired is over: the UI logs in again.
+          session.ifPresent(id -> logins.endSession(ctx, id));
+          unauthorized(ctx, session.isPresent());
         } else {
           ctx.put(CALLER, result.result().get());
           ctx.next();
@@ -278,10 +325,17 @@ public final class BridgeServer {
       });
     }
 
-    private void unauthorized(RoutingContext ctx) {
+    /**
+     * 401. {@code login_required} when the caller brought no credentials (or a session that is over) and may log
+     * in through JupyterHub: the web UI then goes to {@code /oauth_login}; {@code unauthorized} otherwise.
+     */
+    private void unauthorized(RoutingContext ctx, boolean mayLogIn) {
       ctx.response().putHeader("WWW-Authenticate", "Bearer");
-      fail(ctx, new BridgeException("unauthorized", 401,
-          "Missing or unknown bearer token; send 'Authorization: Bearer <token>' with your JupyterHub API token"));
+      fail(ctx, mayLogIn
+          ? new BridgeException("login_required", 401, "Not logged in; log in through JupyterHub at "
+              + options.basePath() + "/oauth_login, or send 'Authorization: Bearer <token>' with your JupyterHub API token")
+          : new BridgeException("unauthorized", 401,
+              "Missing or unknown bearer token; send 'Authorization: Bearer <token>' with your JupyterHub API token"));
     }
 
     private static Caller caller(RoutingContext ctx) {

@@ -1,11 +1,19 @@
 // The job bridge's web UI: jobs and their timelines, the providers' review queue and output airlock, and the
-// auditor's verification page. Plain DOM; every call goes to the REST API (../v1/...) with the bearer token the
-// user pasted, kept in this tab's sessionStorage only. Text from the server is always set as textContent.
+// auditor's verification page. Plain DOM; every call goes to the REST API (../v1/...). Text from the server is
+// always set as textContent.
+//
+// Signing in: with a token the user pasted (kept in this tab's sessionStorage only), or, where the bridge runs as
+// a JupyterHub service, with the session cookie that logging in through the hub leaves. That cookie is HttpOnly,
+// so this page never sees it; when the bridge answers 401 login_required, the page goes to ../oauth_login, which
+// comes back here logged in.
 "use strict";
 
 const API = new URL("../v1/", document.baseURI).href;
 const FINAL = ["RELEASED", "REJECTED", "FAILED", "CANCELLED", "TIMED_OUT"];
+// Tells the bridge that this page, not another site's form, sends a request signed in by the cookie.
+const CSRF = { "X-Requested-With": "dcr-bridge-ui" };
 let me = null;
+let hubLogin = false; // the bridge logs in through JupyterHub
 
 // ---- talking to the API ----
 
@@ -18,11 +26,15 @@ class ApiError extends Error {
 }
 
 async function call(method, path, body, contentType) {
-  const headers = { Authorization: "Bearer " + sessionStorage.getItem("dcr.token") };
+  const token = sessionStorage.getItem("dcr.token");
+  const headers = { ...CSRF };
+  if (token) {
+    headers.Authorization = "Bearer " + token;
+  }
   if (body !== undefined) {
     headers["Content-Type"] = contentType || "application/json";
   }
-  const response = await fetch(API + path, { method, headers, body });
+  const response = await fetch(API + path, { method, headers, body, credentials: "same-origin" });
   if (!response.ok) {
     let code = "error";
     let message = response.status + " " + response.statusText;
@@ -34,7 +46,16 @@ async function call(method, path, body, contentType) {
       // not JSON: keep the status line
     }
     if (response.status === 401) {
-      signOut("Your token was not accepted: " + message);
+      me = null;
+      if (token) {
+        sessionStorage.removeItem("dcr.token");
+        showSignIn("Your token was not accepted: " + message);
+      } else if (code === "login_required") {
+        hubLogin = true;
+        logInThroughHub();
+      } else {
+        showSignIn("");
+      }
     }
     throw new ApiError(response.status, code, message);
   }
@@ -83,11 +104,54 @@ function isProvider() {
 
 // ---- signing in ----
 
-function signOut(reason) {
+function showSignIn(reason, hubLogout) {
+  document.getElementById("signin").hidden = false;
+  document.getElementById("view").hidden = true;
+  document.getElementById("nav").hidden = true;
+  document.getElementById("hub-login").hidden = !hubLogin;
+  document.getElementById("hub-login-link").href = hubLoginUrl();
+  document.getElementById("hub-logout").hidden = !hubLogout;
+  if (hubLogout) {
+    document.getElementById("hub-logout-link").href = new URL(hubLogout, document.baseURI).href;
+  }
+  document.getElementById("signin-error").textContent = reason || "";
+  renderWho();
+}
+
+function hubLoginUrl() {
+  return new URL("../oauth_login?next=" + encodeURIComponent(location.pathname + location.hash), document.baseURI).href;
+}
+
+function logInThroughHub() {
+  // At most once a minute: a login that comes back without a session would otherwise go round forever.
+  if (Date.now() - Number(sessionStorage.getItem("dcr.hubLoginAt") || 0) < 60000) {
+    showSignIn("Logging in through JupyterHub did not sign this page in; try again, or paste a token.");
+    return;
+  }
+  sessionStorage.setItem("dcr.hubLoginAt", String(Date.now()));
+  location.assign(hubLoginUrl());
+}
+
+async function signOut() {
+  const pasted = sessionStorage.getItem("dcr.token");
   sessionStorage.removeItem("dcr.token");
   me = null;
-  document.getElementById("signin-error").textContent = reason || "";
-  route();
+  if (pasted) {
+    showSignIn("");
+    return;
+  }
+  // Signed in without a token: by the hub login's cookie. Ends the bridge's session and clears the cookie; the
+  // hub's own login lasts until its logout page.
+  hubLogin = true;
+  sessionStorage.setItem("dcr.signedOut", "1");
+  try {
+    const response = await fetch(new URL("../logout", document.baseURI).href,
+      { method: "POST", headers: CSRF, credentials: "same-origin" });
+    const answer = await response.json();
+    showSignIn(response.ok ? "Signed out of the bridge." : answer.message, response.ok ? answer.hubLogout : null);
+  } catch (e) {
+    showSignIn("Signing out failed: " + e.message);
+  }
 }
 
 async function signIn(token) {
@@ -120,17 +184,20 @@ async function route() {
   const signin = document.getElementById("signin");
   const view = document.getElementById("view");
   const nav = document.getElementById("nav");
-  if (!sessionStorage.getItem("dcr.token")) {
-    signin.hidden = false;
-    view.hidden = true;
-    nav.hidden = true;
-    renderWho();
-    return;
-  }
   if (!me) {
+    if (!sessionStorage.getItem("dcr.token") && sessionStorage.getItem("dcr.signedOut")) {
+      // Signed out on purpose: wait for a click instead of logging straight back in through the hub.
+      hubLogin = true;
+      showSignIn("");
+      return;
+    }
     try {
       me = await getJson("me");
+      sessionStorage.removeItem("dcr.hubLoginAt");
     } catch (e) {
+      if (e.status !== 401) {
+        showSignIn(e.message);
+      }
       return;
     }
   }
@@ -369,6 +436,11 @@ async function auditorPage(view) {
 }
 
 // ---- start ----
+
+document.getElementById("hub-login-link").addEventListener("click", () => {
+  sessionStorage.removeItem("dcr.signedOut");
+  sessionStorage.removeItem("dcr.hubLoginAt");
+});
 
 document.getElementById("signin-form").addEventListener("submit", event => {
   event.preventDefault();

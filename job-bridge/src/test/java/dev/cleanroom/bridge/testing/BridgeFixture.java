@@ -54,6 +54,7 @@ public final class BridgeFixture implements AutoCloseable {
   public static final ObjectMapper JSON = new ObjectMapper();
 
   private final Path dir;
+  private final String basePath;
   private final String databaseUrl;
   private final LocalStorage storage;
   private final FakePlatform platform;
@@ -61,9 +62,10 @@ public final class BridgeFixture implements AutoCloseable {
   private final Queue<String> log;
   private final HttpClient http = HttpClient.newHttpClient();
 
-  private BridgeFixture(Path dir, String databaseUrl, LocalStorage storage, FakePlatform platform, Bridge bridge,
-      Queue<String> log) {
+  private BridgeFixture(Path dir, String basePath, String databaseUrl, LocalStorage storage, FakePlatform platform,
+      Bridge bridge, Queue<String> log) {
     this.dir = dir;
+    this.basePath = basePath;
     this.databaseUrl = databaseUrl;
     this.storage = storage;
     this.platform = platform;
@@ -76,22 +78,33 @@ public final class BridgeFixture implements AutoCloseable {
   }
 
   public static BridgeFixture start(Path dir, String databaseUrl, Limits limits) throws IOException {
+    return start(dir, databaseUrl, limits, new Bridge.Auth.Tokens(writeTokens(dir)), "");
+  }
+
+  /** A bridge as {@link #start(Path, TestDatabase)} makes, whose tokens {@code auth} checks, under {@code basePath}. */
+  public static BridgeFixture start(Path dir, TestDatabase database, Bridge.Auth auth, String basePath) throws IOException {
+    return start(dir, database.newUrl(dir), new Limits(1 << 20, 3, Duration.ofMinutes(5)), auth, basePath);
+  }
+
+  private static BridgeFixture start(Path dir, String databaseUrl, Limits limits, Bridge.Auth auth, String basePath)
+      throws IOException {
     LocalStorage storage = LocalStorage.at(dir.resolve("storage"));
     FakePlatform platform = FakePlatform.start(dir.resolve("tee"), storage);
     Queue<String> log = new ConcurrentLinkedQueue<>();
     Bridge bridge = Bridge.start(Bridge.Config.builder()
         .listen("127.0.0.1", 0)
+        .basePath(basePath)
         .database(databaseUrl)
         .workDir(dir.resolve("work"))
         .storage(storage)
         .datasets(datasets(dir))
-        .auth(new Bridge.Auth.Tokens(writeTokens(dir)))
+        .auth(auth)
         .platform(platform)
         .limits(limits)
         .reconciler(new Reconciler.Settings(Duration.ofMillis(50), 3, Duration.ofMillis(50), 2, 4))
         .log(log::add)
         .build());
-    return new BridgeFixture(dir, databaseUrl, storage, platform, bridge, log);
+    return new BridgeFixture(dir, basePath, databaseUrl, storage, platform, bridge, log);
   }
 
   public static DatasetCatalog datasets(Path dir) throws IOException {
@@ -139,7 +152,7 @@ public final class BridgeFixture implements AutoCloseable {
   }
 
   public URI base() {
-    return URI.create("http://127.0.0.1:" + bridge.port() + "/");
+    return URI.create("http://127.0.0.1:" + bridge.port() + basePath + "/");
   }
 
   public Bridge bridge() {

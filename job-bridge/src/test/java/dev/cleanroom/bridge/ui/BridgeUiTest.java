@@ -7,17 +7,22 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.cleanroom.bridge.job.JobState;
 import dev.cleanroom.bridge.testing.Browser;
 import dev.cleanroom.bridge.testing.BridgeFixture;
+import dev.cleanroom.bridge.testing.FakeHub;
 import dev.cleanroom.bridge.testing.FakeWorkload;
 import dev.cleanroom.bridge.testing.TestDatabase;
+import io.vertx.core.Vertx;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A provider's day in the web UI, in headless Chromium: pat signs in, finds alice's notebook in the review queue,
  * reads it and approves it; when it has run, finds it in the output airlock, looks at an output and releases it.
- * Then audrey, an auditor, verifies its report. Screenshots: target/test-output/bridge-ui/.
+ * Then audrey, an auditor, verifies its report. And a scientist who is logged in to JupyterHub opens the UI of the
+ * bridge running as a hub service and is signed in without a token. Screenshots: target/test-output/bridge-ui/.
  */
 class BridgeUiTest {
   private static final Path SCREENSHOTS = Path.of("target/test-output/bridge-ui");
@@ -71,6 +76,37 @@ class BridgeUiTest {
       browser.screenshot(SCREENSHOTS.resolve("5-auditor-verifies.png"));
       assertTrue(verdict.contains("SIMULATED"), verdict);
       assertTrue(Files.size(SCREENSHOTS.resolve("5-auditor-verifies.png")) > 10_000);
+    }
+  }
+
+  @Test
+  void aUserLoggedInToJupyterHub_isSignedInWithoutAToken_andSignsOut() throws Exception {
+    Vertx vertx = Vertx.vertx();
+    try (FakeHub hub = FakeHub.start(vertx);
+        BridgeFixture bridge = BridgeFixture.start(dir, TestDatabase.SQLITE, hub.bridgeClient("/services/bridge"),
+            "/services/bridge");
+        Browser browser = Browser.start(Files.createDirectories(dir.resolve("browser")))) {
+      hub.user("alice-hub-token-1234", "alice", List.of("scientists"), List.of("user"));
+      hub.browserLoggedInAs("alice-hub-token-1234");
+      hub.proxiedAt(bridge.base());
+      String id = bridge.submitted("token:alice-hub-token-1234", "insurance");
+
+      browser.open(bridge.base().resolve("ui/#/job/" + id));
+      browser.awaitText("#me", "alice · scientist");
+      browser.awaitText(".job h2", "SUBMITTED");
+      browser.screenshot(SCREENSHOTS.resolve("6-hub-login.png"));
+      browser.click("#cancel"); // a POST signed in by the cookie, with the UI's CSRF header
+      browser.awaitText(".job h2 .state", "CANCELLED");
+
+      browser.click("#who button");
+      browser.awaitText("#signin-error", "Signed out of the bridge.");
+      browser.find("#hub-logout-link");
+      assertEquals(401, bridge.get(null, "v1/me").statusCode());
+      browser.open(bridge.base().resolve("ui/"));
+      browser.click("#hub-login-link"); // signed out on purpose: back only by asking
+      browser.awaitText("#me", "alice · scientist");
+    } finally {
+      vertx.close().await(10, TimeUnit.SECONDS);
     }
   }
 

@@ -1,18 +1,25 @@
 """JupyterHub for the clean room, stage 1 (exploration). Started by `./dcr hub start`, which sets:
 
-  DCR_HUB_PORT      public port of the hub on 127.0.0.1 (the proxy's API uses PORT+1, the hub itself PORT+2)
+  DCR_HUB_PORT      public port of the hub on 127.0.0.1 (the proxy's API uses PORT+1, the hub itself PORT+2, the job
+                    bridge PORT+3)
   DCR_HUB_STATE     folder for the hub's database and cookie secret (root only)
   DCR_HUB_VENV      the venv holding jupyterhub-singleuser, JupyterLab and the dcr-java kernelspec
   DCR_HUB_PROXY     the pinned configurable-http-proxy
   DCR_HUB_PASSWORD  the demo password of alice, pat and audrey (8 characters or more)
   DCR_DP_URL        the DP query service, started with --hub-api so it trusts hub tokens
+  DCR_BRIDGE_COMMAND  the job bridge's command line as a JSON list (without --port); the hub runs it as the
+                    managed service `bridge` under /services/bridge/, logging users in with hub OAuth
 
 Each user's server runs as that OS user (LocalProcessSpawner; the hub runs as root), with JupyterLab and the
 `dcr-java` kernel, and with the stage-1 environment only: DCR_STAGE=exploration, DCR_DP_URL, and DCR_TOKEN = the
-server's own hub API token, which the DP query service maps to the hub user (and charges their budget). No path
-to raw data is given, and the provider's files are root-only.
+server's own hub API token, which the DP query service maps to the hub user (and charges their budget), and
+DCR_BRIDGE_URL, the job bridge for %submit (which checks the same token with the hub). No path to raw data is given,
+and the provider's files are root-only.
 """
+import json
 import os
+import pwd
+import shutil
 import sys
 
 c = get_config()  # noqa: F821 (provided by JupyterHub)
@@ -54,11 +61,35 @@ c.JupyterHub.load_groups = {
     for group in ("scientists", "providers", "auditors")
 }
 
+# The job bridge, started and stopped by the hub, behind the proxy at /services/bridge/. It learns the hub's API and
+# its OAuth client from the JUPYTERHUB_* variables the hub gives it; its web UI logs users in with hub OAuth, and
+# the tokens it issues may read the user's groups, which are the user's roles in the bridge.
+bridge_port = port + 3
+bridge_url = f"http://127.0.0.1:{port}/services/bridge"
+c.JupyterHub.services = [{
+    "name": "bridge",
+    "display": True,
+    "url": f"http://127.0.0.1:{bridge_port}",
+    "command": json.loads(env("DCR_BRIDGE_COMMAND")) + ["--host", "127.0.0.1", "--port", str(bridge_port)],
+    "oauth_client_allowed_scopes": ["read:users:groups!user"],
+    # A service of this clean room, not a third party: no "authorize access" page on login.
+    "oauth_no_confirm": True,
+    "environment": {"PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"},
+}]
+c.JupyterHub.load_roles = [{
+    "name": "clean-room-users",
+    "description": "The demo users may use the job bridge's web UI",
+    "scopes": ["access:services!service=bridge"],
+    "groups": ["scientists", "providers", "auditors"],
+}]
+
 # Each user's server: JupyterLab as that OS user, dcr-java the default kernel.
 c.JupyterHub.spawner_class = "localprocess"
 c.Spawner.cmd = [os.path.join(venv, "bin", "jupyterhub-singleuser")]
 c.Spawner.default_url = "/lab"
-c.Spawner.args = ["--MultiKernelManager.default_kernel_name=dcr-java"]
+# No calls out of the clean room from a user's JupyterLab: no news feed, no update check.
+c.Spawner.args = ["--MultiKernelManager.default_kernel_name=dcr-java", "--LabApp.news_url=None",
+                  "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
 c.Spawner.start_timeout = 120
 c.Spawner.http_timeout = 120
 # Stage-1 environment only: nothing from the hub's own environment but the locale.
@@ -67,6 +98,25 @@ c.Spawner.environment = {
     "PATH": f"{os.path.join(venv, 'bin')}:/usr/local/bin:/usr/bin:/bin",
     "DCR_STAGE": "exploration",
     "DCR_DP_URL": env("DCR_DP_URL"),
-    # The server's own hub API token (also its JUPYTERHUB_API_TOKEN): the DP service checks it with the hub.
+    "DCR_BRIDGE_URL": bridge_url,
+    # The server's own hub API token (also its JUPYTERHUB_API_TOKEN): the DP service and the bridge check it with
+    # the hub, which answers the user and (scope below) their groups.
     "DCR_TOKEN": lambda spawner: spawner.api_token,
 }
+
+
+def copy_tutorials(spawner):
+    """Puts the tutorial notebooks in a new user's home (tutorials/), owned by them; never over their own edits."""
+    source = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "notebooks")
+    user = pwd.getpwnam(spawner.user.name)
+    target = os.path.join(user.pw_dir, "tutorials")
+    os.makedirs(target, exist_ok=True)
+    os.chown(target, user.pw_uid, user.pw_gid)
+    for name in sorted(os.listdir(source)):
+        if name.endswith(".ipynb") and not os.path.exists(os.path.join(target, name)):
+            shutil.copyfile(os.path.join(source, name), os.path.join(target, name))
+            os.chown(os.path.join(target, name), user.pw_uid, user.pw_gid)
+
+
+c.Spawner.pre_spawn_hook = copy_tutorials
+c.Spawner.server_token_scopes = ["access:servers!server", "users:activity!user", "read:users:groups!user"]

@@ -48,7 +48,9 @@ public final class JobBridgeClient {
     String root = base.toString().replaceAll("/+$", "");
     this.base = URI.create(root + "/");
     this.token = token;
-    this.http = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT).build();
+    // HTTP/1.1: the default HTTP/2 asks plain-HTTP servers to upgrade (h2c), which JupyterHub's proxy answers by
+    // closing the connection.
+    this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(CONNECT_TIMEOUT).build();
   }
 
   /** The bridge named by {@code DCR_BRIDGE_URL} with the token {@code DCR_TOKEN}, if both are set. */

@@ -68,7 +68,7 @@ public final class Magics {
     magics.put("jobs", new Entry("%jobs", "your submitted jobs and their states", args -> jobs()));
     magics.put("job", new Entry("%job <id>", "one job: state, what it waits for, released outputs",
         args -> job(jobId("%job", args))));
-    magics.put("outputs", new Entry("%outputs <id>", "download a released job's outputs and report into job-<id>/",
+    magics.put("outputs", new Entry("%outputs <id>", "download a released job's outputs and report into a folder named <id>",
         args -> outputs(jobId("%outputs", args))));
     magics.put("help", new Entry("%help", "this list", args -> help()));
   }
@@ -179,8 +179,9 @@ public final class Magics {
         waitingFor(job), job.id(), job.id());
     DisplayData data = new DisplayData(text);
     data.putHTML("<p>Submitted <code>" + Html.escape(notebook.fileName()) + "</code> as job <b>"
-        + Html.escape(job.id()) + "</b> (state " + Html.escape(job.state()) + "). " + Html.escape(waitingFor(job))
-        + "</p><p>Follow it with <code>%job " + Html.escape(job.id()) + "</code>.</p>");
+        + Html.escape(job.id()) + "</b> (state " + Html.escape(job.state()) + "), as saved at " + Html.escape(saved)
+        + ". " + Html.escape(waitingFor(job)) + "</p><p>Follow it with <code>%job " + Html.escape(job.id())
+        + "</code>; once released, <code>%outputs " + Html.escape(job.id()) + "</code> fetches the outputs.</p>");
     return data;
   }
 
@@ -223,7 +224,7 @@ public final class Magics {
   /** Downloads a released job's outputs and report beside the notebook, and shows the small text ones. */
   private Object outputs(String id) {
     JobBridgeClient client = client("outputs");
-    Path folder = Path.of("job-" + id);
+    Path folder = Path.of(id); // job ids read job-..., so the folder says what it holds
     List<JobBridgeClient.OutputFile> files = call(() -> client.outputs(id));
     StringBuilder text = new StringBuilder("Released outputs of job " + id + " in " + folder.toAbsolutePath() + ":");
     try {

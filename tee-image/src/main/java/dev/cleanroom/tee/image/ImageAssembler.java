@@ -84,18 +84,27 @@ public final class ImageAssembler {
   }
 
   private FileEntriesLayer baseLayer() throws IOException {
-    FileEntriesLayer.Builder layer = FileEntriesLayer.builder().setName("base runtime");
+    return rootfsLayer("base runtime", baseRootfs);
+  }
+
+  /**
+   * A layer of every file and folder under {@code rootfs} at the same path under {@code /}, sorted, with the
+   * modes they have (normalized by whoever assembled the folder), owner root and the fixed time. The service
+   * images (images/) put the base runtime and their own root folders into layers with it.
+   */
+  public static FileEntriesLayer rootfsLayer(String name, Path rootfs) throws IOException {
+    FileEntriesLayer.Builder layer = FileEntriesLayer.builder().setName(name);
     List<Path> paths;
-    try (Stream<Path> walk = Files.walk(baseRootfs)) {
-      paths = walk.filter(p -> !p.equals(baseRootfs)).sorted().toList();
+    try (Stream<Path> walk = Files.walk(rootfs)) {
+      paths = walk.filter(p -> !p.equals(rootfs)).sorted().toList();
     }
     for (Path path : paths) {
       if (Files.isSymbolicLink(path)) {
-        throw new IOException("the base runtime holds a link, " + baseRootfs.relativize(path) + "; rebuild its cache");
+        throw new IOException("the " + name + " folder holds a link, " + rootfs.relativize(path) + "; rebuild its cache");
       }
       // The base runtime's modes are normalized when it is assembled (0644, 0755, /tmp 0777).
       FilePermissions mode = FilePermissions.fromPosixFilePermissions(Files.getPosixFilePermissions(path, LinkOption.NOFOLLOW_LINKS));
-      layer.addEntry(entry(path, "/" + unixPath(baseRootfs.relativize(path)), mode));
+      layer.addEntry(entry(path, "/" + unixPath(rootfs.relativize(path)), mode));
     }
     return layer.build();
   }

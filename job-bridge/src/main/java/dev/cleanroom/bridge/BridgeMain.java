@@ -161,12 +161,13 @@ public final class BridgeMain {
           + " (given after any --tokens)");
     }
     config.auth(auth);
-    ObjectStorage objects = openStorage(storage);
+    ObjectStorage objects = openStorage(storage, env);
     String platformName = tee;
     TeePlatformProvider provider = TeePlatformProvider.named(platformName).orElseThrow(() -> new IllegalArgumentException(
         "no TEE platform '" + platformName + "' on the class path; available: " + TeePlatformProvider.names()));
     DatasetCatalog catalog = DatasetCatalog.of(datasets);
-    TeePlatform platform = provider.create(new TeePlatformProvider.Settings(work.resolve("tee"), objects, catalog, teeOptions));
+    TeePlatform platform = provider.create(new TeePlatformProvider.Settings(work.resolve("tee"), objects, catalog, teeOptions,
+        env));
     return config.database(database)
         .listen(host, port)
         .basePath(basePath)
@@ -193,15 +194,31 @@ public final class BridgeMain {
     return oauth;
   }
 
-  private static ObjectStorage openStorage(String location) throws IOException {
+  /**
+   * A local folder, or a URI opened by the {@link StorageProvider} of its scheme ({@code gs://BUCKET/PREFIX}) with the
+   * bridge's environment as its settings ({@code DCR_GCP_*}).
+   */
+  private static ObjectStorage openStorage(String location, Map<String, String> env) throws IOException {
     int scheme = location.indexOf("://");
     if (scheme < 0) {
       return LocalStorage.at(Path.of(location));
     }
     String name = location.substring(0, scheme);
     StorageProvider provider = StorageProvider.forScheme(name).orElseThrow(() -> new IllegalArgumentException(
-        "no storage for '" + name + "://' on the class path; give a local folder or a supported URI"));
-    return provider.open(URI.create(location), Map.of());
+        "--storage '" + location + "': no storage for '" + name + "://' on the class path; give a local folder or"
+        + " gs://BUCKET/PREFIX"));
+    URI uri;
+    try {
+      uri = new URI(location);
+    } catch (java.net.URISyntaxException e) {
+      throw new IllegalArgumentException("--storage '" + location + "' is not a URI: give a local folder or"
+          + " " + name + "://BUCKET/PREFIX");
+    }
+    try {
+      return provider.open(uri, env);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("--storage: " + e.getMessage(), e);
+    }
   }
 
   private static long number(String flag, String value) {

@@ -25,10 +25,19 @@ public interface TeePlatformProvider {
    * @param datasets where each dataset's inputs are: the platform gives the TEE each input the launcher's
    *     {@code DCR_INPUTS} names ({@link CatalogDataset#inputLocations()})
    * @param options {@code --tee-option KEY=VALUE} pairs, platform-specific (project, zone, service account, ...)
+   * @param environment the bridge's environment, where a platform may find its settings too (the Helm chart passes
+   *     the GCP platform's as {@code DCR_GCP_*} variables); an option given wins over its variable
    */
-  record Settings(Path workDir, ObjectStorage storage, DatasetCatalog datasets, Map<String, String> options) {
+  record Settings(Path workDir, ObjectStorage storage, DatasetCatalog datasets, Map<String, String> options,
+      Map<String, String> environment) {
     public Settings {
       options = Map.copyOf(options);
+      environment = Map.copyOf(environment);
+    }
+
+    /** Settings without environment: the platform takes options only. */
+    public Settings(Path workDir, ObjectStorage storage, DatasetCatalog datasets, Map<String, String> options) {
+      this(workDir, storage, datasets, options, Map.of());
     }
 
     public Optional<String> option(String key) {

@@ -70,6 +70,20 @@ public final class GcpConfig {
     return "DCR_" + key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
   }
 
+  /** The setting {@code key} ({@code gcp.*}), when it is given. */
+  public Optional<String> get(String key) {
+    if (!KEYS.contains(key)) {
+      throw new IllegalArgumentException("'" + key + "' is not a Google Cloud setting; the settings are " + String.join(", ", KEYS));
+    }
+    return optional(key);
+  }
+
+  /** The Artifact Registry repository job images are pushed to; required where images are built for Confidential Space. */
+  public ArtifactRegistry requiredRegistry() {
+    return ArtifactRegistry.parse(required(REGISTRY, "the Artifact Registry repository the job images are pushed to,"
+        + " e.g. us-central1-docker.pkg.dev/my-project/cleanroom"));
+  }
+
   public String project() {
     return required(PROJECT, "the project that holds the bucket and runs the VMs");
   }

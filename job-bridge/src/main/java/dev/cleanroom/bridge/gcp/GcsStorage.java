@@ -29,7 +29,8 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Job storage in one Google Cloud Storage bucket; keys are object names. The TEE gets V4 signed URLs for its
+ * Job storage in a Google Cloud Storage bucket, under a prefix ({@code --storage gs://BUCKET/PREFIX}): key
+ * {@code jobs/42/report.json} is the object {@code PREFIX/jobs/42/report.json}. The TEE gets V4 signed URLs for its
  * job's objects and no credentials: GET for inputs, PUT for results.
  *
  * <p>Signed URLs need a signer. With a service-account key (or, on GKE, workload identity) the bridge's own
@@ -49,6 +50,7 @@ public final class GcsStorage implements ObjectStorage {
 
   private final Storage storage;
   private final String bucket;
+  private final GcsLocation location;
   private final Optional<ServiceAccountSigner> signer;
 
   /**
@@ -56,12 +58,22 @@ public final class GcsStorage implements ObjectStorage {
    * @param signer who signs URLs; empty to use the client's own credentials
    */
   public GcsStorage(Storage storage, String bucket, Optional<ServiceAccountSigner> signer) {
+    this(storage, bucketOnly(bucket), signer);
+  }
+
+  /** Keys under {@code location}'s prefix of its bucket. */
+  public GcsStorage(Storage storage, GcsLocation location, Optional<ServiceAccountSigner> signer) {
+    this.storage = storage;
+    this.bucket = location.bucket();
+    this.location = location;
+    this.signer = signer;
+  }
+
+  private static GcsLocation bucketOnly(String bucket) {
     if (bucket.isBlank() || bucket.contains("/")) {
       throw new IllegalArgumentException("'" + bucket + "' is not a bucket name (no gs:// and no path)");
     }
-    this.storage = storage;
-    this.bucket = bucket;
-    this.signer = signer;
+    return new GcsLocation(bucket, "");
   }
 
   /**
@@ -70,16 +82,35 @@ public final class GcsStorage implements ObjectStorage {
    */
   public static GcsStorage create(String project, String bucket, Optional<String> signingServiceAccount)
       throws IOException {
+    return create(Optional.of(project), bucketOnly(bucket), signingServiceAccount);
+  }
+
+  /**
+   * {@code location} with Application Default Credentials, in {@code project} (else the credentials' own); URLs
+   * signed as in {@link #create(String, String, Optional)}.
+   */
+  public static GcsStorage create(Optional<String> project, GcsLocation location, Optional<String> signingServiceAccount)
+      throws IOException {
     GoogleCredentials credentials = GoogleCredentials.getApplicationDefault();
     Optional<ServiceAccountSigner> signer = signingServiceAccount.map(account ->
         ImpersonatedCredentials.create(credentials.createScoped(SIGNING_SCOPES), account, null, SIGNING_SCOPES, 3600));
-    Storage storage = StorageOptions.newBuilder().setProjectId(project).setCredentials(credentials).build()
-        .getService();
-    return new GcsStorage(storage, bucket, signer);
+    StorageOptions.Builder options = StorageOptions.newBuilder().setCredentials(credentials);
+    project.ifPresent(options::setProjectId);
+    return new GcsStorage(options.build().getService(), location, signer);
   }
 
   public String bucket() {
     return bucket;
+  }
+
+  /** Where the keys are: the bucket and the prefix of their object names. */
+  public GcsLocation location() {
+    return location;
+  }
+
+  /** The {@code gs://} URI of a key's object, as a TEE with rights on the bucket reads it. */
+  public URI objectUri(String key) {
+    return URI.create(where(key));
   }
 
   @Override
@@ -113,7 +144,7 @@ public final class GcsStorage implements ObjectStorage {
     Blob blob = metadata(key).orElseThrow(() -> new NoSuchFileException(where(key), null, "no such object"));
     try {
       // Pinned to the generation just seen: a concurrent overwrite cannot splice two versions together.
-      ReadChannel reader = storage.reader(BlobId.of(bucket, key, blob.getGeneration()));
+      ReadChannel reader = storage.reader(BlobId.of(bucket, location.objectName(key), blob.getGeneration()));
       return Channels.newInputStream(reader);
     } catch (StorageException e) {
       throw GcpException.callFailed("download " + where(key), e);
@@ -129,9 +160,10 @@ public final class GcsStorage implements ObjectStorage {
   public List<String> list(String prefix) throws IOException {
     try {
       List<String> keys = new ArrayList<>();
-      for (Blob blob : storage.list(bucket, Storage.BlobListOption.prefix(prefix)).iterateAll()) {
+      String objectPrefix = location.objectName(prefix);
+      for (Blob blob : storage.list(bucket, Storage.BlobListOption.prefix(objectPrefix)).iterateAll()) {
         if (!blob.getName().endsWith("/")) {
-          keys.add(blob.getName());
+          keys.add(blob.getName().substring(location.prefix().length()));
         }
       }
       keys.sort(null);
@@ -198,7 +230,7 @@ public final class GcsStorage implements ObjectStorage {
 
   private BlobId blobId(String key) {
     checkKey(key);
-    return BlobId.of(bucket, key);
+    return BlobId.of(bucket, location.objectName(key));
   }
 
   /** Keys are relative '/'-paths, as in the local folder backend, so that both backends accept the same keys. */
@@ -213,7 +245,7 @@ public final class GcsStorage implements ObjectStorage {
   }
 
   private String where(String key) {
-    return "gs://" + bucket + "/" + key;
+    return "gs://" + bucket + "/" + location.objectName(key);
   }
 
   /**

@@ -28,7 +28,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * it in the system property {@code dcr.fakegcs}; without it the tests fail instead of skipping, so a green run
  * always means the storage code really talked to a Cloud Storage API.
  */
-final class FakeGcsServer implements BeforeAllCallback, AfterAllCallback {
+public final class FakeGcsServer implements BeforeAllCallback, AfterAllCallback {
   static final String PROPERTY = "dcr.fakegcs";
   private static final String INSTALL_HINT = "fake-gcs-server is needed for the GCS tests: run them with ./dcr test,"
       + " which installs it, or 'go install github.com/fsouza/fake-gcs-server@v1.56.1' and pass"
@@ -72,12 +72,12 @@ final class FakeGcsServer implements BeforeAllCallback, AfterAllCallback {
     }
   }
 
-  URI endpoint() {
+  public URI endpoint() {
     return endpoint;
   }
 
   /** A Cloud Storage client for this server, without credentials. */
-  Storage client() {
+  public Storage client() {
     return StorageOptions.http()
         .setHost(endpoint.toString())
         .setProjectId("test-project")
@@ -87,7 +87,7 @@ final class FakeGcsServer implements BeforeAllCallback, AfterAllCallback {
   }
 
   /** A new empty bucket, so that tests never see each other's objects. */
-  String newBucket(Storage storage) {
+  public String newBucket(Storage storage) {
     String name = "bucket-" + ProcessHandle.current().pid() + "-" + buckets.incrementAndGet();
     storage.create(BucketInfo.of(name));
     return name;

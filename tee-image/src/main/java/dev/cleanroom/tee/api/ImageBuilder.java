@@ -106,6 +106,16 @@ public final class ImageBuilder {
    * ({@code host:port/repository:tag}). A registry on loopback may speak plain HTTP.
    */
   public BuiltImage push(Path notebook, String reference) throws ImageBuildException {
+    return push(notebook, reference, Optional.empty());
+  }
+
+  /** As {@link #push(Path, String)}, logging in to the registry with {@code credential} (e.g. Artifact Registry). */
+  public BuiltImage push(Path notebook, String reference, RegistryCredential credential) throws ImageBuildException {
+    return push(notebook, reference, Optional.of(credential));
+  }
+
+  private BuiltImage push(Path notebook, String reference, Optional<RegistryCredential> credential)
+      throws ImageBuildException {
     long start = System.nanoTime();
     Sha256 notebookSha = requireNotebook(notebook);
     ImageReference target;
@@ -115,7 +125,9 @@ public final class ImageBuilder {
       throw new ImageBuildException("push_failed", "Tried to push the image as '" + reference + "' but failed because:"
           + " it is not an image reference. Use host:port/repository:tag.");
     }
-    Containerizer containerizer = Containerizer.to(RegistryImage.named(target))
+    RegistryImage registry = RegistryImage.named(target);
+    credential.ifPresent(c -> registry.addCredential(c.username(), c.password()));
+    Containerizer containerizer = Containerizer.to(registry)
         .setAllowInsecureRegistries(isLoopback(target.getRegistry()));
     JibContainer container = containerize(notebook, notebookSha, containerizer, true);
     return new BuiltImage(container.getDigest().toString(), container.getImageId().toString(), reference,

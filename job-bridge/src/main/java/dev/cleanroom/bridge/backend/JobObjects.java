@@ -8,7 +8,9 @@ import dev.cleanroom.attestation.report.JobFolder;
  * <pre>
  *   jobs/&lt;id&gt;/notebook.ipynb        the submitted notebook, as sent
  *   jobs/&lt;id&gt;/inputs/...            inputs a platform stages for the TEE (GCP: the views' policy and synthetic rows)
- *   jobs/&lt;id&gt;/inputs.json           where each input of the job's DCR_INPUTS is (GCP)
+ *   jobs/&lt;id&gt;/plan.json             the job plan: where each input of the job's DCR_INPUTS is and where the
+ *                                   job folder goes (GCP)
+ *   jobs/&lt;id&gt;/result.zip            the job folder as the TEE uploads it (GCP), unpacked into result/
  *   jobs/&lt;id&gt;/result/...            the job folder ({@link JobFolder}): what the TEE uploads (executed
  *                                   notebook, outputs, manifest, token), then the bridge's jwks.json and report.json
  * </pre>
@@ -25,9 +27,14 @@ public final class JobObjects {
     return "jobs/" + jobId + "/inputs/" + name;
   }
 
-  /** Where each input of the job is: a JSON object, input name to object URI. */
-  public static String inputPlan(String jobId) {
-    return "jobs/" + jobId + "/inputs.json";
+  /** The job plan the launcher follows on a platform without mounts (tee-image's JobPlan format). */
+  public static String jobPlan(String jobId) {
+    return "jobs/" + jobId + "/plan.json";
+  }
+
+  /** The job folder as one zip, which the TEE uploads through a signed URL and the platform unpacks into {@link #result}. */
+  public static String resultArchive(String jobId) {
+    return "jobs/" + jobId + "/result.zip";
   }
 
   /** The prefix the TEE writes the job folder under. */

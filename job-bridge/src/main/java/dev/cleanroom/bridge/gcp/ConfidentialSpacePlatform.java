@@ -2,7 +2,6 @@ package dev.cleanroom.bridge.gcp;
 
 import com.google.cloud.compute.v1.InstancesClient;
 import dev.cleanroom.attestation.claims.ConfidentialSpace;
-import dev.cleanroom.attestation.report.JobFolder;
 import dev.cleanroom.bridge.backend.BuiltImage;
 import dev.cleanroom.bridge.backend.ImageBuild;
 import dev.cleanroom.bridge.backend.JobObjects;
@@ -13,6 +12,7 @@ import dev.cleanroom.bridge.datasets.CatalogDataset;
 import dev.cleanroom.bridge.datasets.DatasetCatalog;
 import dev.cleanroom.tee.api.ImageBuildException;
 import dev.cleanroom.tee.api.ImageBuilder;
+import dev.cleanroom.tee.api.JobConfig;
 import dev.cleanroom.tee.api.RegistryCredential;
 import io.vertx.core.json.JsonObject;
 import java.io.ByteArrayInputStream;
@@ -25,7 +25,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -36,12 +35,16 @@ import java.util.TreeMap;
  * build and pushed to Artifact Registry, run in its own Confidential Space VM ({@link ConfidentialSpaceBackend}),
  * and its job folder (manifest, token, outputs) is read back from the bridge's Cloud Storage ({@link GcsStorage}).
  *
- * <p>Before a launch the platform stages the job's inputs: the files the bridge holds (each dataset's provisioned
- * {@code policy.yaml} and, when offered, {@code synthetic.csv}) are copied to {@code jobs/<id>/inputs/} in the job
- * storage, and {@code jobs/<id>/inputs.json} says where every input named in {@code DCR_INPUTS} is: V4 signed read
- * URLs of those copies (the VM gets no role on the job bucket), and the real rows where the provider keeps them
- * ({@code gs://...}, read through workload identity federation; the bridge never reads them). The launcher
- * checks each against its sha256 whatever its source.
+ * <p>Before a launch the platform writes the job plan the launcher follows (nothing is mounted into a Confidential
+ * Space container): the files the bridge holds (each dataset's provisioned {@code policy.yaml} and, when offered,
+ * {@code synthetic.csv}) are copied to {@code jobs/<id>/inputs/} in the job storage, and {@code jobs/<id>/plan.json}
+ * says where every input named in {@code DCR_INPUTS} is, with its sha256: V4 signed read URLs of those copies (the
+ * VM gets no role on the job bucket), and the real rows where the provider keeps them ({@code gs://...}, read
+ * through the provider's workload identity pool, {@link TeeDataAccess}; the bridge never reads them); and where the
+ * job folder goes: a signed PUT URL of {@code jobs/<id>/result.zip}. The VM gets a signed read URL of the plan as
+ * {@code DCR_JOB_PLAN_URL}. The launcher checks each input against its sha256 whatever its source. Once the VM has
+ * exited (or, on a debug VM, once the archive is there) the platform unpacks the archive into
+ * {@code jobs/<id>/result/} ({@link JobFolderArchive}), where the bridge reads job folders.
  *
  * <p>Settings: {@link GcpConfig}, from the bridge's {@code DCR_GCP_*} environment (the Helm chart) or
  * {@code --tee-option gcp.KEY=VALUE}, which wins; plus {@code --tee-option launcher-bundle=DIR} as for the local
@@ -53,6 +56,7 @@ public final class ConfidentialSpacePlatform implements TeePlatform {
   /** The Confidential Space token issuer's OIDC discovery document, which names its JWKS. */
   public static final URI ISSUER_DISCOVERY = URI.create(ConfidentialSpace.DISCOVERY_URL);
   static final String LAUNCHER_BUNDLE = "launcher-bundle";
+  private static final System.Logger LOG = System.getLogger(ConfidentialSpacePlatform.class.getName());
 
   /** Pushes the image of a notebook to a registry reference; the tee-image build in production. */
   @FunctionalInterface
@@ -73,16 +77,18 @@ public final class ConfidentialSpacePlatform implements TeePlatform {
   private final ImagePush images;
   private final ComputeClient compute;
   private final ConfidentialSpaceSettings settings;
+  private final Optional<TeeDataAccess> dataAccess;
   private ConfidentialSpaceBackend backend; // made at first use, see the class comment
 
   ConfidentialSpacePlatform(GcsStorage storage, DatasetCatalog datasets, ArtifactRegistry registry, ImagePush images,
-      ComputeClient compute, ConfidentialSpaceSettings settings) {
+      ComputeClient compute, ConfidentialSpaceSettings settings, Optional<TeeDataAccess> dataAccess) {
     this.storage = storage;
     this.datasets = datasets;
     this.registry = registry;
     this.images = images;
     this.compute = compute;
     this.settings = settings;
+    this.dataAccess = dataAccess;
   }
 
   /** Registered in META-INF/services for {@code --tee gcp}. */
@@ -115,7 +121,7 @@ public final class ConfidentialSpacePlatform implements TeePlatform {
       ArtifactRegistry registry = config.requiredRegistry();
       Optional<Path> bundle = settings.option(LAUNCHER_BUNDLE).map(Path::of);
       return new ConfidentialSpacePlatform(gcs, settings.datasets(), registry, new JibPush(registry, bundle),
-          InstancesClient::create, vms);
+          InstancesClient::create, vms, config.dataAccess());
     }
   }
 
@@ -166,9 +172,10 @@ public final class ConfidentialSpacePlatform implements TeePlatform {
 
   private synchronized ConfidentialSpaceBackend backend() throws IOException {
     if (backend == null) {
-      // A debug VM stays up after its workload exits: the token, which the launcher writes last, marks the end.
+      // A debug VM stays up after its workload exits: the job folder's archive, which the launcher uploads last,
+      // marks the end.
       backend = new ConfidentialSpaceBackend(compute.create(), settings,
-          ResultProbe.whenStored(storage, jobId -> JobObjects.resultFile(jobId, JobFolder.TOKEN)));
+          ResultProbe.whenStored(storage, JobObjects::resultArchive));
     }
     return backend;
   }
@@ -176,13 +183,25 @@ public final class ConfidentialSpacePlatform implements TeePlatform {
   private final TeeBackend tee = new TeeBackend() {
     @Override
     public Run launch(LaunchRequest request) throws IOException {
-      stageInputs(request);
-      return backend().launch(request);
+      URI plan = stagePlan(request);
+      Map<String, String> environment = new HashMap<>(request.environment());
+      environment.put(JobConfig.JOB_PLAN_URL, plan.toString());
+      return backend().launch(new LaunchRequest(request.jobId(), request.imageReference(), request.imageDigest(),
+          environment, request.debug(), request.timeout()));
     }
 
     @Override
     public RunState state(String jobId) throws IOException {
-      return backend().state(jobId);
+      RunState state = backend().state(jobId);
+      if (state == RunState.EXITED || state == RunState.LOST) {
+        try {
+          JobFolderArchive.unpack(storage, jobId);
+        } catch (JobFolderArchive.InvalidArchiveException e) {
+          // The job then fails without an attestation record; the reason is here.
+          LOG.log(System.Logger.Level.WARNING, "job " + jobId + ": " + e.getMessage());
+        }
+      }
+      return state;
     }
 
     @Override
@@ -192,26 +211,35 @@ public final class ConfidentialSpacePlatform implements TeePlatform {
   };
 
   /**
-   * Copies the inputs the bridge holds into the job storage and writes the job's input plan; returns the plan.
-   * Real rows are never copied: they must already be in Cloud Storage, where the provider lets approved images read them.
+   * Copies the inputs the bridge holds into the job storage and writes the job plan (tee-image's {@code JobPlan}
+   * format); returns a signed read URL of the plan. Real rows are never copied: they must already be in Cloud
+   * Storage, where the provider lets approved images read them.
    */
-  Map<String, URI> stageInputs(TeeBackend.LaunchRequest request) throws IOException {
+  URI stagePlan(TeeBackend.LaunchRequest request) throws IOException {
     Map<String, URI> known = new HashMap<>();
     Set<URI> realRows = new HashSet<>();
     for (CatalogDataset dataset : datasets.all()) {
       known.putAll(dataset.inputLocations());
       realRows.add(dataset.data());
     }
-    Map<String, URI> plan = new TreeMap<>();
-    String declared = request.environment().getOrDefault("DCR_INPUTS", "");
+    // Valid while the VM may live: the job's time limit and the grace Compute Engine gives it.
+    Duration validFor = request.timeout().plus(settings.runGrace());
+    Duration urlLifetime = validFor.compareTo(GcsStorage.MAX_URL_LIFETIME) > 0 ? GcsStorage.MAX_URL_LIFETIME : validFor;
+    JsonObject inputs = new JsonObject(new TreeMap<>());
+    String declared = request.environment().getOrDefault(JobConfig.INPUTS, "");
     for (String pair : declared.isEmpty() ? new String[0] : declared.split(",")) {
       String name = pair.substring(0, pair.indexOf('='));
+      JsonObject input = new JsonObject();
       URI location = known.get(name);
       if (location == null) {
         throw new IOException("input '" + name + "' of job " + request.jobId() + " is in no dataset this bridge serves");
       }
       if (GcsStorageProvider.SCHEME.equals(location.getScheme())) {
-        plan.put(name, location);
+        TeeDataAccess access = dataAccess.orElseThrow(() -> new IOException("input '" + name + "' of job "
+            + request.jobId() + " is in Cloud Storage, which the VM reads through the provider's workload identity"
+            + " pool: set " + GcpConfig.IDENTITY_PROVIDER + " (docs/gcp.md, step 10)"));
+        input.put("url", location.toString()).put("identityProvider", access.identityProvider());
+        access.serviceAccount().ifPresent(account -> input.put("serviceAccount", account));
       } else if (realRows.contains(location)) {
         throw new IOException("input '" + name + "' of job " + request.jobId() + " is at " + location + ", which a"
             + " Confidential Space VM cannot read; give the real rows' Cloud Storage location: --dataset"
@@ -222,17 +250,16 @@ public final class ConfidentialSpacePlatform implements TeePlatform {
         try (InputStream in = Files.newInputStream(file)) {
           storage.put(key, in, Files.size(file));
         }
-        // Valid while the VM may live: the job's time limit and the grace Compute Engine gives it.
-        Duration validFor = request.timeout().plus(settings.runGrace());
-        plan.put(name, storage.readUrl(key, validFor.compareTo(GcsStorage.MAX_URL_LIFETIME) > 0
-            ? GcsStorage.MAX_URL_LIFETIME : validFor));
+        input.put("url", storage.readUrl(key, urlLifetime).toString());
       }
+      inputs.put(name, input.put("sha256", pair.substring(pair.indexOf('=') + 1)));
     }
-    Map<String, Object> json = new LinkedHashMap<>();
-    plan.forEach((name, uri) -> json.put(name, uri.toString()));
-    byte[] bytes = new JsonObject(json).encodePrettily().getBytes(StandardCharsets.UTF_8);
-    storage.put(JobObjects.inputPlan(request.jobId()), new ByteArrayInputStream(bytes), bytes.length);
-    return plan;
+    JsonObject plan = new JsonObject().put("inputs", inputs)
+        .put("result", new JsonObject().put("url", storage.writeUrl(JobObjects.resultArchive(request.jobId()), urlLifetime).toString()));
+    byte[] bytes = plan.encodePrettily().getBytes(StandardCharsets.UTF_8);
+    String key = JobObjects.jobPlan(request.jobId());
+    storage.put(key, new ByteArrayInputStream(bytes), bytes.length);
+    return storage.readUrl(key, urlLifetime);
   }
 
   /**

@@ -32,10 +32,12 @@ public final class GcpConfig {
   public static final String DEBUG_IMAGE = "gcp.tee.debug-image";
   public static final String DEBUG_ALLOWED = "gcp.tee.debug-allowed";
   public static final String RUN_GRACE = "gcp.tee.run-grace";
+  public static final String IDENTITY_PROVIDER = "gcp.tee.identity-provider";
+  public static final String DATA_READER = "gcp.tee.data-reader";
 
   private static final List<String> KEYS = List.of(PROJECT, BUCKET, URL_SIGNER, REGISTRY, ZONE, SERVICE_ACCOUNT,
       CONFIDENTIAL_TYPE, MACHINE_TYPE, NETWORK, SUBNETWORK, EXTERNAL_IP, BOOT_DISK_GB, IMAGE, DEBUG_IMAGE, DEBUG_ALLOWED,
-      RUN_GRACE);
+      RUN_GRACE, IDENTITY_PROVIDER, DATA_READER);
 
   private final Map<String, String> values;
 
@@ -114,6 +116,18 @@ public final class GcpConfig {
     optional(DEBUG_ALLOWED).map(v -> bool(DEBUG_ALLOWED, v)).ifPresent(builder::debugAllowed);
     optional(RUN_GRACE).map(v -> duration(RUN_GRACE, v)).ifPresent(builder::runGrace);
     return builder.build();
+  }
+
+  /**
+   * How the VMs read the provider's real rows: {@code gcp.tee.identity-provider} and, optionally,
+   * {@code gcp.tee.data-reader}; empty when no identity provider is set (then a job on {@code gs://} rows is refused).
+   */
+  public Optional<TeeDataAccess> dataAccess() {
+    if (optional(IDENTITY_PROVIDER).isEmpty() && optional(DATA_READER).isPresent()) {
+      throw new IllegalArgumentException(DATA_READER + " is set but " + IDENTITY_PROVIDER + " is not: the data reader"
+          + " is impersonated with the identity pool's token (docs/gcp.md)");
+    }
+    return optional(IDENTITY_PROVIDER).map(provider -> new TeeDataAccess(provider, optional(DATA_READER)));
   }
 
   /** The job storage in {@code gcp.bucket}, with Application Default Credentials. */

@@ -38,7 +38,6 @@ import java.net.http.HttpResponse;
 import java.security.KeyPairGenerator;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -67,6 +66,8 @@ class ConfidentialSpacePlatformTest {
   private static final String JOB = "job-k3v9x2m4q7b1c8d5";
   private static final String DIGEST = "sha256:" + "ab".repeat(32);
   private static final String REAL_ROWS = "gs://insurer-data-cleanroom/insurance/real.csv";
+  private static final String IDENTITY_PROVIDER =
+      "projects/123456789012/locations/global/workloadIdentityPools/dcr-tee/providers/attestation-verifier";
   private static final ArtifactRegistry REGISTRY = ArtifactRegistry.parse("us-central1-docker.pkg.dev/clean-room-prod/cleanroom");
 
   @TempDir Path dir;
@@ -77,21 +78,32 @@ class ConfidentialSpacePlatformTest {
   private final List<String> pushed = new ArrayList<>();
 
   @BeforeEach
-  @SuppressWarnings("unchecked")
   void setUp() throws Exception {
     client = SERVER.client();
     bucket = SERVER.newBucket(client);
+    storage = signingStorage(client, bucket);
+    instances = computeWithoutTheVm(JOB);
+  }
+
+  /** The job storage under {@code prod/} of {@code bucket}, signing URLs with a key of its own. */
+  static GcsStorage signingStorage(Storage client, String bucket) throws Exception {
     KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
     generator.initialize(2048);
-    storage = new GcsStorage(client, new GcsLocation(bucket, "prod/"), Optional.of(ServiceAccountCredentials.newBuilder()
+    return new GcsStorage(client, new GcsLocation(bucket, "prod/"), Optional.of(ServiceAccountCredentials.newBuilder()
         .setClientEmail("bridge-signer@test-project.iam.gserviceaccount.com")
         .setPrivateKey(generator.generateKeyPair().getPrivate()).setProjectId("test-project").build()));
-    instances = mock(InstancesClient.class);
+  }
+
+  /** Compute Engine, where the job's VM does not exist yet and inserting it succeeds. */
+  @SuppressWarnings("unchecked")
+  static InstancesClient computeWithoutTheVm(String jobId) throws Exception {
+    InstancesClient instances = mock(InstancesClient.class);
     OperationFuture<Operation, Operation> operation = mock(OperationFuture.class);
     when(operation.get(anyLong(), any(TimeUnit.class))).thenReturn(Operation.newBuilder().setName("operation-1").build());
     when(instances.insertAsync(any(InsertInstanceRequest.class))).thenReturn(operation);
-    when(instances.get("clean-room-prod", "us-central1-a", "dcr-" + JOB)).thenThrow(ApiExceptionFactory.createException(
+    when(instances.get("clean-room-prod", "us-central1-a", "dcr-" + jobId)).thenThrow(ApiExceptionFactory.createException(
         new RuntimeException("not found"), HttpJsonStatusCode.of(StatusCode.Code.NOT_FOUND), false));
+    return instances;
   }
 
   @Test
@@ -113,17 +125,41 @@ class ConfidentialSpacePlatformTest {
     // The policy file is copied byte for byte; the real rows stay where the provider keeps them.
     assertArrayEquals(Files.readAllBytes(insurance.policyFile()),
         client.readAllBytes(BlobId.of(bucket, "prod/jobs/" + JOB + "/inputs/insurance/policy.yaml")));
-    JsonObject plan;
-    try (InputStream in = storage.get(JobObjects.inputPlan(JOB))) {
-      plan = new JsonObject(new String(in.readAllBytes(), UTF_8));
-    }
-    assertEquals(List.of("insurance/policy.yaml", "insurance/real.csv"), List.copyOf(plan.fieldNames().stream().sorted().toList()));
-    assertEquals(REAL_ROWS, plan.getString("insurance/real.csv"));
-    // The VM reads the staged copy through a signed URL, without any role on the job bucket.
-    HttpResponse<byte[]> policy = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-        URI.create(plan.getString("insurance/policy.yaml"))).build(), HttpResponse.BodyHandlers.ofByteArray());
-    assertEquals(200, policy.statusCode());
-    assertArrayEquals(Files.readAllBytes(insurance.policyFile()), policy.body());
+    // The VM gets the plan through a signed URL, and everything in it too: it has no role on the job bucket.
+    JsonObject plan = new JsonObject(new String(get(URI.create(metadata(vm, "tee-env-DCR_JOB_PLAN_URL"))), UTF_8));
+    JsonObject inputs = plan.getJsonObject("inputs");
+    assertEquals(List.of("insurance/policy.yaml", "insurance/real.csv"), inputs.fieldNames().stream().sorted().toList());
+    Map<String, String> hashes = insurance.inputHashes();
+    assertEquals(new JsonObject().put("url", REAL_ROWS).put("identityProvider", "//iam.googleapis.com/" + IDENTITY_PROVIDER)
+        .put("sha256", hashes.get("insurance/real.csv")), inputs.getJsonObject("insurance/real.csv"));
+    assertEquals(hashes.get("insurance/policy.yaml"), inputs.getJsonObject("insurance/policy.yaml").getString("sha256"));
+    assertArrayEquals(Files.readAllBytes(insurance.policyFile()),
+        get(URI.create(inputs.getJsonObject("insurance/policy.yaml").getString("url"))));
+    // The job folder comes back as one object, through a signed PUT URL of just that object.
+    HttpResponse<String> put = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+        URI.create(plan.getJsonObject("result").getString("url"))).PUT(HttpRequest.BodyPublishers.ofString("zip")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, put.statusCode(), put.body());
+    assertArrayEquals("zip".getBytes(UTF_8), client.readAllBytes(BlobId.of(bucket, "prod/jobs/" + JOB + "/result.zip")));
+  }
+
+  @Test
+  void launch_withRealRowsInCloudStorageButNoIdentityProvider_isRefusedBeforeAnyVmIsAsked() throws Exception {
+    CatalogDataset insurance = dataset(REAL_ROWS);
+    ConfidentialSpacePlatform platform = platform(insurance, Optional.empty());
+
+    IOException e = assertThrows(IOException.class, () -> platform.tee().launch(new TeeBackend.LaunchRequest(JOB,
+        REGISTRY.byDigest(JOB, DIGEST), DIGEST, environment(insurance), false, Duration.ofHours(1))));
+
+    assertTrue(e.getMessage().contains("gcp.tee.identity-provider"), e.getMessage());
+    verifyNoInteractions(instances);
+  }
+
+  private static byte[] get(URI url) throws Exception {
+    HttpResponse<byte[]> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(url).build(),
+        HttpResponse.BodyHandlers.ofByteArray());
+    assertEquals(200, response.statusCode());
+    return response.body();
   }
 
   @Test
@@ -139,15 +175,18 @@ class ConfidentialSpacePlatformTest {
   }
 
   @Test
-  void state_ofARunningDebugVm_isExitedOnceTheTokenIsInTheBucket() throws Exception {
+  void state_ofARunningDebugVm_isExitedOnceTheJobFolderIsInTheBucket_whichIsThenUnpacked() throws Exception {
     ConfidentialSpacePlatform platform = platform(dataset(REAL_ROWS));
     org.mockito.Mockito.doReturn(Instance.newBuilder().setName("dcr-" + JOB).setStatus("RUNNING").build())
         .when(instances).get("clean-room-prod", "us-central1-a", "dcr-" + JOB);
     assertEquals(TeeBackend.RunState.RUNNING, platform.tee().state(JOB));
 
-    storage.put(JobObjects.resultFile(JOB, JobFolder.TOKEN), new ByteArrayInputStream(new byte[] {'x'}), 1);
+    byte[] zip = JobFolderArchiveTest.zip(Map.of("manifest.json", "{}", "outputs/a.txt", "a", JobFolder.TOKEN, "x.y.z"));
+    storage.put(JobObjects.resultArchive(JOB), new ByteArrayInputStream(zip), zip.length);
 
     assertEquals(TeeBackend.RunState.EXITED, platform.tee().state(JOB));
+    assertEquals(List.of("jobs/" + JOB + "/result/manifest.json", "jobs/" + JOB + "/result/outputs/a.txt",
+        "jobs/" + JOB + "/result/token.jwt"), storage.list(JobObjects.result(JOB)));
   }
 
   @Test
@@ -170,13 +209,17 @@ class ConfidentialSpacePlatformTest {
   }
 
   private ConfidentialSpacePlatform platform(CatalogDataset dataset) {
+    return platform(dataset, Optional.of(new TeeDataAccess(IDENTITY_PROVIDER, Optional.empty())));
+  }
+
+  private ConfidentialSpacePlatform platform(CatalogDataset dataset, Optional<TeeDataAccess> dataAccess) {
     ConfidentialSpaceSettings settings = ConfidentialSpaceSettings.builder("clean-room-prod", "us-central1-a",
         "dcr-workload@clean-room-prod.iam.gserviceaccount.com").build();
     // The registry push stands in for Jib's (tee-image's ImageBuilderIT pushes to a real registry).
     return new ConfidentialSpacePlatform(storage, DatasetCatalog.of(List.of(dataset)), REGISTRY, (notebook, reference) -> {
       pushed.add(reference);
       return DIGEST;
-    }, () -> instances, settings);
+    }, () -> instances, settings, dataAccess);
   }
 
   /** The provisioned insurance dataset, its real rows at {@code realRows} (null: on the bridge's disk). */

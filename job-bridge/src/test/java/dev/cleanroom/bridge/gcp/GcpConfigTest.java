@@ -123,4 +123,30 @@ class GcpConfigTest {
     e = assertThrows(IllegalArgumentException.class, () -> GcpConfig.from(values).confidentialSpace());
     assertTrue(e.getMessage().contains("is not a service account email"), e.getMessage());
   }
+
+  @Test
+  void dataAccess_isTheIdentityProviderAsTheStsAudience_andTheOptionalReader() {
+    Map<String, String> values = new LinkedHashMap<>(MINIMAL);
+    values.put("DCR_GCP_TEE_IDENTITY_PROVIDER",
+        "projects/123456789012/locations/global/workloadIdentityPools/dcr-tee/providers/attestation-verifier");
+    values.put("gcp.tee.data-reader", "reader@insurer-data.iam.gserviceaccount.com");
+
+    assertEquals(Optional.of(new TeeDataAccess("//iam.googleapis.com/projects/123456789012/locations/global/"
+        + "workloadIdentityPools/dcr-tee/providers/attestation-verifier",
+        Optional.of("reader@insurer-data.iam.gserviceaccount.com"))), GcpConfig.from(values).dataAccess());
+    assertEquals(Optional.empty(), GcpConfig.from(MINIMAL).dataAccess());
+  }
+
+  @Test
+  void dataAccess_aProjectIdInsteadOfItsNumber_orAReaderWithoutAProvider_isRefused() {
+    Map<String, String> byId = new LinkedHashMap<>(MINIMAL);
+    byId.put("gcp.tee.identity-provider", "projects/insurer-data/locations/global/workloadIdentityPools/dcr-tee/providers/x");
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> GcpConfig.from(byId).dataAccess());
+    assertTrue(e.getMessage().contains("the project number"), e.getMessage());
+
+    Map<String, String> readerOnly = new LinkedHashMap<>(MINIMAL);
+    readerOnly.put("gcp.tee.data-reader", "reader@insurer-data.iam.gserviceaccount.com");
+    e = assertThrows(IllegalArgumentException.class, () -> GcpConfig.from(readerOnly).dataAccess());
+    assertTrue(e.getMessage().contains("gcp.tee.identity-provider is not"), e.getMessage());
+  }
 }

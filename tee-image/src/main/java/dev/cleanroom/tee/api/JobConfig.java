@@ -35,8 +35,15 @@ public record JobConfig(String jobId, String audience, SortedMap<String, Sha256>
   public static final String CELL_TIMEOUT = "DCR_CELL_TIMEOUT_SECONDS";
   public static final String TIMEOUT = "DCR_TIMEOUT_SECONDS";
   public static final String MAX_OUTPUT_BYTES = "DCR_MAX_OUTPUT_BYTES";
+  /**
+   * A signed URL of the job plan (where each input is, where the job folder goes), set by a TEE platform
+   * whose VM has no mounts (Confidential Space); not part of the job itself, so not a component: the
+   * launcher reads it directly and checks every input the plan names against {@link #inputs}.
+   */
+  public static final String JOB_PLAN_URL = "DCR_JOB_PLAN_URL";
   /** Every variable the launcher reads; the launch policy allows no other. */
-  public static final List<String> VARIABLES = List.of(JOB_ID, AUDIENCE, INPUTS, CELL_TIMEOUT, TIMEOUT, MAX_OUTPUT_BYTES);
+  public static final List<String> VARIABLES = List.of(JOB_ID, AUDIENCE, INPUTS, CELL_TIMEOUT, TIMEOUT, MAX_OUTPUT_BYTES,
+      JOB_PLAN_URL);
 
   public static final Duration DEFAULT_CELL_TIMEOUT = Duration.ofMinutes(10);
   public static final Duration DEFAULT_TIMEOUT = Duration.ofHours(1);

@@ -12,6 +12,7 @@ import dev.cleanroom.attestation.token.TokenRequest;
 import dev.cleanroom.tee.api.JobConfig;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.text.ParseException;
@@ -33,13 +34,19 @@ import java.util.stream.Stream;
  * outputs) still ends with an attested manifest saying why; nothing is written outside the job folder;
  * the launcher's log (stdout) carries no text the notebook controls.
  *
- * <p>Exit status: 0 when the manifest and token were written, 2 when the job could not start (no job id,
- * a job folder that is not empty), 3 when the launcher socket gave no token.
+ * <p>With a job plan ({@code DCR_JOB_PLAN_URL}: Confidential Space, where nothing is mounted) the launcher first
+ * downloads the inputs the plan names into the input folder, where they are checked like mounted ones, and last
+ * uploads the job folder to where the plan says ({@link CloudTransfer}).
+ *
+ * <p>Exit status: 0 when the manifest and token were written (and, with a plan, uploaded), 2 when the job could
+ * not start (no job id, a job folder that is not empty), 3 when the launcher socket gave no token, 4 when the
+ * job folder could not be uploaded.
  */
 public final class Launcher {
   static final int ATTESTED = 0;
   static final int NOT_STARTED = 2;
   static final int NO_TOKEN = 3;
+  static final int NOT_UPLOADED = 4;
 
   private final LauncherPaths paths;
   private final Map<String, String> environment;
@@ -48,12 +55,13 @@ public final class Launcher {
   private final PrintStream log;
   private final Path java;
   private final String classpath;
+  private final CloudEndpoints endpoints;
 
   /**
    * @param java the JVM the notebook runs in, and {@code classpath} its class path: this launcher's own
    */
   Launcher(LauncherPaths paths, Map<String, String> environment, LauncherSocketClient socket, Clock clock, PrintStream log,
-      Path java, String classpath) {
+      Path java, String classpath, CloudEndpoints endpoints) {
     this.paths = paths;
     this.environment = environment;
     this.socket = socket;
@@ -61,19 +69,22 @@ public final class Launcher {
     this.log = log;
     this.java = java;
     this.classpath = classpath;
+    this.endpoints = endpoints;
   }
 
   public static void main(String[] args) {
     LauncherPaths paths;
     try {
-      paths = LauncherPaths.parse(args);
+      boolean planned = !System.getenv().getOrDefault(JobConfig.JOB_PLAN_URL, "").isBlank();
+      paths = args.length == 0 && planned ? LauncherPaths.inImageWithoutMounts() : LauncherPaths.parse(args);
     } catch (IllegalArgumentException e) {
       System.err.println("launcher: " + e.getMessage());
       System.exit(NOT_STARTED);
       return;
     }
     System.exit(new Launcher(paths, System.getenv(), new LauncherSocketClient(paths.socket()), Clock.systemUTC(), System.out,
-        Path.of(System.getProperty("java.home"), "bin", "java"), System.getProperty("java.class.path")).run());
+        Path.of(System.getProperty("java.home"), "bin", "java"), System.getProperty("java.class.path"),
+        CloudEndpoints.from(System.getProperties())).run());
   }
 
   int run() {
@@ -88,7 +99,15 @@ public final class Launcher {
     JobConfig job = read.job();
     String configProblem = read.problem();
     JobFolder folder = JobFolder.at(paths.job());
+    String planUrl = environment.getOrDefault(JobConfig.JOB_PLAN_URL, "").strip();
+    CloudTransfer transfer = new CloudTransfer(CloudTransfer.client(), endpoints,
+        new WorkloadIdentity(CloudTransfer.client(), endpoints, socket::defaultToken));
     try {
+      if (!planUrl.isEmpty()) {
+        // Nothing is mounted: the launcher makes both folders (in the image, under /tmp) and fills the input folder.
+        Files.createDirectories(paths.input());
+        Files.createDirectories(paths.job());
+      }
       requireEmpty(paths.job());
     } catch (IOException e) {
       log.println("launcher: job " + job.jobId() + ": cannot start: " + e.getMessage());
@@ -103,10 +122,32 @@ public final class Launcher {
       OutputCollector outputs = new OutputCollector(folder, job.maxOutputBytes());
       outputs.prepare();
 
+      JobPlan plan = null;
+      String fetchProblem = null;
+      if (!planUrl.isEmpty()) {
+        try {
+          plan = transfer.plan(planUri(planUrl));
+          if (configProblem == null) {
+            var mismatch = plan.mismatch(job.inputs());
+            if (mismatch.isPresent()) {
+              fetchProblem = mismatch.get();
+            } else {
+              transfer.download(plan, paths.input());
+              say(job, "inputs downloaded as the job plan says: " + plan.inputs().size() + " files");
+            }
+          }
+        } catch (IOException | IllegalArgumentException e) {
+          fetchProblem = "the inputs could not be fetched: " + e.getMessage();
+        }
+      }
+
       SortedMap<String, Sha256> inputs = new TreeMap<>();
       JobOutcome outcome;
       if (configProblem != null) {
         outcome = JobOutcome.failed(configProblem);
+      } else if (fetchProblem != null) {
+        say(job, fetchProblem);
+        outcome = JobOutcome.failed(fetchProblem + "; the notebook did not run");
       } else {
         try {
           InputSource.Checked checked = new LocalFolderInputs(paths.input()).open(job.inputs());
@@ -131,13 +172,34 @@ public final class Launcher {
       String token = socket.token(TokenRequest.oidc(job.audience(), manifest.nonce().hex()));
       folder.writeLauncherFiles(manifest, token);
       say(job, "manifest and token written (nonce " + manifest.nonce().hex() + ")");
-      return ATTESTED;
+      return planUrl.isEmpty() ? ATTESTED : upload(job, transfer, plan);
     } catch (AttestationException e) {
       say(job, "no attestation: " + e.getMessage() + " [" + e.code() + "]");
       return NO_TOKEN;
     } catch (IOException e) {
       say(job, "no attestation: the launcher could not read or write its files: " + e.getMessage());
       return NO_TOKEN;
+    }
+  }
+
+  /** The plan's URL; its text is never echoed (a signed URL is a credential). */
+  private static URI planUri(String url) throws IOException {
+    return JobPlan.url(url, "the job plan (" + JobConfig.JOB_PLAN_URL + ")", false);
+  }
+
+  /** Sends the job folder where the plan says; without a plan (it could not be fetched) it stays in the VM. */
+  private int upload(JobConfig job, CloudTransfer transfer, JobPlan plan) {
+    if (plan == null) {
+      say(job, "the job folder was not uploaded: the job plan could not be fetched");
+      return NOT_UPLOADED;
+    }
+    try {
+      long bytes = transfer.upload(paths.job(), plan.result(), paths.scratch());
+      say(job, "job folder uploaded (" + bytes + " bytes)");
+      return ATTESTED;
+    } catch (IOException e) {
+      say(job, "the job folder was not uploaded: " + e.getMessage());
+      return NOT_UPLOADED;
     }
   }
 

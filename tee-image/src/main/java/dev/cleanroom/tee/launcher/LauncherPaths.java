@@ -16,6 +16,15 @@ public record LauncherPaths(Path notebook, Path input, Path job, Path socket, Pa
         LauncherSocketClient.CONTAINER_SOCKET, Path.of(ImageLayout.TMP, "dcr-launcher"));
   }
 
+  /**
+   * The paths inside the image when nothing is mounted (Confidential Space, with a job plan): there {@code /input}
+   * and {@code /job} are root's empty mount points, so the launcher (user nobody) keeps both folders under /tmp.
+   */
+  public static LauncherPaths inImageWithoutMounts() {
+    return new LauncherPaths(Path.of(ImageLayout.NOTEBOOK), Path.of(ImageLayout.TMP, "dcr-input"),
+        Path.of(ImageLayout.TMP, "dcr-job"), LauncherSocketClient.CONTAINER_SOCKET, Path.of(ImageLayout.TMP, "dcr-launcher"));
+  }
+
   /** The in-image paths, each replaceable by {@code --notebook}, {@code --input}, {@code --job}, {@code --socket}, {@code --scratch}. */
   public static LauncherPaths parse(String... args) {
     LauncherPaths p = inImage();

@@ -23,9 +23,10 @@ class JobConfigTest {
   }
 
   @Test
-  void environment_namesOnlyTheLaunchersVariables() {
+  void environment_namesOnlyTheLaunchersVariables_butTheJobPlanWhichThePlatformAdds() {
     JobConfig job = JobConfig.of("job-1", Map.of("insurance/real.csv", A));
-    assertEquals(JobConfig.VARIABLES, java.util.List.copyOf(job.environment().keySet()));
+    assertEquals(JobConfig.VARIABLES.stream().filter(v -> !v.equals(JobConfig.JOB_PLAN_URL)).toList(),
+        java.util.List.copyOf(job.environment().keySet()));
   }
 
   @Test

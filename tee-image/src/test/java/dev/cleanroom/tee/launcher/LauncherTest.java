@@ -80,7 +80,7 @@ class LauncherTest {
     LauncherPaths paths = new LauncherPaths(notebook, input, job, server.socket(), work.resolve("scratch"));
     String classpath = Path.of("target/classes").toAbsolutePath() + ":" + Files.readString(Path.of("target/classpath.txt")).strip();
     return new Launcher(paths, environment, new LauncherSocketClient(server.socket()), Clock.systemUTC(),
-        new PrintStream(log, true, StandardCharsets.UTF_8), Path.of(System.getProperty("java.home"), "bin", "java"), classpath).run();
+        new PrintStream(log, true, StandardCharsets.UTF_8), Path.of(System.getProperty("java.home"), "bin", "java"), classpath, CloudEndpoints.google()).run();
   }
 
   private Verification verify() throws IOException {
@@ -169,5 +169,19 @@ class LauncherTest {
     assertEquals(Launcher.ATTESTED, launch());
     assertEquals(JobOutcome.failed("the job's configuration is invalid: DCR_MAX_OUTPUT_BYTES must be a whole number, not 'lots'"),
         manifest().outcome());
+  }
+
+  @Test
+  void run_withAJobPlanThatCannotBeFetched_attestsTheFailure_butCannotUploadIt() throws IOException {
+    TestNotebooks.write(notebook, "Dcr.output(\"ran.txt\").write(\"yes\");");
+    try (java.net.ServerSocket closed = new java.net.ServerSocket(0)) {
+      environment.put(JobConfig.JOB_PLAN_URL, "http://127.0.0.1:" + closed.getLocalPort() + "/plan.json?X-Goog-Signature=secret");
+    }
+    assertEquals(Launcher.NOT_UPLOADED, launch());
+    JobOutcome outcome = manifest().outcome();
+    assertEquals(JobOutcome.failed("the inputs could not be fetched: tried to fetch the job plan but failed because:"
+        + " ConnectException; the notebook did not run"), outcome);
+    assertFalse(Files.exists(job.resolve("outputs/ran.txt")));
+    assertFalse(log.toString(StandardCharsets.UTF_8).contains("secret"), log.toString(StandardCharsets.UTF_8));
   }
 }

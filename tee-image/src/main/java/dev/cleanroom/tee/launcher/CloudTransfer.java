@@ -1,0 +1,155 @@
+package dev.cleanroom.tee.launcher;
+
+import dev.cleanroom.attestation.report.JobFolder;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.StringJoiner;
+import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+
+/**
+ * Moves a job's files in and out of a container that has no mounts (Confidential Space), as its {@link JobPlan}
+ * says: inputs in before the notebook runs, the job folder out after the token is written, as one zip through a
+ * signed PUT URL (result names are not known in advance, so no per-file URLs can be granted; one object is
+ * also all a leaked URL could overwrite). Plain HTTP with the JDK's client: no Google library in the image.
+ *
+ * <p>Invariant: no URL, token or response body appears in a message; the caller checks the inputs' content
+ * ({@link LocalFolderInputs}) before the notebook sees it, so a source serving other bytes only fails the job.
+ */
+final class CloudTransfer {
+  private final HttpClient http;
+  private final CloudEndpoints endpoints;
+  private final WorkloadIdentity identity;
+
+  CloudTransfer(HttpClient http, CloudEndpoints endpoints, WorkloadIdentity identity) {
+    this.http = http;
+    this.endpoints = endpoints;
+    this.identity = identity;
+  }
+
+  static HttpClient client() {
+    return HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(30)).followRedirects(HttpClient.Redirect.NEVER).build();
+  }
+
+  JobPlan plan(URI planUrl) throws IOException {
+    try (InputStream in = get(HttpRequest.newBuilder(planUrl).GET().build(), "the job plan")) {
+      return JobPlan.parse(in.readAllBytes());
+    }
+  }
+
+  /** Downloads every input of {@code plan} under {@code inputDir} by its name, then makes the folder read-only. */
+  void download(JobPlan plan, Path inputDir) throws IOException {
+    for (Map.Entry<String, JobPlan.Source> input : plan.inputs().entrySet()) {
+      JobPlan.Source source = input.getValue();
+      HttpRequest request = source.inCloudStorage()
+          ? HttpRequest.newBuilder(mediaUrl(source.url())).header("Authorization", "Bearer "
+              + identity.accessToken(source.identityProvider().orElseThrow(), source.serviceAccount())).GET().build()
+          : HttpRequest.newBuilder(source.url()).GET().build();
+      Path file = inputDir.resolve(input.getKey()).normalize();
+      if (!file.startsWith(inputDir)) {
+        throw new IOException("input '" + input.getKey() + "' is not a path inside the input folder");
+      }
+      Files.createDirectories(file.getParent());
+      try (InputStream in = get(request, "input '" + input.getKey() + "'")) {
+        Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
+      }
+    }
+    readOnly(inputDir);
+  }
+
+  /** Zips {@code jobDir} into {@code scratch} and PUTs it to {@code url}; returns the archive's size. */
+  long upload(Path jobDir, URI url, Path scratch) throws IOException {
+    Files.createDirectories(scratch);
+    // A new file: the notebook's process, whose working directory the scratch folder is, cannot have planted it.
+    Path archive = Files.createTempFile(scratch, "job-folder", ".zip");
+    zip(jobDir, archive);
+    HttpRequest request = HttpRequest.newBuilder(url).header("Content-Type", "application/zip")
+        .PUT(HttpRequest.BodyPublishers.ofFile(archive)).build();
+    HttpResponse<Void> response = send(request, HttpResponse.BodyHandlers.discarding(), "upload the job folder");
+    if (response.statusCode() / 100 != 2) {
+      throw new IOException("tried to upload the job folder but got HTTP " + response.statusCode());
+    }
+    return Files.size(archive);
+  }
+
+  /** The Cloud Storage JSON API's media download of {@code gs://bucket/object}. */
+  URI mediaUrl(URI gs) {
+    String object = gs.getPath().substring(1);
+    return CloudEndpoints.at(endpoints.storage(), "/storage/v1/b/" + encode(gs.getHost()) + "/o/" + encode(object) + "?alt=media");
+  }
+
+  static void zip(Path dir, Path archive) throws IOException {
+    List<Path> files;
+    try (Stream<Path> walk = Files.walk(dir)) {
+      files = walk.filter(p -> Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)).sorted((a, b) -> {
+        // The token last, as the launcher writes it: whoever unpacks in order sees it only once all else is there.
+        boolean aToken = a.getFileName().toString().equals(JobFolder.TOKEN) && a.getParent().equals(dir);
+        boolean bToken = b.getFileName().toString().equals(JobFolder.TOKEN) && b.getParent().equals(dir);
+        return aToken != bToken ? Boolean.compare(aToken, bToken) : a.compareTo(b);
+      }).toList();
+    }
+    try (OutputStream out = Files.newOutputStream(archive, StandardOpenOption.CREATE,
+        StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS); ZipOutputStream zip = new ZipOutputStream(out)) {
+      for (Path file : files) {
+        StringJoiner name = new StringJoiner("/");
+        dir.relativize(file).forEach(part -> name.add(part.toString()));
+        zip.putNextEntry(new ZipEntry(name.toString()));
+        Files.copy(file, zip);
+        zip.closeEntry();
+      }
+    }
+  }
+
+  private InputStream get(HttpRequest request, String what) throws IOException {
+    HttpResponse<InputStream> response = send(request, HttpResponse.BodyHandlers.ofInputStream(), "fetch " + what);
+    if (response.statusCode() != 200) {
+      response.body().close();
+      throw new IOException("tried to fetch " + what + " but got HTTP " + response.statusCode());
+    }
+    return response.body();
+  }
+
+  private <T> HttpResponse<T> send(HttpRequest request, HttpResponse.BodyHandler<T> body, String what) throws IOException {
+    try {
+      return http.send(request, body);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while trying to " + what);
+    } catch (IOException e) {
+      // The exception's own text may hold the URL.
+      throw new IOException("tried to " + what + " but failed because: " + e.getClass().getSimpleName());
+    }
+  }
+
+  private static void readOnly(Path dir) throws IOException {
+    List<Path> paths;
+    try (Stream<Path> walk = Files.walk(dir)) {
+      paths = walk.sorted((a, b) -> b.compareTo(a)).toList(); // children before their folder
+    }
+    for (Path path : paths) {
+      Files.setPosixFilePermissions(path, PosixFilePermissions.fromString(
+          Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS) ? "r-xr-xr-x" : "r--r--r--"));
+    }
+  }
+
+  private static String encode(String part) {
+    return URLEncoder.encode(part, StandardCharsets.UTF_8).replace("+", "%20");
+  }
+}

@@ -17,6 +17,7 @@ import dev.cleanroom.tee.api.ImageBuilder;
 import dev.cleanroom.tee.base.BaseRuntime;
 import dev.cleanroom.tee.base.BaseRuntimeRecipe;
 import dev.cleanroom.tee.fs.FileTrees;
+import dev.cleanroom.tee.image.LauncherBundle;
 import dev.cleanroom.tee.image.OciLayout;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -40,9 +41,9 @@ import java.util.function.Consumer;
  * images.push(DeploymentImage.BRIDGE, "127.0.0.1:5000", "latest").digest();   // the same digest
  * }</pre>
  *
- * <p>Invariant: an image's digest depends only on the jars (and, for the single-user image, the pinned wheels
- * and kernel), the pinned base runtime and this module's code: never on the time, the machine's own files, the
- * tag or where it goes. So the digest pushed is the digest built.
+ * <p>Invariant: an image's digest depends only on the jars (and, for the bridge, tee-image's launcher bundle; for
+ * the single-user image, the pinned wheels and kernel), the pinned base runtime and this module's code: never on the
+ * time, the machine's own files, the tag or where it goes. So the digest pushed is the digest built.
  */
 public final class DeploymentImages {
   /** The label naming the image's base runtime (the sha256 of its lock), as on stage-2 images. */
@@ -53,6 +54,8 @@ public final class DeploymentImages {
   static final int BRIDGE_PORT = 8480;
   static final int DP_SERVICE_PORT = 8470;
   static final int SINGLE_USER_PORT = 8888;
+  /** The launcher bundle tee-image's build writes, which the bridge's image carries for its stage-2 images. */
+  static final String LAUNCHER_BUNDLE = "tee-image/target/launcher";
 
   private final Path checkout;
   private final Path cacheDir;
@@ -146,8 +149,9 @@ public final class DeploymentImages {
       labels.put(BASE_LABEL, base.key().hex());
       labels.put(JDK_LABEL, base.recipe().jdk());
       JibContainerBuilder container = switch (image) {
-        case BRIDGE -> ServiceImage.container(base.rootfs(), JavaApplication.built(checkout.resolve("job-bridge"),
-            "dev.cleanroom.bridge.BridgeMain"), BRIDGE_PORT, staging, labels);
+        case BRIDGE -> ServiceImage.withTeeImageAssets(ServiceImage.container(base.rootfs(),
+            JavaApplication.built(checkout.resolve("job-bridge"), "dev.cleanroom.bridge.BridgeMain"), BRIDGE_PORT, staging,
+            labels), base.rootfs(), base.recipe(), LauncherBundle.at(checkout.resolve(LAUNCHER_BUNDLE)), staging);
         case DP_SERVICE -> ServiceImage.container(base.rootfs(), JavaApplication.built(checkout.resolve("dp-engine"),
             "dev.cleanroom.dp.service.DpQueryServiceMain"), DP_SERVICE_PORT, staging, labels);
         case SINGLE_USER -> new SingleUserImage(checkout, javaHome, cacheDir, progress)

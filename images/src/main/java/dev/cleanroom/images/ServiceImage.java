@@ -8,7 +8,11 @@ import com.google.cloud.tools.jib.api.buildplan.FileEntry;
 import com.google.cloud.tools.jib.api.buildplan.FilePermissions;
 import com.google.cloud.tools.jib.api.buildplan.ImageFormat;
 import com.google.cloud.tools.jib.api.buildplan.Port;
+import dev.cleanroom.tee.api.ImageBuilder;
+import dev.cleanroom.tee.base.BaseRuntimeRecipe;
 import dev.cleanroom.tee.image.ImageAssembler;
+import dev.cleanroom.tee.image.LauncherBundle;
+import dev.cleanroom.tee.image.PrebuiltAssets;
 import dev.cleanroom.tee.layout.ImageLayout;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -23,7 +27,9 @@ import java.util.Set;
  * Puts a Java service's image together for Jib, from scratch: the pinned base runtime (the stage-2 images' own
  * layer: JRE and C library, no shell), a layer of released libraries, and a layer of our own jars (the
  * {@code -SNAPSHOT} ones, which change with every commit) plus the JVM options file. The entry point is
- * {@code java @/app/jvm.args MAIN}; the service's own options are the container's arguments.
+ * {@code java @/app/jvm.args MAIN}; the service's own options are the container's arguments. The bridge's image
+ * also carries the stage-2 image's base runtime and launcher bundle, prebuilt, so that it can build notebook images
+ * with no JDK and no network ({@link #withTeeImageAssets}).
  *
  * <p>Invariant: as for the stage-2 image, the image is a function of the files' bytes and this class: entries
  * sorted, times fixed, owner root, modes 0644/0755, run as nobody.
@@ -31,6 +37,8 @@ import java.util.Set;
 final class ServiceImage {
   static final String APP_LIB = ImageLayout.APP + "/lib";
   static final String JVM_ARGS = ImageLayout.APP + "/jvm.args";
+  /** Where the bridge's image holds the stage-2 image's prebuilt assets; {@code $DCR_TEE_IMAGE_ASSETS} names it. */
+  static final String TEE_IMAGE_ASSETS = "/opt/cleanroom/tee";
   /**
    * The services' JVM options: native access for the OpenDP library (dp-engine, also on the bridge's class path),
    * Netty's use of sun.misc.Unsafe (Vert.x), and a heap that follows the container's memory limit.
@@ -63,6 +71,20 @@ final class ServiceImage {
         .setUser(ImageLayout.UID + ":" + ImageLayout.GID)
         .setWorkingDirectory(AbsoluteUnixPath.get(ImageLayout.TMP))
         .setLabels(labels);
+  }
+
+  /**
+   * Adds the stage-2 image's base runtime ({@code baseRootfs}, assembled from {@code recipe}) and launcher bundle at
+   * {@link #TEE_IMAGE_ASSETS}, and points {@code $DCR_TEE_IMAGE_ASSETS} there: the bridge's ImageBuilder then builds
+   * the very images a developer or an auditor builds from the pinned JDK.
+   */
+  static JibContainerBuilder withTeeImageAssets(JibContainerBuilder container, Path baseRootfs, BaseRuntimeRecipe recipe,
+      LauncherBundle bundle, Staging staging) throws IOException {
+    Path keyFile = staging.stage(PrebuiltAssets.keyFile(recipe), PrebuiltAssets.BASE_RUNTIME_KEY);
+    for (FileEntriesLayer layer : PrebuiltAssets.layers(baseRootfs, keyFile, bundle, TEE_IMAGE_ASSETS)) {
+      container.addFileEntriesLayer(layer);
+    }
+    return container.addEnvironmentVariable(ImageBuilder.ASSETS_VARIABLE, TEE_IMAGE_ASSETS);
   }
 
   /** The environment of the Java images: the JRE, no home but the scratch folder, UTF-8 and UTC. */

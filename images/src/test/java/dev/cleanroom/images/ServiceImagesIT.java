@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.cleanroom.attestation.manifest.Sha256;
+import dev.cleanroom.tee.api.ImageBuilder;
 import dev.cleanroom.tee.image.OciLayout;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -93,6 +94,31 @@ class ServiceImagesIT {
   }
 
   @Test
+  void bridge_underRunc_buildsANotebookImageFromItsTeeImageAssets_withTheDigestOfALocalBuild() throws Exception {
+    PublishedImage bridge = images().build(DeploymentImage.BRIDGE, dir.resolve("layouts"), "latest");
+    Path layout = bridge.layout().orElseThrow();
+    var entries = ImageFiles.entries(layout);
+    assertTrue(entries.containsKey("opt/cleanroom/tee/base-runtime/opt/java/bin/java"));
+    assertTrue(entries.containsKey("opt/cleanroom/tee/base-runtime/lib/x86_64-linux-gnu/libc.so.6"));
+    assertTrue(entries.containsKey("opt/cleanroom/tee/base-runtime.key"));
+    assertTrue(entries.containsKey("opt/cleanroom/tee/launcher/classpath.txt"));
+    assertTrue(entries.keySet().stream().anyMatch(p -> p.matches("opt/cleanroom/tee/launcher/lib/tee-image-.*\\.jar")));
+    List<String> environment = new ArrayList<>();
+    ImageFiles.config(layout).path("config").path("Env").forEach(v -> environment.add(v.asText()));
+    assertTrue(environment.contains("DCR_TEE_IMAGE_ASSETS=/opt/cleanroom/tee"), environment.toString());
+
+    Path notebook = CHECKOUT.resolve("notebooks").resolve("insurance-explore.ipynb");
+    String local = ImageBuilder.builder().withoutPrebuiltAssets()
+        .launcherBundle(CHECKOUT.resolve(DeploymentImages.LAUNCHER_BUNDLE)).build().digest(notebook);
+    // dcr image build inside the bridge's container, on its own class path: no JDK, no network, only the assets.
+    var result = Runc.run(layout, dir, List.of("/opt/java/bin/java", "@/app/jvm.args", "dev.cleanroom.tee.cli.ImageCommand",
+        "build", "/tmp/notebook.ipynb", "--out", "/tmp/image"), Map.of("tmp/notebook.ipynb", notebook));
+    assertEquals(0, result.status(), result.output());
+    System.err.println("images: notebook image built locally " + local + ", in the bridge's container " + result.tail(1).strip());
+    assertEquals(local, result.tail(1).strip(), result.output());
+  }
+
+  @Test
   void dpService_holdsTheCLibraryItsOpenDpLibraryNeeds() throws Exception {
     PublishedImage dp = images().build(DeploymentImage.DP_SERVICE, dir, "latest");
     OciLayout layout = OciLayout.read(dp.layout().orElseThrow());
@@ -102,6 +128,7 @@ class ServiceImagesIT {
     assertTrue(entries.containsKey("lib/x86_64-linux-gnu/libc.so.6"), "glibc, which libdcr_opendp.so links against");
     assertTrue(entries.containsKey("lib/x86_64-linux-gnu/libgcc_s.so.1"), "the Rust runtime's unwinder");
     assertTrue(entries.keySet().stream().anyMatch(p -> p.matches("app/lib/dp-engine-.*\\.jar")));
+    assertTrue(entries.keySet().stream().noneMatch(p -> p.startsWith("opt/cleanroom/")), "only the bridge builds stage-2 images");
   }
 
   @Test

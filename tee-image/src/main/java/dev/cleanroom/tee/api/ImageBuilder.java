@@ -16,6 +16,7 @@ import dev.cleanroom.tee.fs.FileTrees;
 import dev.cleanroom.tee.image.ImageAssembler;
 import dev.cleanroom.tee.image.LauncherBundle;
 import dev.cleanroom.tee.image.OciLayout;
+import dev.cleanroom.tee.image.PrebuiltAssets;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -37,9 +38,13 @@ import java.util.function.Consumer;
  * image.digest();   // sha256:..., what the TEE's token will attest
  * }</pre>
  *
+ * <p>Where there is no JDK to link from and no Debian archive to fetch from (the bridge in a cluster), the base
+ * runtime and launcher bundle come prebuilt from {@code $DCR_TEE_IMAGE_ASSETS} (see {@link Builder#prebuiltAssets}).
+ *
  * <p>Invariant: the digest depends only on the notebook's bytes, the launcher bundle's jars, the base
  * runtime lock file and the launch policy: two builds of them, in any process at any time, give the same
- * digest; one byte more or less in the notebook gives another.
+ * digest, whether the base runtime was assembled here or prebuilt; one byte more or less in the notebook
+ * gives another.
  */
 public final class ImageBuilder {
   /** Labels that say what the image was made from. */
@@ -50,15 +55,19 @@ public final class ImageBuilder {
   public static final String REPOSITORY = "cleanroom/notebook";
   /** The largest notebook an image takes; its outputs are not needed, the image runs it afresh. */
   public static final long MAX_NOTEBOOK_BYTES = 64L * 1024 * 1024;
+  /** The folder of prebuilt assets, when set: {@code base-runtime/}, {@code base-runtime.key}, {@code launcher/}. */
+  public static final String ASSETS_VARIABLE = "DCR_TEE_IMAGE_ASSETS";
 
   private final BaseRuntime base;
+  private final Optional<Path> prebuiltRootfs;
   private final LauncherBundle bundle;
   private final LaunchPolicy policy;
   private final Path cacheDir;
   private final Consumer<String> progress;
 
-  private ImageBuilder(Builder b, LauncherBundle bundle) {
+  private ImageBuilder(Builder b, Optional<Path> prebuiltRootfs, LauncherBundle bundle) {
     this.base = new BaseRuntime(b.recipe, b.javaHome, b.cacheDir, b.progress);
+    this.prebuiltRootfs = prebuiltRootfs;
     this.bundle = bundle;
     this.policy = b.policy;
     this.cacheDir = b.cacheDir;
@@ -148,9 +157,27 @@ public final class ImageBuilder {
     }
   }
 
+  /**
+   * Writes the base runtime and launcher bundle this builder uses into the new folder {@code dir}, for builders
+   * elsewhere to take with {@link Builder#prebuiltAssets}: their images are byte-identical to this one's.
+   */
+  public void exportAssets(Path dir) throws ImageBuildException {
+    Path rootfs = baseRootfs();
+    try {
+      PrebuiltAssets.write(rootfs, base.recipe(), bundle, dir);
+    } catch (IOException e) {
+      throw new ImageBuildException("build_failed", "Tried to write the base runtime and launcher bundle to " + dir
+          + " but failed because: " + e.getMessage() + ". Give a new folder on a disk with room for them.", e);
+    }
+  }
+
+  private Path baseRootfs() throws ImageBuildException {
+    return prebuiltRootfs.isPresent() ? prebuiltRootfs.get() : base.rootfs();
+  }
+
   private JibContainer containerize(Path notebook, Sha256 notebookSha, Containerizer containerizer, boolean push)
       throws ImageBuildException {
-    Path rootfs = base.rootfs();
+    Path rootfs = baseRootfs();
     try {
       ImageAssembler assembler = new ImageAssembler(rootfs, bundle, cacheDir.resolve("tee-image").resolve("staging"));
       return assembler.container(notebook, labels(notebookSha)).containerize(containerizer
@@ -231,6 +258,7 @@ public final class ImageBuilder {
     private Path javaHome = Path.of(System.getProperty("java.home"));
     private BaseRuntimeRecipe recipe = BaseRuntimeRecipe.pinned();
     private Path bundleDir;
+    private Optional<Path> assetsDir = Optional.ofNullable(System.getenv(ASSETS_VARIABLE)).filter(s -> !s.isBlank()).map(Path::of);
     private LaunchPolicy policy = LaunchPolicy.production();
     private Consumer<String> progress = line -> { };
 
@@ -254,6 +282,22 @@ public final class ImageBuilder {
       return this;
     }
 
+    /**
+     * A folder {@link #exportAssets} wrote (default {@code $DCR_TEE_IMAGE_ASSETS}, else none): its base runtime is
+     * used as it is, with no jlink and no Debian packages (so the JDK is not needed), and its launcher bundle
+     * unless {@link #launcherBundle} names another. One assembled from another lock is refused.
+     */
+    public Builder prebuiltAssets(Path value) {
+      this.assetsDir = Optional.of(value);
+      return this;
+    }
+
+    /** Assemble the base runtime here from the pinned JDK and packages, even if {@code $DCR_TEE_IMAGE_ASSETS} is set. */
+    public Builder withoutPrebuiltAssets() {
+      this.assetsDir = Optional.empty();
+      return this;
+    }
+
     public Builder launchPolicy(LaunchPolicy value) {
       this.policy = value;
       return this;
@@ -266,8 +310,14 @@ public final class ImageBuilder {
     }
 
     public ImageBuilder build() throws ImageBuildException {
-      LauncherBundle bundle = bundleDir == null ? LauncherBundle.installed() : LauncherBundle.at(bundleDir);
-      return new ImageBuilder(this, bundle);
+      Optional<PrebuiltAssets> assets = Optional.empty();
+      if (assetsDir.isPresent()) {
+        assets = Optional.of(PrebuiltAssets.read(assetsDir.get(), recipe));
+        progress.accept("Using the prebuilt base runtime in " + assets.get().baseRootfs());
+      }
+      LauncherBundle bundle = bundleDir != null ? LauncherBundle.at(bundleDir)
+          : assets.isPresent() ? assets.get().launcher() : LauncherBundle.installed();
+      return new ImageBuilder(this, assets.map(PrebuiltAssets::baseRootfs), bundle);
     }
   }
 

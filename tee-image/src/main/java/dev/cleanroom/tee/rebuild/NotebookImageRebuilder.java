@@ -9,13 +9,16 @@ import java.nio.file.Path;
 /**
  * {@code dcr verify --rebuild}: rebuilds a job's image from the report folder's {@code notebook.ipynb}
  * with this installation's image builder, so the verifier can compare the digest with the attested one.
+ * It always builds from the pinned sources (JDK and Debian packages), never from prebuilt assets such as the
+ * bridge image carries: an audit must not trust what the audited party built.
  * Registered for {@link java.util.ServiceLoader} in {@code META-INF/services}.
  */
 public final class NotebookImageRebuilder implements ImageRebuilder {
   @Override
   public String rebuild(Path notebook) throws IOException {
     try {
-      return ImageBuilder.builder().progress(line -> System.err.println("rebuild: " + line)).build().digest(notebook);
+      return ImageBuilder.builder().withoutPrebuiltAssets().progress(line -> System.err.println("rebuild: " + line))
+          .build().digest(notebook);
     } catch (ImageBuildException e) {
       throw new IOException(e.getMessage() + " [" + e.code() + "]", e);
     }

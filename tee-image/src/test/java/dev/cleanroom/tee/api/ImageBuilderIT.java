@@ -83,6 +83,22 @@ class ImageBuilderIT {
   }
 
   @Test
+  void build_fromExportedAssetsInAnotherFolder_withNoJdkAndAnEmptyCache_givesTheSameDigest() throws Exception {
+    Path notebook = Files.write(dir.resolve("notebook.ipynb"), NOTEBOOK);
+    ImageBuilder local = ImageBuilder.builder().withoutPrebuiltAssets().build();
+    local.exportAssets(dir.resolve("exported"));
+    // Moved elsewhere, as the bridge's image carries them; no JDK to link from, no Debian packages in the cache.
+    Path assets = Files.move(dir.resolve("exported"), Files.createDirectories(dir.resolve("opt/cleanroom")).resolve("tee"));
+    ImageBuilder prebuilt = ImageBuilder.builder().prebuiltAssets(assets).javaHome(dir.resolve("no-jdk"))
+        .cacheDir(dir.resolve("empty-cache")).build();
+    BuiltImage expected = local.build(notebook, dir.resolve("local"));
+    BuiltImage actual = prebuilt.build(notebook, dir.resolve("prebuilt"));
+    assertEquals(expected.digest(), actual.digest());
+    assertEquals(expected.labels(), actual.labels());
+    assertTrue(Files.notExists(dir.resolve("empty-cache/tee-image/base")), "no base runtime was assembled");
+  }
+
+  @Test
   void build_intoAnExistingFolder_isRefused() throws Exception {
     Path notebook = Files.write(dir.resolve("notebook.ipynb"), NOTEBOOK);
     Files.createDirectories(dir.resolve("image"));

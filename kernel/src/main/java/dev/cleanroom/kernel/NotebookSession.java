@@ -4,6 +4,7 @@ import dev.cleanroom.kernel.display.Displays;
 import dev.cleanroom.kernel.eval.CellException;
 import dev.cleanroom.kernel.eval.JavaEvaluator;
 import dev.cleanroom.kernel.jobs.JobBridgeClient;
+import dev.cleanroom.kernel.jobs.JobBridgeException;
 import dev.cleanroom.kernel.magic.Magics;
 import dev.cleanroom.kernel.sdk.SdkException;
 import java.io.OutputStream;
@@ -114,6 +115,8 @@ public final class NotebookSession implements AutoCloseable {
     try {
       return magics.run(line);
     } catch (Magics.MagicException e) {
+      throw new CellException("MagicError", e.getMessage(), List.of("MagicError (" + e.code() + "): " + e.getMessage()));
+    } catch (JobBridgeException e) { // the job magics' calls to the bridge, shown as the magic's error
       throw new CellException("MagicError", e.getMessage(), List.of("MagicError (" + e.code() + "): " + e.getMessage()));
     } catch (SdkException e) {
       throw new CellException("SdkException", e.getMessage(), List.of("SdkException (" + e.code() + "): " + e.getMessage()));

@@ -3,7 +3,6 @@ package dev.cleanroom.kernel.magic;
 import dev.cleanroom.dp.client.DatasetInfo;
 import dev.cleanroom.kernel.display.Html;
 import dev.cleanroom.kernel.jobs.JobBridgeClient;
-import dev.cleanroom.kernel.jobs.JobBridgeException;
 import dev.cleanroom.kernel.jobs.NotebookFile;
 import dev.cleanroom.kernel.sdk.Dcr;
 import dev.cleanroom.kernel.sdk.Stage;
@@ -162,16 +161,15 @@ public final class Magics {
       }
     }
     JobBridgeClient client = client("submit");
-    Optional<String> file = named;
-    NotebookFile notebook = call(() -> NotebookFile.read(file, environment));
+    NotebookFile notebook = NotebookFile.read(named, environment);
     if (datasets.isEmpty()) {
-      datasets.addAll(call(notebook::datasetsOpened));
+      datasets.addAll(notebook.datasetsOpened());
     }
     if (datasets.isEmpty()) {
       throw new MagicException("no_dataset", notebook.fileName() + " opens no dataset with Dcr.dataset(\"name\");"
           + " name the ones it reads: %submit --dataset insurance");
     }
-    JobBridgeClient.Job job = call(() -> client.submit(notebook.bytes(), notebook.fileName(), datasets));
+    JobBridgeClient.Job job = client.submit(notebook.bytes(), notebook.fileName(), datasets);
     String saved = DateTimeFormatter.ISO_LOCAL_TIME.withZone(ZoneId.systemDefault())
         .format(notebook.savedAt().truncatedTo(ChronoUnit.SECONDS));
     String text = String.format("Submitted %s (%,d bytes, as saved at %s; save first to include later edits) as job"
@@ -187,7 +185,7 @@ public final class Magics {
   }
 
   private Object jobs() {
-    List<JobBridgeClient.Job> jobs = call(() -> client("jobs").jobs());
+    List<JobBridgeClient.Job> jobs = client("jobs").jobs();
     if (jobs.isEmpty()) {
       return new DisplayData("No jobs yet; %submit sends this notebook.");
     }
@@ -210,12 +208,12 @@ public final class Magics {
 
   private Object job(String id) {
     JobBridgeClient client = client("job");
-    JobBridgeClient.Job job = call(() -> client.job(id));
+    JobBridgeClient.Job job = client.job(id);
     StringBuilder text = new StringBuilder(String.format("Job %s (%s): %s%s%n%s", job.id(), job.name(), job.state(),
         job.reason().isBlank() ? "" : " — " + job.reason(), waitingFor(job)));
     if (job.state().equals("RELEASED")) {
       text.append("\nOutputs:");
-      call(() -> client.outputs(id)).forEach(f -> text.append(String.format("%n  %-40s %,12d bytes  sha256 %s",
+      client.outputs(id).forEach(f -> text.append(String.format("%n  %-40s %,12d bytes  sha256 %s",
           f.path(), f.bytes(), f.sha256())));
       text.append("\n%outputs ").append(id).append(" downloads them with the report.");
     }
@@ -226,7 +224,7 @@ public final class Magics {
   private Object outputs(String id) {
     JobBridgeClient client = client("outputs");
     Path folder = Path.of(id); // job ids read job-..., so the folder says what it holds
-    List<JobBridgeClient.OutputFile> files = call(() -> client.outputs(id));
+    List<JobBridgeClient.OutputFile> files = client.outputs(id);
     StringBuilder text = new StringBuilder("Released outputs of job " + id + " in " + folder.toAbsolutePath() + ":");
     try {
       Files.createDirectories(folder);
@@ -236,7 +234,7 @@ public final class Magics {
           throw new MagicException("unsafe_output_path", "The bridge named an output outside the job's folder: "
               + file.path() + "; not written.");
         }
-        byte[] bytes = call(() -> client.download(id, file.path()));
+        byte[] bytes = client.download(id, file.path());
         Files.createDirectories(target.getParent());
         Files.write(target, bytes);
         text.append(String.format("%n  %-40s %,12d bytes", file.path(), bytes.length));
@@ -244,7 +242,7 @@ public final class Magics {
           text.append("\n    ").append(new String(bytes, StandardCharsets.UTF_8).strip().replace("\n", "\n    "));
         }
       }
-      Files.write(folder.resolve("report.json"), call(() -> client.report(id)));
+      Files.write(folder.resolve("report.json"), client.report(id));
     } catch (IOException e) {
       throw new MagicException("cannot_write", "Tried to write the outputs of job " + id + " into " + folder
           + " but failed because: " + e);
@@ -281,13 +279,5 @@ public final class Magics {
     return bridge.orElseThrow(() -> new MagicException("no_job_bridge", "No job bridge configured (DCR_BRIDGE_URL"
         + " and DCR_TOKEN are not both set), so %" + verb + " cannot reach one. The clean room sets them when"
         + " JupyterHub starts your server; ask your operator, or run the notebook locally with ./dcr run-notebook."));
-  }
-
-  private static <T> T call(java.util.function.Supplier<T> call) {
-    try {
-      return call.get();
-    } catch (JobBridgeException e) {
-      throw new MagicException(e.code(), e.getMessage());
-    }
   }
 }

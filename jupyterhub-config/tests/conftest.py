@@ -166,3 +166,25 @@ class Kernel:
     def close(self):
         self.ws.close()
         requests.delete(self.url, headers=self.h, timeout=30)
+
+
+RUN_TIMEOUT = 600
+
+
+def bridge(hub, token, method, path, **kwargs):
+    """A call to the job bridge through the hub's proxy, with a user's hub token."""
+    return requests.request(method, hub["bridge"] + path, headers={"Authorization": f"Bearer {token}"}, timeout=60,
+                            **kwargs)
+
+
+def await_state(hub, token, job_id, wanted):
+    """The job once it is in state wanted; fails as soon as it ends in another, or after RUN_TIMEOUT."""
+    deadline = time.time() + RUN_TIMEOUT
+    job = None
+    while time.time() < deadline:
+        job = bridge(hub, token, "GET", f"v1/jobs/{job_id}").json()
+        if job["state"] == wanted:
+            return job
+        assert not job["final"], f"job {job_id} ended {job['state']}: {job['reason']}"
+        time.sleep(2)
+    raise AssertionError(f"job {job_id} did not reach {wanted} in {RUN_TIMEOUT} s: {job}")

@@ -15,34 +15,15 @@ import os
 import re
 import subprocess
 import tempfile
-import time
 
 import pytest
 import requests
 
-from conftest import ROOT, Kernel, login, start_server
+from conftest import ROOT, Kernel, await_state, bridge, login, start_server
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="the hub runs each user's server as that OS user: needs root")
 
 NOTEBOOK = "insurance-regression.ipynb"
-RUN_TIMEOUT = 600
-
-
-def bridge(hub, token, method, path, **kwargs):
-    return requests.request(method, hub["bridge"] + path, headers={"Authorization": f"Bearer {token}"}, timeout=60,
-                            **kwargs)
-
-
-def await_state(hub, token, job_id, wanted):
-    deadline = time.time() + RUN_TIMEOUT
-    job = None
-    while time.time() < deadline:
-        job = bridge(hub, token, "GET", f"v1/jobs/{job_id}").json()
-        if job["state"] == wanted:
-            return job
-        assert not job["final"], f"job {job_id} ended {job['state']}: {job['reason']}"
-        time.sleep(2)
-    raise AssertionError(f"job {job_id} did not reach {wanted} in {RUN_TIMEOUT} s: {job}")
 
 
 def test_alice_submits_pat_approves_and_releases_audrey_verifies(hub):

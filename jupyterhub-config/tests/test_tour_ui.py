@@ -23,13 +23,12 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
-from conftest import ROOT, login
+from conftest import ROOT, RUN_TIMEOUT, await_state, login
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="the hub runs each user's server as that OS user: needs root")
 
 SHOTS = os.path.join(ROOT, "jupyterhub-config", "target", "screenshots")
 NOTEBOOK = "tour/insurance-regression.ipynb"
-RUN_TIMEOUT = 600
 
 
 class Person:
@@ -166,15 +165,7 @@ def test_the_tour_in_a_browser(hub):
         pat.find("#comment").send_keys("Reads the policy's columns; outputs are aggregates.")
         pat.shot("3-pat-reviews")
         pat.click("#approve")
-        pat_token = login(hub, "pat")
-        deadline = time.time() + RUN_TIMEOUT
-        while time.time() < deadline:
-            job = requests.get(f"{hub['bridge']}v1/jobs/{job_id}", headers={"Authorization": f"Bearer {pat_token}"},
-                               timeout=30).json()
-            if job["state"] == "FINISHED" or job["final"]:
-                break
-            time.sleep(2)
-        assert job["state"] == "FINISHED", job
+        await_state(hub, login(hub, "pat"), job_id, "FINISHED")
 
         # pat looks at the outputs in the airlock, then releases them.
         pat.click("[data-nav=airlock]")

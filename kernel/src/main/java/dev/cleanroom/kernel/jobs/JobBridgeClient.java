@@ -63,10 +63,6 @@ public final class JobBridgeClient {
     return Optional.of(new JobBridgeClient(URI.create(url), token));
   }
 
-  public URI url() {
-    return base;
-  }
-
   /** Submits a notebook file's bytes, exactly as saved, reading the given datasets. */
   public Job submit(byte[] notebook, String fileName, List<String> datasets) {
     StringBuilder query = new StringBuilder("v1/jobs?name=").append(encode(fileName));

@@ -19,6 +19,7 @@ import dev.cleanroom.tee.base.BaseRuntimeRecipe;
 import dev.cleanroom.tee.fs.FileTrees;
 import dev.cleanroom.tee.image.LauncherBundle;
 import dev.cleanroom.tee.image.OciLayout;
+import dev.cleanroom.tee.image.Staging;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;

@@ -13,6 +13,7 @@ import dev.cleanroom.tee.base.BaseRuntimeRecipe;
 import dev.cleanroom.tee.image.ImageAssembler;
 import dev.cleanroom.tee.image.LauncherBundle;
 import dev.cleanroom.tee.image.PrebuiltAssets;
+import dev.cleanroom.tee.image.Staging;
 import dev.cleanroom.tee.layout.ImageLayout;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -16,6 +16,7 @@ import dev.cleanroom.tee.base.BaseRuntimeRecipe;
 import dev.cleanroom.tee.command.Command;
 import dev.cleanroom.tee.fs.FileTrees;
 import dev.cleanroom.tee.image.ImageAssembler;
+import dev.cleanroom.tee.image.Staging;
 import dev.cleanroom.tee.layout.ImageLayout;
 import java.io.IOException;
 import java.io.InputStream;

@@ -7,14 +7,12 @@ import com.google.cloud.tools.jib.api.buildplan.FileEntriesLayer;
 import com.google.cloud.tools.jib.api.buildplan.FileEntry;
 import com.google.cloud.tools.jib.api.buildplan.FilePermissions;
 import com.google.cloud.tools.jib.api.buildplan.ImageFormat;
-import dev.cleanroom.attestation.manifest.Sha256;
 import dev.cleanroom.tee.layout.ImageLayout;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -43,7 +41,7 @@ public final class ImageAssembler {
 
   private final Path baseRootfs;
   private final LauncherBundle bundle;
-  private final Path staging;
+  private final Staging staging;
 
   /**
    * @param staging a cache folder for content-addressed copies of generated files and notebooks
@@ -51,13 +49,13 @@ public final class ImageAssembler {
   public ImageAssembler(Path baseRootfs, LauncherBundle bundle, Path staging) {
     this.baseRootfs = baseRootfs;
     this.bundle = bundle;
-    this.staging = staging;
+    this.staging = new Staging(staging);
   }
 
   /** The image for one notebook, with these labels (launch policy and provenance). */
   public JibContainerBuilder container(Path notebook, Map<String, String> labels) throws IOException {
-    Path notebookCopy = stage(Files.readAllBytes(notebook), "notebook.ipynb");
-    Path jvmArgs = stage(jvmArgs().getBytes(StandardCharsets.UTF_8), "jvm.args");
+    Path notebookCopy = staging.stage(Files.readAllBytes(notebook), "notebook.ipynb");
+    Path jvmArgs = staging.stage(jvmArgs().getBytes(StandardCharsets.UTF_8), "jvm.args");
     Map<String, String> environment = new LinkedHashMap<>();
     environment.put("PATH", ImageLayout.JAVA_HOME + "/bin:/usr/bin:/bin");
     environment.put("JAVA_HOME", ImageLayout.JAVA_HOME);
@@ -132,19 +130,5 @@ public final class ImageAssembler {
     List<String> parts = new ArrayList<>();
     relative.forEach(p -> parts.add(p.toString()));
     return String.join("/", parts);
-  }
-
-  /** A write-once copy of {@code bytes} at {@code staging/<sha256>/<name>}. */
-  private Path stage(byte[] bytes, String name) throws IOException {
-    Path dir = staging.resolve(Sha256.of(bytes).hex());
-    Path file = dir.resolve(name);
-    if (Files.isRegularFile(file) && Sha256.of(file).equals(Sha256.of(bytes))) {
-      return file;
-    }
-    Files.createDirectories(dir);
-    Path temp = Files.createTempFile(dir, name, ".tmp");
-    Files.write(temp, bytes);
-    Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    return file;
   }
 }

@@ -72,9 +72,10 @@ public final class HubAuthenticator implements Authenticator {
     RequestOptions request = new RequestOptions().setMethod(HttpMethod.GET).setAbsoluteURI(userEndpoint.toString())
         .putHeader("Authorization", "token " + bearerToken).putHeader("Accept", "application/json")
         .setTimeout(10_000);
+    // The body handler is attached inside send()'s callback, on the event loop: chained after it from
+    // a caller's own thread, it could come after the response had ended and wait forever.
     return client.request(request)
-        .compose(req -> req.send())
-        .compose(response -> response.body().map(body -> {
+        .compose(req -> req.send().compose(response -> response.body().map(body -> {
           int status = response.statusCode();
           if (status == 401 || status == 403) {
             return Optional.<String>empty();
@@ -86,7 +87,7 @@ public final class HubAuthenticator implements Authenticator {
           String kind = model.getString("kind", "user");
           String name = model.getString("name");
           return "user".equals(kind) && name != null && !name.isBlank() ? Optional.of(name) : Optional.<String>empty();
-        }))
+        })))
         .onSuccess(user -> remember(key, user, nanoTime.getAsLong()));
   }
 

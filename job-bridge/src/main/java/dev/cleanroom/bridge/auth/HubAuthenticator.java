@@ -108,13 +108,14 @@ public final class HubAuthenticator implements Authenticator {
         .putHeader("Authorization", "token " + token)
         .putHeader("Accept", "application/json")
         .setIdleTimeout(TIMEOUT_MILLIS);
+    // The body handler is attached inside send()'s callback, on the event loop: chained after it from
+    // a caller's own thread, it could come after the response had ended and wait forever.
     return http.request(request)
-        .compose(r -> r.send())
-        .compose(response -> response.body().map(body -> switch (response.statusCode()) {
+        .compose(r -> r.send().compose(response -> response.body().map(body -> switch (response.statusCode()) {
           case 200 -> caller(body.toJsonObject());
           case 401, 403, 404 -> Optional.<Caller>empty();
           default -> throw new IllegalStateException("JupyterHub answered HTTP " + response.statusCode());
-        }));
+        })));
   }
 
   private static Optional<Caller> caller(JsonObject user) {

@@ -129,15 +129,17 @@ public final class HubLogin {
         .putHeader("Content-Type", "application/x-www-form-urlencoded")
         .putHeader("Accept", "application/json")
         .setIdleTimeout(HubAuthenticator.TIMEOUT_MILLIS);
+    // The body handler is attached inside send()'s callback (see HubAuthenticator.ask).
     return http.request(request)
-        .compose(r -> r.send(Buffer.buffer(form(form))))
-        .recover(unreachable -> Future.failedFuture(hubUnavailable()))
-        .compose(response -> response.body().map(body -> switch (response.statusCode()) {
-          case 200 -> open(body, login.next());
-          case 400, 401, 403 -> throw new BridgeException("oauth_code_refused", 403,
-              "JupyterHub did not accept the login (a code is good once, for 5 minutes); log in again");
-          default -> throw hubUnavailable();
-        }));
+        .compose(r -> r.send(Buffer.buffer(form(form))).compose(response -> response.body().map(body ->
+            switch (response.statusCode()) {
+              case 200 -> open(body, login.next());
+              case 400, 401, 403 -> throw new BridgeException("oauth_code_refused", 403,
+                  "JupyterHub did not accept the login (a code is good once, for 5 minutes); log in again");
+              default -> throw hubUnavailable();
+            })))
+        .recover(failure -> Future.failedFuture(
+            failure instanceof BridgeException refused ? refused : hubUnavailable()));
   }
 
   private SignedIn open(Buffer body, String next) {

@@ -1,6 +1,7 @@
 package dev.cleanroom.dp.ledger;
 
 import dev.cleanroom.dp.accounting.PrivacyCost;
+import dev.cleanroom.service.sql.SqlDatabase;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -25,10 +26,10 @@ public final class PrivacyLedger implements AutoCloseable {
   private static final String CHARGE_COLUMNS = "query_id, scientist, dataset, epsilon_pico, delta_pico,"
       + " remaining_epsilon_pico, remaining_delta_pico, description, charged_at_micros";
 
-  private final Database database;
+  private final SqlDatabase database;
   private final Clock clock;
 
-  private PrivacyLedger(Database database, Clock clock) {
+  private PrivacyLedger(SqlDatabase database, Clock clock) {
     this.database = database;
     this.clock = clock;
   }
@@ -43,7 +44,10 @@ public final class PrivacyLedger implements AutoCloseable {
 
   /** As {@link #open(String)}, with the clock that timestamps charges. */
   public static PrivacyLedger open(String jdbcUrl, Clock clock) {
-    Database database = Database.of(jdbcUrl);
+    SqlDatabase database = SqlDatabase.open("the privacy ledger", jdbcUrl, (action, shown, e) ->
+        new LedgerException(action + " at " + shown, e.getMessage(),
+            "Check that the database is reachable and writable (for SQLite, that the file's directory exists),"
+                + " then retry.", e));
     try {
       Schema.migrate(database, clock);
     } catch (RuntimeException e) {
@@ -67,7 +71,7 @@ public final class PrivacyLedger implements AutoCloseable {
     ExactCost budget = ExactCost.ofBudget(request.budget());
     String action = "charge query '" + request.queryId() + "' to " + request.scientist()
         + " on dataset '" + request.dataset() + "'";
-    Database.Work<Optional<Charge>> attempt = connection -> chargeOnce(connection, request, cost, budget);
+    SqlDatabase.Work<Optional<Charge>> attempt = connection -> chargeOnce(connection, request, cost, budget);
     Optional<Charge> charge = database.write(action, attempt);
     if (charge.isEmpty()) {
       // Another account's transaction inserted this query id meanwhile (accounts lock separately on
@@ -80,7 +84,8 @@ public final class PrivacyLedger implements AutoCloseable {
 
   private Optional<Charge> chargeOnce(Connection connection, ChargeRequest request, ExactCost cost, ExactCost budget)
       throws SQLException {
-    database.lockAccount(connection, request.scientist(), request.dataset());
+    // The account's lock: no other charge to it reads the spent amount between this check and this insert.
+    database.lockKey(connection, request.scientist(), request.dataset());
     Optional<Charge> earlier = find(connection, request.queryId());
     if (earlier.isPresent()) {
       return Optional.of(replay(earlier.get(), request, cost));

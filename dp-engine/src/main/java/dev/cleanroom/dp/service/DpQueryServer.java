@@ -3,6 +3,7 @@ package dev.cleanroom.dp.service;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cleanroom.dp.client.DpClientException;
 import dev.cleanroom.dp.client.WireFormat;
+import dev.cleanroom.service.http.ApiContract;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
@@ -10,31 +11,17 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
-import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.HttpException;
 import io.vertx.ext.web.handler.PlatformHandler;
-import io.vertx.ext.web.openapi.router.OpenAPIRoute;
-import io.vertx.ext.web.openapi.router.RequestExtractor;
 import io.vertx.ext.web.openapi.router.RouterBuilder;
-import io.vertx.openapi.contract.MediaType;
-import io.vertx.openapi.contract.OpenAPIContract;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import org.yaml.snakeyaml.LoaderOptions;
-import org.yaml.snakeyaml.Yaml;
-import org.yaml.snakeyaml.constructor.SafeConstructor;
 
 /**
  * The DP query service over HTTP: routes come from the OpenAPI contract ({@value #CONTRACT}, served at
@@ -66,49 +53,14 @@ public final class DpQueryServer {
    */
   public static Future<DpQueryServer> start(Vertx vertx, DpQueryService service, Authenticator authenticator,
       String host, int port, Consumer<String> accessLog) {
-    String contractText = contractText();
-    Map<String, Object> contractJson = new Yaml(new SafeConstructor(new LoaderOptions())).load(contractText);
-    Handlers handlers = new Handlers(service, authenticator, contractText, accessLog);
-    return OpenAPIContract.from(vertx, new JsonObject(withoutUnvalidatedMediaTypes(contractJson)))
-        .map(contract -> handlers.router(vertx, contract))
+    ApiContract contract = ApiContract.load(DpQueryServer.class, CONTRACT);
+    Handlers handlers = new Handlers(service, authenticator, contract, accessLog);
+    return contract.routerBuilder(vertx, "")
+        .map(handlers::router)
         .compose(router -> vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port))
             .requestHandler(router)
             .listen())
         .map(DpQueryServer::new);
-  }
-
-  /**
-   * The contract as Vert.x takes it: Vert.x validates requests only, and refuses a contract whose
-   * responses use media types it cannot validate (our CSV views, the YAML contract itself), so those
-   * response descriptions are dropped here and kept in the published contract.
-   */
-  private static Map<String, Object> withoutUnvalidatedMediaTypes(Map<String, Object> contract) {
-    if (contract.get("paths") instanceof Map<?, ?> paths) {
-      for (Object path : paths.values()) {
-        for (Object operation : path instanceof Map<?, ?> item ? item.values() : List.of()) {
-          if (operation instanceof Map<?, ?> op && op.get("responses") instanceof Map<?, ?> responses) {
-            for (Object response : responses.values()) {
-              if (response instanceof Map<?, ?> described && described.get("content") instanceof Map<?, ?> types) {
-                types.keySet().removeIf(type -> !MediaType.isMediaTypeSupported(type.toString()));
-              }
-            }
-          }
-        }
-      }
-    }
-    return contract;
-  }
-
-  /** The contract as published at {@code /openapi.yaml}. */
-  public static String contractText() {
-    try (InputStream in = DpQueryServer.class.getClassLoader().getResourceAsStream(CONTRACT)) {
-      if (in == null) {
-        throw new IllegalStateException(CONTRACT + " is missing from the class path; rebuild dp-engine");
-      }
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 
   public int port() {
@@ -124,20 +76,18 @@ public final class DpQueryServer {
   }
 
   private record Handlers(
-      DpQueryService service, Authenticator authenticator, String contractText, Consumer<String> accessLog) {
+      DpQueryService service, Authenticator authenticator, ApiContract contract, Consumer<String> accessLog) {
 
-    Router router(Vertx vertx, OpenAPIContract contract) {
+    Router router(RouterBuilder builder) {
       // Vert.x orders a route's handlers: platform (the access log, so that it sees every request),
       // then body (capped, so an upload is buffered up to the cap at most), then ours.
       PlatformHandler logAccess = this::logAccess;
-      RouterBuilder builder = RouterBuilder.create(vertx, contract, RequestExtractor.withBodyHandler())
+      builder
           .rootHandler(logAccess)
           .rootHandler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES))
           .rootHandler(this::authenticate);
       route(builder, "health", ctx -> json(ctx, 200, WireFormat.object().put("status", "ok")));
-      route(builder, "contract", ctx -> ctx.response()
-          .putHeader(HttpHeaders.CONTENT_TYPE, "application/yaml; charset=utf-8")
-          .end(contractText));
+      route(builder, "contract", contract.publish());
       route(builder, "listDatasets", ctx -> respond(ctx, service.datasets(user(ctx))));
       route(builder, "getBudget", ctx -> respond(ctx, service.budget(user(ctx), ctx.pathParam("name"))));
       route(builder, "askQuery", this::ask);
@@ -155,13 +105,8 @@ public final class DpQueryServer {
       return router;
     }
 
-    private static void route(RouterBuilder builder, String operationId, Handler<RoutingContext> handler) {
-      OpenAPIRoute route = builder.getRoute(operationId);
-      if (route == null) {
-        throw new IllegalStateException(CONTRACT + " has no operation '" + operationId + "'");
-      }
-      // Authentication is ours (authenticate), not a Vert.x auth provider's.
-      route.setDoSecurity(false).addHandler(handler);
+    private void route(RouterBuilder builder, String operationId, Handler<RoutingContext> handler) {
+      contract.route(builder, operationId, handler);
     }
 
     private void ask(RoutingContext ctx) {

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cleanroom.dp.accounting.PrivacyCost;
+import dev.cleanroom.service.sql.OnBothDatabases;
+import dev.cleanroom.service.sql.TestDatabase;
 import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -32,11 +34,11 @@ class PrivacyLedgerConcurrencyTest {
   @TempDir Path dir;
 
   @OnBothDatabases
-  void concurrentCharges_toOneBudget_chargeExactlyWhatItAffordsAndRefuseTheRest(Backend backend) throws Exception {
+  void concurrentCharges_toOneBudget_chargeExactlyWhatItAffordsAndRefuseTheRest(TestDatabase backend) throws Exception {
     List<Charge> charged = new ArrayList<>();
     List<Throwable> refused = new ArrayList<>();
     PrivacyCost spent;
-    try (PrivacyLedger ledger = PrivacyLedger.open(backend.newLedgerUrl(dir));
+    try (PrivacyLedger ledger = PrivacyLedger.open(backend.newUrl(dir));
         ExecutorService threads = Executors.newFixedThreadPool(THREADS)) {
       CountDownLatch start = new CountDownLatch(1);
       List<Future<Charge>> attempts = new ArrayList<>();

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.cleanroom.service.sql.OnBothDatabases;
+import dev.cleanroom.service.sql.TestDatabase;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -32,8 +34,8 @@ class PrivacyLedgerCrashTest {
   @TempDir Path dir;
 
   @OnBothDatabases
-  void killedWhileCharging_keepsEveryReleasedChargeExactlyOnce(Backend backend) throws Exception {
-    String url = backend.newLedgerUrl(dir);
+  void killedWhileCharging_keepsEveryReleasedChargeExactlyOnce(TestDatabase backend) throws Exception {
+    String url = backend.newUrl(dir);
     Process storm = startStorm(url);
     BlockingQueue<String> lines = new LinkedBlockingQueue<>();
     Thread reader = Thread.ofPlatform().start(() -> readLines(storm, lines));

@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cleanroom.dp.accounting.PrivacyCost;
+import dev.cleanroom.service.sql.OnBothDatabases;
+import dev.cleanroom.service.sql.TestDatabase;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -46,8 +48,8 @@ class PrivacyLedgerTest {
     return ledger;
   }
 
-  private PrivacyLedger newLedger(Backend backend) {
-    return open(backend.newLedgerUrl(dir));
+  private PrivacyLedger newLedger(TestDatabase backend) {
+    return open(backend.newUrl(dir));
   }
 
   private static ChargeRequest request(String queryId, String scientist, String dataset, PrivacyCost cost,
@@ -60,7 +62,7 @@ class PrivacyLedgerTest {
   }
 
   @OnBothDatabases
-  void charge_withinBudget_returnsTheChargeAndWhatIsLeft(Backend backend) {
+  void charge_withinBudget_returnsTheChargeAndWhatIsLeft(TestDatabase backend) {
     PrivacyLedger ledger = newLedger(backend);
 
     Charge charge = ledger.charge(aliceOnInsurance("q1", 0.25));
@@ -70,7 +72,7 @@ class PrivacyLedgerTest {
   }
 
   @OnBothDatabases
-  void tenChargesOfPointOne_fitABudgetOfOneExactly(Backend backend) {
+  void tenChargesOfPointOne_fitABudgetOfOneExactly(TestDatabase backend) {
     PrivacyLedger ledger = newLedger(backend);
 
     for (int i = 0; i < 10; i++) {
@@ -82,7 +84,7 @@ class PrivacyLedgerTest {
   }
 
   @OnBothDatabases
-  void charge_eleventhPointOneOnBudgetOfOne_isRefusedAndChargesNothing(Backend backend) {
+  void charge_eleventhPointOneOnBudgetOfOne_isRefusedAndChargesNothing(TestDatabase backend) {
     PrivacyLedger ledger = newLedger(backend);
     for (int i = 0; i < 10; i++) {
       ledger.charge(aliceOnInsurance("q" + i, 0.1));
@@ -95,7 +97,7 @@ class PrivacyLedgerTest {
   }
 
   @OnBothDatabases
-  void budgetExhausted_saysWhatIsLeftAndWhatTheQueryNeeds(Backend backend) {
+  void budgetExhausted_saysWhatIsLeftAndWhatTheQueryNeeds(TestDatabase backend) {
     PrivacyLedger ledger = newLedger(backend);
     ledger.charge(aliceOnInsurance("q1", 0.88));
 
@@ -110,7 +112,7 @@ class PrivacyLedgerTest {
   }
 
   @OnBothDatabases
-  void charge_sameQueryIdAgain_returnsTheFirstChargeReplayedAndChargesOnce(Backend backend) {
+  void charge_sameQueryIdAgain_returnsTheFirstChargeReplayedAndChargesOnce(TestDatabase backend) {
     PrivacyLedger ledger = newLedger(backend);
     ledger.charge(aliceOnInsurance("q1", 0.3));
     clock.set(NOON.plusSeconds(60));
@@ -123,7 +125,7 @@ class PrivacyLedgerTest {
   }
 
   @OnBothDatabases
-  void charge_sameQueryIdAfterBudgetIsGone_isStillReplayed(Backend backend) {
+  void charge_sameQueryIdAfterBudgetIsGone_isStillReplayed(TestDatabase backend) {
     PrivacyLedger ledger = newLedger(backend);
     ledger.charge(aliceOnInsurance("q1", 1));
 
@@ -131,7 +133,7 @@ class PrivacyLedgerTest {
   }
 
   @OnBothDatabases
-  void charge_sameQueryIdForAnotherScientist_isRejectedAndChargesNobody(Backend backend) {
+  void charge_sameQueryIdForAnotherScientist_isRejectedAndChargesNobody(TestDatabase backend) {
     PrivacyLedger ledger = newLedger(backend);
     ledger.charge(aliceOnInsurance("q1", 0.3));
 
@@ -143,12 +145,12 @@ class PrivacyLedgerTest {
   }
 
   @OnBothDatabases
-  void charge_whileAnotherScientistsChargeOfTheSameQueryIdCommits_isRejected(Backend backend) throws Exception {
-    String url = backend.newLedgerUrl(dir);
+  void charge_whileAnotherScientistsChargeOfTheSameQueryIdCommits_isRejected(TestDatabase backend) throws Exception {
+    String url = backend.newUrl(dir);
     PrivacyLedger ledger = open(url);
     try (Connection bob = DriverManager.getConnection(url);
         Statement statement = bob.createStatement()) {
-      statement.execute(backend == Backend.SQLITE ? "BEGIN IMMEDIATE" : "BEGIN");
+      statement.execute(backend == TestDatabase.SQLITE ? "BEGIN IMMEDIATE" : "BEGIN");
       statement.executeUpdate("INSERT INTO privacy_charges VALUES ('q1', 'bob', 'insurance', 0, 0, 0, 0, '', 0)");
       var charging = CompletableFuture.supplyAsync(() -> ledger.charge(aliceOnInsurance("q1", 0.3)));
       Thread.sleep(300); // lets the charge run into bob's uncommitted row (PostgreSQL) or write lock (SQLite)
@@ -162,7 +164,7 @@ class PrivacyLedgerTest {
   }
 
   @OnBothDatabases
-  void charge_deltaBeyondItsBudget_isRefusedEvenWithEpsilonLeft(Backend backend) {
+  void charge_deltaBeyondItsBudget_isRefusedEvenWithEpsilonLeft(TestDatabase backend) {
     PrivacyLedger ledger = newLedger(backend);
     PrivacyCost budget = new PrivacyCost(10, 1e-6);
     PrivacyCost cost = new PrivacyCost(0.1, 4e-7);
@@ -177,7 +179,7 @@ class PrivacyLedgerTest {
   }
 
   @OnBothDatabases
-  void budgets_areSeparatePerScientistAndDataset(Backend backend) {
+  void budgets_areSeparatePerScientistAndDataset(TestDatabase backend) {
     PrivacyLedger ledger = newLedger(backend);
     ledger.charge(aliceOnInsurance("q1", 1));
 
@@ -191,7 +193,7 @@ class PrivacyLedgerTest {
   }
 
   @OnBothDatabases
-  void charge_blankIds_areRejectedWithoutCharging(Backend backend) {
+  void charge_blankIds_areRejectedWithoutCharging(TestDatabase backend) {
     PrivacyLedger ledger = newLedger(backend);
 
     assertAll(
@@ -203,7 +205,7 @@ class PrivacyLedgerTest {
   }
 
   @OnBothDatabases
-  void charge_negativeNanOrHugeCost_isRejectedWithoutCharging(Backend backend) {
+  void charge_negativeNanOrHugeCost_isRejectedWithoutCharging(TestDatabase backend) {
     PrivacyLedger ledger = newLedger(backend);
 
     assertAll(
@@ -221,8 +223,8 @@ class PrivacyLedgerTest {
   }
 
   @OnBothDatabases
-  void spent_survivesReopeningTheLedger(Backend backend) {
-    String url = backend.newLedgerUrl(dir);
+  void spent_survivesReopeningTheLedger(TestDatabase backend) {
+    String url = backend.newUrl(dir);
     try (PrivacyLedger ledger = PrivacyLedger.open(url)) {
       ledger.charge(aliceOnInsurance("q1", 0.7));
     }
@@ -234,7 +236,7 @@ class PrivacyLedgerTest {
   }
 
   @OnBothDatabases
-  void charges_listsTheDatasetsChargesOldestFirst(Backend backend) {
+  void charges_listsTheDatasetsChargesOldestFirst(TestDatabase backend) {
     PrivacyLedger ledger = newLedger(backend);
     ledger.charge(aliceOnInsurance("q-c", 0.1));
     clock.set(NOON.plusSeconds(1));
@@ -253,7 +255,7 @@ class PrivacyLedgerTest {
   }
 
   @OnBothDatabases
-  void remaining_ofALoweredBudget_isZeroNotNegative(Backend backend) {
+  void remaining_ofALoweredBudget_isZeroNotNegative(TestDatabase backend) {
     PrivacyLedger ledger = newLedger(backend);
     ledger.charge(aliceOnInsurance("q1", 0.8));
 
@@ -261,8 +263,8 @@ class PrivacyLedgerTest {
   }
 
   @OnBothDatabases
-  void open_unreachableDatabase_throwsLedgerUnavailable(Backend backend) {
-    var failure = assertThrows(LedgerException.class, () -> PrivacyLedger.open(backend.unreachableLedgerUrl(dir)));
+  void open_unreachableDatabase_throwsLedgerUnavailable(TestDatabase backend) {
+    var failure = assertThrows(LedgerException.class, () -> PrivacyLedger.open(backend.unreachableUrl(dir)));
 
     assertEquals("ledger_unavailable", failure.code());
     assertTrue(failure.getMessage().startsWith("Tried to open the privacy ledger at jdbc:"),
@@ -270,8 +272,8 @@ class PrivacyLedgerTest {
   }
 
   @OnBothDatabases
-  void open_existingLedger_appliesEachMigrationOnce(Backend backend) throws SQLException {
-    String url = backend.newLedgerUrl(dir);
+  void open_existingLedger_appliesEachMigrationOnce(TestDatabase backend) throws SQLException {
+    String url = backend.newUrl(dir);
     open(url);
     open(url);
 
@@ -279,8 +281,8 @@ class PrivacyLedgerTest {
   }
 
   @OnBothDatabases
-  void open_ledgerWrittenByANewerVersion_isRefused(Backend backend) throws SQLException {
-    String url = backend.newLedgerUrl(dir);
+  void open_ledgerWrittenByANewerVersion_isRefused(TestDatabase backend) throws SQLException {
+    String url = backend.newUrl(dir);
     open(url);
     update(url, "INSERT INTO privacy_ledger_migrations VALUES (" + (Schema.LATEST + 1) + ", 'future', 0)");
 
@@ -291,7 +293,7 @@ class PrivacyLedgerTest {
 
   @Test
   void open_sqliteFile_switchesItToWriteAheadLogging() throws SQLException {
-    String url = Backend.SQLITE.newLedgerUrl(dir);
+    String url = TestDatabase.SQLITE.newUrl(dir);
     open(url);
 
     try (Connection connection = DriverManager.getConnection(url);
@@ -316,7 +318,7 @@ class PrivacyLedgerTest {
 
   @Test
   void charge_onAClosedLedger_isRefused() {
-    PrivacyLedger ledger = PrivacyLedger.open(Backend.SQLITE.newLedgerUrl(dir));
+    PrivacyLedger ledger = PrivacyLedger.open(TestDatabase.SQLITE.newUrl(dir));
     ledger.close();
 
     assertThrows(IllegalStateException.class, () -> ledger.charge(aliceOnInsurance("q1", 0.1)));

@@ -11,6 +11,7 @@ import dev.cleanroom.bridge.metrics.Metrics;
 import dev.cleanroom.bridge.service.Download;
 import dev.cleanroom.bridge.service.JobService;
 import dev.cleanroom.bridge.service.Submission;
+import dev.cleanroom.service.http.ApiContract;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
@@ -25,26 +26,16 @@ import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.HttpException;
 import io.vertx.ext.web.handler.PlatformHandler;
 import io.vertx.ext.web.handler.StaticHandler;
-import io.vertx.ext.web.openapi.router.OpenAPIRoute;
-import io.vertx.ext.web.openapi.router.RequestExtractor;
 import io.vertx.ext.web.openapi.router.RouterBuilder;
-import io.vertx.openapi.contract.MediaType;
-import io.vertx.openapi.contract.OpenAPIContract;
 import io.vertx.openapi.contract.Operation;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
-import org.yaml.snakeyaml.LoaderOptions;
-import org.yaml.snakeyaml.Yaml;
-import org.yaml.snakeyaml.constructor.SafeConstructor;
 
 /**
  * The job bridge over HTTP: routes come from the OpenAPI contract ({@value #CONTRACT}, served at
@@ -91,12 +82,11 @@ public final class BridgeServer {
   /** Starts serving; port 0 picks a free one. */
   public static Future<BridgeServer> start(Vertx vertx, JobService service, Authenticator authenticator,
       Optional<HubLogin> hubLogin, Metrics metrics, Options options, Consumer<String> accessLog) {
-    String contractText = contractText();
-    Map<String, Object> contractJson = new Yaml(new SafeConstructor(new LoaderOptions())).load(contractText);
+    ApiContract contract = ApiContract.load(BridgeServer.class, CONTRACT);
     Handlers handlers = new Handlers(service, authenticator, new HubLoginEndpoints(hubLogin, options.basePath()),
-        metrics, options, contractText, accessLog);
-    return OpenAPIContract.from(vertx, new JsonObject(validatable(contractJson, options.basePath())))
-        .map(contract -> handlers.router(vertx, contract))
+        metrics, options, contract, accessLog);
+    return contract.routerBuilder(vertx, options.basePath())
+        .map(handlers::router)
         .compose(api -> {
           Router root = api;
           if (!options.basePath().isEmpty()) {
@@ -112,42 +102,6 @@ public final class BridgeServer {
         .map(BridgeServer::new);
   }
 
-  /**
-   * The contract as Vert.x takes it: Vert.x validates requests only, and refuses a contract whose responses
-   * name media types it cannot validate (the YAML of /openapi.yaml); those are left out here and kept in the
-   * published contract. So are the security requirements: authentication is ours ({@code authenticate}), and
-   * Vert.x would put an empty chain of its own auth handlers on routes that list several schemes. Its server is
-   * the base path: the validator reads path parameters by their segment in the full request path.
-   */
-  @SuppressWarnings("unchecked")
-  private static Map<String, Object> validatable(Map<String, Object> contract, String basePath) {
-    contract.put("servers", List.of(Map.of("url", "http://127.0.0.1" + basePath)));
-    contract.remove("security");
-    ((Map<String, Object>) contract.get("paths")).values().forEach(item -> ((Map<String, Object>) item).values()
-        .forEach(operation -> {
-          ((Map<String, Object>) operation).remove("security");
-          Object responses = ((Map<String, Object>) operation).get("responses");
-          ((Map<String, Object>) responses).values().forEach(response -> {
-            if (((Map<String, Object>) response).get("content") instanceof Map<?, ?> content) {
-              content.keySet().removeIf(type -> !MediaType.isMediaTypeSupported(type.toString()));
-            }
-          });
-        }));
-    return contract;
-  }
-
-  /** The contract as published at {@code /openapi.yaml}. */
-  public static String contractText() {
-    try (InputStream in = BridgeServer.class.getClassLoader().getResourceAsStream(CONTRACT)) {
-      if (in == null) {
-        throw new IllegalStateException(CONTRACT + " is missing from the class path; rebuild job-bridge");
-      }
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
   public int port() {
     return server.actualPort();
   }
@@ -158,13 +112,13 @@ public final class BridgeServer {
   }
 
   private record Handlers(JobService service, Authenticator authenticator, HubLoginEndpoints logins, Metrics metrics,
-      Options options, String contractText, Consumer<String> accessLog) {
+      Options options, ApiContract contract, Consumer<String> accessLog) {
 
-    Router router(Vertx vertx, OpenAPIContract contract) {
+    Router router(RouterBuilder builder) {
       // Vert.x runs a route's handlers in this order: platform (the access log, which must see every request),
       // then the capped body, then authentication; the contract's validation comes after these.
       PlatformHandler logAccess = this::logAccess;
-      RouterBuilder builder = RouterBuilder.create(vertx, contract, RequestExtractor.withBodyHandler())
+      builder
           .rootHandler(logAccess)
           .rootHandler(BodyHandler.create(false).setBodyLimit(options.maxNotebookBytes() + SLACK_BYTES))
           .rootHandler(this::authenticate);
@@ -176,9 +130,7 @@ public final class BridgeServer {
               .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")
               .end(metrics.render(counts)))
           .onFailure(e -> fail(ctx, e)));
-      route(builder, "contract", ctx -> ctx.response()
-          .putHeader(HttpHeaders.CONTENT_TYPE, "application/yaml; charset=utf-8")
-          .end(contractText));
+      route(builder, "contract", contract.publish());
       route(builder, "hubLogin", logins::start);
       route(builder, "hubLoginCallback", logins::finish);
       route(builder, "logout", logins::end);
@@ -231,13 +183,8 @@ public final class BridgeServer {
       return router;
     }
 
-    private static void route(RouterBuilder builder, String operationId, Handler<RoutingContext> handler) {
-      OpenAPIRoute route = builder.getRoute(operationId);
-      if (route == null) {
-        throw new IllegalStateException(CONTRACT + " has no operation '" + operationId + "'");
-      }
-      // Authentication is ours (authenticate), not a Vert.x auth provider's.
-      route.setDoSecurity(false).addHandler(handler);
+    private void route(RouterBuilder builder, String operationId, Handler<RoutingContext> handler) {
+      contract.route(builder, operationId, handler);
     }
 
     private void submit(RoutingContext ctx) {

@@ -7,6 +7,7 @@ import dev.cleanroom.bridge.job.JobDataset;
 import dev.cleanroom.bridge.job.JobEvent;
 import dev.cleanroom.bridge.job.JobState;
 import dev.cleanroom.bridge.job.TeeRun;
+import dev.cleanroom.service.sql.SqlDatabase;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -42,25 +43,25 @@ public final class JobStore implements AutoCloseable {
   /** The actor of the reconciler's changes. */
   public static final String SYSTEM_ACTOR = "bridge";
 
-  private static final int OWNER_LOCK = 0x6f776e72;
-  private static final int AUDIT_LOCK = 0x61756474;
   private static final String GENESIS = "0".repeat(64);
   private static final String JOB_COLUMNS = "id, owner, name, state, reason, notebook_sha256, notebook_bytes,"
       + " timeout_seconds, submitted_micros, updated_micros, image_reference, image_digest, run_requested_micros,"
       + " run_where, run_launched_micros, run_stopped_micros, run_launches, step_failures, has_report";
 
-  private final Database database;
+  private final SqlDatabase database;
   private final Clock clock;
   private final List<Consumer<JobEvent>> stateListeners = new CopyOnWriteArrayList<>();
 
-  private JobStore(Database database, Clock clock) {
+  private JobStore(SqlDatabase database, Clock clock) {
     this.database = database;
     this.clock = clock;
   }
 
   /** Opens {@code jdbc:sqlite:<file>} or {@code jdbc:postgresql://...}, creating or upgrading its tables. */
   public static JobStore open(String jdbcUrl, Clock clock) {
-    Database database = Database.open(jdbcUrl);
+    SqlDatabase database = SqlDatabase.open("the jobs database", jdbcUrl, (action, shown, e) ->
+        new BridgeException("database_unavailable", 503, "The jobs database failed to " + action + " ("
+            + shown + ": " + e.getMessage() + "); retry shortly", e));
     try {
       Migrations.migrate(database, clock);
     } catch (RuntimeException e) {
@@ -85,7 +86,7 @@ public final class JobStore implements AutoCloseable {
   public Job submit(NewJob job, int maxInFlight) {
     Instant now = clock.instant();
     JobEvent event = database.write("store job " + job.id(), c -> {
-      database.lockName(c, OWNER_LOCK, job.owner());
+      database.lockKey(c, "jobs of", job.owner());
       long inFlight = countInFlight(c, job.owner());
       if (inFlight >= maxInFlight) {
         throw new BridgeException("too_many_jobs", 429, job.owner() + " has " + inFlight + " jobs in flight, the most"
@@ -536,7 +537,7 @@ public final class JobStore implements AutoCloseable {
 
   private void appendAudit(Connection c, Instant at, String actor, String action, Optional<String> jobId,
       String outcome, String detail) throws SQLException {
-    database.lockName(c, AUDIT_LOCK, "audit_log");
+    database.lockKey(c, "audit_log", "tail");
     long seq;
     String previous;
     try (PreparedStatement last = c.prepareStatement("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1");

@@ -1,37 +1,23 @@
 package dev.cleanroom.bridge.store;
 
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
+import dev.cleanroom.service.sql.SchemaMigrations;
+import dev.cleanroom.service.sql.SchemaMigrations.Migration;
+import dev.cleanroom.service.sql.SchemaMigrations.Sql;
+import dev.cleanroom.service.sql.SqlDatabase;
 import java.time.Clock;
 import java.util.List;
 
 /**
  * The jobs database's tables, created and upgraded by numbered migrations, each applied once and recorded in
- * {@code bridge_migrations}. The tables and their columns are the same on SQLite and PostgreSQL; only the
- * triggers that keep the audit log append-only are written twice, because the two databases spell
- * triggers differently.
+ * {@code bridge_migrations} ({@link SchemaMigrations}). The tables and their columns are the same on SQLite and
+ * PostgreSQL; only the triggers that keep the audit log append-only are written twice, because the two databases
+ * spell triggers differently.
  *
  * <p>Times are microseconds since the epoch; booleans are 0 or 1; per-job sequences ({@code seq}) are
  * counted under the job's lock.
  */
 final class Migrations {
-  /** One statement, the same on both databases or spelt for each. */
-  private record Sql(String sqlite, String postgresql) {
-    static Sql both(String sql) {
-      return new Sql(sql, sql);
-    }
-
-    String in(Database.Dialect dialect) {
-      return dialect == Database.Dialect.SQLITE ? sqlite : postgresql;
-    }
-  }
-
-  private record Migration(int version, String description, List<Sql> statements) {}
-
-  private static final List<Migration> MIGRATIONS = List.of(
+  private static final SchemaMigrations MIGRATIONS = new SchemaMigrations("bridge_migrations", "applied_micros", List.of(
       new Migration(1, "jobs, datasets, decisions, timeline, audit log", List.of(
           Sql.both("""
               CREATE TABLE jobs (
@@ -115,50 +101,16 @@ final class Migrations {
               FOR EACH ROW EXECUTE FUNCTION audit_log_refuse_change()"""),
           new Sql("SELECT 1", """
               CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log
-              FOR EACH STATEMENT EXECUTE FUNCTION audit_log_refuse_change()"""))));
+              FOR EACH STATEMENT EXECUTE FUNCTION audit_log_refuse_change()""")))));
 
-  static final int LATEST = MIGRATIONS.get(MIGRATIONS.size() - 1).version();
-  /** Advisory lock space of the migrations (see {@link Database#lockName}). */
-  private static final int LOCK_SPACE = 0x6d696772;
+  static final int LATEST = MIGRATIONS.latest();
 
   private Migrations() {}
 
   /** Brings the tables up to {@link #LATEST}; several bridges opening one database at once is safe. */
-  static void migrate(Database database, Clock clock) {
-    database.write("create or upgrade its tables", connection -> {
-      database.lockName(connection, LOCK_SPACE, "bridge_migrations");
-      Database.execute(connection, """
-          CREATE TABLE IF NOT EXISTS bridge_migrations (
-            version INTEGER PRIMARY KEY,
-            description TEXT NOT NULL,
-            applied_micros BIGINT NOT NULL
-          )""");
-      int current = current(connection);
-      if (current > LATEST) {
-        throw new IllegalStateException("The jobs database is at schema version " + current
-            + " and this bridge knows versions up to " + LATEST + "; run a newer bridge with it");
-      }
-      for (Migration migration : MIGRATIONS.subList(current, MIGRATIONS.size())) {
-        for (Sql statement : migration.statements()) {
-          Database.execute(connection, statement.in(database.dialect()));
-        }
-        try (PreparedStatement insert = connection.prepareStatement(
-            "INSERT INTO bridge_migrations (version, description, applied_micros) VALUES (?, ?, ?)")) {
-          insert.setInt(1, migration.version());
-          insert.setString(2, migration.description());
-          insert.setLong(3, Times.micros(clock.instant()));
-          insert.executeUpdate();
-        }
-      }
-      return null;
-    });
-  }
-
-  private static int current(Connection connection) throws SQLException {
-    try (Statement statement = connection.createStatement();
-        ResultSet result = statement.executeQuery("SELECT COALESCE(MAX(version), 0) FROM bridge_migrations")) {
-      result.next();
-      return result.getInt(1);
-    }
+  static void migrate(SqlDatabase database, Clock clock) {
+    MIGRATIONS.apply(database, "create or upgrade its tables", clock, (current, latest) ->
+        new IllegalStateException("The jobs database is at schema version " + current
+            + " and this bridge knows versions up to " + latest + "; run a newer bridge with it"));
   }
 }

@@ -9,7 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.cleanroom.bridge.testing.BridgeFixture;
 import dev.cleanroom.bridge.testing.FakeHub;
 import dev.cleanroom.bridge.testing.Notebooks;
-import dev.cleanroom.bridge.testing.TestDatabase;
+import dev.cleanroom.service.sql.TestDatabase;
 import io.vertx.core.Vertx;
 import java.net.HttpCookie;
 import java.net.URI;

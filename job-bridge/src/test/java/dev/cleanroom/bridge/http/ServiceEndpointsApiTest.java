@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cleanroom.bridge.testing.BridgeFixture;
-import dev.cleanroom.bridge.testing.TestDatabase;
+import dev.cleanroom.service.sql.TestDatabase;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;

@@ -12,7 +12,7 @@ import dev.cleanroom.bridge.report.JobReports;
 import dev.cleanroom.bridge.store.JobStore;
 import dev.cleanroom.bridge.testing.BridgeFixture;
 import dev.cleanroom.bridge.testing.Notebooks;
-import dev.cleanroom.bridge.testing.TestDatabase;
+import dev.cleanroom.service.sql.TestDatabase;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.Checkpoint;
 import io.vertx.junit5.VertxExtension;

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.cleanroom.attestation.manifest.Sha256;
 import dev.cleanroom.bridge.Bridge;
 import dev.cleanroom.bridge.backend.LocalStorage;
 import dev.cleanroom.bridge.datasets.CatalogDataset;
@@ -17,7 +18,7 @@ import dev.cleanroom.dp.policy.DatasetPolicy;
 import dev.cleanroom.dp.policy.PolicyFile;
 import dev.cleanroom.dp.provision.ProvisionedDataset;
 import dev.cleanroom.dp.provision.Provisioner;
-import dev.cleanroom.attestation.manifest.Sha256;
+import dev.cleanroom.service.sql.TestDatabase;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;

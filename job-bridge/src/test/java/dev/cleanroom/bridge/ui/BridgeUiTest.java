@@ -9,7 +9,7 @@ import dev.cleanroom.bridge.testing.Browser;
 import dev.cleanroom.bridge.testing.BridgeFixture;
 import dev.cleanroom.bridge.testing.FakeHub;
 import dev.cleanroom.bridge.testing.FakeWorkload;
-import dev.cleanroom.bridge.testing.TestDatabase;
+import dev.cleanroom.service.sql.TestDatabase;
 import io.vertx.core.Vertx;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,4 +1,4 @@
-package dev.cleanroom.bridge.testing;
+package dev.cleanroom.service.sql;
 
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;

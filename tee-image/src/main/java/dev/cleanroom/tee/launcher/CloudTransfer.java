@@ -6,7 +6,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -16,7 +15,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.StringJoiner;
@@ -34,24 +32,20 @@ import java.util.zip.ZipOutputStream;
  * ({@link LocalFolderInputs}) before the notebook sees it, so a source serving other bytes only fails the job.
  */
 final class CloudTransfer {
-  private final HttpClient http;
+  private final CloudHttp http;
   private final CloudEndpoints endpoints;
   private final WorkloadIdentity identity;
 
-  CloudTransfer(HttpClient http, CloudEndpoints endpoints, WorkloadIdentity identity) {
+  CloudTransfer(CloudHttp http, CloudEndpoints endpoints, WorkloadIdentity identity) {
     this.http = http;
     this.endpoints = endpoints;
     this.identity = identity;
   }
 
-  static HttpClient client() {
-    return HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(30)).followRedirects(HttpClient.Redirect.NEVER).build();
-  }
-
   JobPlan plan(URI planUrl) throws IOException {
-    try (InputStream in = get(HttpRequest.newBuilder(planUrl).GET().build(), "the job plan")) {
-      return JobPlan.parse(in.readAllBytes());
-    }
+    HttpRequest request = CloudHttp.request(planUrl).GET().build();
+    return JobPlan.parse(http.exchange("fetch the job plan", client ->
+        CloudHttp.successful(client.send(request, HttpResponse.BodyHandlers.ofByteArray())).body()));
   }
 
   /** Downloads every input of {@code plan} under {@code inputDir} by its name, then makes the folder read-only. */
@@ -59,17 +53,20 @@ final class CloudTransfer {
     for (Map.Entry<String, JobPlan.Source> input : plan.inputs().entrySet()) {
       JobPlan.Source source = input.getValue();
       HttpRequest request = source.inCloudStorage()
-          ? HttpRequest.newBuilder(mediaUrl(source.url())).header("Authorization", "Bearer "
+          ? CloudHttp.request(mediaUrl(source.url())).header("Authorization", "Bearer "
               + identity.accessToken(source.identityProvider().orElseThrow(), source.serviceAccount())).GET().build()
-          : HttpRequest.newBuilder(source.url()).GET().build();
+          : CloudHttp.request(source.url()).GET().build();
       Path file = inputDir.resolve(input.getKey()).normalize();
       if (!file.startsWith(inputDir)) {
         throw new IOException("input '" + input.getKey() + "' is not a path inside the input folder");
       }
       Files.createDirectories(file.getParent());
-      try (InputStream in = get(request, "input '" + input.getKey() + "'")) {
-        Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
-      }
+      // A download cut off midway is tried again from the start, over what it had written.
+      http.exchange("fetch input '" + input.getKey() + "'", client -> {
+        try (InputStream in = CloudHttp.successful(client.send(request, HttpResponse.BodyHandlers.ofInputStream())).body()) {
+          return Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
+        }
+      });
     }
     readOnly(inputDir);
   }
@@ -80,12 +77,10 @@ final class CloudTransfer {
     // A new file: the notebook's process, whose working directory the scratch folder is, cannot have planted it.
     Path archive = Files.createTempFile(scratch, "job-folder", ".zip");
     zip(jobDir, archive);
-    HttpRequest request = HttpRequest.newBuilder(url).header("Content-Type", "application/zip")
+    HttpRequest request = CloudHttp.request(url).header("Content-Type", "application/zip")
         .PUT(HttpRequest.BodyPublishers.ofFile(archive)).build();
-    HttpResponse<Void> response = send(request, HttpResponse.BodyHandlers.discarding(), "upload the job folder");
-    if (response.statusCode() / 100 != 2) {
-      throw new IOException("tried to upload the job folder but got HTTP " + response.statusCode());
-    }
+    http.exchange("upload the job folder", client ->
+        CloudHttp.successful(client.send(request, HttpResponse.BodyHandlers.discarding())));
     return Files.size(archive);
   }
 
@@ -114,27 +109,6 @@ final class CloudTransfer {
         Files.copy(file, zip);
         zip.closeEntry();
       }
-    }
-  }
-
-  private InputStream get(HttpRequest request, String what) throws IOException {
-    HttpResponse<InputStream> response = send(request, HttpResponse.BodyHandlers.ofInputStream(), "fetch " + what);
-    if (response.statusCode() != 200) {
-      response.body().close();
-      throw new IOException("tried to fetch " + what + " but got HTTP " + response.statusCode());
-    }
-    return response.body();
-  }
-
-  private <T> HttpResponse<T> send(HttpRequest request, HttpResponse.BodyHandler<T> body, String what) throws IOException {
-    try {
-      return http.send(request, body);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IOException("interrupted while trying to " + what);
-    } catch (IOException e) {
-      // The exception's own text may hold the URL.
-      throw new IOException("tried to " + what + " but failed because: " + e.getClass().getSimpleName());
     }
   }
 

@@ -56,12 +56,14 @@ public final class Launcher {
   private final Path java;
   private final String classpath;
   private final CloudEndpoints endpoints;
+  private final CloudHttp cloud;
 
   /**
    * @param java the JVM the notebook runs in, and {@code classpath} its class path: this launcher's own
+   * @param endpoints and {@code cloud}: where and how a job without mounts fetches its inputs and uploads its folder
    */
   Launcher(LauncherPaths paths, Map<String, String> environment, LauncherSocketClient socket, Clock clock, PrintStream log,
-      Path java, String classpath, CloudEndpoints endpoints) {
+      Path java, String classpath, CloudEndpoints endpoints, CloudHttp cloud) {
     this.paths = paths;
     this.environment = environment;
     this.socket = socket;
@@ -70,6 +72,7 @@ public final class Launcher {
     this.java = java;
     this.classpath = classpath;
     this.endpoints = endpoints;
+    this.cloud = cloud;
   }
 
   public static void main(String[] args) {
@@ -84,7 +87,7 @@ public final class Launcher {
     }
     System.exit(new Launcher(paths, System.getenv(), new LauncherSocketClient(paths.socket()), Clock.systemUTC(), System.out,
         Path.of(System.getProperty("java.home"), "bin", "java"), System.getProperty("java.class.path"),
-        CloudEndpoints.from(System.getProperties())).run());
+        CloudEndpoints.from(System.getProperties()), CloudHttp.standard()).run());
   }
 
   int run() {
@@ -100,8 +103,7 @@ public final class Launcher {
     String configProblem = read.problem();
     JobFolder folder = JobFolder.at(paths.job());
     String planUrl = environment.getOrDefault(JobConfig.JOB_PLAN_URL, "").strip();
-    CloudTransfer transfer = new CloudTransfer(CloudTransfer.client(), endpoints,
-        new WorkloadIdentity(CloudTransfer.client(), endpoints, socket::defaultToken));
+    CloudTransfer transfer = new CloudTransfer(cloud, endpoints, new WorkloadIdentity(cloud, endpoints, socket::defaultToken));
     try {
       if (!planUrl.isEmpty()) {
         // Nothing is mounted: the launcher makes both folders (in the image, under /tmp) and fills the input folder.

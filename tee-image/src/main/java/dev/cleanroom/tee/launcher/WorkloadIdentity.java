@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -32,13 +31,13 @@ final class WorkloadIdentity {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private final HttpClient http;
+  private final CloudHttp http;
   private final CloudEndpoints endpoints;
   private final Supplier<String> attestationToken;
   private final Map<String, String> tokens = new HashMap<>();
 
   /** @param attestationToken the launcher's default token, read when a token is first needed */
-  WorkloadIdentity(HttpClient http, CloudEndpoints endpoints, Supplier<String> attestationToken) {
+  WorkloadIdentity(CloudHttp http, CloudEndpoints endpoints, Supplier<String> attestationToken) {
     this.http = http;
     this.endpoints = endpoints;
     this.attestationToken = attestationToken;
@@ -70,7 +69,7 @@ final class WorkloadIdentity {
     form.put("subject_token", attestationToken.get());
     StringJoiner body = new StringJoiner("&");
     form.forEach((name, value) -> body.add(name + "=" + URLEncoder.encode(value, StandardCharsets.UTF_8)));
-    HttpRequest request = HttpRequest.newBuilder(CloudEndpoints.at(endpoints.sts(), "/v1/token"))
+    HttpRequest request = CloudHttp.request(CloudEndpoints.at(endpoints.sts(), "/v1/token"))
         .header("Content-Type", "application/x-www-form-urlencoded")
         .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build();
     return field(send(request, "exchange the attestation token at the Security Token Service"), "access_token",
@@ -83,7 +82,7 @@ final class WorkloadIdentity {
     }
     URI uri = CloudEndpoints.at(endpoints.iamCredentials(), "/v1/projects/-/serviceAccounts/"
         + URLEncoder.encode(serviceAccount, StandardCharsets.UTF_8) + ":generateAccessToken");
-    HttpRequest request = HttpRequest.newBuilder(uri)
+    HttpRequest request = CloudHttp.request(uri)
         .header("Authorization", "Bearer " + federated)
         .header("Content-Type", "application/json")
         .POST(HttpRequest.BodyPublishers.ofString("{\"scope\":[\"" + SCOPE + "\"]}")).build();
@@ -92,19 +91,13 @@ final class WorkloadIdentity {
   }
 
   private String send(HttpRequest request, String what) throws IOException {
-    HttpResponse<String> response;
     try {
-      response = http.send(request, HttpResponse.BodyHandlers.ofString());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IOException("interrupted while trying to " + what);
-    }
-    if (response.statusCode() != 200) {
-      // The status alone: an error body may quote the request, and the request holds the token.
-      throw new IOException("tried to " + what + " but got HTTP " + response.statusCode()
+      return http.exchange(what, client -> CloudHttp.successful(client.send(request, HttpResponse.BodyHandlers.ofString()))
+          .body());
+    } catch (CloudHttp.FailedStatus e) {
+      throw new IOException(e.getMessage()
           + "; check the workload identity pool's attribute condition and bindings (docs/gcp.md, step 10)");
     }
-    return response.body();
   }
 
   private static String field(String body, String name, String from) throws IOException {

@@ -22,11 +22,14 @@ import dev.cleanroom.tee.api.JobConfig;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -45,6 +48,7 @@ class LauncherTest {
   private static final String DIGEST = "sha256:" + "ab".repeat(32);
 
   @TempDir Path work;
+  private final List<Duration> pauses = new ArrayList<>();
   private final SimulatorKeys keys = SimulatorKeys.ephemeral();
   private TeeServer server;
   private Path input;
@@ -80,7 +84,8 @@ class LauncherTest {
     LauncherPaths paths = new LauncherPaths(notebook, input, job, server.socket(), work.resolve("scratch"));
     String classpath = Path.of("target/classes").toAbsolutePath() + ":" + Files.readString(Path.of("target/classpath.txt")).strip();
     return new Launcher(paths, environment, new LauncherSocketClient(server.socket()), Clock.systemUTC(),
-        new PrintStream(log, true, StandardCharsets.UTF_8), Path.of(System.getProperty("java.home"), "bin", "java"), classpath, CloudEndpoints.google()).run();
+        new PrintStream(log, true, StandardCharsets.UTF_8), Path.of(System.getProperty("java.home"), "bin", "java"), classpath, CloudEndpoints.google(),
+        new CloudHttp(HttpClient.newHttpClient(), pauses::add)).run();
   }
 
   private Verification verify() throws IOException {
@@ -180,7 +185,8 @@ class LauncherTest {
     assertEquals(Launcher.NOT_UPLOADED, launch());
     JobOutcome outcome = manifest().outcome();
     assertEquals(JobOutcome.failed("the inputs could not be fetched: tried to fetch the job plan but failed because:"
-        + " ConnectException; the notebook did not run"), outcome);
+        + " ConnectException (tried 5 times); the notebook did not run"), outcome);
+    assertEquals(4, pauses.size(), "a refused connection may be a hiccup: tried again after waiting");
     assertFalse(Files.exists(job.resolve("outputs/ran.txt")));
     assertFalse(log.toString(StandardCharsets.UTF_8).contains("secret"), log.toString(StandardCharsets.UTF_8));
   }

@@ -78,7 +78,8 @@ class WorkloadIdentityTest {
 
   private WorkloadIdentity identity() {
     URI local = URI.create("http://127.0.0.1:" + server.getAddress().getPort());
-    return new WorkloadIdentity(HttpClient.newHttpClient(), new CloudEndpoints(local, local, local), () -> ATTESTATION);
+    return new WorkloadIdentity(new CloudHttp(HttpClient.newHttpClient(), pause -> {}), new CloudEndpoints(local, local, local),
+        () -> ATTESTATION);
   }
 
   @Test

@@ -38,7 +38,8 @@ class WheelLockTest {
     WheelLock lock = WheelLock.pinned();
     assertTrue(lock.wheels().size() > 50, "JupyterLab and JupyterHub need many packages; the lock has " + lock.wheels().size());
     for (WheelLock.Wheel wheel : lock.wheels()) {
-      assertEquals(constraints.get(normalized(wheel.name())), wheel.version(), wheel.file() + " against constraints.txt");
+      assertEquals(constraints.get(normalized(wheel.name())), wheel.version(),
+          wheel.file() + " against constraints.txt; run images/relock-singleuser-wheels");
     }
   }
 
@@ -47,8 +48,8 @@ class WheelLockTest {
     Map<String, String> required = pins(HUB_CONFIG.resolve("requirements.txt"));
     Map<String, String> locked = new HashMap<>();
     WheelLock.pinned().wheels().forEach(w -> locked.put(normalized(w.name()), w.version()));
-    assertEquals(required.get("jupyterlab"), locked.get("jupyterlab"));
-    assertEquals(required.get("jupyterhub"), locked.get("jupyterhub"));
+    assertEquals(required.get("jupyterlab"), locked.get("jupyterlab"), "run images/relock-singleuser-wheels");
+    assertEquals(required.get("jupyterhub"), locked.get("jupyterhub"), "run images/relock-singleuser-wheels");
   }
 
   @Test

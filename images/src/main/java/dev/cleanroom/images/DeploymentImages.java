@@ -19,10 +19,9 @@ import dev.cleanroom.tee.base.BaseRuntimeRecipe;
 import dev.cleanroom.tee.fs.FileTrees;
 import dev.cleanroom.tee.image.LauncherBundle;
 import dev.cleanroom.tee.image.OciLayout;
+import dev.cleanroom.tee.image.RegistryAccess;
 import dev.cleanroom.tee.image.Staging;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -124,7 +123,11 @@ public final class DeploymentImages {
       throw new ImagesException("push_failed", "Tried to push " + image.repository() + " as '" + reference + "' but"
           + " failed because: it is not an image reference. Give the registry as host:port or host:port/path.");
     }
-    boolean loopback = isLoopback(target.getRegistry());
+    boolean loopback = RegistryAccess.isLoopback(target.getRegistry());
+    if (!loopback && RegistryAccess.speaksOnlyPlainHttp(target.getRegistry())) {
+      throw new ImagesException("insecure_registry", "Tried to push " + reference + " but failed because: "
+          + RegistryAccess.plainHttpRefused(target.getRegistry()));
+    }
     RegistryImage to = RegistryImage.named(target)
         .addCredentialRetriever(CredentialRetrieverFactory.forImage(target, this::log).dockerConfig());
     try {
@@ -133,8 +136,9 @@ public final class DeploymentImages {
     } catch (ImagesException e) {
       if (e.getCause() instanceof InsecureRegistryException) {
         throw new ImagesException("insecure_registry", "Tried to push " + reference + " but failed because: "
-            + target.getRegistry() + " does not speak HTTPS, and plain HTTP is allowed only for a registry on loopback"
-            + " (127.0.0.1, ::1, localhost). Serve the registry over HTTPS, or push through a loopback address.", e);
+            + target.getRegistry() + " offers no HTTPS with a certificate this machine trusts, and plain HTTP is"
+            + " allowed only for a registry on loopback. Give the registry a trusted certificate (or add its CA to"
+            + " the JDK's trust store), or push through a loopback address.", e);
       }
       throw e;
     }
@@ -194,16 +198,6 @@ public final class DeploymentImages {
           + " up to 128 letters, digits, '_', '.' and '-', not starting with '.' or '-'.");
     }
     return tag;
-  }
-
-  /** Whether {@code registry} ({@code host[:port]}) is on this machine's loopback, where plain HTTP is safe. */
-  static boolean isLoopback(String registry) {
-    String host = registry.replaceFirst(":\\d+$", "").replaceAll("^\\[|\\]$", "");
-    try {
-      return InetAddress.getByName(host).isLoopbackAddress();
-    } catch (UnknownHostException e) {
-      return false;
-    }
   }
 
   private static Duration since(long start) {

@@ -1,7 +1,6 @@
 package dev.cleanroom.images;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -9,17 +8,9 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Where images may go: plain HTTP only to this machine's loopback; tags as registries take them. */
+/** Tags as registries take them (where images may go: RegistryAccessTest in tee-image). */
 class DeploymentImagesTest {
   @TempDir Path dir;
-
-  @Test
-  void isLoopback_onlyForThisMachinesLoopback() {
-    assertTrue(DeploymentImages.isLoopback("127.0.0.1:5000"));
-    assertTrue(DeploymentImages.isLoopback("localhost:5000"));
-    assertTrue(DeploymentImages.isLoopback("[::1]:5000"));
-    assertFalse(DeploymentImages.isLoopback("10.0.0.1:5000"));
-  }
 
   @Test
   void build_aTagNoRegistryTakes_isRefusedBeforeBuilding() {

@@ -163,7 +163,7 @@ class ServiceImagesIT {
         .filter(a -> a instanceof java.net.Inet4Address && !a.isLoopbackAddress()).findFirst();
     org.junit.jupiter.api.Assumptions.assumeTrue(other.isPresent(), "this machine has no address but loopback");
     String address = other.get().getHostAddress();
-    // Slow (about 50 s): Jib retries the failed TLS handshake with backoff before it gives up.
+    // Found out before Jib is asked: Jib would retry the failed TLS handshake for about 50 s.
     try (TestRegistry registry = TestRegistry.start(dir, address)) {
       ImagesException e = org.junit.jupiter.api.Assertions.assertThrows(ImagesException.class,
           () -> images().push(DeploymentImage.DP_SERVICE, registry.address(), "test"));

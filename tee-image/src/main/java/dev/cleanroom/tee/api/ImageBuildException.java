@@ -22,7 +22,7 @@ public class ImageBuildException extends Exception {
   /**
    * One of {@code invalid_notebook}, {@code jdk_mismatch}, {@code package_unavailable}, {@code
    * package_tampered}, {@code tool_missing}, {@code tool_failed}, {@code bundle_missing}, {@code
-   * assets_missing}, {@code assets_mismatch}, {@code build_failed}, {@code push_failed}.
+   * assets_missing}, {@code assets_mismatch}, {@code build_failed}, {@code push_failed}, {@code insecure_registry}.
    */
   public String code() {
     return code;

@@ -17,9 +17,8 @@ import dev.cleanroom.tee.image.ImageAssembler;
 import dev.cleanroom.tee.image.LauncherBundle;
 import dev.cleanroom.tee.image.OciLayout;
 import dev.cleanroom.tee.image.PrebuiltAssets;
+import dev.cleanroom.tee.image.RegistryAccess;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -112,7 +111,7 @@ public final class ImageBuilder {
 
   /**
    * Builds the image of {@code notebook} and pushes it to a registry as {@code reference}
-   * ({@code host:port/repository:tag}). A registry on loopback may speak plain HTTP.
+   * ({@code host:port/repository:tag}). A registry on loopback may speak plain HTTP; any other must speak HTTPS.
    */
   public BuiltImage push(Path notebook, String reference) throws ImageBuildException {
     return push(notebook, reference, Optional.empty());
@@ -134,10 +133,14 @@ public final class ImageBuilder {
       throw new ImageBuildException("push_failed", "Tried to push the image as '" + reference + "' but failed because:"
           + " it is not an image reference. Use host:port/repository:tag.");
     }
+    boolean loopback = RegistryAccess.isLoopback(target.getRegistry());
+    if (!loopback && RegistryAccess.speaksOnlyPlainHttp(target.getRegistry())) {
+      throw new ImageBuildException("insecure_registry", "Tried to push the image as " + reference
+          + " but failed because: " + RegistryAccess.plainHttpRefused(target.getRegistry()));
+    }
     RegistryImage registry = RegistryImage.named(target);
     credential.ifPresent(c -> registry.addCredential(c.username(), c.password()));
-    Containerizer containerizer = Containerizer.to(registry)
-        .setAllowInsecureRegistries(isLoopback(target.getRegistry()));
+    Containerizer containerizer = Containerizer.to(registry).setAllowInsecureRegistries(loopback);
     JibContainer container = containerize(notebook, notebookSha, containerizer, true);
     return new BuiltImage(container.getDigest().toString(), container.getImageId().toString(), reference,
         notebookSha.hex(), labels(notebookSha), Optional.empty(), Duration.ofNanos(System.nanoTime() - start));
@@ -230,15 +233,6 @@ public final class ImageBuilder {
       return Sha256.of(notebook);
     } catch (IOException e) {
       throw new ImageBuildException("invalid_notebook", "Tried to read " + notebook + " but failed because: " + e.getMessage(), e);
-    }
-  }
-
-  private static boolean isLoopback(String registry) {
-    String host = registry.replaceFirst(":\\d+$", "");
-    try {
-      return InetAddress.getByName(host).isLoopbackAddress();
-    } catch (UnknownHostException e) {
-      return false;
     }
   }
 

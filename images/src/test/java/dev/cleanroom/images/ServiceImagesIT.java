@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.cleanroom.attestation.manifest.Sha256;
+import dev.cleanroom.tee.TestRegistry;
 import dev.cleanroom.tee.api.ImageBuilder;
 import dev.cleanroom.tee.image.OciLayout;
 import java.net.http.HttpResponse;

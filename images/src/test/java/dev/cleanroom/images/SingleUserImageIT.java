@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.google.gson.JsonParser;
+import dev.cleanroom.tee.TestRegistry;
 import dev.cleanroom.tee.api.ImageBuilder;
 import dev.cleanroom.tee.command.Command;
 import dev.cleanroom.tee.image.OciLayout;

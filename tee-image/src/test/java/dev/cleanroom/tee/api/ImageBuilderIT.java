@@ -4,26 +4,21 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.cleanroom.attestation.manifest.Sha256;
 import dev.cleanroom.tee.LocalRuns;
 import dev.cleanroom.tee.TestNotebooks;
+import dev.cleanroom.tee.TestRegistry;
 import dev.cleanroom.tee.command.Command;
 import dev.cleanroom.tee.image.OciLayout;
 import dev.cleanroom.tee.layout.ImageLayout;
 import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -110,51 +105,15 @@ class ImageBuilderIT {
 
   @Test
   void push_toARegistryOnLoopback_storesTheImageUnderTheSameDigest() throws Exception {
-    assumeTrue(Command.find("docker-registry").isPresent(), "Debian's docker-registry is not installed (./dcr test installs it as root)");
-    int port;
-    try (ServerSocket free = new ServerSocket(0)) {
-      port = free.getLocalPort();
-    }
-    Path config = Files.writeString(dir.resolve("registry.yml"), """
-        version: 0.1
-        storage:
-          filesystem:
-            rootdirectory: %s
-        http:
-          addr: 127.0.0.1:%d
-        """.formatted(dir.resolve("registry"), port));
-    Process registry = new ProcessBuilder(Command.find("docker-registry").get().toString(), "serve", config.toString())
-        .redirectErrorStream(true).redirectOutput(dir.resolve("registry.log").toFile()).start();
-    try {
-      HttpClient http = HttpClient.newHttpClient();
-      URI base = URI.create("http://127.0.0.1:" + port + "/v2/");
-      waitUntilUp(http, base);
+    try (TestRegistry registry = TestRegistry.start(dir)) {
       Path notebook = Files.write(dir.resolve("notebook.ipynb"), NOTEBOOK);
-      BuiltImage pushed = LocalRuns.builder().push(notebook, "127.0.0.1:" + port + "/cleanroom/notebook:test");
+      BuiltImage pushed = LocalRuns.builder().push(notebook, registry.address() + "/cleanroom/notebook:test");
       assertEquals(LocalRuns.builder().digest(notebook), pushed.digest(), "the registry holds the image the layout holds");
-      HttpResponse<byte[]> manifest = http.send(HttpRequest.newBuilder(base.resolve("cleanroom/notebook/manifests/test"))
-          .header("Accept", "application/vnd.oci.image.manifest.v1+json").build(), HttpResponse.BodyHandlers.ofByteArray());
+      HttpResponse<byte[]> manifest = registry.manifest("cleanroom/notebook", "test");
       assertEquals(200, manifest.statusCode());
       assertEquals(pushed.digest(), Sha256.of(manifest.body()).ociDigest());
       assertEquals(pushed.digest(), manifest.headers().firstValue("Docker-Content-Digest").orElse(""));
-    } finally {
-      registry.destroy();
-      registry.waitFor(10, TimeUnit.SECONDS);
     }
-  }
-
-  private static void waitUntilUp(HttpClient http, URI base) throws Exception {
-    for (int i = 0; i < 100; i++) {
-      try {
-        if (http.send(HttpRequest.newBuilder(base).build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-          return;
-        }
-      } catch (IOException e) {
-        // not listening yet
-      }
-      Thread.sleep(100);
-    }
-    throw new AssertionError("the registry did not start on " + base);
   }
 
   private static List<String> files(Path root) throws IOException {

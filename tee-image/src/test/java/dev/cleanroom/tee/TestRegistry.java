@@ -1,4 +1,4 @@
-package dev.cleanroom.images;
+package dev.cleanroom.tee;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -15,10 +15,10 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Debian's docker-registry, plain HTTP on a free port of loopback (or of another address of this machine), storing
- * into a test folder (as tee-image's ImageBuilderIT runs it); the test is skipped where it is not installed
- * ({@code ./dcr test} installs it as root).
+ * into a test folder; the test is skipped where it is not installed ({@code ./dcr test} installs it as root). In
+ * tee-image's test-jar, for the notebook image's and the deployment images' push tests.
  */
-final class TestRegistry implements AutoCloseable {
+public final class TestRegistry implements AutoCloseable {
   private final Process process;
   private final int port;
   private final HttpClient http = HttpClient.newHttpClient();
@@ -31,11 +31,11 @@ final class TestRegistry implements AutoCloseable {
     this.port = port;
   }
 
-  static TestRegistry start(Path dir) throws Exception {
+  public static TestRegistry start(Path dir) throws Exception {
     return start(dir, "127.0.0.1");
   }
 
-  static TestRegistry start(Path dir, String host) throws Exception {
+  public static TestRegistry start(Path dir, String host) throws Exception {
     assumeTrue(Command.find("docker-registry").isPresent(), "Debian's docker-registry is not installed (./dcr test installs it as root)");
     int port;
     try (ServerSocket free = new ServerSocket(0)) {
@@ -57,12 +57,12 @@ final class TestRegistry implements AutoCloseable {
   }
 
   /** {@code HOST:PORT}, as {@code --push} takes it. */
-  String address() {
+  public String address() {
     return host + ":" + port;
   }
 
   /** The manifest the registry serves for {@code repository:tag}. */
-  HttpResponse<byte[]> manifest(String repository, String tag) throws IOException, InterruptedException {
+  public HttpResponse<byte[]> manifest(String repository, String tag) throws IOException, InterruptedException {
     return http.send(HttpRequest.newBuilder(URI.create("http://" + address() + "/v2/" + repository + "/manifests/" + tag))
         .header("Accept", "application/vnd.oci.image.manifest.v1+json").build(), HttpResponse.BodyHandlers.ofByteArray());
   }

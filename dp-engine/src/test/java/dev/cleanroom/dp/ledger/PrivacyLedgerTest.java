@@ -10,15 +10,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.cleanroom.dp.accounting.PrivacyCost;
 import dev.cleanroom.service.sql.OnBothDatabases;
 import dev.cleanroom.service.sql.TestDatabase;
+import dev.cleanroom.service.testing.MutableClock;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Clock;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -34,7 +32,7 @@ class PrivacyLedgerTest {
   private static final Instant NOON = Instant.parse("2026-03-01T12:00:00Z");
 
   @TempDir Path dir;
-  private final SettableClock clock = new SettableClock(NOON);
+  private final MutableClock clock = new MutableClock(NOON);
   private final List<PrivacyLedger> opened = new ArrayList<>();
 
   @AfterEach
@@ -337,34 +335,6 @@ class PrivacyLedgerTest {
     try (Connection connection = DriverManager.getConnection(url);
         Statement statement = connection.createStatement()) {
       statement.executeUpdate(sql);
-    }
-  }
-
-  /** A clock that stands still until the test moves it. */
-  private static final class SettableClock extends Clock {
-    private volatile Instant now;
-
-    SettableClock(Instant now) {
-      this.now = now;
-    }
-
-    void set(Instant now) {
-      this.now = now;
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      throw new UnsupportedOperationException("a test clock has no zones");
     }
   }
 }

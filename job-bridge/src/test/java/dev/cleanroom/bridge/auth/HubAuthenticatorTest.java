@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cleanroom.bridge.testing.FakeHub;
-import dev.cleanroom.bridge.testing.MutableClock;
+import dev.cleanroom.service.testing.MutableClock;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;

@@ -1,4 +1,4 @@
-package dev.cleanroom.bridge.testing;
+package dev.cleanroom.service.testing;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -6,7 +6,7 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 
-/** A clock tests move by hand. */
+/** A clock tests move by hand (service-base's test-jar, for the ledger's and the bridge's tests). */
 public final class MutableClock extends Clock {
   private volatile Instant now;
 

@@ -3,6 +3,9 @@ package dev.cleanroom.tee.image;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.Proxy;
+import java.net.ProxySelector;
+import java.net.URI;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.regex.Matcher;
@@ -19,7 +22,8 @@ import javax.net.ssl.SSLSocketFactory;
  * before it gave the same answer.
  */
 public final class RegistryAccess {
-  private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(10);
+  /** For the connection and again for the handshake; a registry answers in milliseconds. */
+  private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(3);
   private static final Pattern PORT = Pattern.compile(":(\\d+)$");
 
   private RegistryAccess() {}
@@ -35,10 +39,18 @@ public final class RegistryAccess {
 
   /**
    * Whether {@code registry} answers a TLS handshake with something that is not TLS (a plain HTTP registry). False
-   * when it speaks TLS, whatever its certificate, and when it cannot be reached: Jib then says what is wrong.
+   * when it speaks TLS, whatever its certificate, when it cannot be reached, and when it is reached through a proxy
+   * (the probe goes direct): Jib then says what is wrong.
    */
   public static boolean speaksOnlyPlainHttp(String registry) {
-    return speaksOnlyPlainHttp(registry, PROBE_TIMEOUT);
+    boolean direct;
+    try {
+      direct = ProxySelector.getDefault().select(URI.create("https://" + registry + "/v2/")).stream()
+          .allMatch(proxy -> proxy.type() == Proxy.Type.DIRECT);
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
+    return direct && speaksOnlyPlainHttp(registry, PROBE_TIMEOUT);
   }
 
   /** Why a push to a registry off loopback that speaks only plain HTTP is refused, and what to do. */

@@ -12,8 +12,8 @@ import java.util.concurrent.ThreadLocalRandom;
 /**
  * The launcher's HTTP calls to Google's APIs and to signed Cloud Storage URLs, each tried again after a transient
  * failure: an I/O error (a reset connection, a timeout) or HTTP 408, 429, 500, 502, 503 or 504, as Cloud Storage
- * asks of its clients. Waits grow from {@link #FIRST_WAIT}, doubling, with jitter, for at most {@link #ATTEMPTS}
- * tries (about half a minute of waiting in all). Every call made here is idempotent: downloads, the upload of the
+ * asks of its clients. Waits grow from {@link #FIRST_WAIT}, doubling, with up to half again at random, for at most
+ * {@link #ATTEMPTS} tries (15 to 23 s of waiting in all). Every call made here is idempotent: downloads, the upload of the
  * same archive to the same object, token requests.
  *
  * <p>Invariant: a message names what was tried, the status or the exception's class, and the number of tries,
@@ -23,6 +23,8 @@ final class CloudHttp {
   static final int ATTEMPTS = 5;
   static final Duration FIRST_WAIT = Duration.ofSeconds(1);
   private static final Duration REQUEST_TIMEOUT = Duration.ofMinutes(2);
+  /** The slowest upload allowed for: the JDK's request timeout runs until the answer starts, so past the body. */
+  private static final long UPLOAD_BYTES_PER_SECOND = 256 * 1024;
   private static final Set<Integer> TRANSIENT = Set.of(408, 429, 500, 502, 503, 504);
 
   /** Waits between tries; tests pass one that records instead. */
@@ -69,9 +71,14 @@ final class CloudHttp {
         .followRedirects(HttpClient.Redirect.NEVER).build(), duration -> Thread.sleep(duration));
   }
 
-  /** A request to {@code uri}'s builder with the timeout every call here has until its answer starts. */
+  /** A request to {@code uri} with the limit every call here has until its answer starts: 2 minutes. */
   static HttpRequest.Builder request(URI uri) {
     return HttpRequest.newBuilder(uri).timeout(REQUEST_TIMEOUT);
+  }
+
+  /** A request that sends {@code bytes} to {@code uri}: 2 minutes plus the time the body takes at 256 KiB/s. */
+  static HttpRequest.Builder upload(URI uri, long bytes) {
+    return HttpRequest.newBuilder(uri).timeout(REQUEST_TIMEOUT.plusSeconds(bytes / UPLOAD_BYTES_PER_SECOND));
   }
 
   /**

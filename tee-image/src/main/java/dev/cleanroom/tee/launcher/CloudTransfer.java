@@ -1,9 +1,11 @@
 package dev.cleanroom.tee.launcher;
 
 import dev.cleanroom.attestation.report.JobFolder;
+import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpRequest;
@@ -12,7 +14,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
@@ -61,12 +62,19 @@ final class CloudTransfer {
         throw new IOException("input '" + input.getKey() + "' is not a path inside the input folder");
       }
       Files.createDirectories(file.getParent());
-      // A download cut off midway is tried again from the start, over what it had written.
-      http.exchange("fetch input '" + input.getKey() + "'", client -> {
-        try (InputStream in = CloudHttp.successful(client.send(request, HttpResponse.BodyHandlers.ofInputStream())).body()) {
-          return Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
-        }
-      });
+      // A download cut off midway is tried again from the start, over what it had written. A failure to write the
+      // file is this machine's, not the network's: it is not tried again, and it keeps its reason.
+      try {
+        http.exchange("fetch input '" + input.getKey() + "'", client -> {
+          try (InputStream in = CloudHttp.successful(client.send(request, HttpResponse.BodyHandlers.ofInputStream())).body();
+              OutputStream out = LocalFileOutput.to(file)) {
+            return in.transferTo(out);
+          }
+        });
+      } catch (UncheckedIOException e) {
+        throw new IOException("tried to write input '" + input.getKey() + "' but failed because: "
+            + e.getCause().getMessage(), e.getCause());
+      }
     }
     readOnly(inputDir);
   }
@@ -77,7 +85,7 @@ final class CloudTransfer {
     // A new file: the notebook's process, whose working directory the scratch folder is, cannot have planted it.
     Path archive = Files.createTempFile(scratch, "job-folder", ".zip");
     zip(jobDir, archive);
-    HttpRequest request = CloudHttp.request(url).header("Content-Type", "application/zip")
+    HttpRequest request = CloudHttp.upload(url, Files.size(archive)).header("Content-Type", "application/zip")
         .PUT(HttpRequest.BodyPublishers.ofFile(archive)).build();
     http.exchange("upload the job folder", client ->
         CloudHttp.successful(client.send(request, HttpResponse.BodyHandlers.discarding())));
@@ -108,6 +116,49 @@ final class CloudTransfer {
         zip.putNextEntry(new ZipEntry(name.toString()));
         Files.copy(file, zip);
         zip.closeEntry();
+      }
+    }
+  }
+
+  /** A file whose I/O errors are unchecked, so that the retries around a download let them through at once. */
+  private static final class LocalFileOutput extends FilterOutputStream {
+    private LocalFileOutput(OutputStream out) {
+      super(out);
+    }
+
+    static OutputStream to(Path file) {
+      try {
+        return new LocalFileOutput(Files.newOutputStream(file, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+            StandardOpenOption.WRITE));
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+
+    @Override
+    public void write(int b) {
+      try {
+        out.write(b);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+
+    @Override
+    public void write(byte[] bytes, int offset, int length) {
+      try {
+        out.write(bytes, offset, length);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+
+    @Override
+    public void close() {
+      try {
+        out.close();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
       }
     }
   }

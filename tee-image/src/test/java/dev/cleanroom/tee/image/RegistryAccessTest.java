@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.InputStream;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ProxySelector;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Path;
@@ -35,21 +37,41 @@ class RegistryAccessTest {
 
   @Test
   void aRegistryAnsweringTlsWithPlainHttp_speaksOnlyPlainHttp() throws Exception {
-    // What a plain HTTP server (Go's, the registry's) answers to a TLS ClientHello it cannot parse as a request.
-    try (ServerSocket plain = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      Thread server = Thread.ofVirtual().start(() -> {
+    try (ServerSocket plain = plainHttpServer()) {
+      long start = System.nanoTime();
+      assertTrue(RegistryAccess.speaksOnlyPlainHttp("127.0.0.1:" + plain.getLocalPort(), Duration.ofSeconds(10)));
+      assertTrue(System.nanoTime() - start < Duration.ofSeconds(5).toNanos(), "found out without waiting for a timeout");
+    }
+  }
+
+  @Test
+  void aRegistryReachedThroughAProxy_isLeftToJib_becauseTheProbeGoesDirect() throws Exception {
+    try (ServerSocket plain = plainHttpServer()) {
+      ProxySelector before = ProxySelector.getDefault();
+      ProxySelector.setDefault(ProxySelector.of(new InetSocketAddress(InetAddress.getLoopbackAddress(), 3128)));
+      try {
+        assertFalse(RegistryAccess.speaksOnlyPlainHttp("127.0.0.1:" + plain.getLocalPort()));
+      } finally {
+        ProxySelector.setDefault(before);
+      }
+      assertTrue(RegistryAccess.speaksOnlyPlainHttp("127.0.0.1:" + plain.getLocalPort()), "found out when direct");
+    }
+  }
+
+  /** Answers its connections as a plain HTTP server (Go's, the registry's) answers a TLS ClientHello. */
+  private static ServerSocket plainHttpServer() throws Exception {
+    ServerSocket plain = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+    Thread.ofVirtual().start(() -> {
+      while (!plain.isClosed()) {
         try (Socket client = plain.accept()) {
           client.getInputStream().read(new byte[512]);
           client.getOutputStream().write("HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n400 Bad Request".getBytes());
         } catch (Exception e) {
-          // the test fails on the probe's answer
+          // closed by the test, or a probe that gave up
         }
-      });
-      long start = System.nanoTime();
-      assertTrue(RegistryAccess.speaksOnlyPlainHttp("127.0.0.1:" + plain.getLocalPort(), Duration.ofSeconds(10)));
-      assertTrue(System.nanoTime() - start < Duration.ofSeconds(5).toNanos(), "found out without waiting for a timeout");
-      server.join(Duration.ofSeconds(10));
-    }
+      }
+    });
+    return plain;
   }
 
   @Test

@@ -16,7 +16,6 @@ import java.net.http.HttpClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Deque;
@@ -24,6 +23,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 import org.junit.jupiter.api.AfterEach;
@@ -40,8 +41,9 @@ class CloudTransferTest {
 
   @TempDir Path dir;
   private HttpServer server;
-  private final Deque<Answer> script = new ArrayDeque<>();
-  private final List<String> requests = new ArrayList<>();
+  // Filled and read on the server's thread and the test's.
+  private final Deque<Answer> script = new ConcurrentLinkedDeque<>();
+  private final List<String> requests = new CopyOnWriteArrayList<>();
   private final List<Duration> pauses = new ArrayList<>();
 
   /** One scripted answer: a status, a body, and how much of the body is sent before the connection drops. */
@@ -118,6 +120,21 @@ class CloudTransferTest {
 
     assertEquals("tried to fetch input 'insurance/real.csv' but got HTTP 404", e.getMessage());
     assertEquals(1, requests.size());
+    assertEquals(List.of(), pauses);
+  }
+
+  @Test
+  void download_thatCannotBeWrittenHere_failsAtOnce_withTheReason() throws IOException {
+    script.add(Answer.of(200, "age,charges\n19,16884\n"));
+    Path inputs = dir.resolve("input");
+    Files.createDirectories(inputs.resolve("insurance/real.csv")); // a folder where the file must go
+
+    IOException e = assertThrows(IOException.class,
+        () -> transfer().download(planWith("insurance/real.csv", url("/real.csv")), inputs));
+
+    assertTrue(e.getMessage().startsWith("tried to write input 'insurance/real.csv' but failed because: "), e.getMessage());
+    assertTrue(e.getMessage().contains("real.csv"), "the local path is no secret: " + e.getMessage());
+    assertEquals(1, requests.size(), "not the network's failure: not tried again");
     assertEquals(List.of(), pauses);
   }
 

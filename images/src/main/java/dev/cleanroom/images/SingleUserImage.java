@@ -23,15 +23,10 @@ import java.io.InputStream;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.BasicFileAttributes;
-import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -63,8 +58,6 @@ final class SingleUserImage {
   static final String KERNEL_DIR = PREFIX + "/share/jupyter/kernels/" + KernelSpec.NAME;
   static final String ENTRYPOINT = PREFIX + "/bin/jupyterhub-singleuser";
 
-  private static final Set<PosixFilePermission> DIRECTORY = PosixFilePermissions.fromString("rwxr-xr-x");
-  private static final Set<PosixFilePermission> REGULAR = PosixFilePermissions.fromString("rw-r--r--");
   private static final FilePermissions READ_ONLY = FilePermissions.fromOctalString("644");
   private static final Object IN_THIS_JVM = new Object();
 
@@ -198,7 +191,8 @@ final class SingleUserImage {
     Files.move(chroot.resolve(PREFIX.substring(1)), prefix);
     FileTrees.delete(chroot);
     Files.deleteIfExists(prefix.resolve("lib64")); // venv's link to lib/; nothing reads it, and layers take no links
-    normalize(prefix);
+    // No byte code, no links, modes 0644/0755: the environment's bytes are the wheels' and pip's, nothing else.
+    FileTrees.normalizeModes(prefix, "the environment", Set.of("__pycache__"));
   }
 
   private static void inChroot(Path chroot, String... argv) throws ImagesException, IOException {
@@ -213,31 +207,6 @@ final class SingleUserImage {
           + " image's root but failed because: it said: " + result.tail(5) + ". Check " + WheelLock.RESOURCE + " and "
           + PYTHON_RESOURCE + " against jupyterhub-config/constraints.txt.");
     }
-  }
-
-  /** No byte code, no links, modes 0644/0755: the environment's bytes are the wheels' and pip's, nothing else. */
-  static void normalize(Path tree) throws IOException {
-    Files.walkFileTree(tree, new SimpleFileVisitor<>() {
-      @Override
-      public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
-        if (dir.getFileName().toString().equals("__pycache__")) {
-          FileTrees.delete(dir);
-          return FileVisitResult.SKIP_SUBTREE;
-        }
-        Files.setPosixFilePermissions(dir, DIRECTORY);
-        return FileVisitResult.CONTINUE;
-      }
-
-      @Override
-      public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-        if (!attrs.isRegularFile()) {
-          throw new IOException("'" + tree.relativize(file) + "' is not a plain file; the environment takes none");
-        }
-        boolean executable = Files.getPosixFilePermissions(file).contains(PosixFilePermission.OWNER_EXECUTE);
-        Files.setPosixFilePermissions(file, executable ? DIRECTORY : REGULAR);
-        return FileVisitResult.CONTINUE;
-      }
-    });
   }
 
   private static String resource(Class<?> owner, String name) {

@@ -9,15 +9,11 @@ import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.BasicFileAttributes;
-import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
@@ -52,9 +48,6 @@ public final class BaseRuntime {
   static final List<String> DROPPED_PACKAGE_PATHS = List.of("usr/share/doc", "usr/share/doc-base", "usr/share/man",
       "usr/share/info", "usr/share/lintian", "usr/share/locale", "usr/share/bug", "usr/lib/x86_64-linux-gnu/gconv");
 
-  private static final Set<PosixFilePermission> DIRECTORY = PosixFilePermissions.fromString("rwxr-xr-x");
-  private static final Set<PosixFilePermission> EXECUTABLE = DIRECTORY;
-  private static final Set<PosixFilePermission> REGULAR = PosixFilePermissions.fromString("rw-r--r--");
   private static final Object IN_THIS_JVM = new Object();
 
   private final BaseRuntimeRecipe recipe;
@@ -148,7 +141,7 @@ public final class BaseRuntime {
     }
     writeSystemFiles(rootfs);
     materializeLinks(rootfs);
-    normalizeModes(rootfs);
+    FileTrees.normalizeModes(rootfs, "the base runtime", Set.of());
     // Writable by the container's user: runtimes give a tmpfs mounted here the mode of this folder.
     Files.setPosixFilePermissions(rootfs.resolve(ImageLayout.TMP.substring(1)), PosixFilePermissions.fromString("rwxrwxrwx"));
   }
@@ -217,26 +210,6 @@ public final class BaseRuntime {
       throw new IOException("'" + rootfs.relativize(link) + "' points to nothing inside the base runtime");
     }
     return current;
-  }
-
-  static void normalizeModes(Path rootfs) throws IOException {
-    Files.walkFileTree(rootfs, new SimpleFileVisitor<>() {
-      @Override
-      public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
-        Files.setPosixFilePermissions(dir, DIRECTORY);
-        return FileVisitResult.CONTINUE;
-      }
-
-      @Override
-      public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-        if (!attrs.isRegularFile()) {
-          throw new IOException("'" + rootfs.relativize(file) + "' is not a plain file");
-        }
-        boolean executable = Files.getPosixFilePermissions(file).contains(PosixFilePermission.OWNER_EXECUTE);
-        Files.setPosixFilePermissions(file, executable ? EXECUTABLE : REGULAR);
-        return FileVisitResult.CONTINUE;
-      }
-    });
   }
 
   /** sha256 of the pinned lock, for labels. */

@@ -1,17 +1,57 @@
 package dev.cleanroom.tee.fs;
 
 import java.io.IOException;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Set;
 import java.util.stream.Stream;
 
 /** Whole folder trees: deleted without following links, so a link never takes a deletion elsewhere. */
 public final class FileTrees {
+  private static final Set<PosixFilePermission> EXECUTABLE = PosixFilePermissions.fromString("rwxr-xr-x");
+  private static final Set<PosixFilePermission> REGULAR = PosixFilePermissions.fromString("rw-r--r--");
+
   private FileTrees() {}
+
+  /**
+   * Gives an image's tree the modes an image's layers take, whatever umask or package made them: folders and
+   * files their owner could execute 0755, other files 0644 (no write for others, no special bits). Folders named
+   * in {@code dropped} are deleted on the way (byte code caches); a link or special file is refused.
+   *
+   * @param what the tree as a message names it ("the base runtime")
+   */
+  public static void normalizeModes(Path tree, String what, Set<String> dropped) throws IOException {
+    Files.walkFileTree(tree, new SimpleFileVisitor<>() {
+      @Override
+      public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
+        if (dir.getFileName() != null && dropped.contains(dir.getFileName().toString())) {
+          delete(dir);
+          return FileVisitResult.SKIP_SUBTREE;
+        }
+        Files.setPosixFilePermissions(dir, EXECUTABLE);
+        return FileVisitResult.CONTINUE;
+      }
+
+      @Override
+      public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+        if (!attrs.isRegularFile()) {
+          throw new IOException("'" + tree.relativize(file) + "' is not a plain file; " + what + " takes none");
+        }
+        boolean executable = Files.getPosixFilePermissions(file).contains(PosixFilePermission.OWNER_EXECUTE);
+        Files.setPosixFilePermissions(file, executable ? EXECUTABLE : REGULAR);
+        return FileVisitResult.CONTINUE;
+      }
+    });
+  }
 
   /**
    * Deletes a scratch folder (nothing if {@code path} is null); a failure is only reported to

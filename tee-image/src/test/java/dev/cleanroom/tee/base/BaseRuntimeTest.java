@@ -9,7 +9,6 @@ import dev.cleanroom.tee.api.ImageBuildException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -42,17 +41,6 @@ class BaseRuntimeTest {
     Files.createSymbolicLink(root.resolve("escape"), Path.of("../outside"));
     IOException e = assertThrows(IOException.class, () -> BaseRuntime.materializeLinks(root));
     assertTrue(e.getMessage().contains("outside the base runtime"), e.getMessage());
-  }
-
-  @Test
-  void normalizeModes_dropsWriteForOthersAndSpecialBits(@TempDir Path root) throws IOException {
-    Path tool = Files.writeString(root.resolve("tool"), "#!");
-    Files.setPosixFilePermissions(tool, PosixFilePermissions.fromString("rwxrwxrwx"));
-    Path data = Files.writeString(root.resolve("data"), "x");
-    Files.setPosixFilePermissions(data, PosixFilePermissions.fromString("rw-rw-rw-"));
-    BaseRuntime.normalizeModes(root);
-    assertEquals("rwxr-xr-x", PosixFilePermissions.toString(Files.getPosixFilePermissions(tool)));
-    assertEquals("rw-r--r--", PosixFilePermissions.toString(Files.getPosixFilePermissions(data)));
   }
 
   @Test

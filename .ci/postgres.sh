@@ -19,7 +19,6 @@ postgres_start() {
   local bin port
   bin=$(postgres_bin)
   PG_DIR=$(mktemp -d /tmp/dcr-pg.XXXXXX)
-  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
   # PostgreSQL refuses to run as root: the cluster belongs to the 'postgres' user the package created.
   local run_as=()
   if [ "$(id -u)" = 0 ]; then
@@ -28,6 +27,8 @@ postgres_start() {
     run_as=(runuser -u postgres --)
   fi
   "${run_as[@]}" "$bin/initdb" -D "$PG_DIR/data" -U dcr --auth=trust -E UTF8 >/dev/null
+  # Picked just before the start: initdb takes seconds, in which another socket could take a port picked earlier.
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
   "${run_as[@]}" "$bin/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/log" -w \
     -o "-c listen_addresses=127.0.0.1 -p $port -k $PG_DIR -c fsync=on" start >/dev/null
   export DCR_POSTGRES_URL="jdbc:postgresql://127.0.0.1:$port/postgres?user=dcr"

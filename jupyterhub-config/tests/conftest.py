@@ -4,6 +4,7 @@ server's REST + websocket API. One hub serves every test of the session.
 """
 import json
 import os
+import random
 import re
 import secrets
 import shutil
@@ -22,16 +23,29 @@ import websocket
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 START_TIMEOUT = 240
 
+def ephemeral_port_range():
+    """The kernel's range for ports of outgoing connections and of listeners on port 0."""
+    try:
+        with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
+            low, high = (int(part) for part in f.read().split())
+            return low, high
+    except (OSError, ValueError):
+        return 32768, 60999
+
+
 def free_port_block():
-    """A port P with P to P+3 free (hub, proxy API, hub internal API, job bridge)."""
-    for _ in range(50):
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = s.getsockname()[1]
-        if port + 3 > 65535:
-            continue
+    """A port P with P to P+3 free (hub, proxy API, hub internal API, job bridge), outside the ephemeral range.
+
+    The block must stay free until the hub and the bridge bind it, seconds later. A block from the ephemeral range
+    (where binding port 0 lands) can meanwhile be taken by the local end of any outgoing connection, or by the DP
+    query service's own port 0: one CI run lost its bridge port that way ("Address already in use").
+    """
+    low, high = ephemeral_port_range()
+    candidates = [p for p in range(10000, 65532, 4) if p + 3 < low or p > high]
+    rng = random.SystemRandom()
+    for port in rng.sample(candidates, 50):
         ok = True
-        for p in (port + 1, port + 2, port + 3):
+        for p in range(port, port + 4):
             with socket.socket() as s:
                 try:
                     s.bind(("127.0.0.1", p))
@@ -39,7 +53,7 @@ def free_port_block():
                     ok = False
         if ok:
             return port
-    raise RuntimeError("no free block of four ports")
+    raise RuntimeError("no free block of four ports outside the ephemeral range")
 
 
 @pytest.fixture(scope="session")

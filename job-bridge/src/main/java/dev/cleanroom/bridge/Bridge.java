@@ -18,6 +18,7 @@ import dev.cleanroom.bridge.service.Limits;
 import dev.cleanroom.bridge.store.JobStore;
 import io.vertx.core.Vertx;
 import java.io.IOException;
+import java.net.BindException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -210,6 +211,10 @@ public final class Bridge implements AutoCloseable {
     } catch (Exception e) {
       vertx.close();
       store.close();
+      if (e instanceof BindException) {
+        throw new IOException("could not listen on " + config.host() + ":" + config.port() + ": " + e.getMessage()
+            + "; stop what holds that port or choose another --port", e);
+      }
       if (e instanceof IOException io) {
         throw io;
       }

@@ -8,6 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.cleanroom.bridge.auth.HubOAuth;
 import dev.cleanroom.bridge.testing.BridgeFixture;
 import dev.cleanroom.bridge.testing.ProcessTeePlatform;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -129,5 +132,20 @@ class BridgeMainTest {
     assertTrue(missing.getMessage().contains("--database, --work, --storage, --tee and at least one --dataset"), missing.getMessage());
     assertTrue(auth.getMessage().contains("--tokens FILE or --hub-api URL"), auth.getMessage());
     assertTrue(tee.getMessage().contains("no TEE platform 'moon'") && tee.getMessage().contains("local"), tee.getMessage());
+  }
+
+  @Test
+  void aPortAlreadyInUse_isNamedWithWhatToDo() throws Exception {
+    try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      List<String> args = required();
+      args.addAll(List.of("--tokens", BridgeFixture.writeTokens(dir).toString(), "--port",
+          Integer.toString(taken.getLocalPort())));
+      Bridge.Config config = BridgeMain.parse(args.toArray(String[]::new), Map.of());
+
+      IOException busy = assertThrows(IOException.class, () -> Bridge.start(config));
+
+      assertTrue(busy.getMessage().startsWith("could not listen on 127.0.0.1:" + taken.getLocalPort() + ": ")
+          && busy.getMessage().endsWith("choose another --port"), busy.getMessage());
+    }
   }
 }

@@ -3,6 +3,7 @@ package dev.cleanroom.dp.client;
 import dev.cleanroom.dp.accounting.PrivacyCost;
 import dev.cleanroom.dp.engine.ChargedAnswer;
 import dev.cleanroom.dp.engine.DpQueryEngine;
+import dev.cleanroom.dp.engine.GroupedAnswer;
 import dev.cleanroom.dp.ledger.BudgetExhaustedException;
 import dev.cleanroom.dp.ledger.LedgerException;
 import dev.cleanroom.dp.ledger.PrivacyLedger;
@@ -18,6 +19,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 
 /**
  * The stage-1 contract served from the engine in this process, for one scientist. This is where the
@@ -59,14 +61,29 @@ public final class EngineDpClient implements DpClient {
   }
 
   @Override
-  public <T> ChargedAnswer<T> query(String dataset, DpQuery<T> query) {
+  public <T> ChargedAnswer<T> query(String dataset, DpQuery<T> query, Map<String, String> where) {
+    DpQueryEngine engine = engineAnsweringQueries(dataset);
+    return answered(() -> engine.answer(scientist, UUID.randomUUID().toString(), query, where));
+  }
+
+  @Override
+  public <T> GroupedAnswer<T> queryByGroup(String dataset, DpQuery<T> query, Map<String, String> where, String groupBy) {
+    DpQueryEngine engine = engineAnsweringQueries(dataset);
+    return answered(() -> engine.answerByGroup(scientist, UUID.randomUUID().toString(), query, where, groupBy));
+  }
+
+  private DpQueryEngine engineAnsweringQueries(String dataset) {
     ProvisionedDataset provisioned = admitted(dataset);
     if (!provisioned.policy().allows(View.DP_QUERY)) {
       throw new DpClientException("view_not_available", 403,
           "Dataset '" + dataset + "' does not answer DP queries; its provider turned on: " + viewList(provisioned));
     }
+    return engines.get(dataset);
+  }
+
+  private static <T> T answered(LedgerCall<T> call) {
     try {
-      return ledger(() -> engines.get(dataset).answer(scientist, query));
+      return ledger(call);
     } catch (QueryRejectedException e) {
       throw new DpClientException(e.code(), e.code().equals("query_id_reused") ? 409 : 400, e.getMessage());
     } catch (BudgetExhaustedException e) {

@@ -1,7 +1,9 @@
 package dev.cleanroom.dp.client;
 
 import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.cleanroom.dp.engine.ChargedAnswer;
+import dev.cleanroom.dp.engine.GroupedAnswer;
 import dev.cleanroom.dp.ledger.Charge;
 import dev.cleanroom.dp.mechanisms.DpQuery;
 import java.io.IOException;
@@ -13,6 +15,8 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 
 /**
  * The {@link DpClient} of the notebook SDK: every call is one request to the DP query service, which
@@ -56,12 +60,21 @@ public final class HttpDpClient implements DpClient {
   }
 
   @Override
-  public <T> ChargedAnswer<T> query(String dataset, DpQuery<T> query) {
+  public <T> ChargedAnswer<T> query(String dataset, DpQuery<T> query, Map<String, String> where) {
+    return WireFormat.answer(ask(dataset, WireFormat.query(query, where, Optional.empty())), query);
+  }
+
+  @Override
+  public <T> GroupedAnswer<T> queryByGroup(String dataset, DpQuery<T> query, Map<String, String> where, String groupBy) {
+    return WireFormat.grouped(ask(dataset, WireFormat.query(query, where, Optional.of(groupBy))), query);
+  }
+
+  private JsonNode ask(String dataset, JsonNode body) {
     HttpRequest request = request(datasetPath(dataset) + "/queries")
         .header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofByteArray(WireFormat.write(WireFormat.query(query))))
+        .POST(HttpRequest.BodyPublishers.ofByteArray(WireFormat.write(body)))
         .build();
-    return WireFormat.answer(WireFormat.tree(send(request)), query);
+    return WireFormat.tree(send(request));
   }
 
   @Override

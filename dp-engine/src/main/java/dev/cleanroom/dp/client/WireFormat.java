@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.cleanroom.dp.accounting.PrivacyCost;
 import dev.cleanroom.dp.engine.ChargedAnswer;
+import dev.cleanroom.dp.engine.GroupedAnswer;
 import dev.cleanroom.dp.ledger.Charge;
 import dev.cleanroom.dp.mechanisms.DpAnswer;
 import dev.cleanroom.dp.mechanisms.DpQuery;
@@ -141,6 +142,20 @@ public final class WireFormat {
     return String.join(", ", COUNT, SUM, MEAN, HISTOGRAM, QUANTILE);
   }
 
+  /**
+   * A query restricted to the rows matching {@code where} and, with {@code groupBy}, answered per group:
+   * {@code {"type":"mean","column":"charges","epsilon":0.1,"delta":0,"where":{"smoker":"yes"},"groupBy":"region"}}.
+   */
+  public static ObjectNode query(DpQuery<?> query, Map<String, String> where, Optional<String> groupBy) {
+    ObjectNode json = query(query);
+    if (!where.isEmpty()) {
+      ObjectNode filter = json.putObject("where");
+      where.forEach(filter::put);
+    }
+    groupBy.ifPresent(column -> json.put("groupBy", column));
+    return json;
+  }
+
   /** A released answer: {@code {"queryId","answer","cost","remaining","mechanism","noiseScale"}}. */
   public static ObjectNode answer(ChargedAnswer<?> charged) {
     DpAnswer<?> answer = charged.answer();
@@ -152,9 +167,42 @@ public final class WireFormat {
   }
 
   /** Reads an answer to {@code query}, typed as the query's answers are (a count is a {@code Long}, ...). */
-  @SuppressWarnings("unchecked")
   public static <T> ChargedAnswer<T> answer(JsonNode json, DpQuery<T> query) {
-    JsonNode value = json.path("answer");
+    DpAnswer<T> answer = new DpAnswer<>(value(json.path("answer"), query), cost(json.path("cost")),
+        json.path("mechanism").asText(), json.path("noiseScale").doubleValue());
+    return new ChargedAnswer<>(json.path("queryId").asText(), answer, cost(json.path("remaining")));
+  }
+
+  /**
+   * Answers per group under one charge: {@code {"queryId","groupBy","groups":{"northeast":{"answer",
+   * "mechanism","noiseScale"},...},"cost","remaining"}}.
+   */
+  public static ObjectNode grouped(GroupedAnswer<?> grouped) {
+    ObjectNode json = object().put("queryId", grouped.queryId()).put("groupBy", grouped.column());
+    ObjectNode groups = json.putObject("groups");
+    grouped.groups().forEach((category, answer) -> {
+      ObjectNode group = groups.putObject(category);
+      group.set("answer", JSON.valueToTree(answer.value()));
+      group.put("mechanism", answer.mechanism()).put("noiseScale", answer.noiseScale());
+    });
+    json.set("cost", cost(grouped.cost()));
+    json.set("remaining", cost(grouped.remaining()));
+    return json;
+  }
+
+  /** Reads answers per group to {@code query}; each group's answer carries the one charge's cost. */
+  public static <T> GroupedAnswer<T> grouped(JsonNode json, DpQuery<T> query) {
+    PrivacyCost cost = cost(json.path("cost"));
+    Map<String, DpAnswer<T>> groups = new LinkedHashMap<>();
+    json.path("groups").properties().forEach(entry -> groups.put(entry.getKey(), new DpAnswer<>(
+        value(entry.getValue().path("answer"), query), cost, entry.getValue().path("mechanism").asText(),
+        entry.getValue().path("noiseScale").doubleValue())));
+    return new GroupedAnswer<>(json.path("queryId").asText(), json.path("groupBy").asText(), groups, cost,
+        cost(json.path("remaining")));
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <T> T value(JsonNode value, DpQuery<T> query) {
     Object typed = switch (query) {
       case DpQuery.Count c -> value.longValue();
       case DpQuery.Histogram h -> {
@@ -166,9 +214,7 @@ public final class WireFormat {
       case DpQuery.Mean m -> value.doubleValue();
       case DpQuery.Quantile q -> value.doubleValue();
     };
-    DpAnswer<T> answer = new DpAnswer<>((T) typed, cost(json.path("cost")), json.path("mechanism").asText(),
-        json.path("noiseScale").doubleValue());
-    return new ChargedAnswer<>(json.path("queryId").asText(), answer, cost(json.path("remaining")));
+    return (T) typed;
   }
 
   /** {@code {"epsilon","delta"}}. */

@@ -5,28 +5,32 @@ import dev.cleanroom.dp.ledger.Charge;
 import dev.cleanroom.dp.ledger.ChargeRequest;
 import dev.cleanroom.dp.ledger.PrivacyLedger;
 import dev.cleanroom.dp.mechanisms.DpQuery;
+import dev.cleanroom.dp.mechanisms.GroupedQuery;
 import dev.cleanroom.dp.mechanisms.Mechanisms;
 import dev.cleanroom.dp.mechanisms.PreparedQuery;
 import dev.cleanroom.dp.mechanisms.QueryRejectedException;
+import dev.cleanroom.dp.mechanisms.RowFilter;
 import dev.cleanroom.dp.policy.DatasetPolicy;
 import dev.cleanroom.dp.table.PrivateTable;
+import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 
 /**
  * Answers DP queries on one dataset, paying for each in the ledger first.
  *
  * <p><b>Invariant:</b> an answer exists only after its charge is durably committed, and each charge
- * pays for at most one answer. The order is: check and build the mechanism (rejections cost nothing),
+ * pays for at most one release: one answer, or one answer per group of a group-by. The order is: check and build the mechanism (rejections cost nothing),
  * charge the (ε, δ) that OpenDP's privacy map gives, then run the mechanism once. A crash after the
  * charge and before the answer leaves a charge with no answer, which is safe; the reverse cannot happen.
  */
 public final class DpQueryEngine {
-  private final Mechanisms mechanisms;
+  private final PrivateTable table;
   private final DatasetPolicy policy;
   private final PrivacyLedger ledger;
 
   public DpQueryEngine(PrivateTable table, PrivacyLedger ledger) {
-    this.mechanisms = new Mechanisms(table);
+    this.table = table;
     this.policy = table.policy();
     this.ledger = ledger;
   }
@@ -35,25 +39,50 @@ public final class DpQueryEngine {
     return policy.dataset();
   }
 
-  /** Answers a query under a fresh query id. */
+  /** Answers a query on all rows under a fresh query id. */
   public <T> ChargedAnswer<T> answer(String scientist, DpQuery<T> query) {
-    return answer(scientist, UUID.randomUUID().toString(), query);
+    return answer(scientist, UUID.randomUUID().toString(), query, Map.of());
+  }
+
+  /** Answers a query on all rows charged under {@code queryId}. */
+  public <T> ChargedAnswer<T> answer(String scientist, String queryId, DpQuery<T> query) {
+    return answer(scientist, queryId, query, Map.of());
   }
 
   /**
-   * Answers a query charged under {@code queryId}. An id that was charged before is refused rather
+   * Answers a query on the rows whose categorical columns equal the declared categories in
+   * {@code where}, charged under {@code queryId}. An id that was charged before is refused rather
    * than answered again: a second answer with fresh noise under one charge would leak privacy.
    */
-  public <T> ChargedAnswer<T> answer(String scientist, String queryId, DpQuery<T> query) {
-    try (PreparedQuery<T> prepared = mechanisms.prepare(query)) {
-      Charge charge = ledger.charge(new ChargeRequest(
-          queryId, scientist, policy.dataset(), prepared.cost(), policy.budgetPerScientist(), query.describe()));
-      if (charge.replayed()) {
-        throw new QueryRejectedException("query_id_reused",
-            "Query id '" + queryId + "' was already charged; send a new id to ask again (and pay again)");
-      }
-      return new ChargedAnswer<>(queryId, prepared.release(), charge.remaining());
+  public <T> ChargedAnswer<T> answer(String scientist, String queryId, DpQuery<T> query, Map<String, String> where) {
+    try (PreparedQuery<T> prepared = new Mechanisms(RowFilter.apply(table, where)).prepare(query)) {
+      PrivacyCost remaining = charge(scientist, queryId, prepared.cost(), RowFilter.describe(query, where, Optional.empty()));
+      return new ChargedAnswer<>(queryId, prepared.release(), remaining);
     }
+  }
+
+  /**
+   * Answers a query once per declared category of {@code column}, on the rows {@code where} keeps, under
+   * one charge of one group's cost (see {@link dev.cleanroom.dp.mechanisms.GroupedQuery} for why).
+   */
+  public <T> GroupedAnswer<T> answerByGroup(
+      String scientist, String queryId, DpQuery<T> query, Map<String, String> where, String column) {
+    RowFilter.checkGroups(policy, where, column);
+    try (GroupedQuery<T> prepared = new Mechanisms(RowFilter.apply(table, where)).prepareByGroup(query, column)) {
+      PrivacyCost remaining = charge(scientist, queryId, prepared.cost(),
+          RowFilter.describe(query, where, Optional.of(column)));
+      return new GroupedAnswer<>(queryId, column, prepared.release(), prepared.cost(), remaining);
+    }
+  }
+
+  private PrivacyCost charge(String scientist, String queryId, PrivacyCost cost, String description) {
+    Charge charge = ledger.charge(new ChargeRequest(
+        queryId, scientist, policy.dataset(), cost, policy.budgetPerScientist(), description));
+    if (charge.replayed()) {
+      throw new QueryRejectedException("query_id_reused",
+          "Query id '" + queryId + "' was already charged; send a new id to ask again (and pay again)");
+    }
+    return charge.remaining();
   }
 
   public PrivacyCost remaining(String scientist) {

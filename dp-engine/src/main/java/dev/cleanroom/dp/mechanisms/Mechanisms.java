@@ -55,6 +55,23 @@ public final class Mechanisms {
     };
   }
 
+  /**
+   * Checks the query against the policy and builds its mechanism on each part of the rows split by the
+   * declared categories of {@code column}; nothing is released or charged. One charge of
+   * {@link GroupedQuery#cost()} pays for all groups (see there why).
+   */
+  public <T> GroupedQuery<T> prepareByGroup(DpQuery<T> query, String column) {
+    prepare(query).close(); // refuses a query the policy refuses once, before the split
+    Map<String, PreparedQuery<T>> groups = new LinkedHashMap<>();
+    try {
+      RowFilter.split(table, column).forEach((category, rows) -> groups.put(category, new Mechanisms(rows).prepare(query)));
+    } catch (RuntimeException e) {
+      groups.values().forEach(PreparedQuery::close);
+      throw e;
+    }
+    return new GroupedQuery<>(column, groups);
+  }
+
   private void checkPrivacyArguments(DpQuery<?> query) {
     PrivacyCost cap = policy.maxPerQuery();
     if (!(query.epsilon() > 0) || !Double.isFinite(query.epsilon())) {

@@ -121,18 +121,9 @@ public final class DpQueryServer {
       String user = user(ctx);
       String dataset = ctx.pathParam("name");
       Future<ObjectNode> answer = request.groupBy().isPresent()
-          ? service.queryGroups(user, dataset, request).map(Handlers::groups)
+          ? service.queryByGroup(user, dataset, request).map(WireFormat::grouped)
           : service.query(user, dataset, request).map(WireFormat::answer);
       answer.onSuccess(json -> json(ctx, 200, json)).onFailure(ctx::fail);
-    }
-
-    private static ObjectNode groups(GroupedAnswers answers) {
-      ObjectNode json = WireFormat.object().put("groupBy", answers.column());
-      ObjectNode groups = json.putObject("groups");
-      answers.groups().forEach((category, answer) -> groups.set(category, WireFormat.answer(answer)));
-      json.set("cost", WireFormat.cost(answers.cost()));
-      json.set("remaining", WireFormat.cost(answers.remaining()));
-      return json;
     }
 
     private void authenticate(RoutingContext ctx) {

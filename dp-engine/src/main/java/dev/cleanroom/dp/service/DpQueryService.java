@@ -4,6 +4,7 @@ import dev.cleanroom.dp.client.BudgetStatus;
 import dev.cleanroom.dp.client.DatasetInfo;
 import dev.cleanroom.dp.client.DpClientException;
 import dev.cleanroom.dp.engine.ChargedAnswer;
+import dev.cleanroom.dp.engine.GroupedAnswer;
 import dev.cleanroom.dp.ledger.Charge;
 import dev.cleanroom.dp.ledger.PrivacyLedger;
 import dev.cleanroom.dp.provision.ProvisionedDataset;
@@ -37,11 +38,10 @@ public interface DpQueryService {
   Future<ChargedAnswer<?>> query(String user, String dataset, QueryRequest request);
 
   /**
-   * Answers a query once per declared category of {@code request.groupBy()}, each answer charged in
-   * full: sequential composition, so the total is the query's cost times the number of categories.
-   * When the total does not fit the budget left, nothing is charged.
+   * Answers a query once per declared category of {@code request.groupBy()}, under one charge of one
+   * group's cost: the groups are disjoint (parallel composition).
    */
-  Future<GroupedAnswers> queryGroups(String user, String dataset, QueryRequest request);
+  Future<GroupedAnswer<?>> queryByGroup(String user, String dataset, QueryRequest request);
 
   /** A stage-1 row view ({@code synthetic} or {@code mock}) as CSV text. */
   Future<String> view(String user, String dataset, String view);

@@ -3,10 +3,10 @@ package dev.cleanroom.dp.service;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.cleanroom.dp.client.WireFormat;
 import dev.cleanroom.dp.mechanisms.DpQuery;
+import dev.cleanroom.dp.mechanisms.RowFilter;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.stream.Collectors;
 
 /**
  * The body of {@code POST /v1/datasets/{name}/queries}: a DP query, optionally restricted to the rows
@@ -51,12 +51,7 @@ public record QueryRequest(DpQuery<?> query, Map<String, String> where, Optional
 
   /** For the access log: {@code mean(charges) where smoker=yes group by region, ε 0.1}. */
   public String describe() {
-    StringBuilder text = new StringBuilder(query.describe());
-    if (!where.isEmpty()) {
-      text.append(" where ").append(where.entrySet().stream()
-          .map(e -> e.getKey() + "=" + e.getValue()).sorted().collect(Collectors.joining(" and ")));
-    }
-    groupBy.ifPresent(column -> text.append(" group by ").append(column));
+    StringBuilder text = new StringBuilder(RowFilter.describe(query, where, groupBy));
     text.append(", ε ").append(query.epsilon());
     if (query.delta() > 0) {
       text.append(", δ ").append(query.delta());

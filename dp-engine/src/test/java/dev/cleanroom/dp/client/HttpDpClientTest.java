@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cleanroom.dp.accounting.PrivacyCost;
 import dev.cleanroom.dp.engine.ChargedAnswer;
+import dev.cleanroom.dp.engine.GroupedAnswer;
 import dev.cleanroom.dp.ledger.Charge;
 import dev.cleanroom.dp.mechanisms.DpQuery;
 import dev.cleanroom.dp.mechanisms.Mechanisms;
@@ -76,6 +77,28 @@ class HttpDpClientTest {
         () -> assertTrue(median.answer().value() >= 18 && median.answer().value() <= 65, "median " + median),
         () -> assertEquals("exponential", median.answer().mechanism()),
         () -> assertEquals(alice.budget("insurance").remaining(), median.remaining()));
+  }
+
+  @Test
+  void filteredAndGroupedQueriesComeBackAsTheEngineAnswersThem() {
+    DpClient alice = service.client("alice");
+    ChargedAnswer<Long> smokers = alice.query("insurance", DpQuery.count(1), Map.of("smoker", "yes"));
+    GroupedAnswer<Map<String, Long>> sexBySmoker = alice.queryByGroup(
+        "insurance", DpQuery.histogram("sex", 0.5), Map.of("region", "southeast"), "smoker");
+
+    assertAll(
+        () -> assertTrue(Math.abs(smokers.answer().value() - 274) < 40, "smokers " + smokers),
+        () -> assertEquals("smoker", sexBySmoker.column()),
+        () -> assertEquals(List.of("yes", "no"), List.copyOf(sexBySmoker.groups().keySet())),
+        () -> assertEquals(java.util.Set.of("female", "male", Mechanisms.OTHER),
+            sexBySmoker.groups().get("no").value().keySet()),
+        () -> assertEquals(0.5, sexBySmoker.cost().epsilon(), 1e-9),
+        () -> assertEquals(0.5, sexBySmoker.groups().get("yes").cost().epsilon(), 1e-9),
+        () -> assertEquals(0.5, sexBySmoker.remaining().epsilon(), 1e-9),
+        () -> assertEquals(List.of("count() where smoker=yes", "histogram(sex) where region=southeast group by smoker"),
+            service.client("pat").audit("insurance").stream().map(Charge::description).toList()));
+    refusal(400, "unknown_category", () -> alice.query("insurance", DpQuery.count(0.1), Map.of("smoker", "maybe")));
+    refusal(400, "wrong_column_type", () -> alice.queryByGroup("insurance", DpQuery.count(0.1), Map.of(), "age"));
   }
 
   @Test

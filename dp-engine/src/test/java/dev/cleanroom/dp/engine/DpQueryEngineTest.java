@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cleanroom.dp.accounting.PrivacyCost;
 import dev.cleanroom.dp.ledger.BudgetExhaustedException;
+import dev.cleanroom.dp.ledger.Charge;
 import dev.cleanroom.dp.ledger.PrivacyLedger;
 import dev.cleanroom.dp.mechanisms.DpQuery;
 import dev.cleanroom.dp.mechanisms.QueryRejectedException;
@@ -14,6 +15,7 @@ import dev.cleanroom.dp.testing.InsuranceData;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -85,6 +87,74 @@ class DpQueryEngineTest {
     engine.answer("alice", "q-1", DpQuery.count(0.1));
     QueryRejectedException e = assertThrows(QueryRejectedException.class,
         () -> engine.answer("alice", "q-1", DpQuery.count(0.1)));
+    assertEquals("query_id_reused", e.code());
+    assertEquals(0.1, spent().epsilon(), 1e-9);
+  }
+
+  @Test
+  void aFilteredQuery_costsWhatTheQueryCosts_andTheAuditLogSaysWhichRows() {
+    ChargedAnswer<Long> smokers = engine.answer("alice", "q-smokers", DpQuery.count(1), Map.of("smoker", "yes"));
+
+    // 274 of the 1,338 rows are smokers; Laplace noise at ε 1 has scale 1, so ±40 is never reached.
+    assertTrue(Math.abs(smokers.answer().value() - 274) < 40, smokers.answer().toString());
+    assertEquals(1.0, spent().epsilon(), 1e-9);
+    assertEquals("count() where smoker=yes", ledger.charges("insurance").get(0).description());
+  }
+
+  @Test
+  void aGroupBy_answersEveryDeclaredCategory_underOneChargeOfOneGroupsCost() {
+    GroupedAnswer<Long> bySmoker = engine.answerByGroup("alice", "q-groups", DpQuery.count(1), Map.of(), "smoker");
+
+    assertEquals(List.of("yes", "no"), List.copyOf(bySmoker.groups().keySet()));
+    assertTrue(Math.abs(bySmoker.groups().get("yes").value() - 274) < 40, bySmoker.groups().toString());
+    assertTrue(Math.abs(bySmoker.groups().get("no").value() - 1064) < 40, bySmoker.groups().toString());
+    assertEquals(1.0, bySmoker.cost().epsilon(), 1e-9);
+    assertEquals(1.0, spent().epsilon(), 1e-9);
+    assertEquals(1.0, bySmoker.remaining().epsilon(), 1e-9);
+    assertEquals(List.of("count() group by smoker"),
+        ledger.charges("insurance").stream().map(Charge::description).toList());
+  }
+
+  @Test
+  void aGroupByOfFourRegions_fitsABudgetThatHoldsOneRegionsCostButNotFour() {
+    engine.answer("alice", DpQuery.count(1));
+    engine.answer("alice", DpQuery.count(0.5));
+
+    GroupedAnswer<Double> byRegion = engine.answerByGroup(
+        "alice", "q-regions", DpQuery.mean("charges", 0.5), Map.of("smoker", "no"), "region");
+
+    assertEquals(4, byRegion.groups().size());
+    assertEquals(PrivacyCost.ZERO.epsilon(), byRegion.remaining().epsilon(), 1e-9);
+    assertEquals("mean(charges) where smoker=no group by region", ledger.charges("insurance").get(2).description());
+    BudgetExhaustedException e = assertThrows(BudgetExhaustedException.class,
+        () -> engine.answerByGroup("alice", "q-more", DpQuery.count(0.1), Map.of(), "region"));
+    assertEquals(0, e.remaining().epsilon(), 1e-9);
+  }
+
+  @Test
+  void aGroupByTheEngineCannotAnswer_isRefusedBeforeAnyCharge() {
+    List<QueryRejectedException> refusals = List.of(
+        assertThrows(QueryRejectedException.class,
+            () -> engine.answerByGroup("alice", "q-1", DpQuery.count(0.1), Map.of(), "charges")),
+        assertThrows(QueryRejectedException.class,
+            () -> engine.answerByGroup("alice", "q-2", DpQuery.count(0.1), Map.of(), "salary")),
+        assertThrows(QueryRejectedException.class,
+            () -> engine.answerByGroup("alice", "q-3", DpQuery.count(0.1), Map.of("region", "northeast"), "region")),
+        assertThrows(QueryRejectedException.class,
+            () -> engine.answerByGroup("alice", "q-4", DpQuery.count(0.1), Map.of("smoker", "sometimes"), "region")),
+        assertThrows(QueryRejectedException.class,
+            () -> engine.answerByGroup("alice", "q-5", DpQuery.count(1.5), Map.of(), "region")));
+
+    assertEquals(List.of("wrong_column_type", "unknown_column", "invalid_request", "unknown_category", "over_query_cap"),
+        refusals.stream().map(QueryRejectedException::code).toList());
+    assertTrue(ledger.charges("insurance").isEmpty());
+  }
+
+  @Test
+  void aGroupByUnderAQueryIdAlreadyCharged_isRefused() {
+    engine.answer("alice", "q-1", DpQuery.count(0.1));
+    QueryRejectedException e = assertThrows(QueryRejectedException.class,
+        () -> engine.answerByGroup("alice", "q-1", DpQuery.count(0.1), Map.of(), "region"));
     assertEquals("query_id_reused", e.code());
     assertEquals(0.1, spent().epsilon(), 1e-9);
   }

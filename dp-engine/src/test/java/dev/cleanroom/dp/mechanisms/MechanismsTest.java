@@ -159,4 +159,34 @@ class MechanismsTest {
   void quantileAlphaOutsideZeroOne_isRejected() {
     assertRejected("invalid_argument", "between 0 and 1", new DpQuery.Quantile("x", 1.5, 1));
   }
+
+  @Test
+  void groupedQuery_costsWhatOneGroupCosts_andAnswersEachGroupOnItsOwnRows() {
+    PrivacyCost whole;
+    try (PreparedQuery<Double> prepared = mechanisms.prepare(DpQuery.mean("x", 20))) {
+      whole = prepared.cost();
+    }
+    Map<String, DpAnswer<Double>> answers;
+    PrivacyCost grouped;
+    try (GroupedQuery<Double> prepared = mechanisms.prepareByGroup(DpQuery.mean("x", 20), "group")) {
+      grouped = prepared.cost();
+      answers = prepared.release();
+    }
+
+    assertEquals(whole, grouped);
+    // Even rows average 499, odd rows 500; the noise scale of each mean is about 1000 / (10 · 500) = 0.2.
+    assertEquals(499, answers.get("a").value(), 5);
+    assertEquals(500, answers.get("b").value(), 5);
+    assertEquals(List.of("a", "b"), List.copyOf(answers.keySet()));
+  }
+
+  @Test
+  void groupedQuery_refusesWhatTheSingleQueryRefuses_andANumericColumn() {
+    QueryRejectedException overCap = assertThrows(QueryRejectedException.class,
+        () -> mechanisms.prepareByGroup(DpQuery.count(60), "group"));
+    QueryRejectedException numeric = assertThrows(QueryRejectedException.class,
+        () -> mechanisms.prepareByGroup(DpQuery.count(1), "x"));
+    assertEquals("over_query_cap", overCap.code());
+    assertEquals("wrong_column_type", numeric.code());
+  }
 }

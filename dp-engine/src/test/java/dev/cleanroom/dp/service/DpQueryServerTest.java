@@ -212,7 +212,7 @@ class DpQueryServerTest {
   }
 
   @Test
-  void aGroupByAnswersEachCategoryAndChargesEachGroup() throws Exception {
+  void aGroupByAnswersEachCategoryUnderOneChargeOfOneGroupsCost() throws Exception {
     HttpResponse<String> response = service.post("alice", QUERIES,
         "{\"type\":\"mean\",\"column\":\"charges\",\"epsilon\":0.25,\"groupBy\":\"region\"}");
 
@@ -222,22 +222,28 @@ class DpQueryServerTest {
     body.path("groups").fieldNames().forEachRemaining(groups::add);
     assertEquals(List.of("northeast", "northwest", "southeast", "southwest"), groups);
     assertTrue(body.path("groups").path("southeast").path("answer").isNumber(), body.toString());
-    assertEquals(1.0, body.path("cost").path("epsilon").asDouble(), 1e-9);
-    assertEquals(1.0, body.path("remaining").path("epsilon").asDouble(), 1e-9);
-    assertEquals(4, charges("insurance").size());
+    assertEquals("laplace", body.path("groups").path("southeast").path("mechanism").asText(), body.toString());
+    assertEquals(0.25, body.path("cost").path("epsilon").asDouble(), 1e-9);
+    assertEquals(1.75, body.path("remaining").path("epsilon").asDouble(), 1e-9);
+    List<Charge> charges = charges("insurance");
+    assertEquals(1, charges.size());
+    assertEquals(body.path("queryId").asText(), charges.get(0).queryId());
+    assertEquals("mean(charges) group by region", charges.get(0).description());
   }
 
   @Test
   void aGroupByThatDoesNotFitIs429AndChargesNothing() throws Exception {
+    service.post("alice", QUERIES, "{\"type\":\"count\",\"epsilon\":1}");
+    service.post("alice", QUERIES, "{\"type\":\"count\",\"epsilon\":0.9}");
     JsonNode body = refusal(service.post("alice", QUERIES,
-        "{\"type\":\"count\",\"epsilon\":0.6,\"groupBy\":\"region\"}"), 429, "budget_exhausted");
-    assertEquals(2.0, body.path("remaining").path("epsilon").asDouble(), 1e-9);
+        "{\"type\":\"count\",\"epsilon\":0.2,\"groupBy\":\"region\"}"), 429, "budget_exhausted");
+    assertEquals(0.1, body.path("remaining").path("epsilon").asDouble(), 1e-9);
     refusal(service.post("alice", QUERIES, "{\"type\":\"count\",\"epsilon\":0.1,\"groupBy\":\"charges\"}"), 400,
         "wrong_column_type");
     refusal(service.post("alice", QUERIES,
         "{\"type\":\"count\",\"epsilon\":0.1,\"groupBy\":\"region\",\"where\":{\"region\":\"northeast\"}}"), 400,
         "invalid_request");
-    assertEquals(List.of(), charges("insurance"));
+    assertEquals(2, charges("insurance").size());
   }
 
   @Test
@@ -248,7 +254,7 @@ class DpQueryServerTest {
     service.post("alice", QUERIES, "{\"type\":\"mean\",\"column\":\"salary\",\"epsilon\":0.1}");
     service.post("alice", QUERIES, "{\"type\":\"count\",\"epsilon\":-1}");
     service.post("alice", QUERIES, "{\"type\":\"count\",\"epsilon\":1.5}");
-    service.post("alice", QUERIES, "{\"type\":\"count\",\"epsilon\":0.9,\"groupBy\":\"region\",\"where\":{\"smoker\":\"no\"}}");
+    service.post("alice", QUERIES, "{\"type\":\"count\",\"epsilon\":0.9,\"groupBy\":\"region\",\"where\":{\"smoker\":\"maybe\"}}");
     service.post("alice", "v1/datasets/private-insurance/queries", "{\"type\":\"count\",\"epsilon\":0.1}");
     service.get("pat", "v1/datasets/private-insurance/audit");
 

@@ -93,9 +93,9 @@ class DpQueryServiceTest {
         .onComplete(test.failing(e -> refusedWith(test, refused, e, 403, "not_permitted")));
     service.query("alice", "insurance", QueryRequest.of(DpQuery.count(-1)))
         .onComplete(test.failing(e -> refusedWith(test, refused, e, 400, "invalid_epsilon")));
-    service.queryGroups("alice", "insurance",
-            new QueryRequest(DpQuery.count(0.6), Map.of(), Optional.of("region")))
-        .onComplete(test.failing(e -> refusedWith(test, refused, e, 429, "budget_exhausted")));
+    service.queryByGroup("alice", "insurance",
+            new QueryRequest(DpQuery.count(0.1), Map.of(), Optional.of("charges")))
+        .onComplete(test.failing(e -> refusedWith(test, refused, e, 400, "wrong_column_type")));
   }
 
   /** The insurance data with a declared region no row is in: filtering on it leaves no rows. */
@@ -122,11 +122,11 @@ class DpQueryServiceTest {
       regions.query("alice", "regions", new QueryRequest(query, Map.of("region", "arctic"), Optional.empty()))
           .onComplete(test.succeeding(answer -> answered.flag()));
     }
-    regions.queryGroups("alice", "regions", new QueryRequest(DpQuery.mean("charges", 0.2), Map.of(), Optional.of("region")))
+    regions.queryByGroup("alice", "regions", new QueryRequest(DpQuery.mean("charges", 0.2), Map.of(), Optional.of("region")))
         .onComplete(test.succeeding(groups -> test.verify(() -> {
           assertEquals(List.of("northeast", "northwest", "southeast", "southwest", "arctic"),
               List.copyOf(groups.groups().keySet()));
-          assertEquals(1.0, groups.cost().epsilon(), 1e-9);
+          assertEquals(0.2, groups.cost().epsilon(), 1e-9);
           answered.flag();
         })));
   }

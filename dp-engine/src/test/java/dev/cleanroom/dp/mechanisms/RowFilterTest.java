@@ -1,0 +1,92 @@
+package dev.cleanroom.dp.mechanisms;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.cleanroom.dp.accounting.PrivacyCost;
+import dev.cleanroom.dp.policy.ColumnPolicy;
+import dev.cleanroom.dp.policy.DatasetPolicy;
+import dev.cleanroom.dp.policy.InvalidValues;
+import dev.cleanroom.dp.table.CsvFile;
+import dev.cleanroom.dp.table.PrivateTable;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/** The premise of a group-by's one charge: one row more changes one group, by that row, and no other. */
+class RowFilterTest {
+  private static final DatasetPolicy POLICY = DatasetPolicy.builder("visits")
+      .column(new ColumnPolicy.Numeric("age", 0, 100))
+      .column(new ColumnPolicy.Categorical("region", List.of("north", "south", "east")))
+      .column(new ColumnPolicy.Categorical("smoker", List.of("yes", "no")))
+      .invalidValues(InvalidValues.CLAMP)
+      .budgetPerScientist(new PrivacyCost(10, 1e-6))
+      .maxPerQuery(new PrivacyCost(1, 1e-6))
+      .build();
+
+  private static final List<List<String>> ROWS = List.of(
+      List.of("31", "north", "yes"), List.of("45", "south", "no"), List.of("52", "south", "yes"),
+      List.of("23", "east", "no"), List.of("67", "north", "no"), List.of("38", "west", "no"));
+
+  private static PrivateTable table(List<List<String>> rows) {
+    return PrivateTable.of(new CsvFile(List.of("age", "region", "smoker"), rows), POLICY);
+  }
+
+  private static Map<String, List<Double>> ages(Map<String, PrivateTable> parts) {
+    Map<String, List<Double>> ages = new LinkedHashMap<>();
+    parts.forEach((group, part) -> ages.put(group,
+        java.util.Arrays.stream(part.numeric("age")).boxed().toList()));
+    return ages;
+  }
+
+  @Test
+  void aSplit_putsEachRowOfADeclaredCategoryInItsOneGroup_andOtherRowsInNone() {
+    Map<String, List<Double>> parts = ages(RowFilter.split(table(ROWS), "region"));
+
+    assertEquals(Map.of("north", List.of(31.0, 67.0), "south", List.of(45.0, 52.0), "east", List.of(23.0)), parts);
+    assertEquals(List.of("north", "south", "east"), List.copyOf(parts.keySet()));
+  }
+
+  @Test
+  void oneRowMore_changesOneGroupByThatRow_andNoOther() {
+    List<List<String>> neighbour = new ArrayList<>(ROWS);
+    neighbour.add(List.of("90", "south", "no"));
+
+    Map<String, List<Double>> before = ages(RowFilter.split(table(ROWS), "region"));
+    Map<String, List<Double>> after = ages(RowFilter.split(table(neighbour), "region"));
+
+    assertEquals(before.get("north"), after.get("north"));
+    assertEquals(before.get("east"), after.get("east"));
+    assertEquals(List.of(45.0, 52.0, 90.0), after.get("south"));
+  }
+
+  @Test
+  void aFilter_keepsTheRowsMatchingEveryEntry() {
+    PrivateTable southNonSmokers = RowFilter.apply(table(ROWS), Map.of("region", "south", "smoker", "no"));
+
+    assertEquals(1, southNonSmokers.rows());
+    assertEquals(45.0, southNonSmokers.numeric("age")[0]);
+  }
+
+  @Test
+  void filtersAndGroupsOnlyOnDeclaredCategories() {
+    PrivateTable table = table(ROWS);
+    assertEquals("unknown_category",
+        assertThrows(QueryRejectedException.class, () -> RowFilter.apply(table, Map.of("region", "west"))).code());
+    assertEquals("wrong_column_type",
+        assertThrows(QueryRejectedException.class, () -> RowFilter.split(table, "age")).code());
+    assertEquals("unknown_column",
+        assertThrows(QueryRejectedException.class, () -> RowFilter.split(table, "income")).code());
+    assertEquals("invalid_request", assertThrows(QueryRejectedException.class,
+        () -> RowFilter.checkGroups(POLICY, Map.of("region", "north"), "region")).code());
+  }
+
+  @Test
+  void theDescriptionNamesTheRowsAndTheGroups() {
+    assertEquals("mean(age) where region=north and smoker=no group by smoker",
+        RowFilter.describe(DpQuery.mean("age", 1), Map.of("smoker", "no", "region", "north"), Optional.of("smoker")));
+  }
+}

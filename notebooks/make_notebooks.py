@@ -74,6 +74,17 @@ Map<String, Long> smokers = ins.dp().histogram("smoker", 0.1);
 smokers
 """),
     md("""
+## One question per group, for the price of one
+`by(column)` asks the same DP question of every declared category of a column. A person lives in one
+region only, so adding or removing one person changes one region's answer: the whole group-by costs what
+one region costs (here ε 0.5), not four times that. `where(column, category)` keeps the rows of one
+declared category; such a filter does not change the cost either. Here: mean charges of non-smokers,
+region by region.
+"""),
+    code("""
+Map<String, Double> nonSmokersByRegion = ins.dp().where("smoker", "no").by("region").mean("charges", 0.5);
+"""),
+    md("""
 ## Distributions and relationships, on synthetic rows
 """),
     code("""

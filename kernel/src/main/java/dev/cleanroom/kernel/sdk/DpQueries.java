@@ -2,22 +2,28 @@ package dev.cleanroom.kernel.sdk;
 
 import dev.cleanroom.dp.accounting.PrivacyCost;
 import dev.cleanroom.dp.engine.ChargedAnswer;
+import dev.cleanroom.dp.engine.GroupedAnswer;
 import dev.cleanroom.dp.mechanisms.DpAnswer;
 import dev.cleanroom.dp.mechanisms.DpQuery;
+import dev.cleanroom.dp.mechanisms.GroupedQuery;
 import dev.cleanroom.dp.mechanisms.Mechanisms;
 import dev.cleanroom.dp.mechanisms.PreparedQuery;
+import dev.cleanroom.dp.mechanisms.QueryRejectedException;
+import dev.cleanroom.dp.mechanisms.RowFilter;
 import dev.cleanroom.dp.policy.DatasetPolicy;
 import dev.cleanroom.dp.table.PrivateTable;
 import dev.cleanroom.kernel.display.Displays;
 import java.io.IOException;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
- * DP queries on one dataset. Stage 1 asks the DP query service, which charges the scientist's budget
- * before answering; stage 2 runs the same mechanisms on the real rows inside the TEE (no budget: the
- * outputs are reviewed before release). Every answer is shown with what it cost and, in stage 1, the
- * budget left.
+ * DP queries on one dataset, or on the rows of it that {@link #where} keeps. Stage 1 asks the DP query
+ * service, which charges the scientist's budget before answering; stage 2 runs the same mechanisms on the
+ * real rows inside the TEE (no budget: the outputs are reviewed before release). Every answer is shown
+ * with what it cost and, in stage 1, the budget left.
  *
  * <p>{@code delta = 0} (the short forms) asks for pure ε-DP with Laplace noise; {@code delta > 0}
  * for Gaussian noise.
@@ -25,10 +31,37 @@ import java.util.Optional;
 public final class DpQueries {
   private final CleanRoom cleanRoom;
   private final Dataset dataset;
+  private final Map<String, String> where;
 
   DpQueries(CleanRoom cleanRoom, Dataset dataset) {
+    this(cleanRoom, dataset, Map.of());
+  }
+
+  private DpQueries(CleanRoom cleanRoom, Dataset dataset, Map<String, String> where) {
     this.cleanRoom = cleanRoom;
     this.dataset = dataset;
+    this.where = Map.copyOf(where);
+  }
+
+  /**
+   * The same queries on the rows whose categorical {@code column} is {@code category}, a declared
+   * category; chain it to filter on several columns. A filter does not change what a query costs.
+   */
+  public DpQueries where(String column, String category) {
+    Map<String, String> more = new LinkedHashMap<>(where);
+    if (more.putIfAbsent(column, category) != null) {
+      throw new SdkException("invalid_request", "The rows are already filtered on '" + column + "' ("
+          + where.get(column) + "); a row has one " + column);
+    }
+    return new DpQueries(cleanRoom, dataset, more);
+  }
+
+  /**
+   * The same queries answered once per declared category of the categorical {@code column}, all for the
+   * cost of one: a row is in one group at most, so the groups compose in parallel.
+   */
+  public DpGroups by(String column) {
+    return new DpGroups(this, column);
   }
 
   /** Number of rows. */
@@ -73,26 +106,62 @@ public final class DpQueries {
    * budget left. The answer is shown in the cell like the short forms.
    */
   public <T> DpReceipt<T> ask(DpQuery<T> query) {
+    String described = RowFilter.describe(query, where, Optional.empty());
     DpReceipt<T> receipt;
     if (cleanRoom.stage() == Stage.EXPLORATION) {
-      ChargedAnswer<T> charged = CleanRoom.call(() -> cleanRoom.client().query(dataset.name(), query));
-      receipt = new DpReceipt<>(dataset.name(), query.describe(), charged.answer(), Optional.of(charged.remaining()));
+      ChargedAnswer<T> charged = CleanRoom.call(() -> cleanRoom.client().query(dataset.name(), query, where));
+      receipt = new DpReceipt<>(dataset.name(), described, charged.answer(), Optional.of(charged.remaining()));
     } else {
-      receipt = new DpReceipt<>(dataset.name(), query.describe(), releaseLocally(query), Optional.<PrivacyCost>empty());
+      DpAnswer<T> answer = refusedAsInStage1(() -> {
+        try (PreparedQuery<T> prepared = new Mechanisms(realRows()).prepare(query)) {
+          return prepared.release();
+        }
+      });
+      receipt = new DpReceipt<>(dataset.name(), described, answer, Optional.<PrivacyCost>empty());
     }
     Displays.show(receipt);
     return receipt;
   }
 
-  private <T> DpAnswer<T> releaseLocally(DpQuery<T> query) {
+  /** A group-by of {@link DpGroups#ask}: one charge in stage 1, the same mechanisms per group in stage 2. */
+  <T> DpGroupReceipt<T> askByGroup(DpQuery<T> query, String column) {
+    String described = RowFilter.describe(query, where, Optional.of(column));
+    DpGroupReceipt<T> receipt;
+    if (cleanRoom.stage() == Stage.EXPLORATION) {
+      GroupedAnswer<T> grouped = CleanRoom.call(() -> cleanRoom.client().queryByGroup(dataset.name(), query, where, column));
+      receipt = new DpGroupReceipt<>(dataset.name(), described, grouped.groups(), grouped.cost(),
+          Optional.of(grouped.remaining()));
+    } else {
+      receipt = refusedAsInStage1(() -> {
+        PrivateTable rows = realRows();
+        RowFilter.checkGroups(rows.policy(), where, column);
+        try (GroupedQuery<T> prepared = new Mechanisms(rows).prepareByGroup(query, column)) {
+          return new DpGroupReceipt<>(dataset.name(), described, prepared.release(), prepared.cost(),
+              Optional.<PrivacyCost>empty());
+        }
+      });
+    }
+    Displays.show(receipt);
+    return receipt;
+  }
+
+  /** Stage 2 refuses what the DP query service refuses in stage 1, with the same codes. */
+  private static <T> T refusedAsInStage1(Supplier<T> work) {
+    try {
+      return work.get();
+    } catch (QueryRejectedException e) {
+      throw new SdkException(e.code(), e.getMessage(), e);
+    }
+  }
+
+  /** Stage 2: the real rows this object's filter keeps. */
+  private PrivateTable realRows() {
     DatasetPolicy policy = cleanRoom.stage2Policy(dataset.name()).orElseThrow(() -> new SdkException("no_policy",
         "dp() in stage 2 needs the dataset's policy.yaml beside real.csv in DCR_INPUT_DIR/" + dataset.name()
             + "; the TEE launcher puts it there"));
     try {
       PrivateTable table = PrivateTable.load(cleanRoom.inputDir().resolve(dataset.name()).resolve(CleanRoom.REAL_ROWS), policy);
-      try (PreparedQuery<T> prepared = new Mechanisms(table).prepare(query)) {
-        return prepared.release();
-      }
+      return RowFilter.apply(table, where);
     } catch (IOException e) {
       throw new SdkException("input_unreadable", "Tried to read the rows of '" + dataset.name()
           + "' but failed because: " + e.getMessage(), e);

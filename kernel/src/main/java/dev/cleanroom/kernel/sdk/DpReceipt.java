@@ -27,12 +27,13 @@ public record DpReceipt<T>(String dataset, String query, DpAnswer<T> answer, Opt
   @Override
   public DisplayData toDisplayData() {
     String left = remaining.map(r -> "left on " + dataset + ": " + r).orElse("stage 2: not charged to a budget");
-    String head = "DP " + query + " = " + format(answer.value())
+    String value = answer.value() instanceof Map<?, ?> ? "(per category below)" : format(answer.value());
+    String head = "DP " + query + " = " + value
         + "  ·  cost " + answer.cost() + "  ·  " + answer.mechanism() + " noise scale " + number(answer.noiseScale())
         + "  ·  " + left;
     DisplayData data = new DisplayData(head + histogramLines());
     StringBuilder html = new StringBuilder("<div class=\"dcr-dp\"><b>DP ").append(Html.escape(query))
-        .append("</b> = ").append(Html.escape(format(answer.value())))
+        .append("</b> = ").append(Html.escape(value))
         .append(" <span style=\"opacity:0.7\">· cost ").append(Html.escape(answer.cost().toString()))
         .append(" · ").append(Html.escape(answer.mechanism())).append(" noise scale ")
         .append(Html.escape(number(answer.noiseScale()))).append(" · ").append(Html.escape(left)).append("</span>");
@@ -55,9 +56,12 @@ public record DpReceipt<T>(String dataset, String query, DpAnswer<T> answer, Opt
     return lines.toString();
   }
 
-  private static String format(Object value) {
-    if (value instanceof Map<?, ?>) {
-      return "(per category below)";
+  /** A value as the notebook shows it; a histogram inline as {@code female 312, male 298, (other) 1}. */
+  static String format(Object value) {
+    if (value instanceof Map<?, ?> histogram) {
+      StringBuilder text = new StringBuilder();
+      histogram.forEach((k, v) -> text.append(text.isEmpty() ? "" : ", ").append(k).append(' ').append(format(v)));
+      return text.toString();
     }
     if (value instanceof Long || value instanceof Integer) {
       return String.format("%,d", ((Number) value).longValue());
@@ -68,7 +72,7 @@ public record DpReceipt<T>(String dataset, String query, DpAnswer<T> answer, Opt
     return String.valueOf(value);
   }
 
-  private static String number(double value) {
+  static String number(double value) {
     return Math.abs(value) >= 1000 ? String.format("%,.1f", value) : String.format("%.4g", value);
   }
 }

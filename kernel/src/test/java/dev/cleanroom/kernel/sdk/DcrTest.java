@@ -99,6 +99,42 @@ class DcrTest {
   }
 
   @Test
+  void stage1_aFilteredQueryCostsWhatTheQueryCosts_andSaysWhichRows(@TempDir Path dir) throws Exception {
+    stage1(dir);
+    long smokers = Dcr.dataset("insurance").dp().where("smoker", "yes").count(1.0);
+
+    // 274 of the 1,338 rows are smokers; Laplace noise at ε 1 has scale 1.
+    assertTrue(Math.abs(smokers - 274) < 40, "smokers " + smokers);
+    assertTrue(text(shown.get(0)).startsWith("DP count() where smoker=yes = "), text(shown.get(0)));
+    assertEquals(1.0, Dcr.budget().datasets().get(0).spent().epsilon(), 1e-9);
+  }
+
+  @Test
+  void stage1_aGroupByAnswersEveryRegionForTheCostOfOne(@TempDir Path dir) throws Exception {
+    stage1(dir);
+    Map<String, Double> byRegion = Dcr.dataset("insurance").dp().where("smoker", "no").by("region").mean("charges", 0.5);
+
+    assertEquals(List.of("northeast", "northwest", "southeast", "southwest"), List.copyOf(byRegion.keySet()));
+    byRegion.values().forEach(mean -> assertTrue(mean > 0 && mean < 65_000, byRegion.toString()));
+    assertEquals(0.5, Dcr.budget().datasets().get(0).spent().epsilon(), 1e-9);
+    String shownText = text(shown.get(0));
+    assertTrue(shownText.startsWith("DP mean(charges) where smoker=no group by region  ·  cost ε 0.5"), shownText);
+    assertTrue(shownText.contains("for all 4 groups") && shownText.contains("left on insurance: ε 1.5")
+        && shownText.contains("\nDP   southwest: "), shownText);
+  }
+
+  @Test
+  void stage1_aGroupByOnANumericColumnFailsWithTheServicesCode(@TempDir Path dir) throws Exception {
+    stage1(dir);
+    SdkException error = assertThrows(SdkException.class, () -> Dcr.dataset("insurance").dp().by("age").count(0.1));
+    assertEquals("wrong_column_type", error.code());
+    SdkException twice = assertThrows(SdkException.class,
+        () -> Dcr.dataset("insurance").dp().where("smoker", "no").where("smoker", "yes"));
+    assertEquals("invalid_request", twice.code());
+    assertEquals(0, Dcr.budget().datasets().get(0).spent().epsilon(), 1e-12);
+  }
+
+  @Test
   void stage1_overBudgetQueryFailsWithTheServicesCode(@TempDir Path dir) throws Exception {
     stage1(dir);
     DpQueries dp = Dcr.dataset("insurance").dp();
@@ -139,6 +175,23 @@ class DcrTest {
     assertTrue(text(shown.get(0)).contains("stage 2: not charged to a budget"));
     Dcr.output("model.txt").write("coefficients");
     assertEquals("coefficients", Files.readString(dir.resolve("output/model.txt")));
+  }
+
+  @Test
+  void stage2_filtersAndGroupsTheRealRowsAsStage1Does(@TempDir Path dir) throws Exception {
+    stage2(dir);
+    Displays.attach(shown::add);
+    Map<String, Long> bySmoker = Dcr.dataset("insurance").dp().by("smoker").count(1.0);
+    long southeastSmokers = Dcr.dataset("insurance").dp().where("region", "southeast").where("smoker", "yes").count(1.0);
+
+    assertEquals(List.of("yes", "no"), List.copyOf(bySmoker.keySet()));
+    assertTrue(Math.abs(bySmoker.get("yes") - 274) < 40 && Math.abs(bySmoker.get("no") - 1064) < 40, bySmoker.toString());
+    // 91 of the 364 southeast rows are smokers.
+    assertTrue(Math.abs(southeastSmokers - 91) < 40, "southeast smokers " + southeastSmokers);
+    assertTrue(text(shown.get(0)).contains("stage 2: not charged to a budget"), text(shown.get(0)));
+    SdkException error = assertThrows(SdkException.class,
+        () -> Dcr.dataset("insurance").dp().where("region", "arctic").count(0.1));
+    assertEquals("unknown_category", error.code());
   }
 
   @Test

@@ -4,12 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.cleanroom.dp.client.EngineDpClient;
-import dev.cleanroom.dp.ledger.PrivacyLedger;
 import dev.cleanroom.dp.policy.DatasetPolicy;
 import dev.cleanroom.dp.policy.PolicyFile;
-import dev.cleanroom.dp.provision.ProvisionedDataset;
-import dev.cleanroom.dp.table.PrivateTable;
 import dev.cleanroom.kernel.display.Displays;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,7 +22,7 @@ import tech.tablesaw.api.Table;
 
 /** The notebook SDK in stage 1 against the real engine and a SQLite ledger, and in stage 2 on real rows. */
 class DcrTest {
-  private static final Path INSURANCE = Path.of("..", "datasets", "insurance");
+  private static final Path INSURANCE = InsuranceStages.INSURANCE;
   /** The rows of anchor-mst-synthetic.csv, the DP synthetic view these tests provision. */
   private static final int SYNTHETIC_ROWS = 1334;
   private final List<DisplayData> shown = new ArrayList<>();
@@ -42,12 +38,7 @@ class DcrTest {
 
   /** Stage 1 with the DP query service's engine serving the insurance dataset under {@code policy}. */
   private void stage1(Path dir, DatasetPolicy policy) throws Exception {
-    Path views = Files.createDirectories(dir.resolve("views"));
-    Files.copy(INSURANCE.resolve("anchor-mst-synthetic.csv"), views.resolve("synthetic.csv"));
-    ProvisionedDataset insurance = new ProvisionedDataset(policy, views, PrivateTable.load(INSURANCE.resolve("real.csv"), policy));
-    PrivacyLedger ledger = PrivacyLedger.open("jdbc:sqlite:" + dir.resolve("ledger.db"));
-    Environment environment = Environment.of(Map.of("DCR_STAGE", "exploration", "DCR_SCRATCH_DIR", dir.resolve("scratch").toString()));
-    Dcr.use(environment, new EngineDpClient("alice", ledger, List.of(insurance)));
+    InsuranceStages.stage1(dir, policy);
     Displays.attach(shown::add);
   }
 
@@ -214,14 +205,8 @@ class DcrTest {
     assertTrue(error.getMessage().contains("Use table() for the real rows"), error.getMessage());
   }
 
-  /** Stage 2 on DCR_INPUT_DIR as the launcher lays it out; returns the dataset's folder there. */
   private Path stage2(Path dir) throws Exception {
-    Path insurance = Files.createDirectories(dir.resolve("input/insurance"));
-    Files.copy(INSURANCE.resolve("real.csv"), insurance.resolve("real.csv"));
-    Files.copy(INSURANCE.resolve("policy.yaml"), insurance.resolve("policy.yaml"));
-    Dcr.use(Environment.of(Map.of("DCR_STAGE", "execution", "DCR_INPUT_DIR", dir.resolve("input").toString(),
-        "DCR_OUTPUT_DIR", dir.resolve("output").toString())), null);
-    return insurance;
+    return InsuranceStages.stage2(dir);
   }
 
   @Test

@@ -3,19 +3,13 @@ package dev.cleanroom.kernel.sdk;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.cleanroom.dp.client.EngineDpClient;
 import dev.cleanroom.dp.ledger.Charge;
 import dev.cleanroom.dp.ledger.PrivacyLedger;
-import dev.cleanroom.dp.policy.DatasetPolicy;
-import dev.cleanroom.dp.policy.PolicyFile;
-import dev.cleanroom.dp.provision.ProvisionedDataset;
-import dev.cleanroom.dp.table.PrivateTable;
 import dev.cleanroom.kernel.runner.NotebookRunner;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,19 +18,11 @@ import org.junit.jupiter.api.io.TempDir;
  * spends is what its text says: four DP questions, the group-by over four regions charged once.
  */
 class ExplorationTutorialTest {
-  private static final Path INSURANCE = Path.of("..", "datasets", "insurance");
   private static final Path TUTORIAL = Path.of("..", "notebooks", "insurance-explore.ipynb");
 
   @Test
   void stage1_runsEveryCell_andChargesEachDpQuestionOnce(@TempDir Path dir) throws Exception {
-    DatasetPolicy policy = PolicyFile.read(INSURANCE.resolve("policy.yaml"));
-    Path views = Files.createDirectories(dir.resolve("views"));
-    Files.copy(INSURANCE.resolve("anchor-mst-synthetic.csv"), views.resolve("synthetic.csv"));
-    ProvisionedDataset insurance = new ProvisionedDataset(policy, views, PrivateTable.load(INSURANCE.resolve("real.csv"), policy));
-    try (PrivacyLedger ledger = PrivacyLedger.open("jdbc:sqlite:" + dir.resolve("ledger.db"))) {
-      Dcr.use(Environment.of(Map.of("DCR_STAGE", "exploration", "DCR_SCRATCH_DIR", dir.resolve("scratch").toString())),
-          new EngineDpClient("alice", ledger, List.of(insurance)));
-
+    try (PrivacyLedger ledger = InsuranceStages.stage1(dir)) {
       NotebookRunner.Result result = new NotebookRunner(Duration.ofMinutes(2), Duration.ofMinutes(5))
           .run(TUTORIAL, dir.resolve("executed.ipynb"));
 

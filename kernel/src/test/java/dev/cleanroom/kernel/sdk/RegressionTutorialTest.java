@@ -5,18 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import dev.cleanroom.dp.client.EngineDpClient;
 import dev.cleanroom.dp.ledger.PrivacyLedger;
-import dev.cleanroom.dp.policy.DatasetPolicy;
-import dev.cleanroom.dp.policy.PolicyFile;
-import dev.cleanroom.dp.provision.ProvisionedDataset;
-import dev.cleanroom.dp.table.PrivateTable;
 import dev.cleanroom.kernel.runner.NotebookRunner;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,7 +21,6 @@ import org.junit.jupiter.api.io.TempDir;
  * (anchor-mst-synthetic.csv), so the least-squares RMSEs are fixed numbers.
  */
 class RegressionTutorialTest {
-  private static final Path INSURANCE = Path.of("..", "datasets", "insurance");
   private static final Path TUTORIAL = Path.of("..", "notebooks", "insurance-regression.ipynb");
 
   private static JsonObject run(Path dir, Path outputs) throws Exception {
@@ -39,15 +32,10 @@ class RegressionTutorialTest {
 
   @Test
   void stage1_reportsTheRmsesOnTheSyntheticViewOnly(@TempDir Path dir) throws Exception {
-    DatasetPolicy policy = PolicyFile.read(INSURANCE.resolve("policy.yaml"));
-    Path views = Files.createDirectories(dir.resolve("views"));
-    Files.copy(INSURANCE.resolve("anchor-mst-synthetic.csv"), views.resolve("synthetic.csv"));
-    ProvisionedDataset insurance = new ProvisionedDataset(policy, views, PrivateTable.load(INSURANCE.resolve("real.csv"), policy));
-    PrivacyLedger ledger = PrivacyLedger.open("jdbc:sqlite:" + dir.resolve("ledger.db"));
-    Dcr.use(Environment.of(Map.of("DCR_STAGE", "exploration", "DCR_SCRATCH_DIR", dir.resolve("scratch").toString())),
-        new EngineDpClient("alice", ledger, List.of(insurance)));
-
-    JsonObject metrics = run(dir, dir.resolve("scratch"));
+    JsonObject metrics;
+    try (PrivacyLedger ledger = InsuranceStages.stage1(dir)) {
+      metrics = run(dir, dir.resolve("scratch"));
+    }
     assertEquals(List.of("stage", "synthetic"), List.copyOf(metrics.keySet()));
     assertEquals("exploration", metrics.get("stage").getAsString());
     assertEquals(1334, metrics.getAsJsonObject("synthetic").get("rows").getAsInt());
@@ -57,12 +45,8 @@ class RegressionTutorialTest {
 
   @Test
   void stage2_reportsSyntheticRealAndTheSyntheticModelsOnTheRealRows(@TempDir Path dir) throws Exception {
-    Path insurance = Files.createDirectories(dir.resolve("input/insurance"));
-    Files.copy(INSURANCE.resolve("real.csv"), insurance.resolve("real.csv"));
-    Files.copy(INSURANCE.resolve("policy.yaml"), insurance.resolve("policy.yaml"));
-    Files.copy(INSURANCE.resolve("anchor-mst-synthetic.csv"), insurance.resolve("synthetic.csv"));
-    Dcr.use(Environment.of(Map.of("DCR_STAGE", "execution", "DCR_INPUT_DIR", dir.resolve("input").toString(),
-        "DCR_OUTPUT_DIR", dir.resolve("output").toString())), null);
+    Path insurance = InsuranceStages.stage2(dir);
+    Files.copy(InsuranceStages.INSURANCE.resolve("anchor-mst-synthetic.csv"), insurance.resolve("synthetic.csv"));
 
     JsonObject metrics = run(dir, dir.resolve("output"));
     assertEquals(List.of("stage", "synthetic", "real", "synthetic_model_on_real"), List.copyOf(metrics.keySet()));

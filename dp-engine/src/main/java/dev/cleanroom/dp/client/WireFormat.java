@@ -19,6 +19,7 @@ import dev.cleanroom.dp.mechanisms.DpAnswer;
 import dev.cleanroom.dp.mechanisms.DpQuery;
 import dev.cleanroom.dp.policy.ColumnPolicy;
 import java.io.IOException;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -208,7 +209,7 @@ public final class WireFormat {
       case DpQuery.Histogram h -> {
         Map<String, Long> counts = new LinkedHashMap<>();
         value.properties().forEach(entry -> counts.put(entry.getKey(), entry.getValue().longValue()));
-        yield Map.copyOf(counts);
+        yield Collections.unmodifiableMap(counts);
       }
       case DpQuery.Sum s -> value.doubleValue();
       case DpQuery.Mean m -> value.doubleValue();

@@ -20,18 +20,23 @@ import java.util.UUID;
  * Answers DP queries on one dataset, paying for each in the ledger first.
  *
  * <p><b>Invariant:</b> an answer exists only after its charge is durably committed, and each charge
- * pays for at most one release: one answer, or one answer per group of a group-by. The order is: check and build the mechanism (rejections cost nothing),
- * charge the (ε, δ) that OpenDP's privacy map gives, then run the mechanism once. A crash after the
- * charge and before the answer leaves a charge with no answer, which is safe; the reverse cannot happen.
+ * pays for at most one release: one answer, or one answer per group of a group-by. The order is: check
+ * the query and build the mechanism from the policy alone (refusals cost nothing and read no row),
+ * charge the (ε, δ) that OpenDP's privacy map gives, then read the rows and run the mechanism once. A
+ * crash after the charge and before the answer leaves a charge with no answer, which is safe; the
+ * reverse cannot happen. How long a charged query takes still grows with the rows it reads; that
+ * timing is not noised.
  */
 public final class DpQueryEngine {
   private final PrivateTable table;
   private final DatasetPolicy policy;
+  private final Mechanisms mechanisms;
   private final PrivacyLedger ledger;
 
   public DpQueryEngine(PrivateTable table, PrivacyLedger ledger) {
     this.table = table;
     this.policy = table.policy();
+    this.mechanisms = new Mechanisms(policy);
     this.ledger = ledger;
   }
 
@@ -55,9 +60,10 @@ public final class DpQueryEngine {
    * than answered again: a second answer with fresh noise under one charge would leak privacy.
    */
   public <T> ChargedAnswer<T> answer(String scientist, String queryId, DpQuery<T> query, Map<String, String> where) {
-    try (PreparedQuery<T> prepared = new Mechanisms(RowFilter.apply(table, where)).prepare(query)) {
+    RowFilter.check(policy, where);
+    try (PreparedQuery<T> prepared = mechanisms.prepare(query)) {
       PrivacyCost remaining = charge(scientist, queryId, prepared.cost(), RowFilter.describe(query, where, Optional.empty()));
-      return new ChargedAnswer<>(queryId, prepared.release(), remaining);
+      return new ChargedAnswer<>(queryId, prepared.release(RowFilter.apply(table, where)), remaining);
     }
   }
 
@@ -68,16 +74,22 @@ public final class DpQueryEngine {
   public <T> GroupedAnswer<T> answerByGroup(
       String scientist, String queryId, DpQuery<T> query, Map<String, String> where, String column) {
     RowFilter.checkGroups(policy, where, column);
-    try (GroupedQuery<T> prepared = new Mechanisms(RowFilter.apply(table, where)).prepareByGroup(query, column)) {
+    try (GroupedQuery<T> prepared = mechanisms.prepareByGroup(query, column)) {
       PrivacyCost remaining = charge(scientist, queryId, prepared.cost(),
           RowFilter.describe(query, where, Optional.of(column)));
-      return new GroupedAnswer<>(queryId, column, prepared.release(), prepared.cost(), remaining);
+      return new GroupedAnswer<>(queryId, column, prepared.release(RowFilter.apply(table, where)), prepared.cost(),
+          remaining);
     }
   }
 
   private PrivacyCost charge(String scientist, String queryId, PrivacyCost cost, String description) {
-    Charge charge = ledger.charge(new ChargeRequest(
-        queryId, scientist, policy.dataset(), cost, policy.budgetPerScientist(), description));
+    Charge charge;
+    try {
+      charge = ledger.charge(new ChargeRequest(
+          queryId, scientist, policy.dataset(), cost, policy.budgetPerScientist(), description));
+    } catch (IllegalArgumentException e) { // the id was charged for another query
+      throw new QueryRejectedException("query_id_reused", e.getMessage());
+    }
     if (charge.replayed()) {
       throw new QueryRejectedException("query_id_reused",
           "Query id '" + queryId + "' was already charged; send a new id to ask again (and pay again)");

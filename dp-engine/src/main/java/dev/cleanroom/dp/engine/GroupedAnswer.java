@@ -12,7 +12,8 @@ import java.util.Map;
  *
  * @param queryId the id the one charge was recorded under
  * @param column the categorical column the rows were grouped by
- * @param groups the answers in the order the policy declares the categories
+ * @param groups the answers in the order the policy declares the categories; each answer's cost is that of
+ *     the one charge (the same mechanism ran on each group), so the costs are not to be added up
  * @param cost what the charge was: one group's cost, not the sum over groups
  * @param remaining the scientist's budget left on the dataset after the charge
  */

@@ -1,37 +1,28 @@
 package dev.cleanroom.dp.mechanisms;
 
 import dev.cleanroom.dp.accounting.PrivacyCost;
-import java.util.Collections;
-import java.util.LinkedHashMap;
+import dev.cleanroom.dp.table.PrivateTable;
 import java.util.Map;
 
 /**
- * One query prepared on each part of a table split by the declared categories of a column, whose
- * answers are released together under one charge.
+ * One query prepared for answering once per declared category of a column, all groups released
+ * together under one charge: the same mechanism, run on each part of the rows with fresh noise.
  *
- * <p>Why one charge pays for every group (parallel composition): the parts are disjoint and the split
- * uses only public facts (the declared categories). Adding or removing one row changes at most one
- * part, by that row, and leaves every other part as it was. The mechanisms draw independent noise, so
- * the answers on the unchanged parts have the same distribution on both neighbouring tables, and the
- * privacy loss of the whole release is that of the one changed part's mechanism. That holds for pure,
- * approximate and zero-concentrated DP alike. So the release costs the largest of the parts' costs,
- * each being what OpenDP's privacy map gives for that part's mechanism; they are all the same, because
- * a mechanism's calibration depends on the policy, never on the rows.
+ * <p>Why one charge of one mechanism's cost pays for every group (parallel composition): the parts are
+ * disjoint and the split uses only public facts (the declared categories). Adding or removing one row
+ * changes at most one part, by that row, and leaves every other part as it was. The runs draw
+ * independent noise, so the answers on the unchanged parts have the same distribution on both
+ * neighbouring tables, and the privacy loss of the whole release is that of the one run on the changed
+ * part. That holds for pure, approximate and zero-concentrated DP alike. A mechanism's calibration
+ * depends on the policy, never on the rows, so every run costs what OpenDP's privacy map gives for it.
  */
 public final class GroupedQuery<T> implements AutoCloseable {
+  private final PreparedQuery<T> prepared;
   private final String column;
-  private final Map<String, PreparedQuery<T>> groups;
-  private final PrivacyCost cost;
 
-  GroupedQuery(String column, Map<String, PreparedQuery<T>> groups) {
+  GroupedQuery(PreparedQuery<T> prepared, String column) {
+    this.prepared = prepared;
     this.column = column;
-    this.groups = Collections.unmodifiableMap(new LinkedHashMap<>(groups));
-    PrivacyCost largest = PrivacyCost.ZERO;
-    for (PreparedQuery<T> group : groups.values()) {
-      largest = new PrivacyCost(Math.max(largest.epsilon(), group.cost().epsilon()),
-          Math.max(largest.delta(), group.cost().delta()));
-    }
-    this.cost = largest;
   }
 
   /** The categorical column the rows are split by. */
@@ -39,25 +30,21 @@ public final class GroupedQuery<T> implements AutoCloseable {
     return column;
   }
 
-  /** What the whole release must be charged: the largest cost of one group's mechanism. */
+  /** What the whole release must be charged: the cost of the mechanism on one group. */
   public PrivacyCost cost() {
-    return cost;
+    return prepared.cost();
   }
 
-  /** The mechanism of each group (the same for all). */
-  public String mechanism() {
-    return groups.values().stream().findFirst().map(PreparedQuery::mechanism).orElse("none");
-  }
-
-  /** Runs every group's mechanism once, in the policy's order of the categories. Call only after the charge. */
-  public Map<String, DpAnswer<T>> release() {
-    Map<String, DpAnswer<T>> answers = new LinkedHashMap<>();
-    groups.forEach((category, prepared) -> answers.put(category, prepared.release()));
-    return Collections.unmodifiableMap(answers);
+  /**
+   * Splits {@code rows} by the declared categories of the column and runs the mechanism once on each
+   * part, in the policy's order of the categories; then never again. Call only after the charge.
+   */
+  public Map<String, DpAnswer<T>> release(PrivateTable rows) {
+    return prepared.releaseEach(RowFilter.split(rows, column));
   }
 
   @Override
   public void close() {
-    groups.values().forEach(PreparedQuery::close);
+    prepared.close();
   }
 }

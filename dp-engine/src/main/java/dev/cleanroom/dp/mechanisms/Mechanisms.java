@@ -14,18 +14,19 @@ import dev.cleanroom.dp.opendp.Transformation;
 import dev.cleanroom.dp.opendp.Transformations;
 import dev.cleanroom.dp.policy.ColumnPolicy;
 import dev.cleanroom.dp.policy.DatasetPolicy;
-import dev.cleanroom.dp.table.PrivateTable;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 
 /**
- * Builds OpenDP mechanisms for queries on one table, with sensitivity taken from the dataset's
+ * Builds OpenDP mechanisms for queries on one dataset, with sensitivity taken from the dataset's
  * policy (declared bounds and categories), never from the data.
  *
- * <p>Every rejection ({@link QueryRejectedException}) happens in {@link #prepare} before any charge.
+ * <p>Every rejection ({@link QueryRejectedException}) happens in {@link #prepare} before any charge,
+ * and without reading a row: how long a refusal takes says nothing about the data, and refusals are free.
  */
 public final class Mechanisms {
   /** The histogram bucket for values outside the declared categories. */
@@ -34,12 +35,11 @@ public final class Mechanisms {
   /** Quantile candidates: evenly spaced over the declared bounds, both ends included. */
   static final int QUANTILE_CANDIDATES = 1024;
 
-  private final PrivateTable table;
   private final DatasetPolicy policy;
 
-  public Mechanisms(PrivateTable table) {
-    this.table = table;
-    this.policy = table.policy();
+  /** Mechanisms calibrated from {@code policy} alone: no row is read until a prepared query is released. */
+  public Mechanisms(DatasetPolicy policy) {
+    this.policy = policy;
   }
 
   /** Checks the query against the policy and builds its mechanism; nothing is released or charged. */
@@ -56,20 +56,17 @@ public final class Mechanisms {
   }
 
   /**
-   * Checks the query against the policy and builds its mechanism on each part of the rows split by the
-   * declared categories of {@code column}; nothing is released or charged. One charge of
+   * Checks the query against the policy and builds its mechanism for answering once per declared
+   * category of {@code column}; nothing is read, released or charged. One charge of
    * {@link GroupedQuery#cost()} pays for all groups (see there why).
    */
   public <T> GroupedQuery<T> prepareByGroup(DpQuery<T> query, String column) {
-    prepare(query).close(); // refuses a query the policy refuses once, before the split
-    Map<String, PreparedQuery<T>> groups = new LinkedHashMap<>();
-    try {
-      RowFilter.split(table, column).forEach((category, rows) -> groups.put(category, new Mechanisms(rows).prepare(query)));
-    } catch (RuntimeException e) {
-      groups.values().forEach(PreparedQuery::close);
-      throw e;
+    RowFilter.checkGroups(policy, Map.of(), column);
+    if (query instanceof DpQuery.Histogram histogram && histogram.column().equals(column)) {
+      throw new QueryRejectedException("invalid_request", "A histogram of '" + column + "' grouped by '" + column
+          + "' has one non-zero bar per group; ask the histogram without the group-by instead");
     }
-    return new GroupedQuery<>(column, groups);
+    return new GroupedQuery<>(prepare(query), column);
   }
 
   private void checkPrivacyArguments(DpQuery<?> query) {
@@ -99,9 +96,9 @@ public final class Mechanisms {
     Transformation count = handles.add(vectorTransformation(numeric ? "f64" : "String", true,
         (domain, metric) -> Transformations.makeCount(domain, metric, "i64")));
     Calibrated calibrated = calibrate(count, noise, query.epsilon(), handles);
-    return new PreparedQuery<>(query, calibrated.cost(), noise.name(), () -> {
-      try (Data input = numeric ? Data.vecF64(table.numeric(column.name()))
-              : Data.vecString(table.categorical(column.name()));
+    return new PreparedQuery<>(query, policy, calibrated.cost(), noise.name(), rows -> {
+      try (Data input = numeric ? Data.vecF64(rows.numeric(column.name()))
+              : Data.vecString(rows.categorical(column.name()));
           Data output = calibrated.measurement().invoke(input)) {
         return new DpAnswer<>(output.asI64(), calibrated.cost(), noise.name(), calibrated.scale());
       }
@@ -114,8 +111,8 @@ public final class Mechanisms {
     Handles handles = new Handles();
     Transformation sum = handles.add(boundedSum(column));
     Calibrated calibrated = calibrate(sum, noise, query.epsilon(), handles);
-    return new PreparedQuery<>(query, calibrated.cost(), noise.name(), () -> {
-      double value = invokeF64(calibrated.measurement(), table.numeric(column.name()));
+    return new PreparedQuery<>(query, policy, calibrated.cost(), noise.name(), rows -> {
+      double value = invokeF64(calibrated.measurement(), rows.numeric(column.name()));
       return new DpAnswer<>(value, calibrated.cost(), noise.name(), calibrated.scale());
     }, handles);
   }
@@ -131,8 +128,8 @@ public final class Mechanisms {
     Calibrated sumPart = calibrate(sum, noise, query.epsilon() / 2, handles);
     Calibrated countPart = calibrate(count, noise, query.epsilon() / 2, handles);
     PrivacyCost cost = sumPart.cost().plus(countPart.cost());
-    return new PreparedQuery<>(query, cost, noise.name(), () -> {
-      double[] values = table.numeric(column.name());
+    return new PreparedQuery<>(query, policy, cost, noise.name(), rows -> {
+      double[] values = rows.numeric(column.name());
       double noisySum = invokeF64(sumPart.measurement(), values);
       long noisyCount;
       try (Data input = Data.vecF64(values); Data output = countPart.measurement().invoke(input)) {
@@ -152,8 +149,8 @@ public final class Mechanisms {
         (domain, metric) -> Transformations.makeCountByCategories(
             domain, metric, column.categories(), true, noise.outputMetric(), "i64")));
     Calibrated calibrated = calibrate(counts, noise, query.epsilon(), handles);
-    return new PreparedQuery<>(query, calibrated.cost(), noise.name(), () -> {
-      try (Data input = Data.vecString(table.categorical(column.name()));
+    return new PreparedQuery<>(query, policy, calibrated.cost(), noise.name(), rows -> {
+      try (Data input = Data.vecString(rows.categorical(column.name()));
           Data output = calibrated.measurement().invoke(input)) {
         long[] values = output.asI64Vec();
         Map<String, Long> histogram = new LinkedHashMap<>();
@@ -162,7 +159,7 @@ public final class Mechanisms {
         for (int i = 0; i < labels.size(); i++) {
           histogram.put(labels.get(i), values[i]);
         }
-        return new DpAnswer<>(Map.copyOf(histogram), calibrated.cost(), noise.name(), calibrated.scale());
+        return new DpAnswer<>(Collections.unmodifiableMap(histogram), calibrated.cost(), noise.name(), calibrated.scale());
       }
     }, handles);
   }
@@ -192,8 +189,8 @@ public final class Mechanisms {
     }, query.epsilon());
     Measurement quantile = handles.add(make.apply(scale));
     PrivacyCost cost = laplaceCost.cost(quantile);
-    return new PreparedQuery<>(query, cost, "exponential", () -> {
-      double value = invokeF64(quantile, table.numeric(column.name()));
+    return new PreparedQuery<>(query, policy, cost, "exponential", rows -> {
+      double value = invokeF64(quantile, rows.numeric(column.name()));
       return new DpAnswer<>(value, cost, "exponential", scale);
     }, handles);
   }

@@ -1,24 +1,33 @@
 package dev.cleanroom.dp.mechanisms;
 
 import dev.cleanroom.dp.accounting.PrivacyCost;
-import java.util.function.Supplier;
+import dev.cleanroom.dp.policy.DatasetPolicy;
+import dev.cleanroom.dp.table.PrivateTable;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Function;
 
 /**
  * A query whose mechanism is built and whose cost is known, but whose answer does not exist yet.
  *
- * <p>This split is what lets the engine charge the ledger before any answer exists: {@link #cost()}
- * is read first, the charge is committed, and only then is {@link #release()} called, at most once.
+ * <p>This split is what lets the engine charge the ledger before any answer exists, and before any row
+ * is read: {@link #cost()} is read first, the charge is committed, and only then is {@link #release} called,
+ * at most once, with the rows.
  */
 public final class PreparedQuery<T> implements AutoCloseable {
   private final DpQuery<T> query;
+  private final DatasetPolicy policy;
   private final PrivacyCost cost;
   private final String mechanism;
-  private final Supplier<DpAnswer<T>> answer;
+  private final Function<PrivateTable, DpAnswer<T>> answer;
   private final Handles handles;
   private boolean released;
 
-  PreparedQuery(DpQuery<T> query, PrivacyCost cost, String mechanism, Supplier<DpAnswer<T>> answer, Handles handles) {
+  PreparedQuery(DpQuery<T> query, DatasetPolicy policy, PrivacyCost cost, String mechanism,
+      Function<PrivateTable, DpAnswer<T>> answer, Handles handles) {
     this.query = query;
+    this.policy = policy;
     this.cost = cost;
     this.mechanism = mechanism;
     this.answer = answer;
@@ -38,14 +47,30 @@ public final class PreparedQuery<T> implements AutoCloseable {
     return mechanism;
   }
 
-  /** Runs the mechanism on the real data once. Call only after the cost has been charged. */
-  public synchronized DpAnswer<T> release() {
+  /** Runs the mechanism on {@code rows} once. Call only after the cost has been charged. */
+  public DpAnswer<T> release(PrivateTable rows) {
+    return releaseEach(Map.of("", rows)).get("");
+  }
+
+  /**
+   * Runs the mechanism once on each of {@code parts}, with fresh noise each time, and then never again.
+   * Sound under one charge only when the parts are disjoint (see {@link GroupedQuery}).
+   */
+  synchronized <K> Map<K, DpAnswer<T>> releaseEach(Map<K, PrivateTable> parts) {
     if (released) {
-      throw new IllegalStateException("A prepared query releases one answer only; prepare it again for another");
+      throw new IllegalStateException("A prepared query releases once only; prepare it again for another answer");
     }
     released = true;
     try {
-      return answer.get();
+      Map<K, DpAnswer<T>> answers = new LinkedHashMap<>();
+      parts.forEach((key, rows) -> {
+        if (!rows.policy().equals(policy)) {
+          throw new IllegalArgumentException("The rows are under the policy of '" + rows.policy().dataset()
+              + "', not the one this query was prepared for ('" + policy.dataset() + "')");
+        }
+        answers.put(key, answer.apply(rows));
+      });
+      return Collections.unmodifiableMap(answers);
     } finally {
       handles.close();
     }

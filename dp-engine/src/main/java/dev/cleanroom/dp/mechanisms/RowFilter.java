@@ -2,15 +2,13 @@ package dev.cleanroom.dp.mechanisms;
 
 import dev.cleanroom.dp.policy.ColumnPolicy;
 import dev.cleanroom.dp.policy.DatasetPolicy;
-import dev.cleanroom.dp.table.CsvFile;
 import dev.cleanroom.dp.table.PrivateTable;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 
 /**
  * Keeps the rows of a private table whose categorical columns equal given declared categories, and
@@ -68,32 +66,39 @@ public final class RowFilter {
     if (where.isEmpty()) {
       return table;
     }
-    boolean[] keep = new boolean[table.rows()];
-    Arrays.fill(keep, true);
-    where.forEach((column, category) -> {
-      List<String> values = table.categorical(column);
-      for (int row = 0; row < keep.length; row++) {
-        keep[row] &= values.get(row).equals(category);
+    List<List<String>> columns = where.keySet().stream().map(table::categorical).toList();
+    List<String> categories = List.copyOf(where.values());
+    IntStream.Builder kept = IntStream.builder();
+    for (int row = 0; row < table.rows(); row++) {
+      boolean matches = true;
+      for (int i = 0; i < columns.size() && matches; i++) {
+        matches = columns.get(i).get(row).equals(categories.get(i));
       }
-    });
-    return keep(table, keep);
+      if (matches) {
+        kept.add(row);
+      }
+    }
+    return table.subset(kept.build().toArray());
   }
 
   /**
-   * One table per declared category of {@code column}, in the policy's order. Rows whose value is not
-   * a declared category (kept when the policy clamps invalid values) are in no part.
+   * One table per declared category of {@code column}, in the policy's order, made in one pass over the
+   * rows. Rows whose value is not a declared category (kept when the policy clamps invalid values) are in
+   * no part.
    */
   public static Map<String, PrivateTable> split(PrivateTable table, String column) {
     ColumnPolicy.Categorical groups = checkGroups(table.policy(), Map.of(), column);
+    Map<String, IntStream.Builder> rows = new LinkedHashMap<>();
+    groups.categories().forEach(category -> rows.put(category, IntStream.builder()));
     List<String> values = table.categorical(column);
-    Map<String, PrivateTable> parts = new LinkedHashMap<>();
-    for (String category : groups.categories()) {
-      boolean[] keep = new boolean[table.rows()];
-      for (int row = 0; row < keep.length; row++) {
-        keep[row] = values.get(row).equals(category);
+    for (int row = 0; row < values.size(); row++) {
+      IntStream.Builder group = rows.get(values.get(row));
+      if (group != null) {
+        group.add(row);
       }
-      parts.put(category, keep(table, keep));
     }
+    Map<String, PrivateTable> parts = new LinkedHashMap<>();
+    rows.forEach((category, group) -> parts.put(category, table.subset(group.build().toArray())));
     return parts;
   }
 
@@ -106,30 +111,5 @@ public final class RowFilter {
     }
     groupBy.ifPresent(column -> text.append(" group by ").append(column));
     return text.toString();
-  }
-
-  private static PrivateTable keep(PrivateTable table, boolean[] keep) {
-    // Rebuilt through PrivateTable.of so the filtered table holds the same invariants as a loaded one.
-    // The values are the loaded ones (numbers already clamped, categories stripped), and a double prints
-    // and parses back exactly, so nothing changes on the way.
-    List<ColumnPolicy> columns = table.policy().visibleColumns();
-    Map<String, Object> data = new LinkedHashMap<>();
-    for (ColumnPolicy column : columns) {
-      data.put(column.name(), column instanceof ColumnPolicy.Numeric
-          ? table.numeric(column.name()) : table.categorical(column.name()));
-    }
-    List<List<String>> rows = new ArrayList<>();
-    for (int row = 0; row < keep.length; row++) {
-      if (!keep[row]) {
-        continue;
-      }
-      List<String> fields = new ArrayList<>(columns.size());
-      for (Object values : data.values()) {
-        fields.add(values instanceof double[] numbers ? Double.toString(numbers[row])
-            : ((List<?>) values).get(row).toString());
-      }
-      rows.add(fields);
-    }
-    return PrivateTable.of(new CsvFile(columns.stream().map(ColumnPolicy::name).toList(), rows), table.policy());
   }
 }

@@ -94,6 +94,30 @@ public final class PrivateTable {
     return List.copyOf(values);
   }
 
+  /**
+   * The rows at {@code indexes} (ascending), under the same policy. Their values were validated on load,
+   * so the invariant holds for the subset as it is.
+   */
+  public PrivateTable subset(int[] indexes) {
+    Map<String, double[]> keptNumbers = new LinkedHashMap<>();
+    numeric.forEach((name, values) -> {
+      double[] kept = new double[indexes.length];
+      for (int i = 0; i < indexes.length; i++) {
+        kept[i] = values[indexes[i]];
+      }
+      keptNumbers.put(name, kept);
+    });
+    Map<String, List<String>> keptCategories = new LinkedHashMap<>();
+    categorical.forEach((name, values) -> {
+      List<String> kept = new ArrayList<>(indexes.length);
+      for (int index : indexes) {
+        kept.add(values.get(index));
+      }
+      keptCategories.put(name, List.copyOf(kept));
+    });
+    return new PrivateTable(policy, indexes.length, keptNumbers, keptCategories);
+  }
+
   public DatasetPolicy policy() {
     return policy;
   }

@@ -132,6 +132,20 @@ class DpQueryEngineTest {
   }
 
   @Test
+  void aGaussianGroupBy_chargesTheEpsilonAndDeltaOfOneGroup() {
+    ChargedAnswer<Double> single = engine.answer("alice", new DpQuery.Mean("charges", 0.4, 2e-7));
+    PrivacyCost one = single.answer().cost();
+
+    GroupedAnswer<Double> byRegion = engine.answerByGroup(
+        "alice", "q-gauss", new DpQuery.Mean("charges", 0.4, 2e-7), Map.of(), "region");
+
+    assertEquals("gaussian", byRegion.groups().get("northwest").mechanism());
+    assertEquals(one, byRegion.cost());
+    assertEquals(2 * one.delta(), spent().delta(), 1e-15);
+    assertEquals(2 * one.epsilon(), spent().epsilon(), 1e-9);
+  }
+
+  @Test
   void aGroupByTheEngineCannotAnswer_isRefusedBeforeAnyCharge() {
     List<QueryRejectedException> refusals = List.of(
         assertThrows(QueryRejectedException.class,

@@ -33,11 +33,11 @@ class MechanismsTest {
     return PrivateTable.of(new CsvFile(List.of("x", "group"), rows), policy);
   }
 
-  private final Mechanisms mechanisms = new Mechanisms(TABLE);
+  private final Mechanisms mechanisms = new Mechanisms(TABLE.policy());
 
   private <T> DpAnswer<T> run(DpQuery<T> query) {
     try (PreparedQuery<T> prepared = mechanisms.prepare(query)) {
-      return prepared.release();
+      return prepared.release(TABLE);
     }
   }
 
@@ -111,8 +111,18 @@ class MechanismsTest {
   @Test
   void aPreparedQueryReleasesOneAnswerOnly() {
     try (PreparedQuery<Long> prepared = mechanisms.prepare(DpQuery.count(0.5))) {
-      prepared.release();
-      assertThrows(IllegalStateException.class, prepared::release);
+      prepared.release(TABLE);
+      assertThrows(IllegalStateException.class, () -> prepared.release(TABLE));
+    }
+  }
+
+  @Test
+  void aPreparedQueryRunsOnRowsUnderItsOwnPolicyOnly() {
+    DatasetPolicy other = DatasetPolicy.builder("other").column(new ColumnPolicy.Numeric("x", 0, 1000))
+        .budgetPerScientist(new PrivacyCost(1, 0)).maxPerQuery(new PrivacyCost(1, 0)).build();
+    PrivateTable otherRows = PrivateTable.of(new CsvFile(List.of("x"), List.of(List.of("1"))), other);
+    try (PreparedQuery<Long> prepared = mechanisms.prepare(DpQuery.count(0.5))) {
+      assertThrows(IllegalArgumentException.class, () -> prepared.release(otherRows));
     }
   }
 
@@ -162,18 +172,14 @@ class MechanismsTest {
 
   @Test
   void groupedQuery_costsWhatOneGroupCosts_andAnswersEachGroupOnItsOwnRows() {
-    PrivacyCost whole;
-    try (PreparedQuery<Double> prepared = mechanisms.prepare(DpQuery.mean("x", 20))) {
-      whole = prepared.cost();
-    }
     Map<String, DpAnswer<Double>> answers;
     PrivacyCost grouped;
     try (GroupedQuery<Double> prepared = mechanisms.prepareByGroup(DpQuery.mean("x", 20), "group")) {
       grouped = prepared.cost();
-      answers = prepared.release();
+      answers = prepared.release(TABLE);
     }
 
-    assertEquals(whole, grouped);
+    assertEquals(cost(DpQuery.mean("x", 20)), grouped);
     // Even rows average 499, odd rows 500; the noise scale of each mean is about 1000 / (10 · 500) = 0.2.
     assertEquals(499, answers.get("a").value(), 5);
     assertEquals(500, answers.get("b").value(), 5);
@@ -181,12 +187,50 @@ class MechanismsTest {
   }
 
   @Test
-  void groupedQuery_refusesWhatTheSingleQueryRefuses_andANumericColumn() {
+  void groupedQuery_costsWhatTheQueryCosts_forEveryKindOfQuery() {
+    List<DpQuery<?>> queries = List.of(DpQuery.count(1), new DpQuery.Sum("x", 1, 1e-7), new DpQuery.Mean("x", 1, 1e-7),
+        DpQuery.median("x", 1), new DpQuery.Histogram("group", 1, 1e-7));
+    DatasetPolicy twoColumns = DatasetPolicy.builder("numbers")
+        .column(new ColumnPolicy.Numeric("x", 0, 1000))
+        .column(new ColumnPolicy.Categorical("group", List.of("a", "b")))
+        .column(new ColumnPolicy.Categorical("half", List.of("low", "high")))
+        .budgetPerScientist(new PrivacyCost(100, 1e-5))
+        .maxPerQuery(new PrivacyCost(50, 1e-6))
+        .build();
+    Mechanisms byHalf = new Mechanisms(twoColumns);
+    for (DpQuery<?> query : queries) {
+      PrivacyCost single;
+      try (PreparedQuery<?> prepared = byHalf.prepare(query)) {
+        single = prepared.cost();
+      }
+      try (GroupedQuery<?> prepared = byHalf.prepareByGroup(query, "half")) {
+        assertEquals(single, prepared.cost(), query.describe());
+      }
+      assertTrue(single.epsilon() <= 1 + 1e-9, query.describe() + " " + single);
+    }
+  }
+
+  @Test
+  void groupedQuery_refusesWhatTheSingleQueryRefuses_aNumericColumn_andAHistogramOfItsOwnGroups() {
     QueryRejectedException overCap = assertThrows(QueryRejectedException.class,
         () -> mechanisms.prepareByGroup(DpQuery.count(60), "group"));
     QueryRejectedException numeric = assertThrows(QueryRejectedException.class,
         () -> mechanisms.prepareByGroup(DpQuery.count(1), "x"));
+    QueryRejectedException sameColumn = assertThrows(QueryRejectedException.class,
+        () -> mechanisms.prepareByGroup(DpQuery.histogram("group", 1), "group"));
     assertEquals("over_query_cap", overCap.code());
     assertEquals("wrong_column_type", numeric.code());
+    assertEquals("invalid_request", sameColumn.code());
+  }
+
+  @Test
+  void aHistogramListsItsBarsInTheDeclaredOrder() {
+    assertEquals(List.of("a", "b", Mechanisms.OTHER), List.copyOf(run(DpQuery.histogram("group", 1)).value().keySet()));
+  }
+
+  private PrivacyCost cost(DpQuery<?> query) {
+    try (PreparedQuery<?> prepared = mechanisms.prepare(query)) {
+      return prepared.cost();
+    }
   }
 }

@@ -240,6 +240,8 @@ class DpQueryServerTest {
     assertEquals(0.1, body.path("remaining").path("epsilon").asDouble(), 1e-9);
     refusal(service.post("alice", QUERIES, "{\"type\":\"count\",\"epsilon\":0.1,\"groupBy\":\"charges\"}"), 400,
         "wrong_column_type");
+    refusal(service.post("alice", QUERIES, "{\"type\":\"count\",\"epsilon\":1.5,\"groupBy\":\"region\"}"), 400,
+        "over_query_cap");
     refusal(service.post("alice", QUERIES,
         "{\"type\":\"count\",\"epsilon\":0.1,\"groupBy\":\"region\",\"where\":{\"region\":\"northeast\"}}"), 400,
         "invalid_request");

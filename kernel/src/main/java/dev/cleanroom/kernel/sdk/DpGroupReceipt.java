@@ -33,17 +33,21 @@ public record DpGroupReceipt<T>(
 
   @Override
   public DisplayData toDisplayData() {
-    String mechanism = groups.values().stream().findFirst()
-        .map(a -> a.mechanism() + " noise scale " + DpReceipt.number(a.noiseScale())).orElse("no groups");
+    String mechanism = groups.values().stream().findFirst().map(DpAnswer::mechanism).orElse("no groups");
     String left = remaining.map(r -> "left on " + dataset + ": " + r).orElse("stage 2: not charged to a budget");
-    String summary = "cost " + cost + " for all " + groups.size() + " groups  ·  " + mechanism + "  ·  " + left;
+    String summary = "cost " + cost + " for all " + groups.size() + " groups  ·  " + mechanism + " noise  ·  " + left;
     StringBuilder text = new StringBuilder("DP " + query + "  ·  " + summary);
     StringBuilder html = new StringBuilder("<div class=\"dcr-dp\"><b>DP ").append(Html.escape(query))
-        .append("</b> <span style=\"opacity:0.7\">· ").append(Html.escape(summary)).append("</span><table>");
+        .append("</b> <span style=\"opacity:0.7\">· ").append(Html.escape(summary)).append("</span>")
+        .append("<table><tr><th></th><th>answer</th><th>noise scale</th></tr>");
     groups.forEach((group, answer) -> {
-      text.append("\nDP   ").append(group).append(": ").append(DpReceipt.format(answer.value()));
+      // The scale differs by group for a mean: the sum's scale over the group's noisy count.
+      String value = DpReceipt.format(answer.value());
+      String scale = DpReceipt.number(answer.noiseScale());
+      text.append("\nDP   ").append(group).append(": ").append(value).append("  (noise scale ").append(scale).append(')');
       html.append("<tr><td>").append(Html.escape(group)).append("</td><td style=\"text-align:right\">")
-          .append(Html.escape(DpReceipt.format(answer.value()))).append("</td></tr>");
+          .append(Html.escape(value)).append("</td><td style=\"text-align:right;opacity:0.7\">")
+          .append(Html.escape(scale)).append("</td></tr>");
     });
     DisplayData data = new DisplayData(text.toString());
     data.putHTML(html.append("</table></div>").toString());

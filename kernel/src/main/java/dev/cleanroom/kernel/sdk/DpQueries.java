@@ -113,8 +113,9 @@ public final class DpQueries {
       receipt = new DpReceipt<>(dataset.name(), described, charged.answer(), Optional.of(charged.remaining()));
     } else {
       DpAnswer<T> answer = refusedAsInStage1(() -> {
-        try (PreparedQuery<T> prepared = new Mechanisms(realRows()).prepare(query)) {
-          return prepared.release();
+        PrivateTable rows = realRows();
+        try (PreparedQuery<T> prepared = new Mechanisms(rows.policy()).prepare(query)) {
+          return prepared.release(rows);
         }
       });
       receipt = new DpReceipt<>(dataset.name(), described, answer, Optional.<PrivacyCost>empty());
@@ -135,8 +136,8 @@ public final class DpQueries {
       receipt = refusedAsInStage1(() -> {
         PrivateTable rows = realRows();
         RowFilter.checkGroups(rows.policy(), where, column);
-        try (GroupedQuery<T> prepared = new Mechanisms(rows).prepareByGroup(query, column)) {
-          return new DpGroupReceipt<>(dataset.name(), described, prepared.release(), prepared.cost(),
+        try (GroupedQuery<T> prepared = new Mechanisms(rows.policy()).prepareByGroup(query, column)) {
+          return new DpGroupReceipt<>(dataset.name(), described, prepared.release(rows), prepared.cost(),
               Optional.<PrivacyCost>empty());
         }
       });

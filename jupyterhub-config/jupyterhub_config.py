@@ -19,7 +19,9 @@ and the provider's files are root-only.
 import json
 import os
 import pwd
+import random
 import shutil
+import socket
 import sys
 
 c = get_config()  # noqa: F821 (provided by JupyterHub)
@@ -118,5 +120,36 @@ def copy_tutorials(spawner):
             os.chown(os.path.join(target, name), user.pw_uid, user.pw_gid)
 
 
-c.Spawner.pre_spawn_hook = copy_tutorials
+def port_outside_ephemeral_range():
+    """A free loopback port below the kernel's range for outgoing connections and port-0 listeners.
+
+    JupyterHub picks a server's port by binding port 0 and the server binds it seconds later; in that time an
+    outgoing connection of anyone on the machine can take a port of that range, and the spawn fails.
+    """
+    try:
+        with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
+            ephemeral_low = int(f.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        ephemeral_low = 32768
+    reserved = range(port, port + 4)
+    rng = random.SystemRandom()
+    for _ in range(100):
+        candidate = rng.randrange(10000, ephemeral_low)
+        if candidate in reserved:
+            continue
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", candidate))
+                return candidate
+            except OSError:
+                pass
+    return 0  # JupyterHub's own choice
+
+
+def before_spawn(spawner):
+    copy_tutorials(spawner)
+    spawner.port = port_outside_ephemeral_range()
+
+
+c.Spawner.pre_spawn_hook = before_spawn
 c.Spawner.server_token_scopes = ["access:servers!server", "users:activity!user", "read:users:groups!user"]

@@ -108,7 +108,7 @@ def login(hub, user):
     r = s.post(f"{hub['url']}/hub/login", data={"username": user, "password": hub["password"], "_xsrf": xsrf},
                allow_redirects=False, timeout=30)
     assert r.status_code == 302, f"login as {user} failed: {r.status_code} {r.text[:300]}"
-    r = s.post(f"{hub['url']}/hub/api/users/{user}/tokens", json={"note": "stage-1 test", "expires_in": 900},
+    r = s.post(f"{hub['url']}/hub/api/users/{user}/tokens", json={"note": "stage-1 test", "expires_in": 3600},
                headers={"X-XSRFToken": s.cookies.get("_xsrf", xsrf)}, timeout=30)
     assert r.status_code in (200, 201), r.text
     return r.json()["token"]

@@ -113,15 +113,18 @@ class JupyterLab:
 
     def add_cell(self, source):
         """Appends a code cell at the end and runs it, as Esc, B, Enter, typing and Shift+Enter would."""
-        cells = self.p.driver.find_elements(By.CSS_SELECTOR, ".jp-Notebook .jp-Cell")
+        d = self.p.driver
+        cells = d.find_elements(By.CSS_SELECTOR, ".jp-Notebook .jp-Cell")
         cells[-1].find_element(By.CSS_SELECTOR, ".jp-InputArea-prompt").click()
-        active = self.p.driver.switch_to.active_element
-        active.send_keys(Keys.ESCAPE, "b")
-        time.sleep(0.3)
-        self.p.driver.switch_to.active_element.send_keys(Keys.ENTER)
-        time.sleep(0.3)
-        self.p.driver.switch_to.active_element.send_keys(source)
-        self.p.driver.switch_to.active_element.send_keys(Keys.SHIFT, Keys.ENTER)
+        d.switch_to.active_element.send_keys(Keys.ESCAPE, "b")
+        WebDriverWait(d, 30).until(
+            lambda driver: len(driver.find_elements(By.CSS_SELECTOR, ".jp-Notebook .jp-Cell")) == len(cells) + 1)
+        d.switch_to.active_element.send_keys(Keys.ENTER)
+        # Typed in command mode, the letters of the source would be shortcuts: wait until the editor has the focus.
+        WebDriverWait(d, 30).until(lambda driver: driver.execute_script(
+            "const a = document.activeElement; return !!(a && a.closest('.cm-editor'));"))
+        d.switch_to.active_element.send_keys(source)
+        d.switch_to.active_element.send_keys(Keys.SHIFT, Keys.ENTER)
 
 
 def upload(hub, user, token, path, document):

@@ -2,6 +2,7 @@
 cells, and shows a table and a chart. Saves a screenshot under the test's output folder."""
 import json
 import os
+import random
 import shutil
 import socket
 import subprocess
@@ -26,9 +27,15 @@ CELLS = [
 
 
 def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A free port below 32768, out of the range where outgoing connections could take it before JupyterLab binds."""
+    for candidate in random.SystemRandom().sample(range(10000, 32768), 50):
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", candidate))
+                return candidate
+            except OSError:
+                pass
+    raise RuntimeError("no free port below 32768")
 
 
 def write_notebook(path):
@@ -60,7 +67,7 @@ def test_jupyterlab_shows_a_table_and_a_chart_from_dcr_java():
     lab = subprocess.Popen([sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
                             f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}", "--allow-root",
                             "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
-                            "--LabApp.extension_manager=readonly"],
+                            "--LabApp.extension_manager=readonly", "--ServerApp.port_retries=0"],
                            stdout=lab_log, stderr=subprocess.STDOUT)
     driver = None
     try:

@@ -283,7 +283,7 @@ class DpQueryServerTest {
 
   /** Access lines are written when a response ends, which a client may see a moment before. */
   private List<String> awaitAccessLines(int count) throws InterruptedException {
-    for (int i = 0; i < 100 && service.accessLog().size() < count; i++) {
+    for (int i = 0; i < 500 && service.accessLog().size() < count; i++) {
       Thread.sleep(20);
     }
     assertEquals(count, service.accessLog().size(), String.join("\n", service.accessLog()));

@@ -158,8 +158,11 @@ async function signIn(token) {
   sessionStorage.setItem("dcr.token", token);
   try {
     me = await getJson("me");
-    location.hash = location.hash || "#/jobs";
-    route();
+    if (location.hash) {
+      route();
+    } else {
+      location.hash = "#/jobs"; // routes through hashchange
+    }
   } catch (e) {
     sessionStorage.removeItem("dcr.token");
     document.getElementById("signin-error").textContent = e.message;
@@ -180,9 +183,25 @@ function renderWho() {
 
 // ---- pages ----
 
+/** Counts routings: a page whose data arrives after a newer routing began is dropped, not drawn over the newer. */
+let routeSeq = 0;
+
 async function route() {
+  const seq = ++routeSeq;
   const signin = document.getElementById("signin");
-  const view = document.getElementById("view");
+  const shown = document.getElementById("view");
+  const view = {
+    replaceChildren: (...nodes) => {
+      if (seq === routeSeq) {
+        shown.replaceChildren(...nodes);
+      }
+    },
+    append: (...nodes) => {
+      if (seq === routeSeq) {
+        shown.append(...nodes);
+      }
+    },
+  };
   const nav = document.getElementById("nav");
   if (!me) {
     if (!sessionStorage.getItem("dcr.token") && sessionStorage.getItem("dcr.signedOut")) {
@@ -201,8 +220,11 @@ async function route() {
       return;
     }
   }
+  if (seq !== routeSeq) {
+    return;
+  }
   signin.hidden = true;
-  view.hidden = false;
+  shown.hidden = false;
   nav.hidden = false;
   renderWho();
   const [, page, id] = (location.hash || "#/jobs").split("/");

@@ -47,6 +47,8 @@ class DetachedRunsTest {
     List<String> command = List.of("sh", "-c", "echo started >> \"$0\"; sleep 30", counter.toString());
     runs.start("job-b", command, Map.of(), folder -> { });
     await(() -> runs.state("job-b") == RunState.RUNNING, "the run to register");
+    // RUNNING is seen once the process exists, a few forks before its first line is written.
+    await(() -> Files.exists(counter), "the run's first line");
 
     runs.start("job-b", command, Map.of(), folder -> { });
     Thread.sleep(300);

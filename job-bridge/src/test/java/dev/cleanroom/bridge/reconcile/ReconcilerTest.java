@@ -56,7 +56,13 @@ class ReconcilerTest {
           .map(e -> e.to().orElseThrow()).toList();
       assertEquals(List.of(JobState.SUBMITTED, JobState.APPROVED, JobState.BUILDING, JobState.BUILT, JobState.LAUNCHING,
           JobState.RUNNING, JobState.FINISHED), states);
-      List<String> logged = bridge.log().stream().filter(l -> l.matches("job " + id + " ([A-Z_]+ → )?[A-Z_]+ by .*")).toList();
+      // A state is committed before its log line is written: wait for the last line, a moment behind.
+      long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+      List<String> logged;
+      do {
+        Thread.sleep(10);
+        logged = bridge.log().stream().filter(l -> l.matches("job " + id + " ([A-Z_]+ → )?[A-Z_]+ by .*")).toList();
+      } while (logged.size() < states.size() && System.nanoTime() < deadline);
       assertEquals(states.size(), logged.size(), String.join("\n", bridge.log()));
       assertTrue(timeline(bridge, id).get(6).contains("report verified"), timeline(bridge, id).get(6));
     }

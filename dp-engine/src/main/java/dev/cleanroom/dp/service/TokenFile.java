@@ -1,14 +1,12 @@
 package dev.cleanroom.dp.service;
 
+import dev.cleanroom.service.auth.TokenDigest;
 import io.vertx.core.Future;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -51,7 +49,7 @@ public final class TokenFile implements Authenticator {
         throw new IllegalArgumentException(source + ": the token on line " + (i + 1) + " is shorter than "
             + MIN_TOKEN_LENGTH + " characters; make one with 'openssl rand -hex 24'");
       }
-      if (users.putIfAbsent(digest(fields[0]), fields[1]) != null) {
+      if (users.putIfAbsent(TokenDigest.of(fields[0]), fields[1]) != null) {
         throw new IllegalArgumentException(source + ": the token on line " + (i + 1) + " is listed twice");
       }
     }
@@ -60,15 +58,6 @@ public final class TokenFile implements Authenticator {
 
   @Override
   public Future<Optional<String>> user(String bearerToken) {
-    return Future.succeededFuture(Optional.ofNullable(usersByTokenDigest.get(digest(bearerToken))));
-  }
-
-  private static String digest(String token) {
-    try {
-      return HexFormat.of().formatHex(
-          MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every JVM has SHA-256", e);
-    }
+    return Future.succeededFuture(Optional.ofNullable(usersByTokenDigest.get(TokenDigest.of(bearerToken))));
   }
 }

@@ -1,6 +1,8 @@
 package dev.cleanroom.bridge.auth;
 
 import dev.cleanroom.bridge.BridgeException;
+import dev.cleanroom.service.auth.HubUsers;
+import dev.cleanroom.service.auth.TokenDigest;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -73,7 +75,7 @@ public final class HubLogin {
 
   /** @param hubApi the hub's API root ({@code JUPYTERHUB_API_URL}); its {@code oauth2/token} takes the codes */
   public static HubLogin create(Vertx vertx, URI hubApi, HubOAuth oauth, Clock clock) {
-    return new HubLogin(HubAuthenticator.client(vertx, hubApi), oauth, HubAuthenticator.endpoint(hubApi, "oauth2/token"),
+    return new HubLogin(HubUsers.client(vertx, hubApi), oauth, HubUsers.endpoint(hubApi, "oauth2/token"),
         clock);
   }
 
@@ -128,8 +130,8 @@ public final class HubLogin {
         .setAbsoluteURI(tokenUrl.toString())
         .putHeader("Content-Type", "application/x-www-form-urlencoded")
         .putHeader("Accept", "application/json")
-        .setIdleTimeout(HubAuthenticator.TIMEOUT_MILLIS);
-    // The body handler is attached inside send()'s callback (see HubAuthenticator.ask).
+        .setIdleTimeout(HubUsers.TIMEOUT_MILLIS);
+    // The body handler is attached inside send()'s callback (see HubUsers.ask).
     return http.request(request)
         .compose(r -> r.send(Buffer.buffer(form(form))).compose(response -> response.body().map(body ->
             switch (response.statusCode()) {

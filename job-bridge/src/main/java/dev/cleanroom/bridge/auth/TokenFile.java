@@ -1,5 +1,6 @@
 package dev.cleanroom.bridge.auth;
 
+import dev.cleanroom.service.auth.TokenDigest;
 import io.vertx.core.Future;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

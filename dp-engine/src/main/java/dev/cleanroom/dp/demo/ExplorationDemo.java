@@ -5,6 +5,7 @@ import dev.cleanroom.dp.client.DpClient;
 import dev.cleanroom.dp.client.DpClientException;
 import dev.cleanroom.dp.client.HttpDpClient;
 import dev.cleanroom.dp.engine.ChargedAnswer;
+import dev.cleanroom.dp.engine.GroupedAnswer;
 import dev.cleanroom.dp.mechanisms.DpQuery;
 import java.io.PrintStream;
 import java.net.URI;
@@ -52,7 +53,7 @@ public final class ExplorationDemo {
       scalar(DpQuery.count(0.1));
       scalar(DpQuery.mean("age", 0.2));
       scalar(DpQuery.mean("bmi", 0.2));
-      scalar(DpQuery.mean("charges", 0.2));
+      byGroup(DpQuery.mean("charges", 0.2), "smoker");
       scalar(DpQuery.median("charges", 0.2));
       scalar(new DpQuery.Sum("children", 0.2, 1e-6));
       histogram(DpQuery.histogram("region", 0.2));
@@ -78,6 +79,15 @@ public final class ExplorationDemo {
     var answer = charged.answer();
     out.printf("%-28s %,14.1f %16s %12.4g %16s%n", query.describe(), answer.value().doubleValue(),
         answer.cost(), answer.noiseScale(), charged.remaining());
+  }
+
+  /** One answer per declared category of {@code column}, all for the cost of one (the groups are disjoint). */
+  private void byGroup(DpQuery<Double> query, String column) {
+    GroupedAnswer<Double> grouped = client.queryByGroup(DATASET, query, Map.of(), column);
+    out.printf("%-28s %14s %16s %12s %16s%n", query.describe() + " by " + column, "", grouped.cost(),
+        "(per group)", grouped.remaining());
+    grouped.groups().forEach((group, answer) -> out.printf("    %-24s %,14.1f %16s %12.4g%n", group, answer.value(), "",
+        answer.noiseScale()));
   }
 
   private void histogram(DpQuery<Map<String, Long>> query) {

@@ -108,8 +108,8 @@ public final class Magics {
       html.append("<tr><td><code>").append(Html.escape(entry.usage())).append("</code></td><td>")
           .append(Html.escape(entry.help())).append("</td></tr>");
     });
-    text.append("\nIn cells: Dcr.dataset(name).table(), .synthetic(), .dp().mean(column, ε), Dcr.budget(), Dcr.output(name),"
-        + " display(x).");
+    text.append("\nIn cells: Dcr.dataset(name).table(), .synthetic(), .dp().mean(column, ε),"
+        + " .dp().where(column, category).by(column).count(ε), Dcr.budget(), Dcr.output(name), display(x).");
     DisplayData data = new DisplayData(text.toString());
     data.putHTML(html.append("</tbody></table>").toString());
     return data;

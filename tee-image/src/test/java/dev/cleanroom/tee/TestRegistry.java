@@ -37,23 +37,32 @@ public final class TestRegistry implements AutoCloseable {
 
   public static TestRegistry start(Path dir, String host) throws Exception {
     assumeTrue(Command.find("docker-registry").isPresent(), "Debian's docker-registry is not installed (./dcr test installs it as root)");
-    int port;
-    try (ServerSocket free = new ServerSocket(0)) {
-      port = free.getLocalPort();
+    // The port is free when picked and taken by the registry a moment later; another socket may take it
+    // first, and then the registry exits at once: try another port.
+    for (int attempt = 1; ; attempt++) {
+      int port;
+      try (ServerSocket free = new ServerSocket(0)) {
+        port = free.getLocalPort();
+      }
+      Path config = Files.writeString(dir.resolve("registry.yml"), """
+          version: 0.1
+          storage:
+            filesystem:
+              rootdirectory: %s
+          http:
+            addr: %s:%d
+          """.formatted(dir.resolve("registry"), host, port));
+      Process process = new ProcessBuilder(Command.find("docker-registry").get().toString(), "serve", config.toString())
+          .redirectErrorStream(true).redirectOutput(dir.resolve("registry.log").toFile()).start();
+      TestRegistry registry = new TestRegistry(process, host, port);
+      if (registry.waitUntilUp()) {
+        return registry;
+      }
+      if (attempt == 3) {
+        throw new AssertionError("the registry exited at start three times: "
+            + Files.readString(dir.resolve("registry.log")));
+      }
     }
-    Path config = Files.writeString(dir.resolve("registry.yml"), """
-        version: 0.1
-        storage:
-          filesystem:
-            rootdirectory: %s
-        http:
-          addr: %s:%d
-        """.formatted(dir.resolve("registry"), host, port));
-    Process process = new ProcessBuilder(Command.find("docker-registry").get().toString(), "serve", config.toString())
-        .redirectErrorStream(true).redirectOutput(dir.resolve("registry.log").toFile()).start();
-    TestRegistry registry = new TestRegistry(process, host, port);
-    registry.waitUntilUp();
-    return registry;
   }
 
   /** {@code HOST:PORT}, as {@code --push} takes it. */
@@ -67,12 +76,16 @@ public final class TestRegistry implements AutoCloseable {
         .header("Accept", "application/vnd.oci.image.manifest.v1+json").build(), HttpResponse.BodyHandlers.ofByteArray());
   }
 
-  private void waitUntilUp() throws Exception {
+  /** True once the registry answers; false if it exited first (its port was taken); fails after 10 s. */
+  private boolean waitUntilUp() throws Exception {
     URI base = URI.create("http://" + address() + "/v2/");
     for (int i = 0; i < 100; i++) {
+      if (!process.isAlive()) {
+        return false;
+      }
       try {
         if (http.send(HttpRequest.newBuilder(base).build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-          return;
+          return true;
         }
       } catch (IOException e) {
         // not listening yet

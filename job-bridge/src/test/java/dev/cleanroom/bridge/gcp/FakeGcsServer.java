@@ -43,20 +43,29 @@ public final class FakeGcsServer implements BeforeAllCallback, AfterAllCallback 
   @Override
   public void beforeAll(ExtensionContext context) throws Exception {
     Path binary = binary();
-    int port;
-    try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      port = socket.getLocalPort();
-    }
-    endpoint = URI.create("http://127.0.0.1:" + port);
     log = Files.createTempFile("fake-gcs-server", ".log");
-    // -public-host makes path-style URLs on this address (signed URLs) reach the XML-style object routes.
-    process = new ProcessBuilder(List.of(binary.toString(), "-scheme", "http", "-host", "127.0.0.1",
-        "-port", Integer.toString(port), "-backend", "memory", "-public-host", "127.0.0.1",
-        "-external-url", endpoint.toString(), "-log-level", "warn"))
-        .redirectErrorStream(true)
-        .redirectOutput(log.toFile())
-        .start();
-    awaitHealthy();
+    // The port is free when picked and taken by the server a moment later; another socket may take it first,
+    // and then the server exits at once: try another port.
+    for (int attempt = 1; ; attempt++) {
+      int port;
+      try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+        port = socket.getLocalPort();
+      }
+      endpoint = URI.create("http://127.0.0.1:" + port);
+      // -public-host makes path-style URLs on this address (signed URLs) reach the XML-style object routes.
+      process = new ProcessBuilder(List.of(binary.toString(), "-scheme", "http", "-host", "127.0.0.1",
+          "-port", Integer.toString(port), "-backend", "memory", "-public-host", "127.0.0.1",
+          "-external-url", endpoint.toString(), "-log-level", "warn"))
+          .redirectErrorStream(true)
+          .redirectOutput(log.toFile())
+          .start();
+      if (awaitHealthy()) {
+        return;
+      }
+      if (attempt == 3) {
+        fail("fake-gcs-server exited with " + process.exitValue() + " at start, three times: " + Files.readString(log));
+      }
+    }
   }
 
   @Override
@@ -105,17 +114,18 @@ public final class FakeGcsServer implements BeforeAllCallback, AfterAllCallback 
     return binary;
   }
 
-  private void awaitHealthy() throws IOException, InterruptedException {
+  /** True once the server answers; false if it exited at start (its port was taken); fails after a while. */
+  private boolean awaitHealthy() throws IOException, InterruptedException {
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
     HttpRequest health = HttpRequest.newBuilder(endpoint.resolve("/_internal/healthcheck")).build();
     long deadline = System.nanoTime() + STARTUP.toNanos();
     while (System.nanoTime() < deadline) {
       if (!process.isAlive()) {
-        fail("fake-gcs-server exited with " + process.exitValue() + " at start: " + Files.readString(log));
+        return false;
       }
       try {
         if (http.send(health, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-          return;
+          return true;
         }
       } catch (ConnectException e) {
         // not listening yet
@@ -123,5 +133,6 @@ public final class FakeGcsServer implements BeforeAllCallback, AfterAllCallback 
       Thread.sleep(50);
     }
     fail("fake-gcs-server did not answer on " + endpoint + " within " + STARTUP + ": " + Files.readString(log));
+    return false;
   }
 }

@@ -126,7 +126,7 @@ public final class Browser implements AutoCloseable {
 
   /** The first element matching {@code css} that shows, waiting for it up to 20 s. */
   public String find(String css) throws Exception {
-    return await("an element " + css, () -> {
+    return await("an element " + css, () -> unlessStale(() -> {
       for (JsonNode e : command("POST", "elements", java.util.Map.of("using", "css selector", "value", css))) {
         String id = e.path(ELEMENT).asText();
         if (command("GET", "element/" + id + "/displayed", null).asBoolean()) {
@@ -134,15 +134,35 @@ public final class Browser implements AutoCloseable {
         }
       }
       return Optional.empty();
-    });
+    }));
   }
 
   public void click(String css) throws Exception {
-    command("POST", "element/" + find(css) + "/click", java.util.Map.of());
+    act(css, "click", java.util.Map.of());
   }
 
   public void type(String css, String text) throws Exception {
-    command("POST", "element/" + find(css) + "/value", java.util.Map.of("text", text));
+    act(css, "value", java.util.Map.of("text", text));
+  }
+
+  /** Does {@code action} on the element {@code css} finds, finding it again if the page re-rendered it meanwhile. */
+  private void act(String css, String action, Object body) throws Exception {
+    await("to " + action + " " + css, () -> unlessStale(() -> {
+      command("POST", "element/" + find(css) + "/" + action, body);
+      return Optional.of(action);
+    }));
+  }
+
+  /** An element found a moment ago that the page has since replaced counts as not found yet. */
+  private static Optional<String> unlessStale(Attempt attempt) throws Exception {
+    try {
+      return attempt.get();
+    } catch (WebDriverException e) {
+      if (e.error().equals("stale element reference")) {
+        return Optional.empty();
+      }
+      throw e;
+    }
   }
 
   public String text(String css) throws Exception {

@@ -3,10 +3,9 @@ package dev.cleanroom.dp.service;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.cleanroom.service.testing.MutableClock;
+import dev.cleanroom.service.testing.StandInHub;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonObject;
-import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
@@ -24,27 +23,17 @@ class HubAuthenticatorTest {
   private static final String SERVICE = "service-hub-token-0123456789";
 
   private Vertx vertx;
-  private HttpServer hub;
   private HubAuthenticator authenticator;
 
   @BeforeEach
   void startHub() throws Exception {
     vertx = Vertx.vertx();
-    hub = vertx.createHttpServer().requestHandler(req -> {
-      String auth = req.getHeader("Authorization");
-      if (!req.path().equals("/hub/api/user")) {
-        req.response().setStatusCode(404).end();
-      } else if (("token " + ALICE).equals(auth)) {
-        req.response().end(new JsonObject().put("kind", "user").put("name", "alice").encode());
-      } else if (("token " + SERVICE).equals(auth)) {
-        req.response().end(new JsonObject().put("kind", "service").put("name", "job-bridge").encode());
-      } else {
-        req.response().setStatusCode(403).end();
-      }
-    }).listen(0, "127.0.0.1").await(10, TimeUnit.SECONDS);
+    StandInHub hub = StandInHub.start(vertx, "")
+        .token(ALICE, new JsonObject().put("kind", "user").put("name", "alice"))
+        .token(SERVICE, new JsonObject().put("kind", "service").put("name", "job-bridge"));
     // As --hub-api gets it: the hub's own URL.
-    authenticator = new HubAuthenticator(vertx, URI.create("http://127.0.0.1:" + hub.actualPort()),
-        Duration.ofSeconds(60), new MutableClock(Instant.parse("2026-03-01T12:00:00Z")));
+    authenticator = new HubAuthenticator(vertx, hub.url(""), Duration.ofSeconds(60),
+        new MutableClock(Instant.parse("2026-03-01T12:00:00Z")));
   }
 
   @AfterEach

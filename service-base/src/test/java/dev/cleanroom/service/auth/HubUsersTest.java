@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cleanroom.service.auth.HubUsers.HubUser;
 import dev.cleanroom.service.testing.MutableClock;
+import dev.cleanroom.service.testing.StandInHub;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
@@ -18,7 +18,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -29,40 +28,23 @@ class HubUsersTest {
   private static final String SERVICE = "service-hub-token-0123456789";
 
   private final MutableClock clock = new MutableClock(Instant.parse("2026-03-01T12:00:00Z"));
-  private final AtomicInteger failWith = new AtomicInteger();
   private Vertx vertx;
-  private HttpServer hub;
+  private StandInHub hub;
   private HubUsers users;
 
   @BeforeEach
   void startHub() throws Exception {
     vertx = Vertx.vertx();
-    hub = vertx.createHttpServer().requestHandler(req -> {
-      String auth = req.getHeader("Authorization");
-      if (failWith.get() != 0) {
-        req.response().setStatusCode(failWith.get()).end();
-      } else if (!req.path().equals("/prefix/hub/api/user")) {
-        req.response().setStatusCode(404).end();
-      } else if (("token " + ALICE).equals(auth)) {
-        req.response().putHeader("Content-Type", "application/json").end(new JsonObject().put("kind", "user")
-            .put("name", "alice").put("groups", new JsonArray().add("scientists")).put("roles", new JsonArray().add("user"))
-            .encode());
-      } else if (("token " + SERVICE).equals(auth)) {
-        req.response().end(new JsonObject().put("kind", "service").put("name", "job-bridge").encode());
-      } else {
-        req.response().setStatusCode(403).end("{\"status\": 403}");
-      }
-    }).listen(0, "127.0.0.1").await(10, TimeUnit.SECONDS);
-    users = HubUsers.create(vertx, hubUrl("/prefix/hub/api"), Duration.ofSeconds(30), clock);
+    hub = StandInHub.start(vertx, "/prefix")
+        .token(ALICE, new JsonObject().put("kind", "user").put("name", "alice")
+            .put("groups", new JsonArray().add("scientists")).put("roles", new JsonArray().add("user")))
+        .token(SERVICE, new JsonObject().put("kind", "service").put("name", "job-bridge"));
+    users = HubUsers.create(vertx, hub.url("/prefix/hub/api"), Duration.ofSeconds(30), clock);
   }
 
   @AfterEach
   void stop() throws Exception {
     vertx.close().await(10, TimeUnit.SECONDS);
-  }
-
-  private URI hubUrl(String path) {
-    return URI.create("http://127.0.0.1:" + hub.actualPort() + path);
   }
 
   private static Optional<HubUser> await(Future<Optional<HubUser>> lookup) throws Exception {
@@ -91,7 +73,7 @@ class HubUsersTest {
 
   @Test
   void theHubsOwnUrl_standsForItsApi() throws Exception {
-    HubUsers fromHubUrl = HubUsers.create(vertx, hubUrl("/prefix/"), Duration.ofSeconds(30), clock);
+    HubUsers fromHubUrl = HubUsers.create(vertx, hub.url("/prefix/"), Duration.ofSeconds(30), clock);
     assertEquals("alice", await(fromHubUrl.lookup(ALICE)).orElseThrow().name());
     assertThrows(IllegalArgumentException.class,
         () -> HubUsers.create(vertx, URI.create("ftp://hub/"), Duration.ofSeconds(30), clock));
@@ -129,16 +111,16 @@ class HubUsersTest {
 
   @Test
   void aFailingHubIsAFailure_notAnUnknownUser_andIsAskedAgainNextTime() throws Exception {
-    failWith.set(500);
+    hub.failWith(500);
     assertTrue(settled(users.lookup(ALICE)).failed(), "a hub error is no answer, not an unknown token");
-    failWith.set(0);
+    hub.failWith(0);
     assertEquals("alice", await(users.lookup(ALICE)).orElseThrow().name());
     assertEquals(2, users.hubCalls(), "a failure is not cached");
   }
 
   @Test
   void aWrongApiUrl_isAFailureThatSaysSo() {
-    HubUsers wrong = HubUsers.create(vertx, hubUrl("/elsewhere/hub/api"), Duration.ofSeconds(30), clock);
+    HubUsers wrong = HubUsers.create(vertx, hub.url("/elsewhere/hub/api"), Duration.ofSeconds(30), clock);
     Future<Optional<HubUser>> result = settled(wrong.lookup(ALICE));
     assertTrue(result.failed());
     assertTrue(result.cause().getMessage().contains("404") && result.cause().getMessage().contains("the hub's API URL"),
@@ -147,10 +129,9 @@ class HubUsersTest {
 
   @Test
   void anUnreachableHubIsAFailure() throws Exception {
-    int port = hub.actualPort();
-    hub.close().await(10, TimeUnit.SECONDS);
-    HubUsers gone = HubUsers.create(vertx, URI.create("http://127.0.0.1:" + port + "/hub/api"), Duration.ofSeconds(30),
-        clock);
+    URI api = hub.url("/prefix/hub/api");
+    hub.close();
+    HubUsers gone = HubUsers.create(vertx, api, Duration.ofSeconds(30), clock);
     assertTrue(settled(gone.lookup(ALICE)).failed());
   }
 

@@ -27,8 +27,14 @@ postgres_start() {
     run_as=(runuser -u postgres --)
   fi
   "${run_as[@]}" "$bin/initdb" -D "$PG_DIR/data" -U dcr --auth=trust -E UTF8 >/dev/null
-  # Picked just before the start: initdb takes seconds, in which another socket could take a port picked earlier.
-  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  # Picked just before the start (initdb takes seconds), and below the kernel's ephemeral range, where no
+  # outgoing connection can take it in the meantime.
+  port=$(python3 -c 'import random, socket
+for p in random.SystemRandom().sample(range(10000, 32768), 50):
+    try:
+        socket.socket().bind(("127.0.0.1", p)); print(p); break
+    except OSError:
+        pass')
   "${run_as[@]}" "$bin/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/log" -w \
     -o "-c listen_addresses=127.0.0.1 -p $port -k $PG_DIR -c fsync=on" start >/dev/null
   export DCR_POSTGRES_URL="jdbc:postgresql://127.0.0.1:$port/postgres?user=dcr"

@@ -128,13 +128,16 @@ def port_outside_ephemeral_range():
     """
     try:
         with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
-            ephemeral_low = int(f.read().split()[0])
-    except (OSError, ValueError, IndexError):
-        ephemeral_low = 32768
+            ephemeral_low, ephemeral_high = (int(part) for part in f.read().split())
+    except (OSError, ValueError):
+        ephemeral_low, ephemeral_high = 32768, 60999
+    outside = [r for r in (range(10000, ephemeral_low), range(ephemeral_high + 1, 65536)) if len(r) > 100]
+    if not outside:
+        return 0  # the whole range is ephemeral: JupyterHub's own choice
     reserved = range(port, port + 4)
     rng = random.SystemRandom()
     for _ in range(100):
-        candidate = rng.randrange(10000, ephemeral_low)
+        candidate = rng.choice(rng.choice(outside))
         if candidate in reserved:
             continue
         with socket.socket() as s:

@@ -139,8 +139,9 @@ public final class DpQueryServer {
       }
       authenticator.user(token).onComplete(result -> {
         if (result.failed()) {
+          // The cause names the hub's URL, never the token: the operator of a misconfigured hub URL sees why.
           ctx.fail(new DpClientException("authenticator_unavailable", 503,
-              "The DP query service could not check the token; try again shortly"));
+              "The DP query service could not check the token (" + result.cause().getMessage() + "); try again shortly"));
         } else if (result.result().isEmpty()) {
           unauthorized(ctx);
         } else {

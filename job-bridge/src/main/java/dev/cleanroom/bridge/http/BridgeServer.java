@@ -259,8 +259,10 @@ public final class BridgeServer {
     private void signIn(RoutingContext ctx, String token, Optional<String> session) {
       authenticator.authenticate(token).onComplete(result -> {
         if (result.failed()) {
+          // The cause names the hub's URL, never the token: the operator of a misconfigured hub URL sees why.
           fail(ctx, new BridgeException("authenticator_unavailable", 503,
-              "The bridge could not check the token with JupyterHub; try again shortly"));
+              "The bridge could not check the token with JupyterHub (" + result.cause().getMessage()
+                  + "); try again shortly"));
         } else if (result.result().isEmpty()) {
           // A session whose hub token was revoked or expired is over: the UI logs in again.
           session.ifPresent(id -> logins.endSession(ctx, id));

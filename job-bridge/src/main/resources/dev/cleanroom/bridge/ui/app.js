@@ -133,6 +133,7 @@ function logInThroughHub() {
 }
 
 async function signOut() {
+  routeSeq++; // a page still loading is not drawn after the sign-out
   const pasted = sessionStorage.getItem("dcr.token");
   sessionStorage.removeItem("dcr.token");
   me = null;
@@ -214,7 +215,7 @@ async function route() {
       me = await getJson("me");
       sessionStorage.removeItem("dcr.hubLoginAt");
     } catch (e) {
-      if (e.status !== 401) {
+      if (e.status !== 401 && seq === routeSeq) {
         showSignIn(e.message);
       }
       return;

@@ -194,6 +194,18 @@ class HubLoginApiTest {
   }
 
   @Test
+  void aHubThatCannotCheckTokens_is503_andSaysWhatTheHubAnswered() throws Exception {
+    hub.failWith(404);
+
+    HttpResponse<String> refused = get("v1/jobs", null, Map.of("Authorization", "token " + ALICE));
+
+    assertEquals(503, refused.statusCode(), refused.body());
+    assertEquals("authenticator_unavailable", json(refused).path("code").asText());
+    String message = json(refused).path("message").asText();
+    assertTrue(message.contains("HTTP 404") && message.contains("the hub's API URL") && !message.contains(ALICE), message);
+  }
+
+  @Test
   void anOpenRedirectInNext_isRefused() throws Exception {
     for (String next : List.of("https://evil.example/", "//evil.example/services/bridge/", "/hub/admin",
         PREFIX + "/../../hub/admin", PREFIX + "/%2e%2e/%2e%2e/hub/admin", "javascript:alert(1)", PREFIX + "evil/")) {

@@ -104,13 +104,16 @@ public final class HubUsers {
     }
     Future<Optional<HubUser>> asked = ask(token);
     // In the cache while the call is under way, so concurrent lookups of the same token share it.
-    cache.put(digest, new Entry(asked, now.plus(ttl)));
+    Entry entry = new Entry(asked, now.plus(ttl));
+    cache.put(digest, entry);
     trim(now);
     asked.onComplete(result -> {
+      // Only this call's own entry: a newer call's may have replaced it meanwhile.
       if (result.failed()) {
-        cache.remove(digest);
+        cache.remove(digest, entry);
       } else if (result.result().isEmpty()) {
-        cache.put(digest, new Entry(asked, clock.instant().plus(ttl.compareTo(NEGATIVE_TTL) < 0 ? ttl : NEGATIVE_TTL)));
+        cache.replace(digest, entry,
+            new Entry(asked, clock.instant().plus(ttl.compareTo(NEGATIVE_TTL) < 0 ? ttl : NEGATIVE_TTL)));
       }
     });
     return asked;

@@ -211,6 +211,9 @@ public final class Browser implements AutoCloseable {
 
   @Override
   public void close() throws Exception {
+    // Chromium's processes, taken before chromedriver goes: Chromium writes into its profile while it exits,
+    // and the test's folder can be deleted only once they are gone.
+    List<ProcessHandle> chromium = driver.descendants().toList();
     try {
       command("DELETE", "", null);
     } catch (Exception e) {
@@ -218,6 +221,16 @@ public final class Browser implements AutoCloseable {
     } finally {
       driver.destroy();
       driver.waitFor(10, TimeUnit.SECONDS);
+      // Some (such as the crash reporter) outlive the session; they are ours to end.
+      chromium.forEach(ProcessHandle::destroy);
+      for (ProcessHandle process : chromium) {
+        try {
+          process.onExit().get(10, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.TimeoutException stillThere) {
+          process.destroyForcibly();
+          process.onExit().get(5, TimeUnit.SECONDS);
+        }
+      }
       http.close();
     }
   }

@@ -9,6 +9,8 @@ import java.time.Duration;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteErrorCode;
+import org.sqlite.SQLiteException;
 
 /**
  * A service's database, an SQLite file or a PostgreSQL server: its connections, transactions and locks.
@@ -176,7 +178,7 @@ public final class SqlDatabase implements AutoCloseable {
       config.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
       config.setBusyTimeout((int) LOCK_WAIT.toMillis());
       config.enforceForeignKeys(true);
-      return DriverManager.getConnection(url, config.toProperties());
+      return openSqlite(config);
     }
     Connection connection = DriverManager.getConnection(url);
     try {
@@ -186,6 +188,31 @@ public final class SqlDatabase implements AutoCloseable {
     } catch (SQLException e) {
       closeQuietly(connection);
       throw e;
+    }
+  }
+
+  /**
+   * Opens an SQLite connection, again while the file answers SQLITE_BUSY as it opens: the pragmas run at
+   * open (the WAL journal mode) can meet another connection switching a new file's journal mode, and SQLite
+   * then answers busy without waiting in its busy handler. One CI run met it with six processes creating
+   * one database at once.
+   */
+  private Connection openSqlite(SQLiteConfig config) throws SQLException {
+    long deadline = System.nanoTime() + LOCK_WAIT.toNanos();
+    while (true) {
+      try {
+        return DriverManager.getConnection(url, config.toProperties());
+      } catch (SQLiteException e) {
+        if ((e.getResultCode().code & 0xff) != SQLiteErrorCode.SQLITE_BUSY.code || System.nanoTime() > deadline) {
+          throw e;
+        }
+      }
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new SQLException("interrupted while the SQLite file was busy", e);
+      }
     }
   }
 

@@ -73,8 +73,7 @@ public final class DpQueryEngine {
    */
   public <T> GroupedAnswer<T> answerByGroup(
       String scientist, String queryId, DpQuery<T> query, Map<String, String> where, String column) {
-    RowFilter.checkGroups(policy, where, column);
-    try (GroupedQuery<T> prepared = mechanisms.prepareByGroup(query, column)) {
+    try (GroupedQuery<T> prepared = mechanisms.prepareByGroup(query, where, column)) {
       PrivacyCost remaining = charge(scientist, queryId, prepared.cost(),
           RowFilter.describe(query, where, Optional.of(column)));
       return new GroupedAnswer<>(queryId, column, prepared.release(RowFilter.apply(table, where)), prepared.cost(),

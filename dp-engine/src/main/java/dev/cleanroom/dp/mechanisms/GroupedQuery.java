@@ -25,11 +25,6 @@ public final class GroupedQuery<T> implements AutoCloseable {
     this.column = column;
   }
 
-  /** The categorical column the rows are split by. */
-  public String column() {
-    return column;
-  }
-
   /** What the whole release must be charged: the cost of the mechanism on one group. */
   public PrivacyCost cost() {
     return prepared.cost();

@@ -56,12 +56,12 @@ public final class Mechanisms {
   }
 
   /**
-   * Checks the query against the policy and builds its mechanism for answering once per declared
-   * category of {@code column}; nothing is read, released or charged. One charge of
-   * {@link GroupedQuery#cost()} pays for all groups (see there why).
+   * Checks the query, the filter {@code where} and the grouping against the policy and builds the mechanism
+   * for answering once per declared category of {@code column} on the rows {@code where} keeps; nothing is
+   * read, released or charged. One charge of {@link GroupedQuery#cost()} pays for all groups (see there why).
    */
-  public <T> GroupedQuery<T> prepareByGroup(DpQuery<T> query, String column) {
-    RowFilter.checkGroups(policy, Map.of(), column);
+  public <T> GroupedQuery<T> prepareByGroup(DpQuery<T> query, Map<String, String> where, String column) {
+    RowFilter.checkGroups(policy, where, column);
     if (query instanceof DpQuery.Histogram histogram && histogram.column().equals(column)) {
       throw new QueryRejectedException("invalid_request", "A histogram of '" + column + "' grouped by '" + column
           + "' has one non-zero bar per group; ask the histogram without the group-by instead");

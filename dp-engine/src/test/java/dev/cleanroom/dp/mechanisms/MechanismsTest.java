@@ -174,7 +174,7 @@ class MechanismsTest {
   void groupedQuery_costsWhatOneGroupCosts_andAnswersEachGroupOnItsOwnRows() {
     Map<String, DpAnswer<Double>> answers;
     PrivacyCost grouped;
-    try (GroupedQuery<Double> prepared = mechanisms.prepareByGroup(DpQuery.mean("x", 20), "group")) {
+    try (GroupedQuery<Double> prepared = mechanisms.prepareByGroup(DpQuery.mean("x", 20), Map.of(), "group")) {
       grouped = prepared.cost();
       answers = prepared.release(TABLE);
     }
@@ -203,7 +203,7 @@ class MechanismsTest {
       try (PreparedQuery<?> prepared = byHalf.prepare(query)) {
         single = prepared.cost();
       }
-      try (GroupedQuery<?> prepared = byHalf.prepareByGroup(query, "half")) {
+      try (GroupedQuery<?> prepared = byHalf.prepareByGroup(query, Map.of(), "half")) {
         assertEquals(single, prepared.cost(), query.describe());
       }
       assertTrue(single.epsilon() <= 1 + 1e-9, query.describe() + " " + single);
@@ -213,11 +213,11 @@ class MechanismsTest {
   @Test
   void groupedQuery_refusesWhatTheSingleQueryRefuses_aNumericColumn_andAHistogramOfItsOwnGroups() {
     QueryRejectedException overCap = assertThrows(QueryRejectedException.class,
-        () -> mechanisms.prepareByGroup(DpQuery.count(60), "group"));
+        () -> mechanisms.prepareByGroup(DpQuery.count(60), Map.of(), "group"));
     QueryRejectedException numeric = assertThrows(QueryRejectedException.class,
-        () -> mechanisms.prepareByGroup(DpQuery.count(1), "x"));
+        () -> mechanisms.prepareByGroup(DpQuery.count(1), Map.of(), "x"));
     QueryRejectedException sameColumn = assertThrows(QueryRejectedException.class,
-        () -> mechanisms.prepareByGroup(DpQuery.histogram("group", 1), "group"));
+        () -> mechanisms.prepareByGroup(DpQuery.histogram("group", 1), Map.of(), "group"));
     assertEquals("over_query_cap", overCap.code());
     assertEquals("wrong_column_type", numeric.code());
     assertEquals("invalid_request", sameColumn.code());

@@ -22,35 +22,35 @@ public final class DpGroups {
 
   /** Number of rows per group. */
   public Map<String, Long> count(double epsilon) {
-    return values(ask(DpQuery.count(epsilon)));
+    return ask(DpQuery.count(epsilon)).values();
   }
 
   /** Sum of a numeric column per group, each value clamped to its declared bounds. */
   public Map<String, Double> sum(String column, double epsilon) {
-    return values(ask(DpQuery.sum(column, epsilon)));
+    return ask(DpQuery.sum(column, epsilon)).values();
   }
 
   public Map<String, Double> sum(String column, double epsilon, double delta) {
-    return values(ask(new DpQuery.Sum(column, epsilon, delta)));
+    return ask(new DpQuery.Sum(column, epsilon, delta)).values();
   }
 
   /** Mean of a numeric column per group. */
   public Map<String, Double> mean(String column, double epsilon) {
-    return values(ask(DpQuery.mean(column, epsilon)));
+    return ask(DpQuery.mean(column, epsilon)).values();
   }
 
   public Map<String, Double> mean(String column, double epsilon, double delta) {
-    return values(ask(new DpQuery.Mean(column, epsilon, delta)));
+    return ask(new DpQuery.Mean(column, epsilon, delta)).values();
   }
 
   /** Count per declared category of another categorical column, per group. */
   public Map<String, Map<String, Long>> histogram(String column, double epsilon) {
-    return values(ask(DpQuery.histogram(column, epsilon)));
+    return ask(DpQuery.histogram(column, epsilon)).values();
   }
 
   /** The {@code alpha}-quantile of a numeric column per group (0.5 is the median). */
   public Map<String, Double> quantile(String column, double alpha, double epsilon) {
-    return values(ask(new DpQuery.Quantile(column, alpha, epsilon)));
+    return ask(new DpQuery.Quantile(column, alpha, epsilon)).values();
   }
 
   public Map<String, Double> median(String column, double epsilon) {
@@ -60,10 +60,6 @@ public final class DpGroups {
   /** Any DP query per group, with the whole answer; shown in the cell like the short forms. */
   public <T> DpGroupReceipt<T> ask(DpQuery<T> query) {
     return rows.askByGroup(query, groupBy);
-  }
-
-  private static <T> Map<String, T> values(DpGroupReceipt<T> receipt) {
-    return receipt.values();
   }
 
   @Override

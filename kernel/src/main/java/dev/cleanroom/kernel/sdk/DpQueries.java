@@ -135,8 +135,7 @@ public final class DpQueries {
     } else {
       receipt = refusedAsInStage1(() -> {
         PrivateTable rows = realRows();
-        RowFilter.checkGroups(rows.policy(), where, column);
-        try (GroupedQuery<T> prepared = new Mechanisms(rows.policy()).prepareByGroup(query, column)) {
+        try (GroupedQuery<T> prepared = new Mechanisms(rows.policy()).prepareByGroup(query, where, column)) {
           return new DpGroupReceipt<>(dataset.name(), described, prepared.release(rows), prepared.cost(),
               Optional.<PrivacyCost>empty());
         }

@@ -5,11 +5,14 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
+import dev.cleanroom.kernel.review.CodeReview;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.SortedSet;
@@ -61,6 +64,17 @@ public record NotebookFile(Path path, byte[] bytes, Instant savedAt) {
    */
   public SortedSet<String> datasetsOpened() {
     SortedSet<String> names = new TreeSet<>();
+    for (CodeReview cell : review()) {
+      Matcher matcher = DATASET_CALL.matcher(cell.source());
+      while (matcher.find()) {
+        names.add(matcher.group(1));
+      }
+    }
+    return names;
+  }
+
+  /** Each code cell, numbered among all cells from 1, with what JShell parses otherwise than it reads. */
+  public List<CodeReview> review() {
     JsonElement cells;
     try {
       cells = JsonParser.parseString(new String(bytes, StandardCharsets.UTF_8)).getAsJsonObject().get("cells");
@@ -70,17 +84,15 @@ public record NotebookFile(Path path, byte[] bytes, Instant savedAt) {
     if (cells == null || !cells.isJsonArray()) {
       throw new JobBridgeException("invalid_notebook", path + " is not a notebook: it has no list of cells");
     }
-    for (JsonElement element : cells.getAsJsonArray()) {
-      JsonObject cell = element.getAsJsonObject();
-      if (!"code".equals(cell.has("cell_type") ? cell.get("cell_type").getAsString() : "")) {
-        continue;
-      }
-      Matcher matcher = DATASET_CALL.matcher(source(cell.get("source")));
-      while (matcher.find()) {
-        names.add(matcher.group(1));
+    List<CodeReview> code = new ArrayList<>();
+    JsonArray all = cells.getAsJsonArray();
+    for (int i = 0; i < all.size(); i++) {
+      JsonObject cell = all.get(i).getAsJsonObject();
+      if ("code".equals(cell.has("cell_type") ? cell.get("cell_type").getAsString() : "")) {
+        code.add(CodeReview.of(i + 1, source(cell.get("source"))));
       }
     }
-    return names;
+    return code;
   }
 
   private static String source(JsonElement source) {

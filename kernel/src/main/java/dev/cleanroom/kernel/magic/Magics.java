@@ -4,6 +4,7 @@ import dev.cleanroom.dp.client.DatasetInfo;
 import dev.cleanroom.kernel.display.Html;
 import dev.cleanroom.kernel.jobs.JobBridgeClient;
 import dev.cleanroom.kernel.jobs.NotebookFile;
+import dev.cleanroom.kernel.review.Finding;
 import dev.cleanroom.kernel.sdk.Dcr;
 import dev.cleanroom.kernel.sdk.Stage;
 import java.io.IOException;
@@ -169,6 +170,7 @@ public final class Magics {
       throw new MagicException("no_dataset", notebook.fileName() + " opens no dataset with Dcr.dataset(\"name\");"
           + " name the ones it reads: %submit --dataset insurance");
     }
+    warnOfHiddenCode(notebook);
     JobBridgeClient.Job job = client.submit(notebook.bytes(), notebook.fileName(), datasets);
     String saved = DateTimeFormatter.ISO_LOCAL_TIME.withZone(ZoneId.systemDefault())
         .format(notebook.savedAt().truncatedTo(ChronoUnit.SECONDS));
@@ -182,6 +184,25 @@ public final class Magics {
         + ". " + Html.escape(waitingFor(job)) + "</p><p>Follow it with <code>%job " + Html.escape(job.id())
         + "</code>; once released, <code>%outputs " + Html.escape(job.id()) + "</code> fetches the outputs.</p>");
     return data;
+  }
+
+  /**
+   * Names, on the cell's error stream and before the notebook leaves, each spot where JShell runs it otherwise than
+   * it reads: the providers' review flags the same spots, and a dataset's policy may refuse the notebook for them.
+   */
+  private static void warnOfHiddenCode(NotebookFile notebook) {
+    List<Finding> findings = notebook.review().stream().flatMap(cell -> cell.findings().stream()).toList();
+    if (findings.isEmpty()) {
+      return;
+    }
+    StringBuilder warning = new StringBuilder(String.format("Warning: JShell runs %s otherwise than it reads at %d %s"
+        + " (Unicode escapes, bidirectional controls or invisible characters); the providers' review shows each, and a"
+        + " dataset's policy may refuse the notebook for them:", notebook.fileName(), findings.size(),
+        findings.size() == 1 ? "spot" : "spots"));
+    findings.forEach(f -> warning.append("\n  ").append(f.describe()));
+    warning.append("\nWrite each character as itself (a notebook is UTF-8) and delete the invisible ones, then save and"
+        + " submit again.");
+    System.err.println(warning);
   }
 
   private Object jobs() {

@@ -13,10 +13,13 @@ import java.util.stream.Collectors;
 /**
  * A provider's rules for one dataset: its declared columns, who may use it, which stage-1 views are
  * on, each scientist's privacy budget and the cap per query, what the provider spends on the synthetic
- * view, how invalid values are handled, and whether stage-2 outputs wait for the provider's release.
+ * view, how invalid values are handled, whether stage-2 outputs wait for the provider's release, and whether a
+ * notebook whose code reads otherwise than it runs is refused at submission.
  *
  * @param scientists who may use the dataset; empty means every scientist
  * @param syntheticCost the (ε, δ) the provider spends once to make the synthetic view
+ * @param refusesHiddenCode whether the job bridge refuses a notebook with Unicode escapes, bidirectional controls or
+ *     invisible characters in its code, before anyone reviews it (otherwise the review view flags them)
  */
 public record DatasetPolicy(
     String dataset,
@@ -29,7 +32,8 @@ public record DatasetPolicy(
     PrivacyCost maxPerQuery,
     PrivacyCost syntheticCost,
     InvalidValues invalidValues,
-    boolean outputsNeedRelease) {
+    boolean outputsNeedRelease,
+    boolean refusesHiddenCode) {
 
   public DatasetPolicy {
     if (dataset == null || !dataset.matches("[a-z0-9][a-z0-9_-]{0,62}")) {
@@ -96,6 +100,7 @@ public record DatasetPolicy(
     private PrivacyCost syntheticCost = new PrivacyCost(1, 1e-6);
     private InvalidValues invalidValues = InvalidValues.CLAMP;
     private boolean outputsNeedRelease = true;
+    private boolean refusesHiddenCode = false;
 
     private Builder(String dataset) {
       this.dataset = dataset;
@@ -156,9 +161,14 @@ public record DatasetPolicy(
       return this;
     }
 
+    public Builder refusesHiddenCode(boolean refusesHiddenCode) {
+      this.refusesHiddenCode = refusesHiddenCode;
+      return this;
+    }
+
     public DatasetPolicy build() {
       return new DatasetPolicy(dataset, owner, description, scientists, views, columns, budgetPerScientist,
-          maxPerQuery, syntheticCost, invalidValues, outputsNeedRelease);
+          maxPerQuery, syntheticCost, invalidValues, outputsNeedRelease, refusesHiddenCode);
     }
   }
 }

@@ -48,7 +48,7 @@ public final class PolicyFile {
 
   private DatasetPolicy policy(Map<?, ?> root) {
     allowOnly(root, "", Set.of("dataset", "owner", "description", "scientists", "views", "columns", "budget",
-        "synthetic", "invalid_values", "outputs"));
+        "synthetic", "invalid_values", "outputs", "notebooks"));
     String dataset = string(root, "dataset", null);
     DatasetPolicy.Builder builder = DatasetPolicy.builder(dataset == null ? "invalid" : dataset);
     String owner = string(root, "owner", null);
@@ -72,6 +72,7 @@ public final class PolicyFile {
     }
     builder.invalidValues(invalidValues(root));
     builder.outputsNeedRelease(outputsNeedRelease(root));
+    builder.refusesHiddenCode(refusesHiddenCode(root));
     if (dataset == null) {
       missing("dataset", "the dataset's name, e.g. dataset: insurance");
     }
@@ -173,6 +174,19 @@ public final class PolicyFile {
       problem("outputs.release", "must be required or automatic (got '" + release + "')");
     }
     return !release.equals("automatic");
+  }
+
+  private boolean refusesHiddenCode(Map<?, ?> root) {
+    Map<?, ?> notebooks = map(root, "notebooks", false);
+    if (notebooks == null) {
+      return false;
+    }
+    allowOnly(notebooks, "notebooks.", Set.of("hidden_code"));
+    String hiddenCode = string(notebooks, "hidden_code", "flag");
+    if (!hiddenCode.equals("flag") && !hiddenCode.equals("refuse")) {
+      problem("notebooks.hidden_code", "must be flag or refuse (got '" + hiddenCode + "')");
+    }
+    return hiddenCode.equals("refuse");
   }
 
   private PrivacyCost cost(Map<?, ?> parent, String path, String key) {
@@ -295,6 +309,9 @@ public final class PolicyFile {
     root.put("synthetic", costMap(policy.syntheticCost()));
     root.put("invalid_values", policy.invalidValues().name().toLowerCase(java.util.Locale.ROOT));
     root.put("outputs", Map.of("release", policy.outputsNeedRelease() ? "required" : "automatic"));
+    if (policy.refusesHiddenCode()) { // written only when set, so that the policies written before it keep their bytes
+      root.put("notebooks", Map.of("hidden_code", "refuse"));
+    }
     return new Yaml().dumpAsMap(root);
   }
 

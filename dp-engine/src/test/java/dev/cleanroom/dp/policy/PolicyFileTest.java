@@ -46,6 +46,19 @@ class PolicyFileTest {
     assertEquals(Set.of(View.DP_QUERY, View.MOCK), policy.views(), "synthetic spends ε, so it is opt-in");
     assertEquals(InvalidValues.CLAMP, policy.invalidValues());
     assertTrue(policy.outputsNeedRelease());
+    assertFalse(policy.refusesHiddenCode(), "hidden code is flagged for the reviewer, not refused, unless asked");
+  }
+
+  @Test
+  void aProviderMayRefuseNotebooksWithHiddenCode_andTheWrittenPolicySaysSo() {
+    DatasetPolicy policy = PolicyFile.parse(MINIMAL + "notebooks: {hidden_code: refuse}\n", "policy.yaml");
+    assertTrue(policy.refusesHiddenCode());
+    assertEquals(policy, PolicyFile.parse(PolicyFile.toYaml(policy), "round trip"));
+    assertFalse(PolicyFile.parse(MINIMAL + "notebooks: {hidden_code: flag}\n", "policy.yaml").refusesHiddenCode());
+    assertEquals(List.of("notebooks.hidden_code: must be flag or refuse (got 'allow')"),
+        problemsOf(MINIMAL + "notebooks: {hidden_code: allow}\n").problems());
+    assertFalse(PolicyFile.toYaml(InsuranceData.policy()).contains("notebooks"),
+        "a policy without the option is written as before, byte for byte");
   }
 
   @Test

@@ -17,6 +17,8 @@ import dev.cleanroom.bridge.job.JobEvent;
 import dev.cleanroom.bridge.service.OutputFile;
 import dev.cleanroom.bridge.service.VerificationResult;
 import dev.cleanroom.bridge.store.AuditEntry;
+import dev.cleanroom.kernel.review.CodeReview;
+import dev.cleanroom.kernel.review.Finding;
 import java.util.List;
 import java.util.function.Function;
 
@@ -95,6 +97,23 @@ final class JsonViews {
           .put("at", d.at().toString());
     }
     o.put("hasReport", job.hasReport());
+    return o;
+  }
+
+  static ObjectNode review(String jobId, List<CodeReview> cells) {
+    ObjectNode o = F.objectNode().put("jobId", jobId);
+    ArrayNode findings = o.putArray("findings");
+    ArrayNode parsed = o.putArray("cells");
+    for (CodeReview cell : cells) {
+      parsed.addObject().put("cell", cell.cell()).put("parsed", cell.parsed());
+      for (Finding f : cell.findings()) {
+        findings.addObject().put("cell", f.cell()).put("line", f.line()).put("column", f.column())
+            .put("kind", f.kind().code()).put("text", f.text()).put("meaning", f.meaning())
+            .put("description", f.describe()).put("inComment", f.inComment())
+            .put("offset", f.offset()).put("length", f.length())
+            .put("parsedOffset", f.parsedOffset()).put("parsedLength", f.parsedLength());
+      }
+    }
     return o;
   }
 

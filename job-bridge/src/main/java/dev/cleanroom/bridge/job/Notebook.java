@@ -7,7 +7,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.cleanroom.attestation.manifest.Sha256;
 import dev.cleanroom.bridge.BridgeException;
+import dev.cleanroom.kernel.review.CodeReview;
+import dev.cleanroom.kernel.review.Finding;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -29,11 +33,13 @@ public final class Notebook {
   private final byte[] bytes;
   private final Sha256 sha256;
   private final int cells;
+  private final List<CodeReview> review;
 
-  private Notebook(byte[] bytes, int cells) {
+  private Notebook(byte[] bytes, int cells, List<CodeReview> review) {
     this.bytes = bytes;
     this.sha256 = Sha256.of(bytes);
     this.cells = cells;
+    this.review = List.copyOf(review);
   }
 
   /**
@@ -77,10 +83,15 @@ public final class Notebook {
     if (cells == null || !cells.isArray()) {
       throw invalid("it has no 'cells' array");
     }
+    List<CodeReview> review = new ArrayList<>();
     for (int i = 0; i < cells.size(); i++) {
-      checkCell(cells.get(i), i + 1);
+      JsonNode cell = cells.get(i);
+      checkCell(cell, i + 1);
+      if (cell.path("cell_type").asText().equals("code")) { // only code cells run
+        review.add(CodeReview.of(i + 1, source(cell.get("source"))));
+      }
     }
-    return new Notebook(bytes.clone(), cells.size());
+    return new Notebook(bytes.clone(), cells.size(), review);
   }
 
   private static void checkCell(JsonNode cell, int number) {
@@ -100,6 +111,16 @@ public final class Notebook {
     if (!cell.path("metadata").isObject()) {
       throw invalid("cell " + number + " has no 'metadata' object");
     }
+  }
+
+  /** A cell's source as nbformat joins it: a list of strings is one text. */
+  private static String source(JsonNode source) {
+    if (source.isTextual()) {
+      return source.asText();
+    }
+    StringBuilder text = new StringBuilder();
+    source.forEach(line -> text.append(line.asText()));
+    return text.toString();
   }
 
   private static BridgeException invalid(String why) {
@@ -125,5 +146,15 @@ public final class Notebook {
 
   public int cells() {
     return cells;
+  }
+
+  /** Each code cell as a reviewer needs to read it: as JShell parses it, with what reads otherwise flagged. */
+  public List<CodeReview> review() {
+    return review;
+  }
+
+  /** Every spot of the code cells where JShell parses something other than what the notebook shows. */
+  public List<Finding> findings() {
+    return review.stream().flatMap(cell -> cell.findings().stream()).toList();
   }
 }

@@ -11,6 +11,7 @@ import dev.cleanroom.bridge.report.JobReports;
 import dev.cleanroom.bridge.service.impl.JobServiceImpl;
 import dev.cleanroom.bridge.store.AuditEntry;
 import dev.cleanroom.bridge.store.JobStore;
+import dev.cleanroom.kernel.review.CodeReview;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.util.List;
@@ -61,6 +62,9 @@ public interface JobService {
 
   /** The submitted notebook, as sent. */
   Future<Download> notebook(Caller caller, String jobId);
+
+  /** The submitted notebook's code cells as JShell parses them, with every spot that reads otherwise flagged. */
+  Future<List<CodeReview>> review(Caller caller, String jobId);
 
   /** {@code report.json}: for the owner, the providers, and every auditor. */
   Future<Download> report(Caller caller, String jobId);

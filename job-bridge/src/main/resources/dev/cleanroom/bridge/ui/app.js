@@ -401,7 +401,9 @@ async function timeline(list, id) {
 
 async function notebook(box, id) {
   try {
-    Notebook.render(JSON.parse(await (await call("GET", "jobs/" + id + "/notebook")).text()), box);
+    const [text, review] = await Promise.all([
+      call("GET", "jobs/" + id + "/notebook").then(r => r.text()), getJson("jobs/" + id + "/review")]);
+    Notebook.render(JSON.parse(text), box, review);
   } catch (e) {
     box.replaceChildren();
     showError(box, e);

@@ -1,6 +1,9 @@
 // Renders a Jupyter notebook (nbformat 4) for a reviewer: markdown as text with light formatting, code as code,
 // and the notebook's saved outputs as plain text or PNG images. Nothing from the notebook is ever inserted as
 // HTML: markdown is escaped first and only then given the few tags below; everything else is textContent.
+// With the bridge's review of the code (GET /v1/jobs/{id}/review), a code cell that JShell parses otherwise than
+// it reads (Unicode escapes, bidirectional controls, invisible characters) is shown as submitted and, beside it,
+// as JShell parses it, each flagged spot marked in both and named above them.
 "use strict";
 
 const Notebook = (() => {
@@ -122,10 +125,73 @@ const Notebook = (() => {
     return box;
   }
 
-  /** Renders the notebook's cells into element, replacing what was there. */
-  function render(notebook, element) {
+  // The text with each [start, start + length) span in a <mark>. A mark isolates its text's direction, so a
+  // bidirectional control inside it cannot reorder the text around it, and has a frame, so a zero-width
+  // character in it still shows.
+  function marked(text, spans) {
+    const code = document.createElement("code");
+    let at = 0;
+    spans.forEach(span => {
+      code.append(document.createTextNode(text.substring(at, span.start)));
+      const mark = document.createElement("mark");
+      mark.className = "flag";
+      mark.title = span.title;
+      mark.textContent = text.substring(span.start, span.start + span.length);
+      code.append(mark);
+      at = span.start + span.length;
+    });
+    code.append(document.createTextNode(text.substring(at)));
+    return code;
+  }
+
+  function side(title, className, code) {
+    const box = document.createElement("div");
+    box.className = className;
+    const heading = document.createElement("div");
+    heading.className = "cell-label";
+    heading.textContent = title;
+    const pre = document.createElement("pre");
+    pre.appendChild(code);
+    box.append(heading, pre);
+    return box;
+  }
+
+  // A code cell with findings: what they are, then the cell as submitted and as JShell parses it, side by side.
+  function flaggedCode(box, text, cellReview, findings) {
+    const list = document.createElement("ul");
+    list.className = "findings";
+    findings.forEach(f => {
+      const item = document.createElement("li");
+      item.textContent = f.description;
+      list.appendChild(item);
+    });
+    const sides = document.createElement("div");
+    sides.className = "sides";
+    sides.append(
+      side("as submitted", "submitted",
+        marked(text, findings.map(f => ({ start: f.offset, length: f.length, title: f.description })))),
+      side("as JShell parses it", "parsed",
+        marked(cellReview.parsed, findings.map(f => ({ start: f.parsedOffset, length: f.parsedLength, title: f.description })))));
+    box.append(list, sides);
+  }
+
+  /**
+   * Renders the notebook's cells into element, replacing what was there; review (optional) is the bridge's
+   * review of its code cells.
+   */
+  function render(notebook, element, review) {
     element.replaceChildren();
     const cells = Array.isArray(notebook.cells) ? notebook.cells : [];
+    const findings = review ? review.findings : [];
+    if (findings.length) {
+      const warning = document.createElement("p");
+      warning.className = "hidden-code-warning";
+      warning.setAttribute("role", "alert");
+      warning.textContent = "JShell runs this notebook otherwise than it reads at " + findings.length
+        + (findings.length === 1 ? " spot" : " spots") + " (Unicode escapes, bidirectional controls or invisible"
+        + " characters); each flagged cell is shown below as submitted and as JShell parses it.";
+      element.appendChild(warning);
+    }
     cells.forEach((cell, i) => {
       const box = document.createElement("div");
       box.className = "cell cell-" + (cell.cell_type || "raw");
@@ -139,11 +205,18 @@ const Notebook = (() => {
         body.innerHTML = markdown(source(cell)); // safe: markdown() escapes before it formats
         box.appendChild(body);
       } else {
-        const pre = document.createElement("pre");
-        const code = document.createElement("code");
-        code.textContent = source(cell);
-        pre.appendChild(code);
-        box.appendChild(pre);
+        const cellFindings = findings.filter(f => f.cell === i + 1);
+        const cellReview = review ? review.cells.find(c => c.cell === i + 1) : undefined;
+        if (cellFindings.length && cellReview) {
+          box.classList.add("flagged");
+          flaggedCode(box, source(cell), cellReview, cellFindings);
+        } else {
+          const pre = document.createElement("pre");
+          const code = document.createElement("code");
+          code.textContent = source(cell);
+          pre.appendChild(code);
+          box.appendChild(pre);
+        }
         (cell.outputs || []).forEach(out => box.appendChild(output(out)));
       }
       element.appendChild(box);

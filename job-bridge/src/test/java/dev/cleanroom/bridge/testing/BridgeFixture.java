@@ -39,7 +39,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  *
  * <p>Users: alice and bob (scientists), pat (provider of {@code insurance} and {@code open-data}), quinn (provider
  * of {@code claims}, open to alice and bob, and {@code private}, open to bob only), audrey (auditor), nobody (no
- * role). {@code open-data}'s outputs need no release.
+ * role). {@code open-data}'s outputs need no release; {@code claims}'s policy refuses notebooks with hidden code.
  */
 public final class BridgeFixture implements AutoCloseable {
   public static final Map<String, String> TOKENS = Map.of(
@@ -119,16 +119,16 @@ public final class BridgeFixture implements AutoCloseable {
   /** Provisions the test datasets under {@code dir} and returns them as {@code --dataset NAME=VIEWS:DATA} values. */
   public static List<String> datasetSpecs(Path dir) throws IOException {
     return List.of(
-        provision(dir, "insurance", "pat", List.of(), true),
-        provision(dir, "open-data", "pat", List.of(), false),
-        provision(dir, "claims", "quinn", List.of("alice", "bob"), true),
-        provision(dir, "private", "quinn", List.of("bob"), true));
+        provision(dir, "insurance", "pat", List.of(), true, false),
+        provision(dir, "open-data", "pat", List.of(), false, false),
+        provision(dir, "claims", "quinn", List.of("alice", "bob"), true, true),
+        provision(dir, "private", "quinn", List.of("bob"), true, false));
   }
 
-  private static String provision(Path dir, String name, String owner, List<String> scientists, boolean release)
-      throws IOException {
+  private static String provision(Path dir, String name, String owner, List<String> scientists, boolean release,
+      boolean refusesHiddenCode) throws IOException {
     DatasetPolicy policy = DatasetPolicy.builder(name).owner(owner).description("The " + name + " dataset")
-        .scientists(scientists).outputsNeedRelease(release)
+        .scientists(scientists).outputsNeedRelease(release).refusesHiddenCode(refusesHiddenCode)
         .column(new ColumnPolicy.Numeric("age", 18, 65, true))
         .column(new ColumnPolicy.Categorical("smoker", List.of("yes", "no")))
         .column(new ColumnPolicy.Numeric("charges", 0, 65000, false))

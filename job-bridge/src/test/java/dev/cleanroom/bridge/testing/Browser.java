@@ -188,6 +188,13 @@ public final class Browser implements AutoCloseable {
         "args", List.of(css, value)));
   }
 
+  /** Scrolls the first element matching {@code css} into view, for a screenshot of it. */
+  public void scrollTo(String css) throws Exception {
+    find(css);
+    command("POST", "execute/sync", java.util.Map.of("script",
+        "document.querySelector(arguments[0]).scrollIntoView()", "args", List.of(css)));
+  }
+
   public void screenshot(Path file) throws Exception {
     Files.createDirectories(file.getParent());
     Files.write(file, Base64.getDecoder().decode(command("GET", "screenshot", null).asText()));

@@ -1,5 +1,7 @@
 package dev.cleanroom.bridge.testing;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.charset.StandardCharsets;
 
 /** Small real notebooks for tests. */
@@ -25,5 +27,32 @@ public final class Notebooks {
          "nbformat_minor": 5
         }
         """.formatted(extra.isEmpty() ? "" : "\\n// " + extra)).getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** The line of {@link #hidingCode()} whose Unicode escape {@code \\u0022} ends the string: JShell runs {@code y = 7}. */
+  public static final String ESCAPED_QUOTE = "String s = \"a\\u0022; y = 7; //\";";
+  /** The commenting-out sample of Trojan Source (CVE-2021-42574): shown as an if, all of it a comment. */
+  public static final String TROJAN_SOURCE = "/*\u202E } \u2066if (isAdmin)\u2069 \u2066 begin admins only */";
+
+  /** A notebook that reads otherwise than it runs: cell 2 hides {@code y = 7} in a string, cell 3 is Trojan Source. */
+  public static byte[] hidingCode() {
+    return notebook("# A harmless study", "int y = 0;\n" + ESCAPED_QUOTE + "\nvar t = Dcr.dataset(\"insurance\").table();",
+        TROJAN_SOURCE);
+  }
+
+  /** A notebook of a markdown cell and then one code cell per source given. */
+  public static byte[] notebook(String markdown, String... code) {
+    ObjectNode notebook = BridgeFixture.JSON.createObjectNode();
+    ArrayNode cells = notebook.putArray("cells");
+    cells.addObject().put("cell_type", "markdown").put("source", markdown).putObject("metadata");
+    for (String source : code) {
+      ObjectNode cell = cells.addObject().put("cell_type", "code").put("source", source);
+      cell.putObject("metadata");
+      cell.putArray("outputs");
+      cell.putNull("execution_count");
+    }
+    notebook.putObject("metadata");
+    notebook.put("nbformat", 4).put("nbformat_minor", 5);
+    return notebook.toString().getBytes(StandardCharsets.UTF_8);
   }
 }

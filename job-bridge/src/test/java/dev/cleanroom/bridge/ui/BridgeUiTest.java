@@ -9,6 +9,7 @@ import dev.cleanroom.bridge.testing.Browser;
 import dev.cleanroom.bridge.testing.BridgeFixture;
 import dev.cleanroom.bridge.testing.FakeHub;
 import dev.cleanroom.bridge.testing.FakeWorkload;
+import dev.cleanroom.bridge.testing.Notebooks;
 import dev.cleanroom.service.sql.TestDatabase;
 import io.vertx.core.Vertx;
 import java.nio.file.Files;
@@ -76,6 +77,32 @@ class BridgeUiTest {
       browser.screenshot(SCREENSHOTS.resolve("5-auditor-verifies.png"));
       assertTrue(verdict.contains("SIMULATED"), verdict);
       assertTrue(Files.size(SCREENSHOTS.resolve("5-auditor-verifies.png")) > 10_000);
+    }
+  }
+
+  /** Issue 14: what a reviewer reads is what runs. */
+  @Test
+  void aReviewerSeesCodeThatRunsOtherwiseThanItReadsFlagged_besideItAsJShellParsesIt() throws Exception {
+    try (BridgeFixture bridge = BridgeFixture.start(dir, TestDatabase.SQLITE);
+        Browser browser = Browser.start(Files.createDirectories(dir.resolve("browser")))) {
+      var submitted = bridge.submit("alice", Notebooks.hidingCode(), "insurance");
+      assertEquals(201, submitted.statusCode(), new String(submitted.body()));
+      String id = BridgeFixture.json(submitted).path("id").asText();
+      browser.open(bridge.base().resolve("ui/"));
+      browser.type("#token", BridgeFixture.TOKENS.get("pat"));
+      browser.click("#signin-button");
+      browser.awaitText("#me", "pat · provider");
+      browser.open(bridge.base().resolve("ui/#/job/" + id));
+
+      browser.awaitText(".hidden-code-warning", "otherwise than it reads at 5 spots");
+      browser.awaitText(".cell.flagged .findings", "cell 2, line 2, column 14: the Unicode escape \\u0022, which JShell reads as \"");
+      browser.awaitText(".cell.flagged .parsed pre", "String s = \"a\"; y = 7; //\";");
+      assertEquals("\\u0022", browser.text(".cell.flagged .submitted mark.flag"));
+      assertEquals("\"", browser.text(".cell.flagged .parsed mark.flag"));
+      browser.awaitText(".cell.flagged:last-child .findings", "U+202E RIGHT-TO-LEFT OVERRIDE, a bidirectional control");
+      browser.awaitText(".cell.flagged:last-child .parsed pre", "/*⟨U+202E⟩ } ⟨U+2066⟩if (isAdmin)⟨U+2069⟩");
+      browser.scrollTo(".hidden-code-warning");
+      browser.screenshot(SCREENSHOTS.resolve("7-review-flags-hidden-code.png"));
     }
   }
 

@@ -28,6 +28,8 @@ import dev.cleanroom.bridge.store.AuditEntry;
 import dev.cleanroom.bridge.store.JobQuery;
 import dev.cleanroom.bridge.store.JobStore;
 import dev.cleanroom.bridge.store.NewJob;
+import dev.cleanroom.kernel.review.CodeReview;
+import dev.cleanroom.kernel.review.Finding;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
@@ -140,6 +142,7 @@ public final class JobServiceImpl implements JobService {
       requireAnyRole(caller, Role.SCIENTIST);
       List<JobDataset> datasets = datasets(caller, submission.datasets());
       Notebook notebook = Notebook.parse(submission.notebook(), limits.maxNotebookBytes());
+      refuseHiddenCode(datasets, notebook);
       String id = JobId.generate();
       String key = JobObjects.notebook(id);
       storage.put(key, new ByteArrayInputStream(notebook.bytes()), notebook.size());
@@ -175,6 +178,28 @@ public final class JobServiceImpl implements JobService {
       datasets.add(new JobDataset(name, dataset.owner(), dataset.policy().outputsNeedRelease()));
     }
     return datasets;
+  }
+
+  /** How many spots a refusal names; the rest are counted. */
+  private static final int NAMED_SPOTS = 10;
+
+  /** Refuses, before anything is stored, a notebook with hidden code on a dataset whose policy refuses it. */
+  private void refuseHiddenCode(List<JobDataset> datasets, Notebook notebook) {
+    List<Finding> findings = notebook.findings();
+    List<String> refusing = datasets.stream().map(JobDataset::dataset)
+        .filter(name -> catalog.find(name).map(d -> d.policy().refusesHiddenCode()).orElse(false)).toList();
+    if (findings.isEmpty() || refusing.isEmpty()) {
+      return;
+    }
+    StringBuilder spots = new StringBuilder();
+    findings.stream().limit(NAMED_SPOTS).forEach(f -> spots.append(spots.isEmpty() ? "" : "; ").append(f.describe()));
+    if (findings.size() > NAMED_SPOTS) {
+      spots.append("; and ").append(findings.size() - NAMED_SPOTS).append(" more");
+    }
+    throw new BridgeException("hidden_code_refused", 422, "The policy of dataset " + String.join(" and ", refusing)
+        + " refuses notebooks whose code JShell runs otherwise than it reads (Unicode escapes, bidirectional controls,"
+        + " invisible characters); this one has " + findings.size() + (findings.size() == 1 ? " such spot: " : " such spots: ")
+        + spots + ". Write each character as itself (a notebook is UTF-8), delete the invisible ones, and submit again.");
   }
 
   private static String printable(String text) {
@@ -322,6 +347,18 @@ public final class JobServiceImpl implements JobService {
       byte[] bytes = read(JobObjects.notebook(jobId));
       store.audit(caller.name(), "download_notebook", Optional.of(jobId), "ok", "");
       return new Download(job.name(), "application/x-ipynb+json", bytes);
+    });
+  }
+
+  @Override
+  public Future<List<CodeReview>> review(Caller caller, String jobId) {
+    return audited(caller, "review_notebook", Optional.of(jobId), "", () -> {
+      requireAnyRole(caller, ANY_ROLE);
+      visible(caller, jobId);
+      // Checked against the limit when it was submitted; a limit lowered since must not hide a stored notebook.
+      List<CodeReview> review = Notebook.parse(read(JobObjects.notebook(jobId)), Long.MAX_VALUE).review();
+      store.audit(caller.name(), "review_notebook", Optional.of(jobId), "ok", "");
+      return review;
     });
   }
 

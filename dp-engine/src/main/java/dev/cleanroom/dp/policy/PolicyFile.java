@@ -71,8 +71,8 @@ public final class PolicyFile {
       builder.syntheticCost(cost(root, "synthetic", "synthetic"));
     }
     builder.invalidValues(invalidValues(root));
-    builder.outputsNeedRelease(outputsNeedRelease(root));
-    builder.refusesHiddenCode(refusesHiddenCode(root));
+    builder.outputsNeedRelease(!either(root, "outputs", "release", "required", "automatic").equals("automatic"));
+    builder.refusesHiddenCode(either(root, "notebooks", "hidden_code", "flag", "refuse").equals("refuse"));
     if (dataset == null) {
       missing("dataset", "the dataset's name, e.g. dataset: insurance");
     }
@@ -163,30 +163,21 @@ public final class PolicyFile {
     };
   }
 
-  private boolean outputsNeedRelease(Map<?, ?> root) {
-    Map<?, ?> outputs = map(root, "outputs", false);
-    if (outputs == null) {
-      return true;
+  /**
+   * A setting {@code section: {key: word}} whose word is {@code usual} (also when it is left out) or {@code other};
+   * another word is a problem.
+   */
+  private String either(Map<?, ?> root, String section, String key, String usual, String other) {
+    Map<?, ?> settings = map(root, section, false);
+    if (settings == null) {
+      return usual;
     }
-    allowOnly(outputs, "outputs.", Set.of("release"));
-    String release = string(outputs, "release", "required");
-    if (!release.equals("required") && !release.equals("automatic")) {
-      problem("outputs.release", "must be required or automatic (got '" + release + "')");
+    allowOnly(settings, section + ".", Set.of(key));
+    String word = string(settings, key, usual);
+    if (!word.equals(usual) && !word.equals(other)) {
+      problem(section + "." + key, "must be " + usual + " or " + other + " (got '" + word + "')");
     }
-    return !release.equals("automatic");
-  }
-
-  private boolean refusesHiddenCode(Map<?, ?> root) {
-    Map<?, ?> notebooks = map(root, "notebooks", false);
-    if (notebooks == null) {
-      return false;
-    }
-    allowOnly(notebooks, "notebooks.", Set.of("hidden_code"));
-    String hiddenCode = string(notebooks, "hidden_code", "flag");
-    if (!hiddenCode.equals("flag") && !hiddenCode.equals("refuse")) {
-      problem("notebooks.hidden_code", "must be flag or refuse (got '" + hiddenCode + "')");
-    }
-    return hiddenCode.equals("refuse");
+    return word;
   }
 
   private PrivacyCost cost(Map<?, ?> parent, String path, String key) {

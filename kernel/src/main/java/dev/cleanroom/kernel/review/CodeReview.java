@@ -1,6 +1,7 @@
 package dev.cleanroom.kernel.review;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
@@ -105,18 +106,17 @@ public record CodeReview(int cell, String source, String parsed, List<Finding> f
           j += source.charAt(j) == '\\' ? 2 : 1;
         }
         i = j + 1;
-      } else if (source.startsWith("/*", i) || source.startsWith("//", i)) {
-        int end;
-        if (c == '/' && source.charAt(i + 1) == '*') {
-          int close = source.indexOf("*/", i + 2);
-          end = close < 0 ? source.length() : close + 2;
-        } else {
-          end = i + 2;
-          while (end < source.length() && source.charAt(end) != '\n' && source.charAt(end) != '\r') {
-            end++;
-          }
+      } else if (source.startsWith("/*", i)) {
+        int close = source.indexOf("*/", i + 2);
+        int end = close < 0 ? source.length() : close + 2;
+        Arrays.fill(comment, i, end, true);
+        i = end;
+      } else if (source.startsWith("//", i)) {
+        int end = i + 2;
+        while (end < source.length() && source.charAt(end) != '\n' && source.charAt(end) != '\r') {
+          end++;
         }
-        java.util.Arrays.fill(comment, i, end, true);
+        Arrays.fill(comment, i, end, true);
         i = end;
       } else {
         i++;

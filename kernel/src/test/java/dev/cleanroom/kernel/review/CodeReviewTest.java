@@ -60,6 +60,16 @@ class CodeReviewTest {
     assertTrue(review.findings().get(0).describe().contains("in a comment JShell drops"), review.findings().get(0).describe());
   }
 
+  /** javac would end the block comment at the escaped star; JShell finds the comment's end as written. */
+  @Test
+  void anEscapedCommentEnd_isFlagged_andTheCommentRunsNothing() throws CellException {
+    String cell = "int w = 1;\n/* \\u002a/ w = 5; /* */\nw";
+    assertEquals(1, jshell.eval(cell, "cell [1]").orElseThrow().value());
+    CodeReview review = CodeReview.of(1, cell);
+    assertEquals(List.of("2:4 unicode_escape \\u002a U+002A ASTERISK"), spots(review));
+    assertEquals(cell, review.parsed());
+  }
+
   /** What javac alone would read as a text block is, for JShell, two comments around a line of code. */
   @Test
   void aTextBlockOpenedInAComment_showsTheCodeJShellRuns() throws CellException {

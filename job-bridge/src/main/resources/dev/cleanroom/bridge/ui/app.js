@@ -293,12 +293,12 @@ async function jobPage(view, id) {
   view.replaceChildren(page);
 
   actions(page.querySelector(".actions"), job);
-  const mayReadOutputs = (isProvider() && job.datasets.some(d => d.provider === me.name) && job.hasReport)
-    || (job.owner === me.name && job.state === "RELEASED");
+  // The bridge says whether this caller may read the run's results now (the airlock's rule is the server's).
+  const mayReadOutputs = job.resultsReadable && (job.owner === me.name || job.datasets.some(d => d.provider === me.name));
   if (mayReadOutputs) {
     await outputs(page.querySelector(".outputs"), job);
   }
-  if (job.hasReport) {
+  if (job.resultsReadable) {
     const box = page.querySelector(".verification");
     box.append(el("h3", {}, "Attestation report"),
       el("p", {}, el("button", { type: "button", id: "download-report", onclick: () => download("jobs/" + job.id + "/report", "report.json") }, "Download report.json"),
@@ -422,7 +422,7 @@ function showChecks(box, result) {
 }
 
 async function auditorPage(view) {
-  const jobs = (await getJson("jobs?limit=500")).filter(j => j.hasReport);
+  const jobs = (await getJson("jobs?limit=500")).filter(j => j.resultsReadable);
   const result = el("div", { class: "verification" });
   const select = el("select", { id: "pick-job" }, el("option", { value: "" }, "Pick a job…"),
     jobs.map(j => el("option", { value: j.id }, j.id + " · " + j.name + " · " + j.state)));

@@ -1,6 +1,7 @@
 package dev.cleanroom.bridge.local;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -76,8 +77,6 @@ class AirlockEndToEndTest {
       assertEquals(String.join(",", SECRETS), values);
       String providersReport = text(client.send("pat", "GET", "v1/jobs/" + id + "/report", null));
       assertTrue(providersReport.contains("v-" + SECRETS.get(0)), providersReport);
-      // ...and the name outside the safe characters never became an output.
-      assertTrue(!providersReport.contains("charge " + SECRETS.get(0)), providersReport);
 
       // Everything the scientist and an auditor can ask for, with the outputs' real names guessed right.
       Map<String, String> answers = new LinkedHashMap<>();
@@ -99,9 +98,18 @@ class AirlockEndToEndTest {
         HttpResponse<byte[]> upload = client.send(user, "POST", "v1/verifications", providersReport.getBytes(StandardCharsets.UTF_8));
         answers.put(user + " POST v1/verifications → " + upload.statusCode(), new String(upload.body(), StandardCharsets.UTF_8));
       }
+      answers.put("the operator's log of the bridge", bridge.output());
+      Path runLog = dir.resolve("work/tee/runs/" + id + "/log");
+      assertTrue(Files.exists(runLog), "the simulator's log of the run, which the operator reads");
+      answers.put("the simulator's log of the run", Files.readString(runLog));
+      assertEquals(List.of(), leaks(answers), "real values before release, through the API");
+
       try (Browser browser = Browser.start(Files.createDirectories(dir.resolve("browser")))) {
+        browser.open(bridge.base().resolve("ui/"));
         for (String user : List.of("alice", "audrey")) {
-          browser.open(bridge.base().resolve("ui/"));
+          if (user.equals("audrey")) {
+            browser.click("#who button"); // alice signs out
+          }
           browser.type("#token", BridgeFixture.TOKENS.get(user));
           browser.click("#signin-button");
           browser.awaitText("#me", user);
@@ -114,15 +122,19 @@ class AirlockEndToEndTest {
           answers.put(user + " UI auditor page", browser.text("body"));
         }
       }
-      answers.put("the operator's log of the bridge", bridge.output());
-
-      List<String> leaks = new ArrayList<>();
-      answers.forEach((what, body) -> SECRETS.stream().filter(body::contains).forEach(s -> leaks.add(what + " holds " + s)));
-      assertEquals(List.of(), leaks, "real values before release");
+      assertEquals(List.of(), leaks(answers), "real values before release, in the UI");
+      assertFalse(providersReport.contains("charge " + SECRETS.get(0)), "a name outside the safe characters is no output");
       assertTrue(answers.keySet().stream().anyMatch(k -> k.startsWith("alice GET v1/jobs/" + id + "/report → 403")), answers.keySet().toString());
     } finally {
       bridge.stop();
     }
+  }
+
+  /** Which answers hold which secret. */
+  private static List<String> leaks(Map<String, String> answers) {
+    List<String> leaks = new ArrayList<>();
+    answers.forEach((what, body) -> SECRETS.stream().filter(body::contains).forEach(s -> leaks.add(what + " holds " + s)));
+    return leaks;
   }
 
   private static String text(HttpResponse<byte[]> response) {

@@ -297,6 +297,11 @@ async function jobPage(view, id) {
   const mayReadOutputs = job.resultsReadable && (job.owner === me.name || job.datasets.some(d => d.provider === me.name));
   if (mayReadOutputs) {
     await outputs(page.querySelector(".outputs"), job);
+  } else if (isProvider() && job.hasReport && job.datasets.some(d => d.provider === me.name)) {
+    const others = job.releasesPending.filter(p => p !== me.name);
+    page.querySelector(".outputs").append(el("p", { class: "airlock-note" }, "What this run returned may derive from "
+      + "other providers' data: you see it once " + (others.join(" and ") || "they") + " released it. If you release "
+      + "first, you leave the review of the outputs to them."));
   }
   if (job.resultsReadable) {
     const box = page.querySelector(".verification");

@@ -124,6 +124,7 @@ class AirlockEndToEndTest {
           answers.put(user + " UI auditor page", browser.text("body"));
         }
       }
+      assertTrue(answers.get("alice UI job page").contains(RunReasons.NOTEBOOK_FAILED), answers.get("alice UI job page"));
       assertEquals(List.of(), leaks(answers), "real values before release, in the UI");
       assertFalse(providersReport.contains("charge " + SECRETS.get(0)), "a name outside the safe characters is no output");
       assertTrue(answers.keySet().stream().anyMatch(k -> k.startsWith("alice GET v1/jobs/" + id + "/report → 403")), answers.keySet().toString());

@@ -62,6 +62,9 @@ public record JobManifest(
     outputs = copy(outputs, "outputs");
     inputs.keySet().forEach(JobManifest::requireInputName);
     outputs.keySet().forEach(JobManifest::requireOutputPath);
+    if (outputs.size() > MAX_OUTPUTS) {
+      throw new IllegalArgumentException("a job returns at most " + MAX_OUTPUTS + " outputs");
+    }
     if (executedNotebook == null || !outputs.containsKey(executedNotebook)) {
       throw new IllegalArgumentException("'executedNotebook' must name one of the outputs");
     }
@@ -73,21 +76,30 @@ public record JobManifest(
     }
   }
 
+  /** The most files a job may return, the executed notebook and the log included. */
+  public static final int MAX_OUTPUTS = 1000;
+  /** The longest output path, {@code outputs/} included. */
+  public static final int MAX_OUTPUT_PATH = 200;
   /**
-   * Checks that a name is a safe relative path inside a job's output folder: '/'-separated segments, none
-   * empty, '.' or '..', no backslash or control character. The launcher refuses output names that fail
-   * this before it writes anything.
+   * An output path's parts: ASCII letters, digits, '.', '_' and '-', not starting with '.' or '-'. The notebook
+   * chooses these names, so they are kept to a set that reads the same in every locale and cannot hide text: a name
+   * of other bytes (another script, invalid UTF-8) is refused rather than decoded, so no two files share a key.
+   */
+  private static final Pattern OUTPUT_PATH_PART = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9._-]*");
+
+  /**
+   * Checks that a name is a safe relative path inside a job's output folder: '/'-separated parts of the characters
+   * above, at most {@value #MAX_OUTPUT_PATH} characters. The launcher refuses output names that fail this before it
+   * hashes anything. The message never repeats the name: it may have been chosen to carry data.
    */
   public static void requireOutputPath(String path) {
-    if (path == null || path.isEmpty() || path.length() > 1024) {
-      throw new IllegalArgumentException("an output path must have 1–1024 characters");
+    if (path == null || path.isEmpty() || path.length() > MAX_OUTPUT_PATH) {
+      throw new IllegalArgumentException("an output path must have 1–" + MAX_OUTPUT_PATH + " characters");
     }
-    if (path.startsWith("/") || path.indexOf('\\') >= 0 || hasControlCharacter(path)) {
-      throw new IllegalArgumentException("output path '" + printable(path) + "' must be relative, '/'-separated, without control characters");
-    }
-    for (String segment : path.split("/", -1)) {
-      if (segment.isEmpty() || segment.equals(".") || segment.equals("..")) {
-        throw new IllegalArgumentException("output path '" + printable(path) + "' has an empty, '.' or '..' segment");
+    for (String part : path.split("/", -1)) {
+      if (!OUTPUT_PATH_PART.matcher(part).matches()) {
+        throw new IllegalArgumentException("an output path must be '/'-separated parts of A–Z a–z 0–9 . _ -,"
+            + " none empty or starting with '.' or '-'");
       }
     }
   }

@@ -82,7 +82,12 @@ public final class JobFolder {
     return dir.resolve(key);
   }
 
-  /** Every output file (all regular files but the record files) by its manifest key, with its sha256. */
+  /**
+   * Every output file (all regular files but the record files) by its manifest key, with its sha256. A key is the
+   * file's path decoded by the JVM; {@link JobManifest#requireOutputPath} admits only ASCII, which every locale
+   * decodes alike, so a name of other bytes is refused whatever {@code LANG} says, and never decoded into another
+   * file's key. Refusals name no file: an unreleased output's name may carry data.
+   */
   public SortedMap<String, Sha256> hashOutputs() throws IOException {
     TreeMap<String, Sha256> hashes = new TreeMap<>();
     List<Path> files;
@@ -92,18 +97,21 @@ public final class JobFolder {
     for (Path file : files) {
       String key = key(file);
       if (Files.isSymbolicLink(file)) {
-        throw new AttestationException("unsafe_output", "'" + key + "' is a symbolic link; job folders hold only plain files");
+        throw new AttestationException("unsafe_output", "the job folder holds a symbolic link; it may hold only plain files");
       }
       if (Files.isDirectory(file, LinkOption.NOFOLLOW_LINKS) || RECORD_FILES.contains(key)) {
         continue;
       }
       if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
-        throw new AttestationException("unsafe_output", "'" + key + "' is not a regular file");
+        throw new AttestationException("unsafe_output", "the job folder holds a special file; it may hold only plain files");
       }
       try {
         JobManifest.requireOutputPath(key);
       } catch (IllegalArgumentException e) {
-        throw new AttestationException("unsafe_output", e.getMessage());
+        throw new AttestationException("unsafe_output", "the job folder holds a file whose name is not an output name: " + e.getMessage());
+      }
+      if (hashes.size() == JobManifest.MAX_OUTPUTS) {
+        throw new AttestationException("unsafe_output", "the job folder holds more than " + JobManifest.MAX_OUTPUTS + " outputs");
       }
       hashes.put(key, Sha256.of(file));
     }

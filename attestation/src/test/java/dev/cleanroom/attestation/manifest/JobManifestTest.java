@@ -2,6 +2,7 @@ package dev.cleanroom.attestation.manifest;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -10,6 +11,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cleanroom.attestation.TestJobs;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -93,6 +95,35 @@ class JobManifestTest {
   @Test
   void requireOutputPath_absolutePath_isRefused() {
     assertThrows(IllegalArgumentException.class, () -> JobManifest.requireOutputPath("/etc/passwd"));
+  }
+
+  @Test
+  void requireOutputPath_namesOutsideTheSafeCharacters_areRefusedWithoutBeingRepeated() {
+    for (String name : List.of("outputs/charge 16884.924:", "outputs/-rf", "outputs/.hidden", "outputs//x",
+        "outputs/caf\u00e9.txt", "outputs/v-\ufffd", "outputs/a\\b", "outputs/" + "x".repeat(193), "")) {
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> JobManifest.requireOutputPath(name),
+          name);
+      assertFalse(name.length() > 8 && e.getMessage().contains(name.substring(8)), e.getMessage());
+    }
+  }
+
+  @Test
+  void requireOutputPath_plainNames_areAccepted() {
+    for (String name : List.of("executed.ipynb", "logs/notebook.log", "outputs/model.txt", "outputs/plots/fit_2.png",
+        "outputs/linear-model.v1.txt", "outputs/" + "x".repeat(192))) {
+      JobManifest.requireOutputPath(name);
+    }
+  }
+
+  @Test
+  void constructor_moreOutputsThanTheCap_isRefused() throws Exception {
+    JobManifest m = manifest();
+    TreeMap<String, Sha256> outputs = new TreeMap<>(m.outputs());
+    for (int i = 0; outputs.size() <= JobManifest.MAX_OUTPUTS; i++) {
+      outputs.put("outputs/f" + i, m.notebook());
+    }
+    assertThrows(IllegalArgumentException.class, () -> new JobManifest(m.jobId(), m.notebook(), m.imageDigest(),
+        m.inputs(), outputs, m.executedNotebook(), m.startedAt(), m.finishedAt(), m.outcome()));
   }
 
   @Test

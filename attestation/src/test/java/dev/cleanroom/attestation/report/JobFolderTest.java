@@ -33,6 +33,56 @@ class JobFolderTest {
     assertEquals("unsafe_output", e.code());
   }
 
+  /** Issue 13, point 5: a name of bytes that are not UTF-8 is refused, never decoded into a key (U+FFFD) it does not have. */
+  @Test
+  void hashOutputs_aNameThatIsNotUtf8_isRefusedWithoutNamingIt() throws Exception {
+    TestJobs.writeJob(dir);
+    touch(dir.resolve("outputs"), "v-\\377\\376");
+    AttestationException e = assertThrows(AttestationException.class, () -> JobFolder.at(dir).hashOutputs());
+    assertEquals("unsafe_output", e.code());
+    assertFalse(e.getMessage().contains("v-"), e.getMessage());
+  }
+
+  /** Issue 13, point 5: the same folder lists the same under LANG=C and C.UTF-8, and a non-ASCII name is refused in both. */
+  @Test
+  void hashOutputs_isTheSameInEveryLocale() throws Exception {
+    TestJobs.writeJob(dir);
+    String ascii = hashOutputsIn(dir, "C");
+    assertTrue(ascii.contains("outputs/model.txt "), ascii);
+    assertEquals(ascii, hashOutputsIn(dir, "C.UTF-8"));
+    touch(dir.resolve("outputs"), "caf\\303\\251.txt"); // café.txt in UTF-8
+    assertEquals("refused: unsafe_output\n", hashOutputsIn(dir, "C"));
+    assertEquals("refused: unsafe_output\n", hashOutputsIn(dir, "C.UTF-8"));
+  }
+
+  @Test
+  void hashOutputs_moreFilesThanTheCap_isRefused() throws Exception {
+    TestJobs.writeJob(dir);
+    for (int i = 0; i < JobManifest.MAX_OUTPUTS; i++) {
+      Files.writeString(dir.resolve("outputs/f" + i), "");
+    }
+    AttestationException e = assertThrows(AttestationException.class, () -> JobFolder.at(dir).hashOutputs());
+    assertEquals("unsafe_output", e.code());
+  }
+
+  /** Creates a file whose name is {@code printfName} as printf(1) spells bytes, which Java cannot name in every locale. */
+  static void touch(Path folder, String printfName) throws Exception {
+    Process touch = new ProcessBuilder("sh", "-c", "cd \"$1\" && : > \"$(printf '" + printfName + "')\"", "sh", folder.toString())
+        .inheritIO().start();
+    assertEquals(0, touch.waitFor());
+  }
+
+  private static String hashOutputsIn(Path folder, String locale) throws Exception {
+    ProcessBuilder builder = new ProcessBuilder(ProcessHandle.current().info().command().orElseThrow(), "-cp",
+        System.getProperty("java.class.path"), HashOutputsMain.class.getName(), folder.toString()).redirectErrorStream(true);
+    builder.environment().put("LANG", locale);
+    builder.environment().put("LC_ALL", locale);
+    Process child = builder.start();
+    String printed = new String(child.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    assertEquals(0, child.waitFor(), printed);
+    return printed;
+  }
+
   @Test
   void output_keyWithParentSegment_isRefused() {
     assertThrows(IllegalArgumentException.class, () -> JobFolder.at(dir).output("outputs/../../x"));

@@ -103,7 +103,7 @@ final class JobFolderArchive {
       problem = "'" + name + "', which only the bridge writes";
     }
     if (problem == null && !seen.add(name)) {
-      problem = "'" + name + "' twice";
+      problem = "one name twice"; // not which: an output's name may carry data, and this goes to the operator's log
     }
     if (problem == null && seen.size() > MAX_ENTRIES) {
       problem = "more than " + MAX_ENTRIES + " files";

@@ -139,9 +139,9 @@ public final class BridgeServer {
           .map(list -> JsonViews.array(list, JsonViews::dataset))));
       route(builder, "listJobs", ctx -> respond(ctx, service.list(caller(ctx),
           query(ctx, "state").map(JobState::valueOf), query(ctx, "limit").map(Integer::parseInt).orElse(100))
-          .map(jobs -> JsonViews.array(jobs, JsonViews::job))));
+          .map(jobs -> JsonViews.array(jobs, job -> JsonViews.job(job, caller(ctx))))));
       route(builder, "submitJob", this::submit);
-      route(builder, "getJob", ctx -> respond(ctx, service.get(caller(ctx), id(ctx)).map(JsonViews::job)));
+      route(builder, "getJob", ctx -> respond(ctx, service.get(caller(ctx), id(ctx)).map(job -> JsonViews.job(job, caller(ctx)))));
       route(builder, "getTimeline", ctx -> respond(ctx, service.timeline(caller(ctx), id(ctx))
           .map(events -> JsonViews.array(events, JsonViews::event))));
       route(builder, "getLogs", ctx -> service.timeline(caller(ctx), id(ctx))
@@ -149,11 +149,11 @@ public final class BridgeServer {
               .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8")
               .end(events.stream().map(e -> e.at() + " " + e.line()).collect(Collectors.joining("\n", "", "\n"))))
           .onFailure(e -> fail(ctx, e)));
-      route(builder, "cancelJob", ctx -> respond(ctx, service.cancel(caller(ctx), id(ctx), comment(ctx)).map(JsonViews::job)));
-      route(builder, "approveJob", ctx -> respond(ctx, service.approve(caller(ctx), id(ctx), comment(ctx)).map(JsonViews::job)));
-      route(builder, "rejectJob", ctx -> respond(ctx, service.reject(caller(ctx), id(ctx), comment(ctx)).map(JsonViews::job)));
-      route(builder, "releaseOutputs", ctx -> respond(ctx, service.release(caller(ctx), id(ctx), comment(ctx)).map(JsonViews::job)));
-      route(builder, "withholdOutputs", ctx -> respond(ctx, service.withhold(caller(ctx), id(ctx), comment(ctx)).map(JsonViews::job)));
+      route(builder, "cancelJob", ctx -> respond(ctx, service.cancel(caller(ctx), id(ctx), comment(ctx)).map(job -> JsonViews.job(job, caller(ctx)))));
+      route(builder, "approveJob", ctx -> respond(ctx, service.approve(caller(ctx), id(ctx), comment(ctx)).map(job -> JsonViews.job(job, caller(ctx)))));
+      route(builder, "rejectJob", ctx -> respond(ctx, service.reject(caller(ctx), id(ctx), comment(ctx)).map(job -> JsonViews.job(job, caller(ctx)))));
+      route(builder, "releaseOutputs", ctx -> respond(ctx, service.release(caller(ctx), id(ctx), comment(ctx)).map(job -> JsonViews.job(job, caller(ctx)))));
+      route(builder, "withholdOutputs", ctx -> respond(ctx, service.withhold(caller(ctx), id(ctx), comment(ctx)).map(job -> JsonViews.job(job, caller(ctx)))));
       route(builder, "listOutputs", ctx -> respond(ctx, service.outputs(caller(ctx), id(ctx))
           .map(files -> JsonViews.array(files, JsonViews::output))));
       route(builder, "downloadOutput", ctx -> download(ctx, service.output(caller(ctx), id(ctx), query(ctx, "path").orElse(""))));
@@ -195,7 +195,7 @@ public final class BridgeServer {
       service.submit(caller(ctx), submission)
           .onSuccess(job -> {
             ctx.response().putHeader(HttpHeaders.LOCATION, options.basePath() + "/v1/jobs/" + job.id());
-            json(ctx, 201, JsonViews.bytes(JsonViews.job(job)));
+            json(ctx, 201, JsonViews.bytes(JsonViews.job(job, caller(ctx))));
           })
           .onFailure(e -> fail(ctx, e));
     }

@@ -14,6 +14,7 @@ import dev.cleanroom.bridge.job.Decision;
 import dev.cleanroom.bridge.job.Job;
 import dev.cleanroom.bridge.job.JobDataset;
 import dev.cleanroom.bridge.job.JobEvent;
+import dev.cleanroom.bridge.service.Airlock;
 import dev.cleanroom.bridge.service.OutputFile;
 import dev.cleanroom.bridge.service.VerificationResult;
 import dev.cleanroom.bridge.store.AuditEntry;
@@ -58,7 +59,8 @@ final class JsonViews {
     return o;
   }
 
-  static ObjectNode job(Job job) {
+  /** A job as {@code caller} sees it; {@code resultsReadable} says whether they may read its report and outputs now. */
+  static ObjectNode job(Job job, Caller caller) {
     ObjectNode o = F.objectNode()
         .put("id", job.id())
         .put("owner", job.owner())
@@ -97,6 +99,7 @@ final class JsonViews {
           .put("at", d.at().toString());
     }
     o.put("hasReport", job.hasReport());
+    o.put("resultsReadable", Airlock.mayReadResults(caller, job));
     return o;
   }
 

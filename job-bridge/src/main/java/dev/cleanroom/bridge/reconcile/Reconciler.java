@@ -1,8 +1,6 @@
 package dev.cleanroom.bridge.reconcile;
 
 import dev.cleanroom.attestation.AttestationException;
-import dev.cleanroom.attestation.manifest.JobOutcome;
-import dev.cleanroom.attestation.verify.Check;
 import dev.cleanroom.bridge.backend.BuiltImage;
 import dev.cleanroom.bridge.backend.JobObjects;
 import dev.cleanroom.bridge.backend.ObjectStorage;
@@ -273,8 +271,8 @@ public final class Reconciler implements AutoCloseable {
   private boolean relaunch(Job job) throws IOException {
     platform.tee().stop(job.id());
     if (job.run().launches() >= settings.maxLaunches()) {
-      return moved(store.transition(job.id(), JobState.RUNNING, JobState.FAILED, "the run in the TEE was lost "
-          + job.run().launches() + " times without a result", JobUpdate.none().runStopped(clock.instant())));
+      return moved(store.transition(job.id(), JobState.RUNNING, JobState.FAILED, RunReasons.LOST,
+          JobUpdate.none().runStopped(clock.instant())));
     }
     for (String key : storage.list(JobObjects.result(job.id()))) {
       storage.delete(key); // what a lost run left half-written
@@ -285,8 +283,7 @@ public final class Reconciler implements AutoCloseable {
 
   private boolean seal(Job job) throws IOException {
     if (!reports.hasResult(job.id())) {
-      return moved(store.transition(job.id(), JobState.RUNNING, JobState.FAILED,
-          "the TEE exited without an attestation record (no manifest and token were uploaded)", JobUpdate.none()));
+      return moved(store.transition(job.id(), JobState.RUNNING, JobState.FAILED, RunReasons.NO_RECORD, JobUpdate.none()));
     }
     JobReports.Sealed sealed;
     try {
@@ -295,28 +292,30 @@ public final class Reconciler implements AutoCloseable {
       if (e.code().equals("jwks_unavailable")) {
         throw new IOException("could not archive the issuer's keys: " + e.getMessage(), e);
       }
-      return moved(store.transition(job.id(), JobState.RUNNING, JobState.FAILED, "the TEE's result holds no readable"
-          + " attestation report: " + e.getMessage(), JobUpdate.none()));
+      // The message is not told: the upload's content is the run's doing (the operator's log gets the code).
+      log.accept("job " + job.id() + ": its result holds no readable attestation report [" + e.code() + "]");
+      return moved(store.transition(job.id(), JobState.RUNNING, JobState.FAILED, RunReasons.NO_REPORT, JobUpdate.none()));
     }
     JobState next;
     String reason;
     if (!sealed.trusted()) {
       next = JobState.FAILED;
-      java.util.List<String> failed = new java.util.ArrayList<>(sealed.verification().failures().stream()
-          .map(c -> c.name().code() + " (" + c.reason() + ")").toList());
-      failed.addAll(sealed.problems());
-      reason = "the attestation report was refused: " + String.join("; ", failed);
+      reason = RunReasons.REPORT_REFUSED;
+      // The checks' names only: their reasons may name outputs. The providers read them through the verification.
+      log.accept("job " + job.id() + ": its report was refused; failed checks: " + String.join(", ",
+          sealed.verification().failures().stream().map(c -> c.name().code()).toList())
+          + (sealed.problems().isEmpty() ? "" : "; " + String.join("; ", sealed.problems())));
     } else {
-      JobOutcome outcome = sealed.manifest().outcome();
-      next = switch (outcome.status()) {
+      next = switch (sealed.manifest().outcome().status()) {
         case SUCCEEDED -> JobState.FINISHED;
         case FAILED -> JobState.FAILED;
         case TIMED_OUT -> JobState.TIMED_OUT;
       };
-      long passed = sealed.verification().checks().stream().filter(Check::passed).count();
-      reason = (outcome.isSuccess() ? "ran to the end" : "the run ended: " + outcome.reason()) + "; report verified ("
-          + passed + " checks" + (reports.simulated() ? ", a simulated run" : "") + "), "
-          + sealed.manifest().outputs().size() + " outputs";
+      reason = switch (next) {
+        case FINISHED -> RunReasons.FINISHED;
+        case TIMED_OUT -> RunReasons.NOTEBOOK_TIMED_OUT;
+        default -> RunReasons.NOTEBOOK_FAILED;
+      };
     }
     return moved(store.transition(job.id(), JobState.RUNNING, next, reason, JobUpdate.none().hasReport(true)));
   }
@@ -344,11 +343,14 @@ public final class Reconciler implements AutoCloseable {
   private void failed(Job job, String step, Exception e) {
     metrics.stepFailed(step);
     int failures = job.stepFailures() + 1;
-    String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    // Once the run has started, a failure may be about its result (a file the notebook named): only its kind is told.
+    boolean afterRun = step.equals("watch");
+    String why = afterRun ? "reading the run's result failed (" + e.getClass().getSimpleName() + ")"
+        : e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     try {
       if (failures >= settings.maxStepFailures() && job.state().canMoveTo(JobState.FAILED)) {
-        store.transition(job.id(), job.state(), JobState.FAILED, "gave up after " + failures + " failed attempts to "
-            + step + ": " + why, JobUpdate.none());
+        store.transition(job.id(), job.state(), JobState.FAILED, afterRun ? RunReasons.GAVE_UP
+            : "gave up after " + failures + " failed attempts to " + step + ": " + why, JobUpdate.none());
         return;
       }
       store.update(job.id(), job.state(), JobUpdate.none().stepFailures(failures));

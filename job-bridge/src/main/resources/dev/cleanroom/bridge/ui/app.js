@@ -293,12 +293,17 @@ async function jobPage(view, id) {
   view.replaceChildren(page);
 
   actions(page.querySelector(".actions"), job);
-  const mayReadOutputs = (isProvider() && job.datasets.some(d => d.provider === me.name) && job.hasReport)
-    || (job.owner === me.name && job.state === "RELEASED");
+  // The bridge says whether this caller may read the run's results now (the airlock's rule is the server's).
+  const mayReadOutputs = job.resultsReadable && (job.owner === me.name || job.datasets.some(d => d.provider === me.name));
   if (mayReadOutputs) {
     await outputs(page.querySelector(".outputs"), job);
+  } else if (isProvider() && job.hasReport && job.datasets.some(d => d.provider === me.name)) {
+    const others = job.releasesPending.filter(p => p !== me.name);
+    page.querySelector(".outputs").append(el("p", { class: "airlock-note" }, "What this run returned may derive from "
+      + "other providers' data: you see it once " + (others.join(" and ") || "they") + " released it. If you release "
+      + "first, you leave the review of the outputs to them."));
   }
-  if (job.hasReport) {
+  if (job.resultsReadable) {
     const box = page.querySelector(".verification");
     box.append(el("h3", {}, "Attestation report"),
       el("p", {}, el("button", { type: "button", id: "download-report", onclick: () => download("jobs/" + job.id + "/report", "report.json") }, "Download report.json"),
@@ -424,7 +429,7 @@ function showChecks(box, result) {
 }
 
 async function auditorPage(view) {
-  const jobs = (await getJson("jobs?limit=500")).filter(j => j.hasReport);
+  const jobs = (await getJson("jobs?limit=500")).filter(j => j.resultsReadable);
   const result = el("div", { class: "verification" });
   const select = el("select", { id: "pick-job" }, el("option", { value: "" }, "Pick a job…"),
     jobs.map(j => el("option", { value: j.id }, j.id + " · " + j.name + " · " + j.state)));

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.cleanroom.bridge.job.Job;
 import dev.cleanroom.bridge.job.JobState;
 import dev.cleanroom.bridge.testing.BridgeFixture;
 import dev.cleanroom.bridge.testing.FakeWorkload;
@@ -82,7 +83,7 @@ class RolesApiTest {
   void everyEndpointRefusesTheWrongRoleWith403_andABadTokenWith401(TestDatabase database) throws Exception {
     try (BridgeFixture bridge = BridgeFixture.start(dir, database)) {
       String id = bridge.finishedJob();
-      String report = new String(bridge.get("audrey", "v1/jobs/" + id + "/report").body());
+      String report = new String(bridge.get("pat", "v1/jobs/" + id + "/report").body());
       List<Executable> checks = new ArrayList<>();
       for (Endpoint e : endpoints(id, report)) {
         for (String user : e.refused()) {
@@ -139,10 +140,10 @@ class RolesApiTest {
       bridge.platform().releaseRuns();
       bridge.awaitState(id, JobState.FINISHED);
       refused(bridge.get("alice", download), 403, "outputs_not_released", "FINISHED");
-      assertEquals(200, bridge.get("quinn", download).statusCode(), "a provider reviews outputs in the airlock");
 
       bridge.post("pat", "v1/jobs/" + id + "/release", "{}");
       refused(bridge.get("alice", download), 403, "outputs_not_released", "released by one of two providers");
+      assertEquals(200, bridge.get("quinn", download).statusCode(), "the last provider reviews the outputs in the airlock");
       bridge.post("quinn", "v1/jobs/" + id + "/withhold", "{\"comment\":\"the model file is too detailed\"}");
       refused(bridge.get("alice", outputs), 403, "outputs_not_released", "withheld");
       assertEquals("RELEASED", json(bridge.post("quinn", "v1/jobs/" + id + "/release", "{\"comment\":\"after review\"}"))
@@ -158,9 +159,11 @@ class RolesApiTest {
   }
 
   @OnBothDatabases
-  void theAuditorReadsEveryReportButNoOutput_andTheAuditLogHasEveryActionAndRefusal(TestDatabase database) throws Exception {
+  void theAuditorReadsEveryReleasedReportButNoOutput_andTheAuditLogHasEveryActionAndRefusal(TestDatabase database) throws Exception {
     try (BridgeFixture bridge = BridgeFixture.start(dir, database)) {
       String id = bridge.finishedJob();
+      refused(bridge.get("audrey", "v1/jobs/" + id + "/report"), 403, "outputs_not_released", "a report before release");
+      assertEquals(200, bridge.post("pat", "v1/jobs/" + id + "/release", "{}").statusCode());
       assertEquals(200, bridge.get("audrey", "v1/jobs/" + id + "/report").statusCode());
       JsonNode verification = json(bridge.get("audrey", "v1/jobs/" + id + "/verification"));
       assertTrue(verification.path("passed").asBoolean(), verification.toString());
@@ -172,10 +175,74 @@ class RolesApiTest {
       List<String> entries = new ArrayList<>();
       audit.forEach(e -> entries.add(e.path("actor").asText() + " " + e.path("action").asText() + " " + e.path("outcome").asText()));
       assertEquals(List.of("bob get unknown_job", "audrey list_outputs not_permitted", "audrey download_report ok",
-          "pat approve ok", "alice submit ok"), entries);
+          "pat release ok", "audrey download_report outputs_not_released", "pat approve ok", "alice submit ok"), entries);
       assertEquals(entries.size(), json(bridge.get("pat", "v1/audit")).size(), "pat reads the entries about his datasets' jobs");
       assertEquals(entries.size(), bridge.bridge().store().verifyAuditChain());
       assertTrue(Files.exists(bridge.storage().file("jobs/" + id + "/result/report.json")));
+    }
+  }
+  /**
+   * Issue 13, point 4: in a job reading pat's insurance and quinn's claims, what came out may derive from either's rows.
+   * Neither provider reads the report or the outputs before the other released them; the scientist and the auditor
+   * only once both did; the store and the audit log record each provider's release.
+   */
+  @OnBothDatabases
+  void aTwoProviderJobsResults_reachAProviderOnlyOnceTheOtherReleasedThem(TestDatabase database) throws Exception {
+    try (BridgeFixture bridge = BridgeFixture.start(dir, database)) {
+      String id = bridge.submitted("alice", "insurance", "claims");
+      String job = "v1/jobs/" + id;
+      bridge.post("pat", job + "/approve", "{}");
+      bridge.post("quinn", job + "/approve", "{}");
+      bridge.awaitState(id, JobState.FINISHED);
+      List<String> results = List.of(job + "/outputs", job + "/outputs/download?path=" + FakeWorkload.OUTPUT,
+          job + "/report", job + "/verification");
+      for (String path : results) {
+        for (String user : List.of("pat", "quinn", "alice", "audrey")) {
+          int status = bridge.get(user, path).statusCode();
+          assertTrue(status == 403, user + " GET " + path + " before any release answered " + status);
+        }
+      }
+      assertFalse(json(bridge.get("pat", job)).path("resultsReadable").asBoolean());
+
+      assertEquals("FINISHED", json(bridge.post("pat", job + "/release", "{}")).path("state").asText());
+      for (String path : results) {
+        assertEquals(200, bridge.get("quinn", path).statusCode(), "quinn, whom only his own release waits for: " + path);
+        for (String user : List.of("pat", "alice", "audrey")) {
+          int status = bridge.get(user, path).statusCode();
+          assertTrue(status == 403, user + " GET " + path + " before quinn's release answered " + status);
+        }
+      }
+      assertTrue(json(bridge.get("quinn", job)).path("resultsReadable").asBoolean());
+      assertFalse(json(bridge.get("pat", job)).path("resultsReadable").asBoolean());
+
+      assertEquals("RELEASED", json(bridge.post("quinn", job + "/release", "{}")).path("state").asText());
+      assertEquals(200, bridge.get("pat", job + "/outputs/download?path=" + FakeWorkload.OUTPUT).statusCode());
+      assertEquals(200, bridge.get("alice", job + "/outputs/download?path=" + FakeWorkload.OUTPUT).statusCode());
+      assertEquals(200, bridge.get("audrey", job + "/report").statusCode());
+
+      Job released = bridge.bridge().store().find(id).orElseThrow();
+      assertEquals(List.of("pat approve", "quinn approve", "pat release", "quinn release"),
+          released.decisions().stream().map(d -> d.provider() + " " + d.kind().code()).toList());
+      List<String> audited = new ArrayList<>();
+      json(bridge.get("audrey", "v1/audit?job=" + id)).forEach(e -> {
+        if (e.path("action").asText().equals("release")) {
+          audited.add(e.path("actor").asText() + " " + e.path("outcome").asText());
+        }
+      });
+      assertEquals(List.of("quinn ok", "pat ok"), audited, "each provider's release, newest first");
+    }
+  }
+
+  /** Before release the audit log, which auditors read, names no output: a provider's download is logged without it. */
+  @OnBothDatabases
+  void theAuditLogNamesNoOutput(TestDatabase database) throws Exception {
+    try (BridgeFixture bridge = BridgeFixture.start(dir, database)) {
+      String id = bridge.finishedJob();
+      assertEquals(200, bridge.get("pat", "v1/jobs/" + id + "/outputs/download?path=" + FakeWorkload.OUTPUT).statusCode());
+      bridge.get("alice", "v1/jobs/" + id + "/outputs/download?path=" + FakeWorkload.OUTPUT);
+      String audit = new String(bridge.get("audrey", "v1/audit?job=" + id).body());
+      assertTrue(audit.contains("download_output"), audit);
+      assertFalse(audit.contains("model.txt"), audit);
     }
   }
 }

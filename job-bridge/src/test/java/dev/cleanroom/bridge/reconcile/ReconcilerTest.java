@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.cleanroom.bridge.job.Job;
 import dev.cleanroom.bridge.job.JobEvent;
 import dev.cleanroom.bridge.job.JobState;
@@ -144,7 +145,7 @@ class ReconcilerTest {
       bridge.platform().lose(id);
 
       Job failed = bridge.awaitState(id, JobState.FAILED);
-      assertEquals("the run in the TEE was lost 2 times without a result", failed.reason());
+      assertEquals(RunReasons.LOST, failed.reason());
       bridge.platform().releaseRuns();
     }
   }
@@ -158,9 +159,12 @@ class ReconcilerTest {
       Job failed = bridge.awaitState(id, JobState.FAILED);
 
       assertAll(
-          () -> assertTrue(failed.reason().startsWith("the run ended: cell 3 threw IllegalStateException"), failed.reason()),
+          () -> assertEquals(RunReasons.NOTEBOOK_FAILED, failed.reason(), "a fixed reason, not the notebook's error"),
           () -> assertTrue(failed.hasReport()),
-          () -> assertEquals(200, bridge.get("audrey", "v1/jobs/" + id + "/report").statusCode()),
+          () -> assertEquals(200, bridge.get("pat", "v1/jobs/" + id + "/report").statusCode()),
+          () -> assertTrue(new String(bridge.get("pat", "v1/jobs/" + id + "/report").body()).contains("IllegalStateException"),
+              "the provider reads why in the report"),
+          () -> assertEquals(403, bridge.get("audrey", "v1/jobs/" + id + "/report").statusCode(), "never released"),
           () -> assertEquals(200, bridge.get("pat", "v1/jobs/" + id + "/outputs").statusCode()),
           () -> assertEquals(403, bridge.get("alice", "v1/jobs/" + id + "/outputs").statusCode()));
     }
@@ -174,9 +178,11 @@ class ReconcilerTest {
 
       Job failed = bridge.awaitState(id, JobState.FAILED);
 
-      assertTrue(failed.reason().startsWith("the attestation report was refused: outputs (outputs/model.txt changed since the run"),
-          failed.reason());
-      assertEquals(false, json(bridge.get("audrey", "v1/jobs/" + id + "/verification")).path("passed").asBoolean());
+      assertEquals(RunReasons.REPORT_REFUSED, failed.reason(), "a fixed reason: a check's reason names outputs");
+      JsonNode verification = json(bridge.get("pat", "v1/jobs/" + id + "/verification"));
+      assertEquals(false, verification.path("passed").asBoolean());
+      assertTrue(verification.toString().contains("outputs/model.txt changed since the run"), verification.toString());
+      assertEquals(403, bridge.get("audrey", "v1/jobs/" + id + "/verification").statusCode(), "never released");
     }
   }
 

@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.text.ParseException;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.Locale;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
@@ -170,7 +171,9 @@ public final class Launcher {
       Files.write(folder.notebook(), notebook);
       JobManifest manifest = new JobManifest(job.jobId(), notebookSha, imageDigest, inputs, folder.hashOutputs(),
           JobFolder.EXECUTED_NOTEBOOK, started, clock.instant(), outcome);
-      say(job, "finished: " + outcome + "; " + manifest.outputs().size() + " outputs hashed");
+      // Only the status: the reason (which cell failed) and how many outputs there are are the notebook's doing,
+      // for the manifest, which the providers read before anyone else.
+      say(job, "finished: " + outcome.status().name().toLowerCase(Locale.ROOT) + "; outputs hashed");
       String token = socket.token(TokenRequest.oidc(job.audience(), manifest.nonce().hex()));
       folder.writeLauncherFiles(manifest, token);
       say(job, "manifest and token written (nonce " + manifest.nonce().hex() + ")");

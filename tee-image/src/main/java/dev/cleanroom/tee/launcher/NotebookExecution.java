@@ -89,7 +89,8 @@ public final class NotebookExecution {
           : JobOutcome.timedOut("the notebook did not stop at its limit of " + totalTimeout.toSeconds() + " s and was killed");
     }
     if (!Files.isRegularFile(resultFile)) {
-      return JobOutcome.failed("the notebook's process ended (status " + process.exitValue() + ") before the run finished");
+      // Not its exit status: the notebook's code chooses that.
+      return JobOutcome.failed("the notebook's process ended before the run finished");
     }
     return outcome(CanonicalJson.parse(Files.readAllBytes(resultFile)), cellTimeout, totalTimeout);
   }

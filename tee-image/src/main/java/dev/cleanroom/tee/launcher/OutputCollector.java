@@ -8,23 +8,51 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.StringJoiner;
 import java.util.stream.Stream;
 
 /**
  * Makes the job folder hold only what a job may return, after the notebook ran and before it is hashed:
- * the executed notebook, plain files under {@code outputs/}, the notebook's log under {@code logs/}, all
- * within the job's size limit. What breaks the rules is deleted, and the job fails saying so.
+ * the executed notebook, plain files under {@code outputs/}, the notebook's log under {@code logs/}, at most
+ * {@value JobManifest#MAX_OUTPUTS} files within the job's size limit, each file charged at least one
+ * {@value #BLOCK_BYTES}-byte block (so empty files named after data are not free). What breaks the rules is deleted,
+ * and the job fails saying so.
  *
  * <p>Invariant: after {@link #collect}, {@link JobFolder#hashOutputs()} succeeds on the folder and lists
- * exactly the files the notebook legitimately produced (or, over the limit, only the unexecuted notebook).
+ * exactly the files the notebook legitimately produced (or, over a limit, only the unexecuted notebook). The
+ * reasons {@link #collect} gives are {@link Problem}'s fixed sentences: never a name, size or count the notebook
+ * chose.
  */
 final class OutputCollector {
   static final String LOGS = "logs";
   static final String NOTEBOOK_LOG = LOGS + "/notebook.log";
+  /** What every file and folder costs at least against the output limit, as a file system block would. */
+  static final long BLOCK_BYTES = 4096;
+
+  /** Why outputs were deleted, in the order they are told. */
+  enum Problem {
+    OUTSIDE_OUTPUTS("the notebook wrote files into the job folder outside outputs/; they were deleted"),
+    NOT_PLAIN("an output was a link or a special file; outputs are plain files, and it was deleted"),
+    BAD_NAME("an output's name was not an output name (1–" + JobManifest.MAX_OUTPUT_PATH
+        + " characters of A–Z a–z 0–9 . _ - in '/'-separated parts); it was deleted"),
+    TOO_MANY("the notebook wrote more than " + JobManifest.MAX_OUTPUTS + " files; the outputs were deleted"),
+    TOO_LARGE(null);
+
+    private final String sentence;
+
+    Problem(String sentence) {
+      this.sentence = sentence;
+    }
+
+    String sentence(long maxOutputBytes) {
+      return this == TOO_LARGE ? "the outputs were over the job's limit of " + maxOutputBytes + " bytes (each file"
+          + " counting at least " + BLOCK_BYTES + "); they were deleted" : sentence;
+    }
+  }
 
   private final JobFolder folder;
   private final long maxOutputBytes;
@@ -40,12 +68,16 @@ final class OutputCollector {
     Files.createDirectories(folder.dir().resolve(LOGS));
   }
 
-  /** Bytes the run has written so far (the watchdog's measure; links and special files count as nothing). */
+  /**
+   * Bytes the run is charged for so far (the watchdog's measure and the limit's): each regular file's size rounded
+   * up to whole blocks, at least one, and a block for every folder and other entry.
+   */
   long bytesWritten() {
     try (Stream<Path> walk = Files.walk(folder.dir())) {
-      return walk.filter(p -> Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)).mapToLong(p -> {
+      return walk.filter(p -> !p.equals(folder.dir())).mapToLong(p -> {
         try {
-          return Files.size(p);
+          long size = Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS) ? Files.size(p) : 0;
+          return Math.max(1, (size + BLOCK_BYTES - 1) / BLOCK_BYTES) * BLOCK_BYTES;
         } catch (IOException e) {
           return 0; // deleted while walking
         }
@@ -56,13 +88,13 @@ final class OutputCollector {
   }
 
   /**
-   * Deletes what may not be returned and enforces the size limit.
+   * Deletes what may not be returned and enforces the limits.
    *
    * @param submittedNotebook written as the executed notebook when the run left none (or it was removed)
-   * @return why the job fails because of its outputs, if it does
+   * @return why the job fails because of its outputs, if it does: sentences of {@link Problem} only
    */
   Optional<String> collect(byte[] submittedNotebook) throws IOException {
-    List<String> problems = new ArrayList<>();
+    Set<Problem> problems = EnumSet.noneOf(Problem.class);
     Path dir = folder.dir();
     try (Stream<Path> top = Files.list(dir)) {
       for (Path entry : top.sorted().toList()) {
@@ -73,64 +105,62 @@ final class OutputCollector {
           default -> false;
         };
         if (!allowed) {
-          problems.add("the notebook wrote '" + printable(name) + "' into the job folder outside outputs/ (deleted)");
+          problems.add(Problem.OUTSIDE_OUTPUTS);
           FileTrees.delete(entry);
         }
       }
     }
     prepare();
+    int files = 0;
     for (Path base : List.of(folder.outputs(), dir.resolve(LOGS))) {
       List<Path> paths;
       try (Stream<Path> walk = Files.walk(base)) {
         paths = walk.filter(p -> !p.equals(base)).sorted().toList();
       }
       for (Path path : paths) {
-        if (!Files.exists(path, LinkOption.NOFOLLOW_LINKS) || Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS)) {
+        if (!Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
           continue;
         }
-        String key = key(path);
-        String problem = null;
-        if (!Files.isRegularFile(path, LinkOption.NOFOLLOW_LINKS)) {
-          problem = "output '" + printable(key) + "' is a link or a special file; outputs are plain files";
-        } else {
-          try {
-            JobManifest.requireOutputPath(key);
-          } catch (IllegalArgumentException e) {
-            problem = e.getMessage();
-          }
-        }
-        if (problem != null) {
-          problems.add(problem + " (deleted)");
+        if (!Files.isRegularFile(path, LinkOption.NOFOLLOW_LINKS) && !Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS)) {
+          problems.add(Problem.NOT_PLAIN);
           Files.delete(path);
+        } else if (!isOutputName(path)) {
+          problems.add(Problem.BAD_NAME);
+          FileTrees.delete(path);
+        } else if (Files.isRegularFile(path, LinkOption.NOFOLLOW_LINKS)) {
+          files++;
         }
       }
     }
     if (!Files.exists(folder.executedNotebook(), LinkOption.NOFOLLOW_LINKS)) {
       Files.write(folder.executedNotebook(), submittedNotebook);
     }
-    long total = bytesWritten();
-    if (total > maxOutputBytes) {
+    if (files + 1 > JobManifest.MAX_OUTPUTS) {
+      problems.add(Problem.TOO_MANY);
+    } else if (bytesWritten() > maxOutputBytes) {
+      problems.add(Problem.TOO_LARGE);
+    }
+    if (problems.contains(Problem.TOO_MANY) || problems.contains(Problem.TOO_LARGE)) {
       FileTrees.delete(folder.outputs());
       FileTrees.delete(dir.resolve(LOGS));
       Files.write(folder.executedNotebook(), submittedNotebook);
       prepare();
-      problems.add("the outputs total " + total + " bytes, over the job's limit of " + maxOutputBytes
-          + " bytes; they were deleted");
     }
     if (problems.isEmpty()) {
       return Optional.empty();
     }
-    String first = problems.get(0);
-    return Optional.of(problems.size() == 1 ? first : first + "; and " + (problems.size() - 1) + " more such problems");
+    return Optional.of(String.join("; ", problems.stream().map(p -> p.sentence(maxOutputBytes)).toList()));
   }
 
-  private String key(Path path) {
+  /** Whether the path's key (a folder's too, which would be the prefix of its files' keys) is an output name. */
+  private boolean isOutputName(Path path) {
     StringJoiner key = new StringJoiner("/");
     folder.dir().relativize(path).forEach(p -> key.add(p.toString()));
-    return key.toString();
-  }
-
-  private static String printable(String s) {
-    return s.replaceAll("\\p{Cntrl}", "?");
+    try {
+      JobManifest.requireOutputPath(key.toString());
+      return true;
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
   }
 }

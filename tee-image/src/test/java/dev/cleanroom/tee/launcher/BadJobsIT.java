@@ -85,7 +85,7 @@ class BadJobsIT {
         "Path jobFolder = Path.of(System.getenv(\"DCR_OUTPUT_DIR\")).getParent();",
         "Files.writeString(jobFolder.resolve(\"manifest.json\"), \"{\\\"forged\\\": true}\");"),
         LocalRun.JobSettings.defaults());
-    assertEquals(JobOutcome.failed("the notebook wrote 'manifest.json' into the job folder outside outputs/ (deleted)"),
+    assertEquals(JobOutcome.failed(OutputCollector.Problem.OUTSIDE_OUTPUTS.sentence(JobConfig.DEFAULT_MAX_OUTPUT_BYTES)),
         manifest.outcome());
   }
 
@@ -94,7 +94,7 @@ class BadJobsIT {
     LocalRun.JobSettings settings = new LocalRun.JobSettings(JobConfig.DEFAULT_CELL_TIMEOUT, JobConfig.DEFAULT_TIMEOUT, 200_000);
     JobManifest manifest = run(TestNotebooks.of("Dcr.output(\"big.bin\").write(new byte[300_000]);"), settings);
     assertEquals(JobOutcome.Status.FAILED, manifest.outcome().status());
-    assertTrue(manifest.outcome().reason().endsWith("over the job's limit of 200000 bytes; they were deleted"), manifest.outcome().reason());
+    assertTrue(manifest.outcome().reason().endsWith(OutputCollector.Problem.TOO_LARGE.sentence(200_000)), manifest.outcome().reason());
     assertEquals(List.of("executed.ipynb"), List.copyOf(manifest.outputs().keySet()));
     assertEquals(Files.readString(dir.resolve("notebook.ipynb")), executed(), "only the unexecuted notebook is returned");
   }

@@ -18,6 +18,7 @@ import dev.cleanroom.bridge.job.JobId;
 import dev.cleanroom.bridge.job.JobState;
 import dev.cleanroom.bridge.job.Notebook;
 import dev.cleanroom.bridge.report.JobReports;
+import dev.cleanroom.bridge.service.Airlock;
 import dev.cleanroom.bridge.service.Download;
 import dev.cleanroom.bridge.service.JobService;
 import dev.cleanroom.bridge.service.Limits;
@@ -112,11 +113,11 @@ public final class JobServiceImpl implements JobService {
   }
 
   private static boolean owns(Caller caller, Job job) {
-    return caller.is(Role.SCIENTIST) && job.owner().equals(caller.name());
+    return Airlock.owns(caller, job);
   }
 
   private static boolean provides(Caller caller, Job job) {
-    return caller.is(Role.PROVIDER) && job.readsDatasetOf(caller.name());
+    return Airlock.provides(caller, job);
   }
 
   private static boolean maySee(Caller caller, Job job) {
@@ -289,25 +290,39 @@ public final class JobServiceImpl implements JobService {
 
   // ---- outputs and reports ----
 
-  /** The job, if the caller may read its outputs now: its providers once there is a report, its owner once released. */
+  /** The job, if the caller may read its outputs now ({@link Airlock#mayReadResults}). */
   private Job outputsOf(Caller caller, String jobId) {
     requireAnyRole(caller, Role.SCIENTIST, Role.PROVIDER);
     Job job = visible(caller, jobId);
-    if (provides(caller, job) && job.hasReport()) {
-      return job;
+    if (!owns(caller, job) && !provides(caller, job)) {
+      throw BridgeException.forbidden("Outputs are for the job's owner and its datasets' providers");
     }
-    if (owns(caller, job)) {
-      if (job.state() == JobState.RELEASED) {
-        return job;
-      }
-      throw new BridgeException("outputs_not_released", 403, "The outputs of job " + jobId + " are in the airlock"
-          + (job.state() == JobState.FINISHED ? " until " + String.join(" and ", job.releasesPending()) + " release them"
-              : "; a job's outputs are released only after it FINISHED (it is " + job.state() + ")"));
+    requireResults(caller, job, "outputs");
+    return job;
+  }
+
+  /**
+   * Refuses a caller who may not read the job's results yet ({@link Airlock#mayReadResults}), saying only what the
+   * job's state and its providers' decisions already say.
+   */
+  private static void requireResults(Caller caller, Job job, String what) {
+    if (Airlock.mayReadResults(caller, job)) {
+      return;
     }
     if (provides(caller, job)) {
-      throw new BridgeException("no_outputs", 409, "Job " + jobId + " has no outputs yet (it is " + job.state() + ")");
+      if (!job.hasReport()) {
+        throw new BridgeException(what.equals("outputs") ? "no_outputs" : "no_report", what.equals("outputs") ? 409 : 404,
+            "Job " + job.id() + " has no " + what + " yet (it is " + job.state() + "); they exist once the run in the"
+                + " TEE has ended");
+      }
+      throw new BridgeException("outputs_not_released", 403, "The " + what + " of job " + job.id() + " may derive from"
+          + " other providers' data: you may read them once " + String.join(" and ", Airlock.othersPending(caller, job))
+          + " released them" + (job.state() == JobState.FINISHED ? "" : ", which they cannot now (the job is "
+              + job.state() + ")"));
     }
-    throw BridgeException.forbidden("Outputs are for the job's owner and its datasets' providers");
+    throw new BridgeException("outputs_not_released", 403, "The " + what + " of job " + job.id() + " are in the airlock"
+        + (job.state() == JobState.FINISHED ? " until " + String.join(" and ", job.releasesPending()) + " release them"
+            : "; they are released only after the job FINISHED (it is " + job.state() + ")"));
   }
 
   @Override
@@ -326,15 +341,16 @@ public final class JobServiceImpl implements JobService {
 
   @Override
   public Future<Download> output(Caller caller, String jobId, String path) {
-    return audited(caller, "download_output", Optional.of(jobId), path, () -> {
+    // The audit log names no output: auditors read it before the outputs are released, and a name may carry data.
+    return audited(caller, "download_output", Optional.of(jobId), "", () -> {
       outputsOf(caller, jobId);
       Sha256 expected = manifest(jobId).outputs().get(path);
       if (expected == null) {
-        throw new BridgeException("unknown_output", 404, "Job " + jobId + " has no output '" + printable(path)
-            + "'; list them with GET /v1/jobs/" + jobId + "/outputs");
+        throw new BridgeException("unknown_output", 404, "Job " + jobId + " has no output of that name; list them with"
+            + " GET /v1/jobs/" + jobId + "/outputs");
       }
       byte[] bytes = read(JobObjects.resultFile(jobId, path));
-      store.audit(caller.name(), "download_output", Optional.of(jobId), "ok", path);
+      store.audit(caller.name(), "download_output", Optional.of(jobId), "ok", "");
       return new Download(path.substring(path.lastIndexOf('/') + 1), "application/octet-stream", bytes);
     });
   }
@@ -366,26 +382,18 @@ public final class JobServiceImpl implements JobService {
   public Future<Download> report(Caller caller, String jobId) {
     return audited(caller, "download_report", Optional.of(jobId), "", () -> {
       requireAnyRole(caller, ANY_ROLE);
-      Job job = visible(caller, jobId);
-      requireReport(job);
+      requireResults(caller, visible(caller, jobId), "report");
       byte[] bytes = read(JobObjects.report(jobId));
       store.audit(caller.name(), "download_report", Optional.of(jobId), "ok", "");
       return new Download("report.json", "application/json", bytes);
     });
   }
 
-  private static void requireReport(Job job) {
-    if (!job.hasReport()) {
-      throw new BridgeException("no_report", 404, "Job " + job.id() + " has no attestation report yet (it is "
-          + job.state() + "); a report exists once the run in the TEE has ended");
-    }
-  }
-
   @Override
   public Future<VerificationResult> verify(Caller caller, String jobId) {
     return audited(caller, "verify", Optional.of(jobId), "", () -> {
       requireAnyRole(caller, ANY_ROLE);
-      requireReport(visible(caller, jobId));
+      requireResults(caller, visible(caller, jobId), "report");
       return reports.verifyStored(jobId);
     });
   }
@@ -395,7 +403,10 @@ public final class JobServiceImpl implements JobService {
     return audited(caller, "verify_upload", Optional.empty(), "", () -> {
       requireAnyRole(caller, ANY_ROLE);
       try {
-        return reports.verifyUploaded(report, id -> store.find(id).filter(job -> maySee(caller, job)).isPresent());
+        // Compared with the stored files only for a caller who may read them: else the answer would say whether a
+        // guessed output name or hash is right.
+        return reports.verifyUploaded(report, id -> store.find(id)
+            .filter(job -> maySee(caller, job) && Airlock.mayReadResults(caller, job)).isPresent());
       } catch (AttestationException e) {
         throw new BridgeException(e.code(), 400, "Not an attestation report: " + e.getMessage());
       }

@@ -85,7 +85,9 @@ final class CloudTransfer {
     // A new file: the notebook's process, whose working directory the scratch folder is, cannot have planted it.
     Path archive = Files.createTempFile(scratch, "job-folder", ".zip");
     zip(jobDir, archive);
-    HttpRequest request = CloudHttp.upload(url, Files.size(archive)).header("Content-Type", "application/zip")
+    // No Content-Type (nor Content-MD5 or x-goog-*): the bridge's V4 URL signs only the host, and Cloud Storage
+    // refuses a signed request that sends one of those headers unsigned. The object is stored as octet-stream.
+    HttpRequest request = CloudHttp.upload(url, Files.size(archive))
         .PUT(HttpRequest.BodyPublishers.ofFile(archive)).build();
     http.exchange("upload the job folder", client ->
         CloudHttp.successful(client.send(request, HttpResponse.BodyHandlers.discarding())));

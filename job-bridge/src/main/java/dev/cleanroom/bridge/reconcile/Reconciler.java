@@ -244,7 +244,8 @@ public final class Reconciler implements AutoCloseable {
    * Whether the providers' grants for the job's image to read its datasets are in place (on Confidential Space, an
    * IAM binding per dataset for the image's digest, made once the build printed it). If not, the job stays BUILT and
    * is looked at again after a while; the wait is noted once in its timeline, and what each provider is to do goes
-   * to the log. A job that waits too long is cancelled by its owner or times out as any other.
+   * to the log. The job's time limit starts at its launch, so a job waits here until its grants are in place or
+   * someone cancels it; a grant that cannot be read fails the step, which is retried and then fails the job.
    */
   private boolean grantsInPlace(Job job) throws IOException {
     DataGrants.Status status = platform.grants().check(grantRequest(job));

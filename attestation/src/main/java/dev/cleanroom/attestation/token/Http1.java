@@ -10,13 +10,17 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Just enough HTTP/1.1 for the launcher socket, whose client and server are both ours or Google's: one
- * request per connection, bodies framed by {@code Content-Length} (or, in responses, by the end of the
- * stream). The JDK's HTTP client and server cannot use a Unix domain socket, hence this.
+ * HTTP/1.1 for the launcher socket, one request per connection. The JDK's HTTP client and server cannot use a
+ * Unix domain socket, hence this. A client must read every framing a server may legally send (RFC 9112 §6.3):
+ * Google's launcher answers with Go's net/http, which sets no {@code Content-Length} on the token and so sends
+ * a token of more than 2,048 bytes {@code Transfer-Encoding: chunked}, and a shorter one with a length. The
+ * simulator's side frames its answers the same way, so that every simulated run exercises both.
  */
 final class Http1 {
   static final int MAX_HEAD_BYTES = 8 * 1024;
   static final int MAX_BODY_BYTES = 64 * 1024;
+  /** Go's net/http buffers this much of a body before it gives up on a length and chunks the rest. */
+  static final int GO_CHUNKING_THRESHOLD = 2048;
 
   /** A request or status line and its headers (names lower-cased). */
   record Head(String startLine, Map<String, String> headers) {
@@ -34,6 +38,22 @@ final class Http1 {
       } catch (NumberFormatException e) {
         throw new IOException("bad Content-Length");
       }
+    }
+
+    /** Whether the body is chunked; any other transfer coding is refused, as nothing here decodes it. */
+    boolean chunked() throws IOException {
+      String v = headers.get("transfer-encoding");
+      if (v == null) {
+        return false;
+      }
+      if (!v.strip().equalsIgnoreCase("chunked")) {
+        throw new IOException("unsupported Transfer-Encoding " + v.strip());
+      }
+      return true;
+    }
+
+    boolean http11() {
+      return startLine.endsWith(" HTTP/1.1") || startLine.startsWith("HTTP/1.1 ");
     }
   }
 
@@ -65,23 +85,106 @@ final class Http1 {
     return new Head(lines[0], headers);
   }
 
-  /** Reads a body of {@code length} bytes, or up to the end of the stream when {@code length < 0}. */
-  static byte[] readBody(InputStream in, int length) throws IOException {
-    if (length > MAX_BODY_BYTES) {
-      throw new IOException("HTTP body larger than 64 KiB");
+  /**
+   * Reads a response's head, skipping interim (1xx) answers, which a server may send before the final one.
+   */
+  static Head readResponseHead(InputStream in) throws IOException {
+    Head head = readHead(in);
+    while (head.startLine().matches("HTTP/1\\.\\d 1\\d\\d( .*)?")) {
+      head = readHead(in);
     }
+    return head;
+  }
+
+  /** A request's body: chunked, of its {@code Content-Length}, or none (a request has no other framing). */
+  static byte[] readRequestBody(InputStream in, Head head) throws IOException {
+    if (head.chunked()) {
+      return readChunked(in);
+    }
+    return readLength(in, Math.max(head.contentLength(), 0));
+  }
+
+  /**
+   * A response's body: chunked (which wins over a {@code Content-Length}, RFC 9112 §6.3), of its
+   * {@code Content-Length}, or everything up to the end of the stream (we always ask for
+   * {@code Connection: close}).
+   */
+  static byte[] readResponseBody(InputStream in, Head head) throws IOException {
+    if (head.chunked()) {
+      return readChunked(in);
+    }
+    int length = head.contentLength();
     if (length >= 0) {
-      byte[] body = in.readNBytes(length);
-      if (body.length != length) {
-        throw new IOException("connection closed inside the HTTP body");
-      }
-      return body;
+      return readLength(in, length);
     }
     byte[] body = in.readNBytes(MAX_BODY_BYTES + 1);
     if (body.length > MAX_BODY_BYTES) {
       throw new IOException("HTTP body larger than 64 KiB");
     }
     return body;
+  }
+
+  private static byte[] readLength(InputStream in, int length) throws IOException {
+    if (length > MAX_BODY_BYTES) {
+      throw new IOException("HTTP body larger than 64 KiB");
+    }
+    byte[] body = in.readNBytes(length);
+    if (body.length != length) {
+      throw new IOException("connection closed inside the HTTP body");
+    }
+    return body;
+  }
+
+  /** Chunks (size in hex, optional {@code ;extensions}, CRLF, data, CRLF) up to the last, then trailers. */
+  private static byte[] readChunked(InputStream in) throws IOException {
+    ByteArrayOutputStream body = new ByteArrayOutputStream();
+    while (true) {
+      String sizeLine = readLine(in);
+      int semicolon = sizeLine.indexOf(';');
+      String hex = (semicolon >= 0 ? sizeLine.substring(0, semicolon) : sizeLine).strip();
+      int size;
+      try {
+        size = Integer.parseInt(hex, 16);
+      } catch (NumberFormatException e) {
+        throw new IOException("bad chunk size");
+      }
+      if (size < 0 || body.size() + (long) size > MAX_BODY_BYTES) {
+        throw new IOException("HTTP body larger than 64 KiB");
+      }
+      if (size == 0) {
+        while (!readLine(in).isEmpty()) {
+          // Trailer fields: nothing here uses them.
+        }
+        return body.toByteArray();
+      }
+      byte[] chunk = in.readNBytes(size);
+      if (chunk.length != size) {
+        throw new IOException("connection closed inside an HTTP chunk");
+      }
+      body.write(chunk);
+      if (!readLine(in).isEmpty()) {
+        throw new IOException("HTTP chunk longer than its size");
+      }
+    }
+  }
+
+  private static String readLine(InputStream in) throws IOException {
+    ByteArrayOutputStream line = new ByteArrayOutputStream();
+    while (true) {
+      int b = in.read();
+      if (b < 0) {
+        throw new IOException("connection closed inside a chunked HTTP body");
+      }
+      if (b == '\n') {
+        byte[] bytes = line.toByteArray();
+        int end = bytes.length > 0 && bytes[bytes.length - 1] == '\r' ? bytes.length - 1 : bytes.length;
+        return new String(bytes, 0, end, StandardCharsets.ISO_8859_1);
+      }
+      line.write(b);
+      if (line.size() > MAX_HEAD_BYTES) {
+        throw new IOException("HTTP chunk line longer than 8 KiB");
+      }
+    }
   }
 
   static void writeRequest(OutputStream out, String method, String path, String contentType, byte[] body) throws IOException {
@@ -99,13 +202,38 @@ final class Http1 {
     out.flush();
   }
 
-  static void writeResponse(OutputStream out, int status, String reason, String contentType, byte[] body) throws IOException {
-    String head = "HTTP/1.1 " + status + " " + reason + "\r\n"
-        + "Content-Type: " + contentType + "\r\n"
-        + "Content-Length: " + body.length + "\r\n"
-        + "Connection: close\r\n\r\n";
-    out.write(head.getBytes(StandardCharsets.ISO_8859_1));
-    out.write(body);
+  /**
+   * Answers as Go's net/http does when a handler writes a body without setting its length: a body of up to
+   * {@link #GO_CHUNKING_THRESHOLD} bytes with a {@code Content-Length}; a longer one chunked to an HTTP/1.1
+   * client and ended by closing the connection to an HTTP/1.0 one.
+   */
+  static void writeResponse(OutputStream out, boolean http11Client, int status, String reason, String contentType,
+      byte[] body) throws IOException {
+    boolean sized = body.length <= GO_CHUNKING_THRESHOLD;
+    boolean chunked = !sized && http11Client;
+    StringBuilder head = new StringBuilder()
+        .append(http11Client ? "HTTP/1.1 " : "HTTP/1.0 ").append(status).append(' ').append(reason).append("\r\n")
+        .append("Content-Type: ").append(contentType).append("\r\n");
+    if (sized) {
+      head.append("Content-Length: ").append(body.length).append("\r\n");
+    }
+    if (chunked) {
+      head.append("Transfer-Encoding: chunked\r\n");
+    }
+    head.append("Connection: close\r\n\r\n");
+    out.write(head.toString().getBytes(StandardCharsets.ISO_8859_1));
+    if (!chunked) {
+      out.write(body);
+    } else {
+      // Several chunks, as a server that flushes its buffer as it goes writes them.
+      for (int from = 0; from < body.length; from += GO_CHUNKING_THRESHOLD) {
+        int n = Math.min(GO_CHUNKING_THRESHOLD, body.length - from);
+        out.write((Integer.toHexString(n) + "\r\n").getBytes(StandardCharsets.ISO_8859_1));
+        out.write(body, from, n);
+        out.write("\r\n".getBytes(StandardCharsets.ISO_8859_1));
+      }
+      out.write("0\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+    }
     out.flush();
   }
 }

@@ -58,8 +58,8 @@ public final class LauncherSocketClient implements TokenSource {
       OutputStream out = Channels.newOutputStream(channel);
       InputStream in = Channels.newInputStream(channel);
       Http1.writeRequest(out, method, "/v1/token", "application/json", body);
-      Http1.Head head = Http1.readHead(in);
-      String text = new String(Http1.readBody(in, head.contentLength()), StandardCharsets.UTF_8).strip();
+      Http1.Head head = Http1.readResponseHead(in);
+      String text = new String(Http1.readResponseBody(in, head), StandardCharsets.UTF_8).strip();
       int status = status(head.startLine());
       if (status == 200) {
         if (!text.matches("[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+")) {

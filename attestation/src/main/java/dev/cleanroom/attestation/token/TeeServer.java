@@ -26,7 +26,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * The launcher's side of the socket, as Google's launcher serves it ({@code launcher/teeserver}):
  * {@code POST /v1/token} with {@code {"audience", "nonces", "token_type"}} answers the bare JWT;
  * {@code GET /v1/token} answers the default token. Requests are checked as Google checks them (unknown
- * members, missing audience or type, nonce limits: 400). The simulator binds it where the container
+ * members, missing audience or type, nonce limits: 400), and framed as Go's net/http frames them (a token of
+ * more than 2,048 bytes chunked, see {@link Http1#writeResponse}). The simulator binds it where the container
  * sees {@code /run/container_launcher/teeserver.sock}; the tokens come from any {@link TokenSource}.
  */
 public final class TeeServer implements AutoCloseable {
@@ -85,14 +86,16 @@ public final class TeeServer implements AutoCloseable {
       InputStream in = Channels.newInputStream(connection);
       OutputStream out = Channels.newOutputStream(connection);
       Response response;
+      boolean http11Client = true;
       try {
         Http1.Head head = Http1.readHead(in);
-        byte[] body = Http1.readBody(in, Math.max(head.contentLength(), 0));
+        http11Client = head.http11();
+        byte[] body = Http1.readRequestBody(in, head);
         response = answer(head.startLine(), body);
       } catch (IOException e) {
         response = new Response(400, "Bad Request", "malformed request: " + e.getMessage());
       }
-      Http1.writeResponse(out, response.status, response.reason, "text/plain; charset=utf-8",
+      Http1.writeResponse(out, http11Client, response.status, response.reason, "text/plain; charset=utf-8",
           response.body.getBytes(StandardCharsets.UTF_8));
     } catch (IOException e) {
       // The client went away; nothing to answer.

@@ -5,6 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cleanroom.attestation.AttestationException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -50,5 +57,47 @@ class LauncherSocketClientTest {
       AttestationException e = assertThrows(AttestationException.class, () -> new LauncherSocketClient(socket).token(REQUEST));
       assertEquals("token_unavailable", e.code());
     }
+  }
+
+  /** Answers one connection with {@code response}, whatever it asks, then closes it. */
+  private static Thread answerOnce(Path socket, String response) throws Exception {
+    ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+    server.bind(UnixDomainSocketAddress.of(socket));
+    Thread thread = Thread.ofPlatform().start(() -> {
+      try (server; SocketChannel connection = server.accept()) {
+        Http1.readRequestBody(Channels.newInputStream(connection), Http1.readHead(Channels.newInputStream(connection)));
+        connection.write(ByteBuffer.wrap(response.getBytes(StandardCharsets.ISO_8859_1)));
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    });
+    return thread;
+  }
+
+  @Test
+  void token_bodyEndedByClosingTheConnection_isRead(@TempDir Path dir) throws Exception {
+    String token = LauncherSocketClientGoServerTest.tokenOf(4096);
+    Thread server = answerOnce(dir.resolve("teeserver.sock"), "HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n" + token);
+    assertEquals(token, new LauncherSocketClient(dir.resolve("teeserver.sock")).token(REQUEST));
+    server.join();
+  }
+
+  @Test
+  void token_afterAnInterimAnswer_andWithChunkExtensionsAndTrailers_isRead(@TempDir Path dir) throws Exception {
+    Thread server = answerOnce(dir.resolve("teeserver.sock"), "HTTP/1.1 100 Continue\r\n\r\n"
+        + "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+        + "5;note=x\r\nab.cd\r\n2\r\n.e\r\n0\r\nX-Trailer: 1\r\n\r\n");
+    assertEquals("ab.cd.e", new LauncherSocketClient(dir.resolve("teeserver.sock")).token(REQUEST));
+    server.join();
+  }
+
+  @Test
+  void token_chunkedBodyCutShort_isUnavailable(@TempDir Path dir) throws Exception {
+    Thread server = answerOnce(dir.resolve("teeserver.sock"), "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+        + "800\r\nab.cd.ef");
+    AttestationException e = assertThrows(AttestationException.class,
+        () -> new LauncherSocketClient(dir.resolve("teeserver.sock")).token(REQUEST));
+    assertEquals("token_unavailable", e.code());
+    server.join();
   }
 }

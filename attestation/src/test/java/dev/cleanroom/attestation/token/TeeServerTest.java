@@ -121,4 +121,29 @@ class TeeServerTest {
     server = TeeServer.start(socket, request -> "a.b.c");
     assertEquals("a.b.c", new LauncherSocketClient(socket).token(TokenRequest.oidc("aud", NONCE)));
   }
+
+  /** The simulator frames a long token as Go's net/http does, so every simulated run meets a chunked answer. */
+  @Test
+  void post_tokenLongerThan2048Bytes_isChunkedWithNoLength() throws IOException {
+    String token = LauncherSocketClientGoServerTest.tokenOf(5400);
+    server.close();
+    server = TeeServer.start(socket, request -> token);
+    String response = post("{\"audience\":\"a\",\"nonces\":[],\"token_type\":\"OIDC\"}");
+    assertTrue(response.startsWith("HTTP/1.1 200 "), response);
+    assertTrue(response.contains("\r\nTransfer-Encoding: chunked\r\n"), response);
+    assertFalse(response.toLowerCase(java.util.Locale.ROOT).contains("content-length"), response);
+    assertEquals(token, new LauncherSocketClient(socket).token(TokenRequest.oidc("a", NONCE)));
+  }
+
+  @Test
+  void get_fromHttp10Client_longToken_isEndedByClosingTheConnection() throws IOException {
+    String token = LauncherSocketClientGoServerTest.tokenOf(4096);
+    server.close();
+    server = TeeServer.start(socket, request -> token);
+    String response = raw("GET /v1/token HTTP/1.0\r\nHost: localhost\r\n\r\n");
+    assertTrue(response.startsWith("HTTP/1.0 200 "), response);
+    assertFalse(response.toLowerCase(java.util.Locale.ROOT).contains("content-length"), response);
+    assertFalse(response.contains("chunked"), response);
+    assertTrue(response.endsWith("\r\n\r\n" + token), response);
+  }
 }

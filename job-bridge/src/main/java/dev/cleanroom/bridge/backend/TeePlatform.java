@@ -29,6 +29,11 @@ public interface TeePlatform extends AutoCloseable {
     return java.util.Set.of();
   }
 
+  /** The providers' grants a job's image needs to read its datasets; none where the bridge hands the TEE its inputs. */
+  default DataGrants grants() {
+    return DataGrants.NONE;
+  }
+
   @Override
   default void close() throws Exception {}
 }

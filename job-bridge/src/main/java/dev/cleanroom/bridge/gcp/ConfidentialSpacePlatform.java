@@ -3,6 +3,7 @@ package dev.cleanroom.bridge.gcp;
 import com.google.cloud.compute.v1.InstancesClient;
 import dev.cleanroom.attestation.claims.ConfidentialSpace;
 import dev.cleanroom.bridge.backend.BuiltImage;
+import dev.cleanroom.bridge.backend.DataGrants;
 import dev.cleanroom.bridge.backend.ImageBuild;
 import dev.cleanroom.bridge.backend.JobObjects;
 import dev.cleanroom.bridge.backend.TeeBackend;
@@ -139,6 +140,16 @@ public final class ConfidentialSpacePlatform implements TeePlatform {
   @Override
   public TeeBackend tee() {
     return tee;
+  }
+
+  /**
+   * Each dataset's provider grants the job's image digest read access to that dataset's rows ({@link WorkloadGrants});
+   * without an identity provider no job can read rows in Cloud Storage, and the launch says so.
+   */
+  @Override
+  public DataGrants grants() {
+    return dataAccess.<DataGrants>map(access -> new WorkloadGrants(datasets, access, storage::bucketBindings))
+        .orElse(DataGrants.NONE);
   }
 
   @Override

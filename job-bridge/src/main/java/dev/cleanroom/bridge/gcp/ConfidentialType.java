@@ -7,8 +7,8 @@ import java.util.Locale;
  * pair is checked before any VM is asked for, since Compute Engine refuses a mismatch only at insert time.
  */
 public enum ConfidentialType {
-  /** Intel TDX on C3 machines; tokens say {@code hwmodel = GCP_INTEL_TDX}. */
-  TDX("c3-standard-4", "c3-"),
+  /** Intel TDX on C3 standard machines, the only C3 shape Confidential Space documents for TDX; tokens say {@code hwmodel = GCP_INTEL_TDX}. */
+  TDX("c3-standard-4", "c3-standard-"),
   /** AMD SEV on N2D machines; tokens say {@code hwmodel = GCP_AMD_SEV}. */
   SEV("n2d-standard-4", "n2d-");
 

@@ -67,6 +67,11 @@ public final class GcpConfig {
     return new GcpConfig(values);
   }
 
+  /** Every setting the bridge reads, as {@code gcp.*} keys. */
+  public static List<String> keys() {
+    return KEYS;
+  }
+
   /** {@code gcp.tee.machine-type} → {@code DCR_GCP_TEE_MACHINE_TYPE}. */
   public static String environmentName(String key) {
     return "DCR_" + key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');

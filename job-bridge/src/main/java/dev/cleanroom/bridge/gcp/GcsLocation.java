@@ -12,7 +12,7 @@ public record GcsLocation(String bucket, String prefix) {
   // Cloud Storage's bucket naming rules: 3 to 63 characters (dotted names up to 222), lower-case letters, digits,
   // '-', '_' and '.', beginning and ending with a letter or digit.
   private static final Pattern BUCKET = Pattern.compile("[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]");
-  private static final String FORM = "use gs://BUCKET/PREFIX, e.g. gs://clean-room-prod-jobs/jobs";
+  private static final String FORM = "use gs://BUCKET or gs://BUCKET/PREFIX, e.g. gs://clean-room-prod-jobs";
 
   public GcsLocation {
     if (bucket == null || !BUCKET.matcher(bucket).matches() || bucket.length() > 63 && !bucket.contains(".")) {

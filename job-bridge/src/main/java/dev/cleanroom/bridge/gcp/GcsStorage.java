@@ -220,6 +220,19 @@ public final class GcsStorage implements ObjectStorage {
     }
   }
 
+  /** The bindings of {@code bucket}'s IAM policy, conditions included (policy version 3). */
+  List<WorkloadGrants.Binding> bucketBindings(String bucket) throws IOException {
+    try {
+      return storage.getIamPolicy(bucket, Storage.BucketSourceOption.requestedPolicyVersion(3)).getBindingsList().stream()
+          .map(b -> new WorkloadGrants.Binding(b.getRole(), b.getMembers(),
+              Optional.ofNullable(b.getCondition()).map(com.google.cloud.Condition::getExpression)))
+          .toList();
+    } catch (StorageException e) {
+      throw GcpException.callFailed("read the IAM policy of gs://" + bucket + " (the bridge needs"
+          + " storage.buckets.getIamPolicy on each dataset's bucket, docs/gcp.md step 10)", e);
+    }
+  }
+
   private Optional<Blob> metadata(String key) throws IOException {
     try {
       return Optional.ofNullable(storage.get(blobId(key)));

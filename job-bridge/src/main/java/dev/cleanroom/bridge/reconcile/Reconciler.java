@@ -2,12 +2,14 @@ package dev.cleanroom.bridge.reconcile;
 
 import dev.cleanroom.attestation.AttestationException;
 import dev.cleanroom.bridge.backend.BuiltImage;
+import dev.cleanroom.bridge.backend.DataGrants;
 import dev.cleanroom.bridge.backend.JobObjects;
 import dev.cleanroom.bridge.backend.ObjectStorage;
 import dev.cleanroom.bridge.backend.TeeBackend;
 import dev.cleanroom.bridge.backend.TeePlatform;
 import dev.cleanroom.bridge.datasets.DatasetCatalog;
 import dev.cleanroom.bridge.job.Job;
+import dev.cleanroom.bridge.job.JobDataset;
 import dev.cleanroom.bridge.job.JobState;
 import dev.cleanroom.bridge.metrics.Metrics;
 import dev.cleanroom.bridge.report.JobReports;
@@ -43,6 +45,9 @@ import java.util.function.Consumer;
  * in between. On start, every job not over is picked up again.
  */
 public final class Reconciler implements AutoCloseable {
+  /** Polls between two checks of a built job's data grants (each check may read IAM policies). */
+  private static final int GRANT_POLLS = 5;
+
   /**
    * How the reconciler paces itself.
    *
@@ -70,6 +75,9 @@ public final class Reconciler implements AutoCloseable {
 
   private final Set<String> inProgress = ConcurrentHashMap.newKeySet();
   private final Map<String, Instant> notBefore = new ConcurrentHashMap<>();
+  /** Built jobs waiting for their data grants: when to look again, and what was last said about the wait. */
+  private final Map<String, Instant> grantsCheckedAfter = new ConcurrentHashMap<>();
+  private final Map<String, String> grantsWaitingFor = new ConcurrentHashMap<>();
   private final Semaphore wakeUp = new Semaphore(0);
   private final ExecutorService workers;
   private volatile Thread loop;
@@ -132,7 +140,8 @@ public final class Reconciler implements AutoCloseable {
       if (closed) {
         return;
       }
-      if (waitsForUser(job) || notBefore.getOrDefault(job.id(), Instant.MIN).isAfter(clock.instant())) {
+      if (waitsForUser(job) || notBefore.getOrDefault(job.id(), Instant.MIN).isAfter(clock.instant())
+          || job.state() == JobState.BUILT && grantsCheckedAfter.getOrDefault(job.id(), Instant.MIN).isAfter(clock.instant())) {
         continue;
       }
       if (inProgress.add(job.id())) {
@@ -200,7 +209,8 @@ public final class Reconciler implements AutoCloseable {
           && moved(store.transition(job.id(), JobState.SUBMITTED, JobState.APPROVED, "approved by every provider", JobUpdate.none()));
       case APPROVED -> moved(store.transition(job.id(), JobState.APPROVED, JobState.BUILDING, "building the image", JobUpdate.none()));
       case BUILDING -> build(job);
-      case BUILT -> moved(store.transition(job.id(), JobState.BUILT, JobState.LAUNCHING, "launching in the TEE", JobUpdate.none()));
+      case BUILT -> grantsInPlace(job)
+          && moved(store.transition(job.id(), JobState.BUILT, JobState.LAUNCHING, "launching in the TEE", JobUpdate.none()));
       case LAUNCHING -> launch(job);
       case RUNNING -> watch(job);
       case FINISHED -> job.releasesPending().isEmpty()
@@ -226,6 +236,35 @@ public final class Reconciler implements AutoCloseable {
     Files.deleteIfExists(notebook);
     return moved(store.transition(job.id(), JobState.BUILDING, JobState.BUILT, "image " + image.digest() + " built in " + took,
         JobUpdate.none().image(image.reference(), image.digest())));
+  }
+
+  /**
+   * Whether the providers' grants for the job's image to read its datasets are in place (on Confidential Space, an
+   * IAM binding per dataset for the image's digest, made once the build printed it). If not, the job stays BUILT and
+   * is looked at again after a while; the wait is noted once in its timeline, and what each provider is to do goes
+   * to the log. The job's time limit starts at its launch, so a job waits here until its grants are in place or
+   * someone cancels it; a grant that cannot be read fails the step, which is retried and then fails the job.
+   */
+  private boolean grantsInPlace(Job job) throws IOException {
+    DataGrants.Status status = platform.grants().check(grantRequest(job));
+    if (status.ready()) {
+      grantsCheckedAfter.remove(job.id());
+      grantsWaitingFor.remove(job.id());
+      return true;
+    }
+    String waiting = String.join("; ", status.missing());
+    if (!waiting.equals(grantsWaitingFor.put(job.id(), waiting))) {
+      store.note(job.id(), "waiting for " + status.missing().size() + " data grant(s) of the providers for image "
+          + job.imageDigest().orElseThrow());
+      status.missing().forEach(missing -> log.accept("job " + job.id() + ": waiting for a data grant: " + missing));
+    }
+    grantsCheckedAfter.put(job.id(), clock.instant().plus(settings.poll().multipliedBy(GRANT_POLLS)));
+    return false;
+  }
+
+  private DataGrants.Request grantRequest(Job job) {
+    return new DataGrants.Request(job.id(), job.imageDigest().orElseThrow(),
+        job.datasets().stream().map(JobDataset::dataset).toList(), clock.instant().plus(job.timeout()));
   }
 
   private boolean launch(Job job) throws IOException {
@@ -322,6 +361,10 @@ public final class Reconciler implements AutoCloseable {
 
   private boolean stopRun(Job job) throws IOException {
     platform.tee().stop(job.id());
+    // The run is over: its image's grants end with it (what the bridge cannot remove, the provider is told of).
+    for (String left : platform.grants().revoke(grantRequest(job))) {
+      log.accept("job " + job.id() + ": its run is over; remove the data grant: " + left);
+    }
     store.updateAnyState(job.id(), JobUpdate.none().runStopped(clock.instant()));
     log.accept("job " + job.id() + ": its run" + job.run().where().map(w -> " (" + w + ")").orElse("") + " is stopped");
     return true;

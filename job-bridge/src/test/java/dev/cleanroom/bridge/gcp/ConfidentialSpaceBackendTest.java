@@ -384,6 +384,15 @@ class ConfidentialSpaceBackendTest {
         () -> settings().confidentialType(ConfidentialType.SEV).machineType("c3-standard-4").build());
   }
 
+  /** Confidential Space documents TDX on c3-standard-* only; other C3 shapes would fail at insert. */
+  @Test
+  void settings_tdxOnAC3ShapeOtherThanStandard_isRefused() {
+    assertThrows(IllegalArgumentException.class,
+        () -> settings().confidentialType(ConfidentialType.TDX).machineType("c3-highcpu-4").build());
+    assertThrows(IllegalArgumentException.class,
+        () -> settings().confidentialType(ConfidentialType.TDX).machineType("c3d-standard-4").build());
+  }
+
   private ConfidentialSpaceBackend backend(ConfidentialSpaceSettings settings) {
     return new ConfidentialSpaceBackend(instances, settings, ResultProbe.NONE);
   }

@@ -11,8 +11,10 @@ import com.google.cloud.compute.v1.InsertInstanceRequest;
 import com.google.cloud.compute.v1.Instance;
 import com.google.cloud.compute.v1.InstancesClient;
 import com.google.cloud.compute.v1.Items;
+import com.google.cloud.NoCredentials;
 import com.google.cloud.storage.BlobInfo;
 import com.google.cloud.storage.Storage;
+import com.google.cloud.storage.StorageOptions;
 import com.sun.net.httpserver.HttpServer;
 import dev.cleanroom.attestation.manifest.JobManifest;
 import dev.cleanroom.attestation.manifest.JobOutcome;
@@ -33,6 +35,7 @@ import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyPair;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -74,12 +77,20 @@ class ConfidentialSpaceLauncherTest {
   private InstancesClient instances;
   private HttpServer sts;
   private TeeServer teeServer;
+  private CloudStorageV4 cloudStorage;
   private final List<Map<String, String>> exchanges = new ArrayList<>();
 
   @BeforeEach
   void setUp() throws Exception {
     client = SERVER.client();
-    storage = ConfidentialSpacePlatformTest.signingStorage(client, SERVER.newBucket(client));
+    // The bridge's storage and the signed URLs it makes go through Cloud Storage's V4 check: fake-gcs-server
+    // alone accepts any signature, and so would not see a header the launcher sends but the URL did not sign.
+    KeyPair signingKey = ConfidentialSpacePlatformTest.signingKey();
+    cloudStorage = CloudStorageV4.start(Map.of(ConfidentialSpacePlatformTest.SIGNER, signingKey.getPublic()),
+        Optional.of(SERVER.endpoint()));
+    storage = ConfidentialSpacePlatformTest.signingStorage(StorageOptions.http().setHost(cloudStorage.endpoint().toString())
+        .setProjectId("test-project").setCredentials(NoCredentials.getInstance()).build().getService(),
+        SERVER.newBucket(client), signingKey);
     dataBucket = SERVER.newBucket(client);
     instances = ConfidentialSpacePlatformTest.computeWithoutTheVm(JOB);
 
@@ -110,6 +121,7 @@ class ConfidentialSpaceLauncherTest {
   void stop() throws IOException {
     sts.stop(0);
     teeServer.close();
+    cloudStorage.close();
   }
 
   @Test
@@ -130,6 +142,9 @@ class ConfidentialSpaceLauncherTest {
     assertEquals(insurance.inputHashes().keySet().stream().sorted().toList(), List.copyOf(manifest.inputs().keySet()));
     assertEquals("rows 2\n", read(JobObjects.resultFile(JOB, "outputs/rows.txt")));
     assertTrue(storage.exists(JobObjects.resultFile(JOB, JobFolder.TOKEN)));
+    // Every signed request the launcher made (the plan, the policy, the job folder's upload) passed Cloud Storage's check.
+    assertEquals(List.of(), CloudStorageV4.refusals(cloudStorage.checked()));
+    assertTrue(cloudStorage.checked().stream().anyMatch(c -> c.method().equals("PUT")), "the upload was signed");
     // The real rows were read with a token of the provider's pool, exchanged once for the VM's attestation token.
     assertEquals(1, exchanges.size());
     assertEquals("//iam.googleapis.com/" + IDENTITY_PROVIDER, exchanges.get(0).get("audience"));

@@ -35,6 +35,7 @@ import io.vertx.core.json.JsonObject;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -85,13 +86,23 @@ class ConfidentialSpacePlatformTest {
     instances = computeWithoutTheVm(JOB);
   }
 
+  static final String SIGNER = "bridge-signer@test-project.iam.gserviceaccount.com";
+
   /** The job storage under {@code prod/} of {@code bucket}, signing URLs with a key of its own. */
   static GcsStorage signingStorage(Storage client, String bucket) throws Exception {
+    return signingStorage(client, bucket, signingKey());
+  }
+
+  /** The job storage under {@code prod/} of {@code bucket}, signing URLs as {@link #SIGNER} with {@code key}. */
+  static GcsStorage signingStorage(Storage client, String bucket, KeyPair key) {
+    return new GcsStorage(client, new GcsLocation(bucket, "prod/"), Optional.of(ServiceAccountCredentials.newBuilder()
+        .setClientEmail(SIGNER).setPrivateKey(key.getPrivate()).setProjectId("test-project").build()));
+  }
+
+  static KeyPair signingKey() throws Exception {
     KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
     generator.initialize(2048);
-    return new GcsStorage(client, new GcsLocation(bucket, "prod/"), Optional.of(ServiceAccountCredentials.newBuilder()
-        .setClientEmail("bridge-signer@test-project.iam.gserviceaccount.com")
-        .setPrivateKey(generator.generateKeyPair().getPrivate()).setProjectId("test-project").build()));
+    return generator.generateKeyPair();
   }
 
   /** Compute Engine, where the job's VM does not exist yet and inserting it succeeds. */

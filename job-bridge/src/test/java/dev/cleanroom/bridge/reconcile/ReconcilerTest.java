@@ -244,4 +244,35 @@ class ReconcilerTest {
       second.awaitState(approvedOnly, JobState.FINISHED);
     }
   }
+
+  /**
+   * On Confidential Space the provider grants the job's image digest read access to each dataset only once the
+   * build printed the digest: the job waits BUILT for every grant instead of launching into a refused token exchange,
+   * then runs; the grants are revoked once its run is over.
+   */
+  @OnBothDatabases
+  void aJobWhoseDataGrantIsNotInPlace_waitsBuilt_thenRuns_andItsGrantIsRevokedAtTheEnd(TestDatabase database) throws Exception {
+    try (BridgeFixture bridge = BridgeFixture.start(dir, database)) {
+      bridge.platform().withholdGrants();
+      String id = approved(bridge, "alice", "insurance");
+      Job built = bridge.awaitState(id, JobState.BUILT);
+      long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+      while (bridge.platform().grantChecks() < 2 && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+      }
+
+      assertTrue(bridge.platform().grantChecks() >= 2, "the grant is checked again while the job waits");
+      assertEquals(JobState.BUILT, bridge.bridge().store().find(id).orElseThrow().state());
+      assertEquals(0, bridge.platform().launches());
+      assertEquals(1, timeline(bridge, id).stream().filter(l -> l.contains("waiting for 1 data grant(s)")).count(),
+          String.join("\n", timeline(bridge, id)));
+
+      bridge.platform().grant(built.imageDigest().orElseThrow(), "insurance");
+      bridge.awaitState(id, JobState.FINISHED);
+      awaitNoLiveRun(bridge, id);
+
+      assertEquals(1, bridge.platform().launches());
+      assertEquals(List.of(id), bridge.platform().revoked());
+    }
+  }
 }

@@ -2,6 +2,7 @@ package dev.cleanroom.bridge.testing;
 
 import dev.cleanroom.attestation.simulator.OidcServer;
 import dev.cleanroom.attestation.simulator.SimulatorKeys;
+import dev.cleanroom.bridge.backend.DataGrants;
 import dev.cleanroom.bridge.backend.ImageBuild;
 import dev.cleanroom.bridge.backend.JobObjects;
 import dev.cleanroom.bridge.backend.LocalStorage;
@@ -12,8 +13,11 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -32,6 +36,10 @@ public final class FakePlatform implements TeePlatform {
   private final AtomicInteger stops = new AtomicInteger();
   private volatile CountDownLatch hold = new CountDownLatch(0);
   private volatile FakeWorkload.Behaviour behaviour = FakeWorkload.Behaviour.SUCCEED;
+  private volatile boolean grantsWithheld;
+  private final Set<String> granted = ConcurrentHashMap.newKeySet();
+  private final List<String> revoked = new CopyOnWriteArrayList<>();
+  private final AtomicInteger grantChecks = new AtomicInteger();
 
   private static final class RunRecord {
     final Thread thread;
@@ -91,6 +99,46 @@ public final class FakePlatform implements TeePlatform {
     run.stopped = true;
     run.thread.interrupt();
     run.state = TeeBackend.RunState.LOST;
+  }
+
+  /**
+   * From now on a job's image may read its datasets only once {@link #grant} was called for its digest and
+   * dataset, as a provider grants it on Confidential Space.
+   */
+  public void withholdGrants() {
+    grantsWithheld = true;
+  }
+
+  public void grant(String imageDigest, String dataset) {
+    granted.add(imageDigest + " " + dataset);
+  }
+
+  /** Jobs whose grants were revoked, in order. */
+  public List<String> revoked() {
+    return List.copyOf(revoked);
+  }
+
+  public int grantChecks() {
+    return grantChecks.get();
+  }
+
+  @Override
+  public DataGrants grants() {
+    return new DataGrants() {
+      @Override
+      public Status check(Request request) {
+        grantChecks.incrementAndGet();
+        return new Status(request.datasets().stream().filter(d -> grantsWithheld && !granted.contains(request.imageDigest() + " " + d))
+            .map(d -> "grant image " + request.imageDigest() + " the rows of " + d).toList());
+      }
+
+      @Override
+      public List<String> revoke(Request request) {
+        request.datasets().forEach(d -> granted.remove(request.imageDigest() + " " + d));
+        revoked.add(request.jobId());
+        return List.of();
+      }
+    };
   }
 
   /** Containers started (a launch that found its run counts once). */

@@ -26,6 +26,12 @@ final class CloudHttp {
   /** The slowest upload allowed for: the JDK's request timeout runs until the answer starts, so past the body. */
   private static final long UPLOAD_BYTES_PER_SECOND = 256 * 1024;
   private static final Set<Integer> TRANSIENT = Set.of(408, 429, 500, 502, 503, 504);
+  /**
+   * How long a refusal is waited out while a new grant propagates: the provider grants the job's image access just
+   * before the launch, and Google says an IAM change usually takes effect within 2 minutes and may take 7 or more.
+   */
+  static final Duration GRANT_PROPAGATION = Duration.ofMinutes(8);
+  static final Duration GRANT_WAIT = Duration.ofSeconds(20);
 
   /** Waits between tries; tests pass one that records instead. */
   @FunctionalInterface
@@ -117,6 +123,32 @@ final class CloudHttp {
         throw new IOException("interrupted while trying to " + what + " again after " + failure);
       }
       wait = wait.multipliedBy(2);
+    }
+  }
+
+  /**
+   * As {@link #exchange}, but an answer with one of the {@code refusals} statuses (a Security Token Service 400 or
+   * 403, a Cloud Storage 403: no grant yet) is tried again every {@link #GRANT_WAIT} for up to
+   * {@link #GRANT_PROPAGATION} of waiting in all, then fails with that status.
+   */
+  <T> T exchangeWhileGrantPropagates(String what, Set<Integer> refusals, Exchange<T> exchange) throws IOException {
+    Duration waited = Duration.ZERO;
+    for (int refused = 0; ; refused++) {
+      try {
+        return exchange(what, exchange);
+      } catch (FailedStatus e) {
+        if (!refusals.contains(e.status()) || waited.compareTo(GRANT_PROPAGATION) >= 0) {
+          throw refused == 0 ? e : new FailedStatus(e.status(), e.getMessage() + ", refused " + (refused + 1)
+              + " times over " + waited.toSeconds() + " s while a new grant could still propagate");
+        }
+      }
+      try {
+        pause.sleep(GRANT_WAIT);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException("interrupted while waiting for a grant to " + what);
+      }
+      waited = waited.plus(GRANT_WAIT);
     }
   }
 

@@ -18,6 +18,7 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.StringJoiner;
 import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
@@ -64,13 +65,16 @@ final class CloudTransfer {
       Files.createDirectories(file.getParent());
       // A download cut off midway is tried again from the start, over what it had written. A failure to write the
       // file is this machine's, not the network's: it is not tried again, and it keeps its reason.
+      // A Cloud Storage 403 may be the provider's grant on this dataset's object still propagating.
+      CloudHttp.Exchange<Long> fetch = client -> {
+        try (InputStream in = CloudHttp.successful(client.send(request, HttpResponse.BodyHandlers.ofInputStream())).body();
+            OutputStream out = LocalFileOutput.to(file)) {
+          return in.transferTo(out);
+        }
+      };
       try {
-        http.exchange("fetch input '" + input.getKey() + "'", client -> {
-          try (InputStream in = CloudHttp.successful(client.send(request, HttpResponse.BodyHandlers.ofInputStream())).body();
-              OutputStream out = LocalFileOutput.to(file)) {
-            return in.transferTo(out);
-          }
-        });
+        http.exchangeWhileGrantPropagates("fetch input '" + input.getKey() + "'",
+            source.inCloudStorage() ? Set.of(403) : Set.of(), fetch);
       } catch (UncheckedIOException e) {
         throw new IOException("tried to write input '" + input.getKey() + "' but failed because: "
             + e.getCause().getMessage(), e.getCause());
@@ -85,7 +89,9 @@ final class CloudTransfer {
     // A new file: the notebook's process, whose working directory the scratch folder is, cannot have planted it.
     Path archive = Files.createTempFile(scratch, "job-folder", ".zip");
     zip(jobDir, archive);
-    HttpRequest request = CloudHttp.upload(url, Files.size(archive)).header("Content-Type", "application/zip")
+    // No Content-Type (nor Content-MD5 or x-goog-*): the bridge's V4 URL signs only the host, and Cloud Storage
+    // refuses a signed request that sends one of those headers unsigned. The object is stored as octet-stream.
+    HttpRequest request = CloudHttp.upload(url, Files.size(archive))
         .PUT(HttpRequest.BodyPublishers.ofFile(archive)).build();
     http.exchange("upload the job folder", client ->
         CloudHttp.successful(client.send(request, HttpResponse.BodyHandlers.discarding())));

@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.StringJoiner;
 import java.util.function.Supplier;
 
@@ -72,7 +73,8 @@ final class WorkloadIdentity {
     HttpRequest request = CloudHttp.request(CloudEndpoints.at(endpoints.sts(), "/v1/token"))
         .header("Content-Type", "application/x-www-form-urlencoded")
         .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build();
-    return field(send(request, "exchange the attestation token at the Security Token Service"), "access_token",
+    // 400 (invalid_grant: the attribute condition refuses) and 403 while the provider's new grant propagates.
+    return field(send(request, "exchange the attestation token at the Security Token Service", Set.of(400, 403)), "access_token",
         "the Security Token Service");
   }
 
@@ -86,14 +88,14 @@ final class WorkloadIdentity {
         .header("Authorization", "Bearer " + federated)
         .header("Content-Type", "application/json")
         .POST(HttpRequest.BodyPublishers.ofString("{\"scope\":[\"" + SCOPE + "\"]}")).build();
-    return field(send(request, "act as " + serviceAccount + " through the IAM Credentials API"), "accessToken",
+    return field(send(request, "act as " + serviceAccount + " through the IAM Credentials API", Set.of(403)), "accessToken",
         "the IAM Credentials API");
   }
 
-  private String send(HttpRequest request, String what) throws IOException {
+  private String send(HttpRequest request, String what, Set<Integer> refusedUntilGranted) throws IOException {
     try {
-      return http.exchange(what, client -> CloudHttp.successful(client.send(request, HttpResponse.BodyHandlers.ofString()))
-          .body());
+      return http.exchangeWhileGrantPropagates(what, refusedUntilGranted,
+          client -> CloudHttp.successful(client.send(request, HttpResponse.BodyHandlers.ofString())).body());
     } catch (CloudHttp.FailedStatus e) {
       throw new IOException(e.getMessage()
           + "; check the workload identity pool's attribute condition and bindings (docs/gcp.md, step 10)");

@@ -72,7 +72,7 @@ class ImageBuilderIT {
     assertEquals(List.of(ImageLayout.JAVA, "@" + ImageLayout.JVM_ARGS, ImageLayout.LAUNCHER_MAIN), layout.entrypoint());
     assertEquals("65534:65534", layout.user());
     assertEquals(LaunchPolicy.production().labels().get(LaunchPolicy.ALLOW_ENV_OVERRIDE), layout.labels().get(LaunchPolicy.ALLOW_ENV_OVERRIDE));
-    assertEquals("never", layout.labels().get(LaunchPolicy.LOG_REDIRECT));
+    assertEquals("debugonly", layout.labels().get(LaunchPolicy.LOG_REDIRECT));
     assertEquals(Sha256.of(notebook).hex(), layout.labels().get(ImageBuilder.NOTEBOOK_LABEL));
     assertEquals(Sha256.of(notebook).hex(), image.notebookSha256());
   }

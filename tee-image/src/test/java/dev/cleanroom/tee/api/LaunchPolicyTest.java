@@ -9,11 +9,11 @@ import org.junit.jupiter.api.Test;
 
 class LaunchPolicyTest {
   @Test
-  void production_allowsOnlyTheJobVariables_neverRedirectsLogs_neverOverridesTheCommand() {
+  void production_allowsOnlyTheJobVariables_redirectsLogsOnTheDebugImageOnly_neverOverridesTheCommand() {
     Map<String, String> labels = LaunchPolicy.production().labels();
     assertEquals("DCR_AUDIENCE,DCR_CELL_TIMEOUT_SECONDS,DCR_INPUTS,DCR_JOB_ID,DCR_JOB_PLAN_URL,DCR_MAX_OUTPUT_BYTES,DCR_TIMEOUT_SECONDS",
         labels.get(LaunchPolicy.ALLOW_ENV_OVERRIDE));
-    assertEquals("never", labels.get(LaunchPolicy.LOG_REDIRECT));
+    assertEquals("debugonly", labels.get(LaunchPolicy.LOG_REDIRECT));
     assertEquals("false", labels.get(LaunchPolicy.ALLOW_CMD_OVERRIDE));
   }
 

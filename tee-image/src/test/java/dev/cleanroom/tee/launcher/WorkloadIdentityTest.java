@@ -13,7 +13,9 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.net.http.HttpClient;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,6 +39,8 @@ class WorkloadIdentityTest {
   private final List<String> authorizations = new ArrayList<>();
   private final List<String> bodies = new ArrayList<>();
   private int stsStatus = 200;
+  private int stsRefusalsLeft;
+  private final List<Duration> pauses = new ArrayList<>();
 
   @BeforeEach
   void start() throws IOException {
@@ -56,7 +60,7 @@ class WorkloadIdentityTest {
           form.put(URLDecoder.decode(kv[0], UTF_8), URLDecoder.decode(kv[1], UTF_8));
         }
         forms.add(form);
-        status = stsStatus;
+        status = stsRefusalsLeft-- > 0 ? 400 : stsStatus;
         answer = status == 200 ? "{\"access_token\":\"federated-1\",\"issued_token_type\":"
             + "\"urn:ietf:params:oauth:token-type:access_token\",\"token_type\":\"Bearer\",\"expires_in\":3600}"
             : "{\"error\":\"invalid_grant\",\"error_description\":\"" + ATTESTATION + "\"}";
@@ -78,7 +82,7 @@ class WorkloadIdentityTest {
 
   private WorkloadIdentity identity() {
     URI local = URI.create("http://127.0.0.1:" + server.getAddress().getPort());
-    return new WorkloadIdentity(new CloudHttp(HttpClient.newHttpClient(), pause -> {}), new CloudEndpoints(local, local, local),
+    return new WorkloadIdentity(new CloudHttp(HttpClient.newHttpClient(), pauses::add), new CloudEndpoints(local, local, local),
         () -> ATTESTATION);
   }
 
@@ -126,5 +130,27 @@ class WorkloadIdentityTest {
 
     assertTrue(e.getMessage().contains("HTTP 403"), e.getMessage());
     assertFalse(e.getMessage().contains(ATTESTATION), e.getMessage());
+  }
+
+  /** The provider's grant for this image was just made: the exchange is refused until it has propagated. */
+  @Test
+  void accessToken_refusedWhileANewGrantPropagates_isAskedAgainUntilGranted() throws IOException {
+    stsRefusalsLeft = 3;
+
+    assertEquals("federated-1", identity().accessToken(PROVIDER, Optional.empty()));
+
+    assertEquals(4, forms.size());
+    assertEquals(Collections.nCopies(3, CloudHttp.GRANT_WAIT), pauses);
+  }
+
+  @Test
+  void accessToken_refusedLongerThanAGrantTakesToPropagate_failsAfterABoundedWait() {
+    stsStatus = 403;
+
+    IOException e = assertThrows(IOException.class, () -> identity().accessToken(PROVIDER, Optional.empty()));
+
+    assertEquals(CloudHttp.GRANT_PROPAGATION, pauses.stream().reduce(Duration.ZERO, Duration::plus));
+    assertTrue(e.getMessage().contains("HTTP 403"), e.getMessage());
+    assertTrue(e.getMessage().contains("while a new grant could still propagate"), e.getMessage());
   }
 }

@@ -6,11 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import com.nimbusds.jwt.SignedJWT;
 import dev.cleanroom.attestation.manifest.JobOutcome;
 import dev.cleanroom.attestation.manifest.Sha256;
 import dev.cleanroom.attestation.simulator.SimulatedWorkload;
 import dev.cleanroom.tee.LocalRuns;
 import dev.cleanroom.tee.TestNotebooks;
+import dev.cleanroom.tee.api.LaunchPolicy;
 import dev.cleanroom.tee.api.LocalRun;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -117,6 +119,9 @@ class RuncIsolationIT {
         attempt("read the launcher's environment", () -> Files.readString(Path.of("/proc/1/environ")).length());
         attempt("list the launcher's open files", () -> { try (var s = Files.list(Path.of("/proc/1/fd"))) { return s.count(); } });
         attempt("read the launcher's memory map", () -> Files.readString(Path.of("/proc/1/maps")).length());
+        for (String field : List.of("Uid", "CapEff", "NoNewPrivs", "Seccomp")) {
+          attempt("own " + field, () -> Files.readAllLines(Path.of("/proc/self/status")).stream().filter(l -> l.startsWith(field + ":")).findFirst().orElse(""));
+        }
         """;
     String report = """
         var text = new StringBuilder();
@@ -164,6 +169,20 @@ class RuncIsolationIT {
     for (String attempt : List.of("read the launcher's environment", "list the launcher's open files", "read the launcher's memory map")) {
       assertTrue(attempts.get(attempt).startsWith("refused: "), attempt + ": " + attempts.get(attempt));
     }
+  }
+
+  @Test
+  void theNotebookRunsAsNobody_withoutCapabilities_underTheAttestedSeccompProfile() throws Exception {
+    assertEquals("allowed: Uid:\t65534\t65534\t65534\t65534", attempts.get("own Uid"));
+    assertEquals("allowed: CapEff:\t0000000000000000", attempts.get("own CapEff"));
+    assertEquals("allowed: NoNewPrivs:\t1", attempts.get("own NoNewPrivs"));
+    assertEquals("allowed: Seccomp:\t2", attempts.get("own Seccomp"), "a seccomp filter is on");
+    Map<String, Object> container = SignedJWT.parse(Files.readString(jobFolder.resolve("token.jwt"))).getJWTClaimsSet()
+        .getJSONObjectClaim("submods");
+    @SuppressWarnings("unchecked")
+    Map<String, Object> env = (Map<String, Object>) ((Map<String, Object>) container.get("container")).get("env");
+    assertEquals(RuncRunner.describe(LaunchPolicy.Sandbox.standard()), env.get(RuncRunner.SANDBOX_VARIABLE),
+        "the token attests the seccomp profile's sha256 and the limits");
   }
 
   @Test

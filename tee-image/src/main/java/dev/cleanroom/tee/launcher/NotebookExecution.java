@@ -133,7 +133,7 @@ public final class NotebookExecution {
    * launcher sees every process the notebook's tree made, orphans included, and ends them all; elsewhere (the
    * plain-process simulator, which isolates nothing) only the notebook's remaining descendants can be found.
    */
-  static boolean endLeftovers(Process notebook) throws InterruptedException {
+  private static boolean endLeftovers(Process notebook) throws InterruptedException {
     if (ProcessHandle.current().pid() != 1) {
       notebook.descendants().forEach(ProcessHandle::destroyForcibly);
       return true;

@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -12,7 +13,7 @@ import java.util.stream.Stream;
 
 /**
  * Another local user of the simulator's host (nobody, as a scientist's stage-1 kernel on the same machine runs):
- * while a run is on, it looks for the simulator's launcher sockets and asks one for a token.
+ * while a run is on, it asks the simulator's launcher socket for a token.
  */
 final class HostUser {
   /** A token client as any user could write one: GET /v1/token on the socket, the answer's status line printed. */
@@ -38,18 +39,16 @@ final class HostUser {
   private HostUser() {}
 
   /**
-   * Waits (up to 3 minutes) for a launcher socket of a simulator run to appear under /tmp, then tries it as nobody;
-   * returns what the client printed.
+   * Waits (up to 3 minutes) for the launcher socket of this process's simulator run to appear, then tries it as
+   * nobody; returns what the client printed.
    */
   static String mintWhileARunIsOn() {
     try {
-      Set<Path> before = sockets();
       long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
       while (System.nanoTime() < deadline) {
-        for (Path socket : sockets()) {
-          if (!before.contains(socket)) {
-            return tryAsNobody(socket);
-          }
+        Set<Path> sockets = ownLauncherSockets();
+        if (!sockets.isEmpty()) {
+          return tryAsNobody(sockets.iterator().next());
         }
         Thread.sleep(50);
       }
@@ -59,12 +58,32 @@ final class HostUser {
     }
   }
 
-  /** Launcher sockets of simulator runs: {@code /tmp/dcr-launcher-*}{@code /teeserver.sock}, found as root. */
-  private static Set<Path> sockets() throws IOException {
-    try (Stream<Path> dirs = Files.list(Path.of("/tmp"))) {
-      return Set.copyOf(dirs.filter(d -> d.getFileName().toString().startsWith("dcr-launcher-"))
-          .map(d -> d.resolve("teeserver.sock")).filter(Files::exists).toList());
+  /**
+   * The launcher sockets this process serves (its simulator's), not another run's on the same host: the paths
+   * {@code /proc/net/unix} gives for the socket inodes among this process's open files.
+   */
+  private static Set<Path> ownLauncherSockets() throws IOException {
+    Set<String> inodes = new HashSet<>();
+    try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
+      for (Path fd : fds.toList()) {
+        try {
+          String target = Files.readSymbolicLink(fd).toString();
+          if (target.startsWith("socket:[")) {
+            inodes.add(target.substring("socket:[".length(), target.length() - 1));
+          }
+        } catch (IOException e) {
+          // closed while listed
+        }
+      }
     }
+    Set<Path> sockets = new HashSet<>();
+    for (String line : Files.readAllLines(Path.of("/proc/net/unix"))) {
+      String[] fields = line.strip().split("\\s+");
+      if (fields.length == 8 && inodes.contains(fields[6]) && fields[7].endsWith("/teeserver.sock")) {
+        sockets.add(Path.of(fields[7]));
+      }
+    }
+    return sockets;
   }
 
   private static String tryAsNobody(Path socket) throws IOException, InterruptedException {

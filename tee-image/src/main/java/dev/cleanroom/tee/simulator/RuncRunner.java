@@ -28,7 +28,7 @@ import java.util.function.Consumer;
  * mounts: the inputs (read-only), the job folder (read-write) and the launcher socket's folder (read-only, root's
  * alone). The launcher runs as the image's root with only {@link #LAUNCHER_CAPABILITIES}; the notebook's process
  * becomes nobody, with none. Writable mounts are nosuid and nodev, the job folder noexec; {@code /tmp} is a private
- * tmpfs. The container's environment names the profile's sha256 and the limits ({@link #SANDBOX_VARIABLE}), so the
+ * tmpfs, executable because OpenDP's loader (as native loaders do) unpacks its library there. The container's environment names the profile's sha256 and the limits ({@link #SANDBOX_VARIABLE}), so the
  * token's {@code submods.container.env} attests them.
  */
 final class RuncRunner implements ContainerRunner {
@@ -89,6 +89,7 @@ final class RuncRunner implements ContainerRunner {
     config.put("hostname", "dcr-simulator");
 
     ArrayNode mounts = (ArrayNode) config.path("mounts");
+    // Not noexec: OpenDP's loader (as native loaders do) unpacks its library into java.io.tmpdir and maps it.
     mount(mounts, ImageLayout.TMP, "tmpfs", "tmpfs", "nosuid", "nodev", "mode=1777", "size=" + TMP_SIZE);
     mount(mounts, ImageLayout.INPUT, "bind", inputDir.toString(), "rbind", "ro", "nosuid", "nodev", "noexec");
     mount(mounts, ImageLayout.JOB, "bind", jobDir.toString(), "rbind", "rw", "nosuid", "nodev", "noexec");

@@ -72,6 +72,8 @@ class SandboxLimitsIT {
     result = LocalRuns.run(dir, work, TestNotebooks.of(forkBomb, memory), LocalRun.JobSettings.defaults(),
         SimulatedWorkload.Isolation.RUNC);
     manifest = LocalRuns.manifest(result.jobFolder());
+    System.err.println("sandbox limits: threads started " + Files.readString(result.jobFolder().resolve("outputs/threads.txt"))
+        + "; memory hog " + Files.readString(result.jobFolder().resolve("outputs/memory.txt")));
   }
 
   @Test

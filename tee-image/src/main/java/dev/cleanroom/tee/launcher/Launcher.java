@@ -97,7 +97,7 @@ public final class Launcher {
     // which isolates nothing) the notebook runs as the launcher's user.
     Optional<NotebookUser> notebookUser;
     try {
-      boolean inContainer = NotebookUser.currentUid() == 0 && ProcessHandle.current().pid() == 1;
+      boolean inContainer = ProcessHandle.current().pid() == 1 && NotebookUser.currentUid() == 0;
       notebookUser = inContainer ? Optional.of(new NotebookUser(ImageLayout.UID, ImageLayout.GID)) : Optional.empty();
     } catch (IOException e) {
       System.err.println("launcher: cannot tell which user it runs as: " + e.getMessage());

@@ -15,6 +15,7 @@ import dev.cleanroom.bridge.datasets.CatalogDataset;
 import dev.cleanroom.bridge.datasets.DatasetCatalog;
 import dev.cleanroom.tee.api.ImageBuildException;
 import dev.cleanroom.tee.api.ImageBuilder;
+import dev.cleanroom.tee.api.SimulationException;
 import dev.cleanroom.tee.api.TeeSimulator;
 import java.io.IOException;
 import java.net.URI;
@@ -58,8 +59,15 @@ public final class LocalSimulatorPlatform implements TeePlatform {
     this.storage = local;
     this.datasets = settings.datasets();
     this.options = settings.options();
+    // runc unless the operator asks for the plain process (--tee-option isolation=process): never a silent fallback
+    // to no isolation; every token says which it was.
     this.isolation = settings.option("isolation").map(v -> SimulatedWorkload.Isolation.valueOf(v.toUpperCase(Locale.ROOT)))
-        .orElseGet(TeeSimulator::bestIsolation);
+        .orElse(SimulatedWorkload.Isolation.RUNC);
+    try {
+      TeeSimulator.requireIsolation(isolation);
+    } catch (SimulationException e) {
+      throw new IllegalArgumentException(e.getMessage(), e);
+    }
     this.keys = work.resolve("simulator-keys.json");
     this.issuer = OidcServer.start(SimulatorKeys.loadOrCreate(keys), 0);
     this.runs = new DetachedRuns(work.resolve("runs"), Clock.systemUTC());

@@ -37,8 +37,9 @@ import java.util.function.Consumer;
  *
  * <p>Invariant: the token a run gets names the digest of the image that really ran (read and checked
  * from its layout, never taken from the caller or the workload) and how it was isolated: {@code RUNC}
- * (root, runc) or {@code PROCESS} (no isolation). Either way it is marked simulated, so it never passes
- * strict verification.
+ * (root, runc) or {@code PROCESS} (no isolation, only when the caller asks for it). Either way it is marked
+ * simulated, so it never passes strict verification. The launcher socket's folder is reachable only by this
+ * process's user.
  */
 public final class TeeSimulator implements AutoCloseable {
   private final SimulatorIssuer issuer;
@@ -59,9 +60,7 @@ public final class TeeSimulator implements AutoCloseable {
    */
   public static TeeSimulator start(SimulatorKeys keys, SimulatedWorkload.Isolation isolation, Path work)
       throws SimulationException {
-    if (isolation == SimulatedWorkload.Isolation.RUNC) {
-      requireRunc();
-    }
+    requireIsolation(isolation);
     try {
       Files.createDirectories(work);
       return new TeeSimulator(new SimulatorIssuer(keys, Clock.systemUTC()), OidcServer.start(keys, 0), isolation, work);
@@ -71,18 +70,29 @@ public final class TeeSimulator implements AutoCloseable {
     }
   }
 
-  /** RUNC where this process is root and runc and umoci are installed, else PROCESS. */
+  /**
+   * RUNC where this process is root and runc and umoci are installed, else PROCESS: for tests and benchmarks that
+   * run wherever they can. A service chooses its isolation explicitly ({@link #requireIsolation}).
+   */
   public static SimulatedWorkload.Isolation bestIsolation() {
     return Command.isRoot() && Command.find("runc").isPresent() && Command.find("umoci").isPresent()
         ? SimulatedWorkload.Isolation.RUNC
         : SimulatedWorkload.Isolation.PROCESS;
   }
 
+  /** Checks that {@code isolation} can run here; PROCESS always can, RUNC needs root, runc and umoci. */
+  public static void requireIsolation(SimulatedWorkload.Isolation isolation) throws SimulationException {
+    if (isolation == SimulatedWorkload.Isolation.RUNC) {
+      requireRunc();
+    }
+  }
+
   private static void requireRunc() throws SimulationException {
     if (!Command.isRoot()) {
       throw new SimulationException("isolation_unavailable", "Tried to run the image with runc but failed because:"
-          + " runc needs root here. Run as root, or use the plain-process simulator (PROCESS isolation, which"
-          + " dcr verify accepts only with --allow-hwmodel CLEANROOM_SIMULATED_PROCESS).");
+          + " runc needs root here. Run as root, or ask for the plain-process simulator explicitly (dcr run-local"
+          + " --process, or the bridge's --tee-option isolation=process: no isolation at all, which the token records and dcr verify accepts only with"
+          + " --allow-hwmodel CLEANROOM_SIMULATED_PROCESS).");
     }
     for (String tool : List.of("runc", "umoci")) {
       if (Command.find(tool).isEmpty()) {
@@ -125,9 +135,11 @@ public final class TeeSimulator implements AutoCloseable {
     try {
       runWork = Files.createTempDirectory(work, "run-");
       prepareJobFolder(jobFolder);
-      // A Unix socket's path may have at most 107 bytes, so its folder is a short one in the temporary folder.
-      socketDir = Files.createTempDirectory("dcr-launcher-");
-      Files.setPosixFilePermissions(socketDir, PosixFilePermissions.fromString("rwxr-xr-x"));
+      // A Unix socket's path may have at most 107 bytes, so its folder is a short one in the temporary folder. It is
+      // this user's alone: another user of the host (a scientist's stage-1 kernel) must not reach the socket and mint
+      // tokens; in the container the launcher, root, reaches it and the notebook's user does not.
+      socketDir = Files.createTempDirectory("dcr-launcher-",
+          PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
       long start = System.nanoTime();
       var runner = ContainerRunners.create(isolation);
       var container = runner.prepare(image, runWork, job, inputDir.toAbsolutePath(), jobFolder.toAbsolutePath(), socketDir);
@@ -164,7 +176,7 @@ public final class TeeSimulator implements AutoCloseable {
     }
   }
 
-  /** An empty job folder the container's user (nobody) can write, as Confidential Space's would be. */
+  /** An empty job folder the notebook's user (nobody) can write, as Confidential Space's would be. */
   private void prepareJobFolder(Path jobFolder) throws IOException, SimulationException {
     if (Files.exists(jobFolder)) {
       try (var entries = Files.list(jobFolder)) {

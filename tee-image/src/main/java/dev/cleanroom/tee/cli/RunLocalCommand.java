@@ -11,7 +11,6 @@ import dev.cleanroom.tee.api.ImageBuilder;
 import dev.cleanroom.tee.api.JobConfig;
 import dev.cleanroom.tee.api.LocalRun;
 import dev.cleanroom.tee.api.SimulationException;
-import dev.cleanroom.tee.api.TeeSimulator;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -100,10 +99,8 @@ public final class RunLocalCommand {
       err.print(USAGE);
       return 2;
     }
-    SimulatedWorkload.Isolation isolation = process ? SimulatedWorkload.Isolation.PROCESS : TeeSimulator.bestIsolation();
-    if (!process && isolation == SimulatedWorkload.Isolation.PROCESS) {
-      err.println("==> runc needs root (and runc, umoci): running as a plain process, without isolation");
-    }
+    // Never a silent fallback: without root, runc fails with what to do, and --process is the explicit choice.
+    SimulatedWorkload.Isolation isolation = process ? SimulatedWorkload.Isolation.PROCESS : SimulatedWorkload.Isolation.RUNC;
     try {
       Path cache = ImageBuilder.defaultCache();
       SimulatorKeys keys = SimulatorKeys.loadOrCreate(cache.resolve("simulator").resolve("keys.json"));

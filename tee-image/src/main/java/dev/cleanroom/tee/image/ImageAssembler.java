@@ -23,7 +23,7 @@ import java.util.stream.Stream;
 /**
  * Puts the stage-2 image together for Jib, from scratch: the base runtime layer, the launcher layer
  * ({@code /app/lib} + {@code /app/jvm.args}) and the notebook layer ({@code /app/notebook.ipynb}), with the
- * launcher as entry point, running as nobody, and the launch policy as labels.
+ * launcher as entry point, running as root (the launcher runs the notebook as nobody), and the launch policy as labels.
  *
  * <p>Invariant: the image is a function of its files' bytes and this class: entries sorted, times fixed
  * ({@link FileEntriesLayer#DEFAULT_MODIFICATION_TIME}, creation time the epoch), owner root, modes 0644
@@ -69,7 +69,7 @@ public final class ImageAssembler {
         .setFileEntriesLayers(baseLayer(), launcherLayer(jvmArgs), notebookLayer(notebookCopy))
         .setEntrypoint(entrypoint)
         .setEnvironment(environment)
-        .setUser(ImageLayout.UID + ":" + ImageLayout.GID)
+        .setUser(ImageLayout.LAUNCHER_UID + ":" + ImageLayout.LAUNCHER_UID)
         .setWorkingDirectory(AbsoluteUnixPath.get(ImageLayout.TMP))
         .setLabels(labels);
   }

@@ -10,6 +10,7 @@ import dev.cleanroom.attestation.report.JobFolder;
 import dev.cleanroom.attestation.token.LauncherSocketClient;
 import dev.cleanroom.attestation.token.TokenRequest;
 import dev.cleanroom.tee.api.JobConfig;
+import dev.cleanroom.tee.layout.ImageLayout;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
@@ -20,6 +21,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.stream.Stream;
@@ -29,7 +31,9 @@ import java.util.stream.Stream;
  * folder. In order: read the job ({@link JobConfig}, from the environment), learn the image digest from
  * the launcher's default token, check the inputs against the job's hashes, run the notebook headless in
  * its own JVM, keep only legitimate outputs, hash them into the manifest ({@link JobFolder#hashOutputs()}),
- * and ask the launcher socket for a token whose nonce is the manifest's sha256.
+ * and ask the launcher socket for a token whose nonce is the manifest's sha256. In the image the launcher is root
+ * and the notebook another user, whose every process has ended before the outputs are hashed
+ * ({@link NotebookExecution}).
  *
  * <p>Invariant: a job that fails (bad inputs, invalid notebook, failing cell, timeout, bad or oversized
  * outputs) still ends with an attested manifest saying why; nothing is written outside the job folder;
@@ -58,13 +62,15 @@ public final class Launcher {
   private final String classpath;
   private final CloudEndpoints endpoints;
   private final CloudHttp cloud;
+  private final Optional<NotebookUser> notebookUser;
 
   /**
    * @param java the JVM the notebook runs in, and {@code classpath} its class path: this launcher's own
    * @param endpoints and {@code cloud}: where and how a job without mounts fetches its inputs and uploads its folder
+   * @param notebookUser the user the notebook runs as, or empty for the launcher's own (see {@link #main})
    */
   Launcher(LauncherPaths paths, Map<String, String> environment, LauncherSocketClient socket, Clock clock, PrintStream log,
-      Path java, String classpath, CloudEndpoints endpoints, CloudHttp cloud) {
+      Path java, String classpath, CloudEndpoints endpoints, CloudHttp cloud, Optional<NotebookUser> notebookUser) {
     this.paths = paths;
     this.environment = environment;
     this.socket = socket;
@@ -74,6 +80,7 @@ public final class Launcher {
     this.classpath = classpath;
     this.endpoints = endpoints;
     this.cloud = cloud;
+    this.notebookUser = notebookUser;
   }
 
   public static void main(String[] args) {
@@ -86,9 +93,21 @@ public final class Launcher {
       System.exit(NOT_STARTED);
       return;
     }
+    // Root and the first process of its own pid namespace (the image, under runc or on Confidential Space, with only
+    // the capabilities the runtime grants): the notebook runs as nobody. Otherwise (the plain-process simulator,
+    // which isolates nothing) the notebook runs as the launcher's user.
+    Optional<NotebookUser> notebookUser;
+    try {
+      boolean inContainer = ProcessHandle.current().pid() == 1 && NotebookUser.currentUid() == 0;
+      notebookUser = inContainer ? Optional.of(new NotebookUser(ImageLayout.UID, ImageLayout.GID)) : Optional.empty();
+    } catch (IOException e) {
+      System.err.println("launcher: cannot tell which user it runs as: " + e.getMessage());
+      System.exit(NOT_STARTED);
+      return;
+    }
     System.exit(new Launcher(paths, System.getenv(), new LauncherSocketClient(paths.socket()), Clock.systemUTC(), System.out,
         Path.of(System.getProperty("java.home"), "bin", "java"), System.getProperty("java.class.path"),
-        CloudEndpoints.from(System.getProperties()), CloudHttp.standard()).run());
+        CloudEndpoints.from(System.getProperties()), CloudHttp.standard(), notebookUser).run());
   }
 
   int run() {
@@ -229,7 +248,7 @@ public final class Launcher {
   private JobOutcome runNotebook(JobConfig job, Path inputDir, JobFolder folder, OutputCollector outputs) {
     say(job, "running the notebook (cell limit " + job.cellTimeout().toSeconds() + " s, total "
         + job.totalTimeout().toSeconds() + " s, outputs up to " + job.maxOutputBytes() + " bytes)");
-    NotebookExecution execution = new NotebookExecution(java, classpath, paths.scratch());
+    NotebookExecution execution = new NotebookExecution(java, classpath, paths.scratch(), notebookUser);
     try {
       return execution.run(paths.notebook(), folder.executedNotebook(), folder.dir().resolve(OutputCollector.NOTEBOOK_LOG),
           inputDir, folder.outputs(), job.cellTimeout(), job.totalTimeout(), job.maxOutputBytes(), outputs::bytesWritten);

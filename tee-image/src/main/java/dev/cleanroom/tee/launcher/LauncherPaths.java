@@ -18,7 +18,8 @@ public record LauncherPaths(Path notebook, Path input, Path job, Path socket, Pa
 
   /**
    * The paths inside the image when nothing is mounted (Confidential Space, with a job plan): there {@code /input}
-   * and {@code /job} are root's empty mount points, so the launcher (user nobody) keeps both folders under /tmp.
+   * and {@code /job} are empty mount points, so the launcher keeps both folders under /tmp (and hands the job folder
+   * to the notebook's user).
    */
   public static LauncherPaths inImageWithoutMounts() {
     return new LauncherPaths(Path.of(ImageLayout.NOTEBOOK), Path.of(ImageLayout.TMP, "dcr-input"),

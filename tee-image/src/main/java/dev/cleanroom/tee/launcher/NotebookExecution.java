@@ -5,12 +5,14 @@ import dev.cleanroom.attestation.manifest.CanonicalJson;
 import dev.cleanroom.attestation.manifest.JobOutcome;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
@@ -18,6 +20,11 @@ import java.util.function.LongSupplier;
  * Runs the notebook in its own JVM ({@link NotebookProcess}) in stage 2: {@code DCR_STAGE=execution},
  * the checked inputs in {@code DCR_INPUT_DIR}, {@code DCR_OUTPUT_DIR} in the job folder, nothing else
  * of the launcher's environment. Its stdout and stderr go to a log file, which is an output.
+ *
+ * <p>When the launcher is root in its container, the notebook runs as its own user ({@link NotebookUser}): the job
+ * folder, its outputs folder and the notebook's scratch folder are handed to that user, nothing else is. Once the
+ * notebook's JVM has ended, or was killed, every other process in the container is ended before this returns, so
+ * the launcher hashes outputs no process of the notebook can still write.
  *
  * <p>Invariant: the outcome's reason is made here from the run's shape (which cell, which limit), never
  * from text the notebook controls: the manifest leaves the TEE before the provider's review, and an error
@@ -32,20 +39,25 @@ public final class NotebookExecution {
   /** How long past the total timeout the process may take to stop on its own before it is killed. */
   static final Duration GRACE = Duration.ofSeconds(30);
   private static final Duration WATCH_INTERVAL = Duration.ofMillis(250);
+  /** How long ending what the notebook left running may take before the job fails instead. */
+  static final Duration SWEEP = Duration.ofSeconds(10);
 
   private final Path java;
   private final String classpath;
   private final Path scratch;
+  private final Optional<NotebookUser> user;
 
   /**
    * @param java the JVM to run (the image's)
    * @param classpath the notebook's class path: the launcher bundle
    * @param scratch a private folder for the result file and the process's working directory
+   * @param user the notebook's own user, or empty to run it as the launcher's (the plain-process simulator)
    */
-  NotebookExecution(Path java, String classpath, Path scratch) {
+  NotebookExecution(Path java, String classpath, Path scratch, Optional<NotebookUser> user) {
     this.java = java;
     this.classpath = classpath;
     this.scratch = scratch;
+    this.user = user;
   }
 
   /**
@@ -54,15 +66,21 @@ public final class NotebookExecution {
    */
   JobOutcome run(Path notebook, Path executed, Path log, Path inputDir, Path outputDir, Duration cellTimeout,
       Duration totalTimeout, long maxOutputBytes, LongSupplier outputBytes) throws IOException, InterruptedException {
-    Files.createDirectories(scratch);
-    Path resultFile = scratch.resolve("notebook-result.json");
+    Path notebookScratch = Files.createDirectories(scratch.resolve("notebook"));
+    Path resultFile = notebookScratch.resolve("notebook-result.json");
     Files.deleteIfExists(resultFile);
+    if (user.isPresent()) {
+      for (Path writable : List.of(notebookScratch, executed.getParent(), outputDir)) {
+        handTo(user.get(), writable);
+      }
+    }
     List<String> command = new ArrayList<>(List.of(java.toString(), "-cp", classpath));
     command.addAll(JVM_OPTIONS);
     command.addAll(List.of(NotebookProcess.class.getName(), notebook.toString(), executed.toString(),
-        resultFile.toString(), Long.toString(cellTimeout.toSeconds()), Long.toString(totalTimeout.toSeconds())));
+        resultFile.toString(), Long.toString(cellTimeout.toSeconds()), Long.toString(totalTimeout.toSeconds()),
+        user.map(NotebookUser::argument).orElse(NotebookProcess.SAME_USER)));
     ProcessBuilder builder = new ProcessBuilder(command)
-        .directory(scratch.toFile())
+        .directory(notebookScratch.toFile())
         .redirectErrorStream(true)
         .redirectOutput(log.toFile())
         .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
@@ -80,19 +98,70 @@ public final class NotebookExecution {
         break;
       }
     }
-    if (process.isAlive()) {
+    boolean killed = process.isAlive();
+    if (killed) {
       process.descendants().forEach(ProcessHandle::destroyForcibly);
       process.destroyForcibly();
       process.waitFor(10, TimeUnit.SECONDS);
+    }
+    if (!endLeftovers(process)) {
+      return JobOutcome.failed("a process the notebook started could not be ended within " + SWEEP.toSeconds() + " s");
+    }
+    if (killed) {
       return overLimit
           ? JobOutcome.failed("the outputs passed the job's limit of " + maxOutputBytes + " bytes while the notebook ran; it was stopped")
           : JobOutcome.timedOut("the notebook did not stop at its limit of " + totalTimeout.toSeconds() + " s and was killed");
     }
-    if (!Files.isRegularFile(resultFile)) {
-      // Not its exit status: the notebook's code chooses that.
+    if (process.exitValue() == NotebookProcess.NOT_SWITCHED) {
+      return JobOutcome.failed("the notebook's process could not become the notebook's own user; the notebook did not run");
+    }
+    // Not through a link: the notebook's user owns the folder the result file is in. Not its exit status: the
+    // notebook's code chooses that.
+    if (!Files.isRegularFile(resultFile, LinkOption.NOFOLLOW_LINKS)) {
       return JobOutcome.failed("the notebook's process ended before the run finished");
     }
     return outcome(CanonicalJson.parse(Files.readAllBytes(resultFile)), cellTimeout, totalTimeout);
+  }
+
+  private static void handTo(NotebookUser user, Path folder) throws IOException {
+    Files.setAttribute(folder, "unix:gid", user.gid(), LinkOption.NOFOLLOW_LINKS);
+    Files.setAttribute(folder, "unix:uid", user.uid(), LinkOption.NOFOLLOW_LINKS);
+  }
+
+  /**
+   * Ends whatever the notebook left running; false when something still ran after {@link #SWEEP}. As its
+   * container's first process (pid 1 of the image's own pid namespace, under runc or on Confidential Space) the
+   * launcher sees every process the notebook's tree made, orphans included, and ends them all; elsewhere (the
+   * plain-process simulator, which isolates nothing) only the notebook's remaining descendants can be found.
+   */
+  private static boolean endLeftovers(Process notebook) throws InterruptedException {
+    if (ProcessHandle.current().pid() != 1) {
+      notebook.descendants().forEach(ProcessHandle::destroyForcibly);
+      return true;
+    }
+    long deadline = System.nanoTime() + SWEEP.toNanos();
+    while (true) {
+      List<ProcessHandle> running = ProcessHandle.allProcesses().filter(p -> p.pid() != 1 && running(p.pid())).toList();
+      if (running.isEmpty()) {
+        return true;
+      }
+      if (System.nanoTime() > deadline) {
+        return false;
+      }
+      running.forEach(ProcessHandle::destroyForcibly);
+      Thread.sleep(10);
+    }
+  }
+
+  /** Whether a process still runs: a zombie (ended, waiting for pid 1 to reap it) can write nothing more. */
+  private static boolean running(long pid) {
+    try {
+      String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+      char state = stat.charAt(stat.lastIndexOf(')') + 2);
+      return state != 'Z' && state != 'X';
+    } catch (IOException | RuntimeException e) {
+      return false; // gone already
+    }
   }
 
   /** The environment of the notebook's JVM: the stage, its folders, and the basics of the image's. */

@@ -31,9 +31,14 @@ public final class ImageLayout {
   public static final String TMP = "/tmp";
   /** Mount points the image carries so the runtime need not create them in a read-only root. */
   public static final List<String> MOUNT_POINTS = List.of("/dev", "/proc", "/sys", TMP, INPUT, JOB, "/run", LAUNCHER_SOCKET_DIR);
-  /** The user the container runs as: nobody, owning nothing in the image. */
+  /**
+   * The user the notebook runs as (and the service images' user): nobody, owning nothing in the image. The
+   * stage-2 image's launcher starts as {@link #LAUNCHER_UID} and runs the notebook's process as this user.
+   */
   public static final int UID = 65534;
   public static final int GID = 65534;
+  /** The stage-2 image's user, its launcher's: root, with only the capabilities its runtime grants. */
+  public static final int LAUNCHER_UID = 0;
   public static final String LAUNCHER_MAIN = "dev.cleanroom.tee.launcher.Launcher";
 
   private ImageLayout() {}

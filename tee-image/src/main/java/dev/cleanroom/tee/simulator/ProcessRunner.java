@@ -18,8 +18,10 @@ import java.util.Map;
 import java.util.function.Consumer;
 
 /**
- * The simulator's fallback where runc cannot run (not root): the image's own JRE, jars and notebook,
- * unpacked without root, run as a plain process on the host with the paths passed as arguments.
+ * The simulator's plain-process run, only when the caller asks for it (where runc cannot run: not root; never a
+ * silent fallback): the image's own JRE, jars and notebook, unpacked without root, run as a plain process on the
+ * host with the paths passed as arguments. The launcher is then not pid 1 of its own namespace, so the notebook
+ * runs as the launcher's user.
  *
  * <p>Invariant: no isolation whatsoever — the notebook could read and write anything the user can, and
  * reach the network — so its tokens say {@code CLEANROOM_SIMULATED_PROCESS}, which {@code dcr verify}

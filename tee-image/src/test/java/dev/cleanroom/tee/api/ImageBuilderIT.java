@@ -70,7 +70,7 @@ class ImageBuilderIT {
     OciLayout layout = OciLayout.read(image.layout().orElseThrow());
     assertEquals(image.digest(), layout.digest());
     assertEquals(List.of(ImageLayout.JAVA, "@" + ImageLayout.JVM_ARGS, ImageLayout.LAUNCHER_MAIN), layout.entrypoint());
-    assertEquals("65534:65534", layout.user());
+    assertEquals("0:0", layout.user(), "the launcher is root in the image; it runs the notebook as nobody");
     assertEquals(LaunchPolicy.production().labels().get(LaunchPolicy.ALLOW_ENV_OVERRIDE), layout.labels().get(LaunchPolicy.ALLOW_ENV_OVERRIDE));
     assertEquals("debugonly", layout.labels().get(LaunchPolicy.LOG_REDIRECT));
     assertEquals(Sha256.of(notebook).hex(), layout.labels().get(ImageBuilder.NOTEBOOK_LABEL));

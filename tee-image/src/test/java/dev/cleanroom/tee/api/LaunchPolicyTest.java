@@ -20,12 +20,31 @@ class LaunchPolicyTest {
   @Test
   void allowingAVariableTheLauncherDoesNotRead_isRefused() {
     assertThrows(IllegalArgumentException.class,
-        () -> new LaunchPolicy(Set.of("DCR_STAGE"), LaunchPolicy.LogRedirect.NEVER));
+        () -> new LaunchPolicy(Set.of("DCR_STAGE"), LaunchPolicy.LogRedirect.NEVER, LaunchPolicy.Sandbox.standard()));
   }
 
   @Test
   void debugOnly_isConfidentialSpacesSpelling() {
     assertEquals("debugonly",
-        new LaunchPolicy(Set.of(), LaunchPolicy.LogRedirect.DEBUG_ONLY).labels().get(LaunchPolicy.LOG_REDIRECT));
+        new LaunchPolicy(Set.of(), LaunchPolicy.LogRedirect.DEBUG_ONLY, LaunchPolicy.Sandbox.standard()).labels().get(LaunchPolicy.LOG_REDIRECT));
+  }
+
+  @Test
+  void theSandboxLimits_roundTripThroughTheLabels() {
+    LaunchPolicy.Sandbox sandbox = new LaunchPolicy.Sandbox(256, 1L << 30, 500);
+    assertEquals(sandbox, LaunchPolicy.Sandbox.fromLabels(
+        new LaunchPolicy(Set.of(), LaunchPolicy.LogRedirect.NEVER, sandbox).labels()));
+  }
+
+  @Test
+  void anImageWithoutSandboxLabels_isRefused() {
+    assertThrows(IllegalArgumentException.class, () -> LaunchPolicy.Sandbox.fromLabels(LaunchPolicy.production().labels()
+        .entrySet().stream().filter(e -> !e.getKey().equals(LaunchPolicy.Sandbox.PIDS_LIMIT))
+        .collect(java.util.stream.Collectors.toMap(java.util.Map.Entry::getKey, java.util.Map.Entry::getValue))));
+  }
+
+  @Test
+  void limitsTooSmallForTwoJvms_areRefused() {
+    assertThrows(IllegalArgumentException.class, () -> new LaunchPolicy.Sandbox(16, 2L << 30, 2000));
   }
 }

@@ -85,7 +85,7 @@ class LauncherTest {
     String classpath = Path.of("target/classes").toAbsolutePath() + ":" + Files.readString(Path.of("target/classpath.txt")).strip();
     return new Launcher(paths, environment, new LauncherSocketClient(server.socket()), Clock.systemUTC(),
         new PrintStream(log, true, StandardCharsets.UTF_8), Path.of(System.getProperty("java.home"), "bin", "java"), classpath, CloudEndpoints.google(),
-        new CloudHttp(HttpClient.newHttpClient(), pauses::add)).run();
+        new CloudHttp(HttpClient.newHttpClient(), pauses::add), java.util.Optional.empty()).run();
   }
 
   private Verification verify() throws IOException {

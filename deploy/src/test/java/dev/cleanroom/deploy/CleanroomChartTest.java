@@ -103,6 +103,17 @@ class CleanroomChartTest {
   }
 
   @Test
+  void template_withTheLocalSimulator_asksForTheUnisolatedRunOutLoud() {
+    assertFalse(rendered.container(BRIDGE).getArgs().contains("--tee-option"), "on gcp nothing to ask for");
+
+    Rendered local = Rendered.of(helm.template(withOtherHub("--set", "bridge.tee=local")));
+
+    assertEquals("local", option(local.container(BRIDGE), "--tee"));
+    assertEquals("isolation=process", option(local.container(BRIDGE), "--tee-option"),
+        "the unprivileged pod cannot start runc, and the bridge refuses to fall back to a plain process silently");
+  }
+
+  @Test
   void template_imageTagDefaultsToAppVersion_andDigestWins() {
     assertEquals("localhost:5000/cleanroom-dp-service:0.1.0", rendered.container(DP).getImage());
 

@@ -29,7 +29,7 @@ import java.util.TreeMap;
  */
 public record JobConfig(String jobId, String audience, SortedMap<String, Sha256> inputs, Duration cellTimeout,
     Duration totalTimeout, long maxOutputBytes) {
-  public static final String JOB_ID = "DCR_JOB_ID";
+  public static final String JOB_ID = JobManifest.JOB_ID_VARIABLE;
   public static final String AUDIENCE = "DCR_AUDIENCE";
   public static final String INPUTS = "DCR_INPUTS";
   public static final String CELL_TIMEOUT = "DCR_CELL_TIMEOUT_SECONDS";

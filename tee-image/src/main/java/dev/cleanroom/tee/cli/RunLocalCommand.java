@@ -42,7 +42,8 @@ public final class RunLocalCommand {
         --timeout S           seconds the notebook may run (default %d)
         --max-output-bytes N  the most the outputs may total (default %d)
 
-      Afterwards: dcr verify --allow-simulator DIR  (a simulated run never passes strict verification)
+      Afterwards: dcr verify --allow-simulator --trust DIR.trust.json DIR  (the run's trust file: this simulator's
+      keys and the staged inputs' commitments; a simulated run never passes strict verification)
       """.formatted(JobConfig.DEFAULT_CELL_TIMEOUT.toSeconds(), JobConfig.DEFAULT_TIMEOUT.toSeconds(),
           JobConfig.DEFAULT_MAX_OUTPUT_BYTES);
 
@@ -144,7 +145,7 @@ public final class RunLocalCommand {
       out.println("report:  VERIFIED as a SIMULATED run (" + isolation.hardwareModel() + "); check it yourself with");
       out.println("         ./dcr verify --allow-simulator"
           + (isolation == SimulatedWorkload.Isolation.PROCESS ? " --allow-hwmodel " + isolation.hardwareModel() : "")
-          + " " + result.jobFolder());
+          + " --trust " + result.trust() + " " + result.jobFolder());
     } else {
       out.println("report:  REFUSED: " + String.join("; ",
           result.verification().failures().stream().map(c -> c.name().code() + ": " + c.reason()).toList()));

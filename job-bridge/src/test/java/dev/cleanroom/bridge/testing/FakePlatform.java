@@ -2,6 +2,7 @@ package dev.cleanroom.bridge.testing;
 
 import dev.cleanroom.attestation.simulator.OidcServer;
 import dev.cleanroom.attestation.simulator.SimulatorKeys;
+import dev.cleanroom.bridge.backend.PlatformIdentity;
 import dev.cleanroom.bridge.backend.ImageBuild;
 import dev.cleanroom.bridge.backend.JobObjects;
 import dev.cleanroom.bridge.backend.LocalStorage;
@@ -12,6 +13,7 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -58,6 +60,11 @@ public final class FakePlatform implements TeePlatform {
     return images;
   }
 
+  /** The simulator's signing keys, for tests that sign what only this deployment's TEE could. */
+  public SimulatorKeys simulatorKeys() {
+    return keys;
+  }
+
   public FakeImageBuild imageBuild() {
     return images;
   }
@@ -70,6 +77,12 @@ public final class FakePlatform implements TeePlatform {
   @Override
   public boolean simulated() {
     return true;
+  }
+
+  /** A simulated deployment whose images are the fake build's folders. */
+  @Override
+  public PlatformIdentity identity() {
+    return PlatformIdentity.simulator("test-fake", List.of(images.folder().toString()), keys.archive(java.time.Instant.now()));
   }
 
   /** Runs started from now on wait (RUNNING) until {@link #releaseRuns()}. */

@@ -34,19 +34,19 @@ import java.util.function.Consumer;
  * The whole of stage 2 on one machine, without the job bridge ({@code dcr run-local}): build the
  * notebook's image, run it in the {@link TeeSimulator} on a provider's dataset, archive the simulator's
  * JWKS into {@code report.json} as the job bridge would, and verify the result against the run's own trust file
- * (this simulator's keys, an audience of this run's own, the commitments of the staged inputs), written beside the
- * output folder as {@code <dir>.trust.json}, so {@code dcr verify --allow-simulator --trust <dir>.trust.json <dir>}
- * works on it.
+ * (this simulator's keys, an audience of this run's own, the commitments of the staged inputs), which {@code dcr
+ * run-local} writes beside the output folder as {@code <dir>.trust.json}, so that {@code dcr verify --allow-simulator
+ * --trust <dir>.trust.json <dir>} works on it.
  */
 public final class LocalRun {
   /**
-   * @param trust the run's trust file, written at {@link #trustFile(Path)}
+   * @param trust the run's trust file
    * @param verification the report checked as {@code dcr verify --allow-simulator --trust} would (plus the
    *     plain-process hardware model when that is how it ran)
    * @param steps how long each step took: {@code build}, {@code unpack}, {@code run}, {@code report},
    *     {@code verify}
    */
-  public record Result(Path jobFolder, BuiltImage image, SimulatedRun run, Path trust, Verification verification,
+  public record Result(Path jobFolder, BuiltImage image, SimulatedRun run, DeploymentTrust trust, Verification verification,
       Map<String, Duration> steps) {
     public Result {
       steps = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(steps));
@@ -114,15 +114,13 @@ public final class LocalRun {
       DeploymentTrust trust = new DeploymentTrust("dcr run-local " + jobId, job.audience(), SimulatorIssuer.PROJECT_ID,
           SimulatorIssuer.PROJECT_NUMBER, List.of(SimulatorIssuer.SERVICE_ACCOUNT), List.of(ImageBuilder.REPOSITORY),
           List.of(image.digest()), inputs, Optional.of(keys.archive(Instant.now())));
-      Path trustFile = trustFile(outDir);
-      trust.write(trustFile);
       VerificationOptions.Builder options = VerificationOptions.builder().allowSimulator().trust(trust);
       if (isolation == SimulatedWorkload.Isolation.PROCESS) {
         options.allowHardwareModel(isolation.hardwareModel());
       }
       Verification verification = AttestationVerifier.create().verify(JobFolder.at(outDir), options.build());
       steps.put("verify", since(start));
-      return new Result(JobFolder.at(outDir).dir(), image, run, trustFile, verification, steps);
+      return new Result(JobFolder.at(outDir).dir(), image, run, trust, verification, steps);
     } catch (IOException e) {
       throw new SimulationException("tool_failed", "Tried to run " + notebook + " locally but failed because: "
           + e.getMessage(), e);

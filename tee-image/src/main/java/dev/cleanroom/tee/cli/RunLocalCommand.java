@@ -126,6 +126,9 @@ public final class RunLocalCommand {
 
   private int report(LocalRun.Result result, SimulatedWorkload.Isolation isolation) throws IOException {
     JobManifest manifest = JobFolder.at(result.jobFolder()).readReport().manifest();
+    // Beside the job folder, never in it: the trust file is no output of the job.
+    Path trustFile = LocalRun.trustFile(result.jobFolder());
+    result.trust().write(trustFile);
     out.println("job:     " + manifest.jobId() + " in " + result.jobFolder());
     out.println("image:   " + result.image().digest());
     out.println("outcome: " + manifest.outcome());
@@ -141,11 +144,12 @@ public final class RunLocalCommand {
       total += step.getValue().toMillis();
     }
     out.println("steps:   " + steps + " (" + total + " ms)");
+    out.println("trust:   " + trustFile + " (this run's trust file: its simulator's keys and its inputs' commitments)");
     if (result.verification().passed()) {
       out.println("report:  VERIFIED as a SIMULATED run (" + isolation.hardwareModel() + "); check it yourself with");
       out.println("         ./dcr verify --allow-simulator"
           + (isolation == SimulatedWorkload.Isolation.PROCESS ? " --allow-hwmodel " + isolation.hardwareModel() : "")
-          + " --trust " + result.trust() + " " + result.jobFolder());
+          + " --trust " + trustFile + " " + result.jobFolder());
     } else {
       out.println("report:  REFUSED: " + String.join("; ",
           result.verification().failures().stream().map(c -> c.name().code() + ": " + c.reason()).toList()));

@@ -69,7 +69,7 @@ class LocalRunIT {
   @Test
   void verify_strictly_refusesTheReportAsSimulated() throws Exception {
     Verification strict = AttestationVerifier.create().verify(JobFolder.at(small.jobFolder()), 
-        VerificationOptions.builder().trust(DeploymentTrust.read(small.trust())).build());
+        VerificationOptions.builder().trust(small.trust()).build());
     assertFalse(strict.passed());
     List<CheckName> failed = strict.failures().stream().map(c -> c.name()).toList();
     assertTrue(failed.containsAll(List.of(CheckName.ISSUER, CheckName.SOFTWARE, CheckName.HARDWARE)), failed.toString());
@@ -116,7 +116,7 @@ class LocalRunIT {
         LocalRun.JobSettings.defaults(), TeeSimulator.bestIsolation());
     JobManifest manifest = LocalRuns.manifest(result.jobFolder());
     assertEquals(JobOutcome.succeeded(), manifest.outcome());
-    assertEquals(List.of("insurance/policy.yaml", "insurance/real.csv", "insurance/synthetic.csv"),
+    assertEquals(List.of("insurance/commitment.key", "insurance/policy.yaml", "insurance/real.csv", "insurance/synthetic.csv"),
         List.copyOf(manifest.inputs().keySet()), "the synthetic view the policy offers is an attested input");
     assertTrue(manifest.outputs().keySet().containsAll(List.of("outputs/metrics.json", "outputs/linear-model.txt")),
         manifest.outputs().keySet().toString());
@@ -153,7 +153,7 @@ class LocalRunIT {
   }
 
   /** As an auditor checks a run-local report: with the run's own trust file. */
-  private static VerificationOptions.Builder allowSimulator(LocalRun.Result run) throws java.io.IOException {
-    return VerificationOptions.builder().allowSimulator().trust(DeploymentTrust.read(run.trust()));
+  private static VerificationOptions.Builder allowSimulator(LocalRun.Result run) {
+    return VerificationOptions.builder().allowSimulator().trust(run.trust());
   }
 }

@@ -358,7 +358,8 @@ public final class JobServiceImpl implements JobService {
     return audited(caller, "verify_upload", Optional.empty(), "", () -> {
       requireAnyRole(caller, ANY_ROLE);
       try {
-        return reports.verifyUploaded(report, id -> store.find(id).filter(job -> maySee(caller, job)).isPresent());
+        return reports.verifyUploaded(report, id -> store.find(id).filter(job -> maySee(caller, job)).isPresent(),
+            id -> store.find(id).flatMap(Job::imageDigest));
       } catch (AttestationException e) {
         throw new BridgeException(e.code(), 400, "Not an attestation report: " + e.getMessage());
       }

@@ -213,7 +213,8 @@ public final class Bridge implements AutoCloseable {
           config.limits(), reconciler::wake);
       reconciler.start();
       BridgeServer server = BridgeServer.start(vertx, service, authenticator, Optional.ofNullable(hubLogin), metrics,
-              new BridgeServer.Options(config.host(), config.port(), config.basePath(), config.limits().maxNotebookBytes()),
+              new BridgeServer.Options(config.host(), config.port(), config.basePath(), config.limits().maxNotebookBytes(),
+                  new String(trust.toBytes(), java.nio.charset.StandardCharsets.UTF_8)),
               config.log())
           .await(30, TimeUnit.SECONDS);
       return new Bridge(vertx, store, service, server, reconciler, config.platform(), hub, hubLogin);

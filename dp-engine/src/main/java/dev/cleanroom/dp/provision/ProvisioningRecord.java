@@ -13,6 +13,9 @@ import java.util.List;
  * @param totalSyntheticSpent what every run on this folder spent together (re-provisioning with new
  *     data or policy spends again; the total says how much the synthetic views have cost in all)
  */
+// A record of an older release names the rows by their bare sha256 (dataSha256): read, it matches no data, so
+// provisioning again says the folder was provisioned before and makes its commitment.
+@com.fasterxml.jackson.annotation.JsonIgnoreProperties(ignoreUnknown = true)
 public record ProvisioningRecord(
     String dataset,
     String tool,
@@ -30,6 +33,6 @@ public record ProvisioningRecord(
 
   /** Whether this record was made from exactly this data and policy. */
   public boolean madeFrom(String policySha256, String dataCommitment) {
-    return this.policySha256.equals(policySha256) && this.dataCommitment.equals(dataCommitment);
+    return this.policySha256.equals(policySha256) && dataCommitment.equals(this.dataCommitment);
   }
 }

@@ -96,4 +96,16 @@ class UploadedReportTest {
       assertTrue(verification.path("keySource").asText().startsWith("the offline JWKS"), verification.toString());
     }
   }
+
+  @Test
+  void theTrustFile_isServedWithoutAuthentication_asTheBridgeWroteIt() throws Exception {
+    try (BridgeFixture bridge = BridgeFixture.start(dir, TestDatabase.SQLITE)) {
+      var served = bridge.get(null, "trust.json");
+      assertEquals(200, served.statusCode());
+      DeploymentTrust trust = DeploymentTrust.parse(served.body(), "the bridge");
+      assertEquals(DeploymentTrust.read(bridge.trustFile()).toJson(), trust.toJson());
+      assertEquals("urn:cleanroom:deployment:test-fake", trust.audience());
+      assertTrue(trust.inputs().containsKey("insurance/commitment.key"), trust.inputs().toString());
+    }
+  }
 }

@@ -1,6 +1,5 @@
 package dev.cleanroom.attestation.trust;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cleanroom.attestation.AttestationException;
@@ -113,11 +112,7 @@ public record DeploymentTrust(
   }
 
   public byte[] toBytes() {
-    try {
-      return CanonicalJson.mapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(toJson());
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("a JSON tree always serialises", e);
-    }
+    return CanonicalJson.pretty(toJson());
   }
 
   /** Writes the file through a temporary sibling, so a reader never sees half of it. */

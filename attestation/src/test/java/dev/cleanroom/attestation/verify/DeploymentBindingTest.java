@@ -67,9 +67,13 @@ class DeploymentBindingTest {
   }
 
   private Verification verifyGoogle(Map<String, Object> claims) throws Exception {
+    return verifyGoogle(claims, trust(Optional.empty()));
+  }
+
+  private Verification verifyGoogle(Map<String, Object> claims, DeploymentTrust trust) throws Exception {
     TestJobs.writeReport(dir, manifest, TestJobs.sign(claims, TestJobs.googleKey()), Optional.of(TestJobs.googleJwks()));
     return AttestationVerifier.create().verify(JobFolder.at(dir), VerificationOptions.builder().clock(TestJobs.clockAt(NOW))
-        .offlineKeys(TestJobs.googleJwks()).trust(trust(Optional.empty())).build());
+        .offlineKeys(TestJobs.googleJwks()).trust(trust).build());
   }
 
   private static Set<CheckName> failed(Verification v) {
@@ -138,16 +142,19 @@ class DeploymentBindingTest {
     assertEquals(Set.of(CheckName.IMAGE_REFERENCE), failed(verifyGoogle(claims)));
   }
 
+  /** A genuine token over the job's manifest with {@code inputs} in place of the ones the trust file publishes. */
+  private Verification verifyWithInputs(TreeMap<String, Sha256> inputs) throws Exception {
+    DeploymentTrust published = trust(Optional.empty());
+    manifest = new JobManifest(manifest.jobId(), manifest.notebook(), manifest.imageDigest(), inputs, manifest.outputs(),
+        manifest.executedNotebook(), manifest.startedAt(), manifest.finishedAt(), manifest.outcome());
+    return verifyGoogle(genuineClaims(), published);
+  }
+
   @Test
   void reportWhoseInputsAreNotTheCommittedOnes_isRefused() throws Exception {
     // The real image, rebuilt and run elsewhere with the real job id, on made-up rows: the commitments differ.
-    DeploymentTrust published = trust(Optional.empty());
-    TreeMap<String, Sha256> madeUp = new TreeMap<>(Map.of("insurance/real.csv", Sha256.of("made up".getBytes(StandardCharsets.UTF_8))));
-    manifest = new JobManifest(manifest.jobId(), manifest.notebook(), manifest.imageDigest(), madeUp, manifest.outputs(),
-        manifest.executedNotebook(), manifest.startedAt(), manifest.finishedAt(), manifest.outcome());
-    TestJobs.writeReport(dir, manifest, TestJobs.sign(genuineClaims(), TestJobs.googleKey()), Optional.empty());
-    Verification v = AttestationVerifier.create().verify(JobFolder.at(dir), VerificationOptions.builder()
-        .clock(TestJobs.clockAt(NOW)).offlineKeys(TestJobs.googleJwks()).trust(published).build());
+    Verification v = verifyWithInputs(new TreeMap<>(Map.of("insurance/real.csv",
+        Sha256.of("made up".getBytes(StandardCharsets.UTF_8)))));
     assertEquals(Set.of(CheckName.INPUTS), failed(v));
     assertTrue(v.check(CheckName.INPUTS).orElseThrow().reason().startsWith("insurance/real.csv is not the data its provider committed to"));
   }
@@ -156,13 +163,7 @@ class DeploymentBindingTest {
   void reportReadingAnInputTheTrustFileDoesNotList_isRefused() throws Exception {
     TreeMap<String, Sha256> more = new TreeMap<>(manifest.inputs());
     more.put("other/real.csv", Sha256.of("x".getBytes(StandardCharsets.UTF_8)));
-    DeploymentTrust published = trust(Optional.empty());
-    manifest = new JobManifest(manifest.jobId(), manifest.notebook(), manifest.imageDigest(), more, manifest.outputs(),
-        manifest.executedNotebook(), manifest.startedAt(), manifest.finishedAt(), manifest.outcome());
-    TestJobs.writeReport(dir, manifest, TestJobs.sign(genuineClaims(), TestJobs.googleKey()), Optional.empty());
-    Verification v = AttestationVerifier.create().verify(JobFolder.at(dir), VerificationOptions.builder()
-        .clock(TestJobs.clockAt(NOW)).offlineKeys(TestJobs.googleJwks()).trust(published).build());
-    assertEquals(Set.of(CheckName.INPUTS), failed(v));
+    assertEquals(Set.of(CheckName.INPUTS), failed(verifyWithInputs(more)));
   }
 
   @Test

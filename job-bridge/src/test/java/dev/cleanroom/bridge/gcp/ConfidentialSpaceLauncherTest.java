@@ -150,7 +150,7 @@ class ConfidentialSpaceLauncherTest {
     assertEquals(TeeBackend.RunState.EXITED, platform.tee().state(JOB));
     JobOutcome outcome = manifest().outcome();
     assertFalse(outcome.isSuccess());
-    assertTrue(outcome.reason().startsWith("input 'insurance/real.csv' has sha256 "), outcome.reason());
+    assertTrue(outcome.reason().startsWith("input 'insurance/real.csv' has commitment "), outcome.reason());
     assertTrue(outcome.reason().endsWith("; the notebook did not run"), outcome.reason());
     assertFalse(storage.exists(JobObjects.resultFile(JOB, "outputs/ran.txt")));
   }

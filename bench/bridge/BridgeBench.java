@@ -24,6 +24,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -64,6 +65,11 @@ public class BridgeBench {
 
     public boolean simulated() {
       return true;
+    }
+
+    public dev.cleanroom.bridge.backend.PlatformIdentity identity() {
+      return new dev.cleanroom.bridge.backend.PlatformIdentity("bench", "bench", "0", List.of("bench@bench.invalid"),
+          List.of("bench"), Optional.empty());
     }
   }
 

@@ -5,8 +5,8 @@
 2. pat (provider) approves it through the job bridge, a hub service behind the proxy; the local Confidential Space
    simulator builds the notebook's image and runs it on the real rows; pat releases the outputs;
 3. alice fetches the released outputs and report with %outputs, and through the bridge's API;
-4. audrey (auditor) downloads the report and the notebook and checks them with
-   `dcr verify --allow-simulator --rebuild`.
+4. audrey (auditor) downloads the report and the notebook and checks them against the deployment's trust file, as
+   its provider hands it out, with `dcr verify --trust trust.json --allow-simulator --rebuild`.
 
 Started by `./dcr test` as root (see test_hub_stage1.py).
 """
@@ -99,9 +99,23 @@ def test_alice_submits_pat_approves_and_releases_audrey_verifies(hub):
         with open(os.path.join(folder, name), "wb") as f:
             f.write(r.content)
     assert bridge(hub, audrey, "GET", f"v1/jobs/{job_id}/outputs").status_code == 403, "auditors never see outputs"
-    verify = subprocess.run([os.path.join(ROOT, "dcr"), "verify", folder, "--allow-simulator", "--rebuild",
-                             "--without-outputs"], capture_output=True, text=True, timeout=600)
+    # The deployment's trust file, as its provider hands it out (the bridge writes it, and serves the same copy):
+    # audrey checks the report against it, never against keys or values the report carries.
+    with open(os.path.join(hub["state"], "bridge", "work", "trust.json"), "rb") as f:
+        trust = f.read()
+    served = requests.get(hub["bridge"] + "trust.json", timeout=30)
+    assert served.status_code == 200 and json.loads(served.content) == json.loads(trust), served.text
+    report = json.load(open(os.path.join(folder, "report.json")))
+    assert json.loads(trust)["inputs"]["insurance/real.csv"] == report["manifest"]["inputs"]["insurance/real.csv"], \
+        "the report names the real rows by the commitment the provider published"
+    trust_file = os.path.join(tempfile.mkdtemp(prefix="dcr-trust-"), "trust.json")
+    with open(trust_file, "wb") as f:
+        f.write(trust)
+    verify = subprocess.run([os.path.join(ROOT, "dcr"), "verify", folder, "--trust", trust_file, "--allow-simulator",
+                             "--rebuild", "--without-outputs"], capture_output=True, text=True, timeout=600)
     print(verify.stdout)
     assert verify.returncode == 0, verify.stdout + verify.stderr
     assert "VERIFIED as a SIMULATED run" in verify.stdout, verify.stdout
     assert re.search(r"pass\s+rebuild\s+rebuilt image sha256:\S+ is the attested one", verify.stdout), verify.stdout
+    assert re.search(r"pass\s+inputs\s+4 input\(s\) match the published commitments", verify.stdout), verify.stdout
+    assert "deployment: local-" in verify.stdout, verify.stdout

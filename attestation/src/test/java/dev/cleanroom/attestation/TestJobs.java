@@ -18,6 +18,7 @@ import dev.cleanroom.attestation.manifest.JobOutcome;
 import dev.cleanroom.attestation.manifest.Sha256;
 import dev.cleanroom.attestation.report.AttestationReport;
 import dev.cleanroom.attestation.report.JobFolder;
+import dev.cleanroom.attestation.simulator.SimulatedWorkload;
 import dev.cleanroom.attestation.token.TokenRequest;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -115,7 +116,7 @@ public final class TestJobs {
     container.put("image_digest", manifest.imageDigest());
     container.put("restart_policy", "Never");
     container.put("image_id", "sha256:" + "ef".repeat(32));
-    container.put("env", Map.of("HOSTNAME", "job-42", "PATH", "/usr/bin:/bin"));
+    container.put("env", Map.of("HOSTNAME", "job-42", "PATH", "/usr/bin:/bin", JobManifest.JOB_ID_VARIABLE, manifest.jobId()));
     container.put("args", List.of("/launcher"));
     Map<String, Object> submods = new LinkedHashMap<>();
     submods.put("confidential_space", Map.of("support_attributes", List.of("LATEST", "STABLE", "USABLE")));
@@ -139,6 +140,12 @@ public final class TestJobs {
     claims.put("google_service_accounts", List.of("workload@cleanroom.iam.gserviceaccount.com"));
     claims.put("submods", submods);
     return claims;
+  }
+
+  /** A simulated workload that ran {@code manifest}'s job: its container environment names the job. */
+  public static SimulatedWorkload simulatedWorkload(JobManifest manifest) {
+    return SimulatedWorkload.of("oci:job-42", manifest.imageDigest())
+        .withContainer("", Map.of(JobManifest.JOB_ID_VARIABLE, manifest.jobId()), List.of());
   }
 
   /** Signs claims RS256 with {@code key}, header {@code kid} = the key's id, as Google does. */

@@ -77,6 +77,7 @@ class CleanroomJupyterHubTest {
         gcp.container(BRIDGE).getImage());
     Map<String, String> settings = gcp.get(ConfigMap.class, BRIDGE).getData();
     assertEquals("clean-room-prod", settings.get("DCR_GCP_PROJECT"));
+    assertEquals("123456789012", settings.get("DCR_GCP_PROJECT_NUMBER"), "the trust file names the project's number");
     assertEquals("dcr-workload@clean-room-prod.iam.gserviceaccount.com", settings.get("DCR_GCP_TEE_SERVICE_ACCOUNT"));
     assertEquals("us-central1-a", settings.get("DCR_GCP_TEE_ZONE"));
     assertFalse(settings.containsKey("DCR_GCP_TEE_SUBNETWORK"), "empty settings are left out: " + settings);

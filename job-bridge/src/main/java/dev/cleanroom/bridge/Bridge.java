@@ -1,6 +1,6 @@
 package dev.cleanroom.bridge;
 
-import dev.cleanroom.attestation.token.TokenRequest;
+import dev.cleanroom.attestation.trust.DeploymentTrust;
 import dev.cleanroom.bridge.auth.Authenticator;
 import dev.cleanroom.bridge.auth.HubAuthenticator;
 import dev.cleanroom.bridge.auth.HubLogin;
@@ -13,6 +13,7 @@ import dev.cleanroom.bridge.http.BridgeServer;
 import dev.cleanroom.bridge.metrics.Metrics;
 import dev.cleanroom.bridge.reconcile.Reconciler;
 import dev.cleanroom.bridge.report.JobReports;
+import dev.cleanroom.bridge.report.TrustFile;
 import dev.cleanroom.bridge.service.JobService;
 import dev.cleanroom.bridge.service.Limits;
 import dev.cleanroom.bridge.store.JobStore;
@@ -74,7 +75,7 @@ public final class Bridge implements AutoCloseable {
   /** Everything a bridge is made of; {@link #builder()} has a default for all but the four required parts. */
   public record Config(String host, int port, String basePath, String databaseUrl, Path workDir, ObjectStorage storage,
       DatasetCatalog datasets, Auth auth, TeePlatform platform, Limits limits, Reconciler.Settings reconciler,
-      String audience, Clock clock, Consumer<String> log) {
+      Optional<String> audience, Clock clock, Consumer<String> log) {
 
     public static Builder builder() {
       return new Builder();
@@ -93,7 +94,7 @@ public final class Bridge implements AutoCloseable {
     private TeePlatform platform;
     private Limits limits = Limits.DEFAULT;
     private Reconciler.Settings reconciler = Reconciler.Settings.DEFAULT;
-    private String audience = TokenRequest.DEFAULT_AUDIENCE;
+    private Optional<String> audience = Optional.empty();
     private Clock clock = Clock.systemUTC();
     private Consumer<String> log = System.out::println;
 
@@ -152,8 +153,12 @@ public final class Bridge implements AutoCloseable {
       return this;
     }
 
+    /**
+     * The audience the TEEs ask their tokens for; by default {@code urn:cleanroom:deployment:<deployment>}, made from
+     * the platform's deployment name, so that a token asked for another deployment is refused.
+     */
     public Builder audience(String value) {
-      this.audience = value;
+      this.audience = Optional.of(value);
       return this;
     }
 
@@ -195,16 +200,21 @@ public final class Bridge implements AutoCloseable {
       if (config.auth() instanceof Auth.Hub h && h.oauth().isPresent()) {
         hubLogin = HubLogin.create(vertx, h.apiUrl(), h.oauth().get(), config.clock());
       }
+      DeploymentTrust trust = TrustFile.of(config.platform().identity(), config.audience(), config.datasets());
+      Path trustFile = config.workDir().resolve(DeploymentTrust.FILE_NAME);
+      trust.write(trustFile);
+      config.log().accept("job-bridge: deployment " + trust.deployment() + "; its trust file, for auditors: " + trustFile);
       JobReports reports = JobReports.create(config.storage(), config.workDir().resolve("folders"),
           config.platform().issuerDiscovery(), config.platform().simulated(), config.platform().extraHardwareModels(),
-          config.audience(), config.clock());
+          trust, config.clock());
       Reconciler reconciler = Reconciler.create(store, config.storage(), config.platform(), reports, config.datasets(),
-          config.reconciler(), config.clock(), metrics, config.log(), config.audience(), config.workDir());
+          config.reconciler(), config.clock(), metrics, config.log(), trust.audience(), config.workDir());
       JobService service = JobService.create(vertx, store, config.storage(), config.datasets(), reports,
           config.limits(), reconciler::wake);
       reconciler.start();
       BridgeServer server = BridgeServer.start(vertx, service, authenticator, Optional.ofNullable(hubLogin), metrics,
-              new BridgeServer.Options(config.host(), config.port(), config.basePath(), config.limits().maxNotebookBytes()),
+              new BridgeServer.Options(config.host(), config.port(), config.basePath(), config.limits().maxNotebookBytes(),
+                  new String(trust.toBytes(), java.nio.charset.StandardCharsets.UTF_8)),
               config.log())
           .await(30, TimeUnit.SECONDS);
       return new Bridge(vertx, store, service, server, reconciler, config.platform(), hub, hubLogin);

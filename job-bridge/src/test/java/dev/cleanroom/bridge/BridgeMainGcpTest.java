@@ -48,6 +48,7 @@ class BridgeMainGcpTest {
         "DCR_GCP_TEE_EXTERNAL_IP", "false",
         "DCR_GCP_TEE_BOOT_DISK_GB", "30",
         "DCR_GCP_TEE_DEBUG_ALLOWED", "false"));
+    environment.put("DCR_GCP_PROJECT_NUMBER", "123456789012");
     environment.put("DCR_GCP_TEE_RUN_GRACE", "PT15M");
   }
 
@@ -73,7 +74,20 @@ class BridgeMainGcpTest {
     assertEquals("c3-standard-4", platform.settings().machineType());
     assertEquals("dcr-workload@clean-room-prod.iam.gserviceaccount.com", platform.settings().workloadServiceAccount());
     assertEquals("us-central1-docker.pkg.dev/clean-room-prod/cleanroom/x", platform.registry().image("x"));
+    // What the deployment's trust file names: the project and its number, the workload account, the registry.
+    assertEquals(new dev.cleanroom.bridge.backend.PlatformIdentity("gcp-clean-room-prod-" + bucket, "clean-room-prod",
+        "123456789012", java.util.List.of("dcr-workload@clean-room-prod.iam.gserviceaccount.com"),
+        java.util.List.of("us-central1-docker.pkg.dev/clean-room-prod/cleanroom"), java.util.Optional.empty()),
+        platform.identity());
     platform.close();
+  }
+
+  @Test
+  void teeGcp_withoutTheProjectNumber_isRefusedSayingHowToFindIt() {
+    environment.remove("DCR_GCP_PROJECT_NUMBER");
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> BridgeMain.parse(args("gs://" + bucket + "/jobs").toArray(String[]::new), environment));
+    assertTrue(e.getMessage().contains("gcloud projects describe"), e.getMessage());
   }
 
   @Test

@@ -9,6 +9,7 @@ import dev.cleanroom.attestation.jwks.ArchivedJwks;
 import dev.cleanroom.attestation.manifest.CanonicalJson;
 import dev.cleanroom.attestation.manifest.JobManifest;
 import dev.cleanroom.attestation.report.JobFolder;
+import dev.cleanroom.attestation.trust.DeploymentTrust;
 import dev.cleanroom.attestation.verify.AttestationVerifier;
 import dev.cleanroom.attestation.verify.Check;
 import dev.cleanroom.attestation.verify.ImageRebuilder;
@@ -36,14 +37,18 @@ import java.util.function.Supplier;
  */
 public final class VerifyCommand {
   static final String USAGE = """
-      usage: dcr verify <report.json | job folder> [options]
+      usage: dcr verify <report.json | job folder> --trust FILE [options]
 
+        --trust FILE          the deployment's trust file (its provider publishes it; obtain it from them, not from
+                              the report's sender): project, service accounts, audience, images, input commitments
+        --any-deployment      verify without a trust file: the report then proves nothing about whose project ran
+                              the job or whose data it read
         --allow-simulator     also accept the local simulator's tokens (a simulated run proves nothing about real data)
         --allow-hwmodel NAME  also accept this hwmodel (e.g. CLEANROOM_SIMULATED_PROCESS, with --allow-simulator)
-        --audience AUD        the audience the token must name (default %s)
-        --jwks FILE           check the signature against this JWKS file (offline)
-        --archived-jwks       check the signature against the JWKS archived in the report, trusting its archiver
-        --discovery URL       read the issuer's live JWKS through this discovery document (e.g. the simulator's)
+        --audience AUD        with --any-deployment: the audience the token must name (default %s)
+        --jwks FILE           check the signature against this JWKS file, one you obtained yourself (offline)
+        --archived-jwks       use the report's archived keys only where the live set (or the trust file) holds them
+        --discovery URL       a simulator's discovery document to read its keys from (Google's is pinned)
         --at-job-end          check token times as of the job's end, not now (archived reports: tokens live 1 h)
         --clock-skew SECONDS  tolerated clock difference (default 60, at most 300)
         --rebuild             rebuild the image from notebook.ipynb and require the attested digest
@@ -85,6 +90,7 @@ public final class VerifyCommand {
       VerificationOptions.Builder options = VerificationOptions.builder().clock(clock);
       Path path = null;
       boolean rebuild = false;
+      Optional<DeploymentTrust> trust = Optional.empty();
       while (!rest.isEmpty()) {
         String arg = rest.pop();
         switch (arg) {
@@ -92,6 +98,11 @@ public final class VerifyCommand {
             out.print(USAGE);
             return 0;
           }
+          case "--trust" -> {
+            trust = Optional.of(DeploymentTrust.read(Path.of(value(rest, arg))));
+            options.trust(trust.get());
+          }
+          case "--any-deployment" -> options.anyDeployment();
           case "--allow-simulator" -> options.allowSimulator();
           case "--allow-hwmodel" -> options.allowHardwareModel(value(rest, arg));
           case "--audience" -> options.expectAudience(value(rest, arg));
@@ -128,7 +139,7 @@ public final class VerifyCommand {
       if (json) {
         printJson(folder, result);
       } else {
-        printText(folder, result);
+        printText(folder, result, trust, rebuild);
       }
       return result.passed() ? 0 : 1;
     } catch (UsageException | IllegalArgumentException e) {
@@ -187,7 +198,8 @@ public final class VerifyCommand {
         Files.getLastModifiedTime(file).toInstant());
   }
 
-  private void printText(JobFolder folder, Verification result) throws IOException {
+  private void printText(JobFolder folder, Verification result, Optional<DeploymentTrust> trust, boolean rebuild)
+      throws IOException {
     JobManifest manifest = folder.readReport().manifest();
     out.println("Attestation report of job " + manifest.jobId() + " in " + folder.dir());
     int width = result.checks().stream().mapToInt(c -> c.name().code().length()).max().orElse(10);
@@ -196,11 +208,21 @@ public final class VerifyCommand {
     }
     out.println("keys:    " + result.keySource());
     out.println("outcome: " + manifest.outcome() + "; " + manifest.outputs().size() + " outputs; image " + manifest.imageDigest());
+    if (!rebuild) {
+      out.println(trust.isPresent() && !trust.get().imageDigests().isEmpty()
+          ? "image:   one of the digests the trust file lists; --rebuild also shows it is built from notebook.ipynb"
+          : "note:    without --rebuild nothing ties notebook.ipynb to the attested image"
+              + (trust.isPresent() ? " beyond the trust file's repositories" : "") + "; pass --rebuild to rebuild it");
+    }
     if (result.passed()) {
       boolean simulated = result.orThrow().simulated();
       out.println(simulated
           ? "VERIFIED as a SIMULATED run (accepted because of --allow-simulator; it proves nothing about a real TEE)"
           : "VERIFIED: every check passed");
+      out.println(result.deployment()
+          .map(d -> "deployment: " + d + " (its trust file: project, service accounts, audience, images, input commitments)")
+          .orElse("ANY DEPLOYMENT: no trust file was given, so this report proves nothing about whose project ran the job"
+              + " or whose data it read"));
     } else {
       out.println("REFUSED: " + result.failures().size() + " of " + result.checks().size() + " checks failed ("
           + String.join(", ", result.failures().stream().map(c -> c.name().code()).toList()) + ")");
@@ -214,6 +236,7 @@ public final class VerifyCommand {
     o.put("passed", result.passed());
     o.put("simulated", result.attestation().map(a -> a.simulated()).orElse(false));
     o.put("keySource", result.keySource());
+    o.put("deployment", result.deployment().orElse(null));
     ArrayNode checks = o.putArray("checks");
     for (Check c : result.checks()) {
       checks.addObject().put("check", c.name().code()).put("passed", c.passed()).put("reason", c.reason());

@@ -2,6 +2,7 @@ package dev.cleanroom.attestation.jwks;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.cleanroom.attestation.AttestationException;
+import dev.cleanroom.attestation.claims.ConfidentialSpace;
 import dev.cleanroom.attestation.manifest.CanonicalJson;
 import java.io.IOException;
 import java.io.InputStream;
@@ -21,11 +22,14 @@ import java.time.Duration;
  * check against the live issuer.
  *
  * <p>Invariant: only {@code https} URLs are followed, or {@code http} to a loopback address (the local
- * simulator); the discovery document must name the expected issuer; redirects are not followed.
+ * simulator); the discovery document must name the expected issuer; redirects are not followed. Google's keys are
+ * read only from Google's own discovery document and only from a {@code jwks_uri} on {@value #GOOGLE_KEYS_PREFIX}:
+ * any server can publish a document that names Google's issuer.
  */
 public final class JwksFetcher {
   private static final Duration TIMEOUT = Duration.ofSeconds(10);
   private static final int MAX_BYTES = 1 << 20;
+  static final String GOOGLE_KEYS_PREFIX = "https://www.googleapis.com/";
 
   private final HttpClient http;
   private final Clock clock;
@@ -43,6 +47,11 @@ public final class JwksFetcher {
 
   /** Fetches the discovery document at {@code discoveryUrl}, checks its issuer, and fetches its JWKS. */
   public ArchivedJwks fetch(URI discoveryUrl, String expectedIssuer) {
+    boolean google = expectedIssuer.equals(ConfidentialSpace.ISSUER);
+    if (google && !discoveryUrl.equals(URI.create(ConfidentialSpace.DISCOVERY_URL))) {
+      throw new AttestationException("jwks_unavailable", "Google's keys are read only from " + ConfidentialSpace.DISCOVERY_URL
+          + ", not " + discoveryUrl);
+    }
     JsonNode discovery;
     try {
       discovery = CanonicalJson.parse(get(discoveryUrl).getBytes(StandardCharsets.UTF_8));
@@ -63,6 +72,9 @@ public final class JwksFetcher {
       keys = URI.create(jwksUri.textValue());
     } catch (IllegalArgumentException e) {
       throw new AttestationException("jwks_unavailable", "the discovery document's jwks_uri is not a URL");
+    }
+    if (google && !keys.toString().startsWith(GOOGLE_KEYS_PREFIX)) {
+      throw new AttestationException("jwks_unavailable", "Google's discovery document names keys outside " + GOOGLE_KEYS_PREFIX);
     }
     return new ArchivedJwks(get(keys), expectedIssuer, keys.toString(), clock.instant().truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
   }

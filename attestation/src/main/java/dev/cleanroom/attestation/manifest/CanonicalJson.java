@@ -55,6 +55,15 @@ public final class CanonicalJson {
     return STRICT;
   }
 
+  /** A JSON value as pretty-printed UTF-8, for people to read (reports, trust files); no hash depends on it. */
+  public static byte[] pretty(JsonNode value) {
+    try {
+      return STRICT.writerWithDefaultPrettyPrinter().writeValueAsBytes(value);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException("a JSON tree always serialises", e);
+    }
+  }
+
   /** The canonical UTF-8 bytes of a JSON value. */
   public static byte[] serialize(JsonNode value) {
     StringBuilder out = new StringBuilder();

@@ -24,7 +24,8 @@ import java.util.regex.Pattern;
  * @param jobId the job bridge's id of the job
  * @param notebook sha256 of the submitted notebook the image was built from
  * @param imageDigest the OCI manifest digest of the image that ran, {@code sha256:<hex>}
- * @param inputs input object name → sha256, as checked by the launcher before the run
+ * @param inputs input object name → its commitment (HMAC-SHA256 under the dataset's secret commitment key, so
+ *     that it cannot be used to test guesses of the data), as checked by the launcher before the run
  * @param outputs path in the job's output folder → sha256; the executed notebook is one of them
  * @param executedNotebook the key in {@code outputs} of the executed notebook
  */
@@ -38,6 +39,12 @@ public record JobManifest(
     Instant startedAt,
     Instant finishedAt,
     JobOutcome outcome) {
+
+  /**
+   * The container variable that carries the job id into the TEE; the token attests it in
+   * {@code submods.container.env}, which binds a token to one job.
+   */
+  public static final String JOB_ID_VARIABLE = "DCR_JOB_ID";
 
   /** The format tag written into every manifest; a new tag is a new canonical form. */
   public static final String FORMAT = "dcr.job-manifest/1";

@@ -1,6 +1,5 @@
 package dev.cleanroom.attestation.report;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -69,11 +68,7 @@ public record AttestationReport(JobManifest manifest, String token, Optional<Arc
 
   /** The report as pretty-printed UTF-8 JSON, for people to read; hashes never depend on this layout. */
   public byte[] toBytes() {
-    try {
-      return CanonicalJson.mapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(toJson());
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("a JSON tree always serialises", e);
-    }
+    return CanonicalJson.pretty(toJson());
   }
 
   public static AttestationReport fromBytes(byte[] json) {

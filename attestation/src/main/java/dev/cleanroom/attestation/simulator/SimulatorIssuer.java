@@ -36,6 +36,14 @@ public final class SimulatorIssuer {
   public static final String ISSUER = "https://confidentialcomputing.simulator.cleanroom.invalid";
   /** The simulator's {@code swname}, in place of {@code CONFIDENTIAL_SPACE}. */
   public static final String SOFTWARE_NAME = "CLEANROOM_SIMULATOR";
+  /**
+   * The simulator's stand-ins for {@code submods.gce.project_id}, {@code project_number} and the workload service
+   * account. They are the same for every simulator: what tells one simulated deployment from another is its keys,
+   * which its trust file names.
+   */
+  public static final String PROJECT_ID = "cleanroom-simulator";
+  public static final String PROJECT_NUMBER = "0";
+  public static final String SERVICE_ACCOUNT = "workload@cleanroom-simulator.invalid";
   /** As Google's tokens: {@code exp = iat + 1 h}. */
   public static final Duration LIFETIME = Duration.ofHours(1);
 
@@ -75,11 +83,11 @@ public final class SimulatorIssuer {
         Optional.of(true),
         // No OEM vouches for simulated hardware; Google's tokens carry its PEN, 11129.
         Optional.of(0L),
-        List.of(),
+        List.of(SERVICE_ACCOUNT),
         workload.debug() ? List.of() : List.of("LATEST", ConfidentialSpace.STABLE, "USABLE"),
         new ContainerClaims(workload.imageReference(), workload.imageDigest(), workload.imageId(), "Never",
             workload.env(), workload.args()),
-        Optional.of(new GceClaims("local", "cleanroom-simulator", "0", workload.instanceName(), "0")));
+        Optional.of(new GceClaims("local", PROJECT_ID, PROJECT_NUMBER, workload.instanceName(), "0")));
   }
 
   /** Signs claims as an RS256 JWT with {@code kid} and {@code typ: JWT}, as Google's OIDC tokens are. */

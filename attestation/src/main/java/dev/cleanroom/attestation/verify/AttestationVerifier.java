@@ -23,6 +23,7 @@ import dev.cleanroom.attestation.manifest.Sha256;
 import dev.cleanroom.attestation.report.AttestationReport;
 import dev.cleanroom.attestation.report.JobFolder;
 import dev.cleanroom.attestation.simulator.SimulatorIssuer;
+import dev.cleanroom.attestation.trust.DeploymentTrust;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -47,7 +48,11 @@ import java.util.TreeSet;
  * <p>Invariant: claims are read from the token before its signature is known to be good only to report
  * on them; nothing is accepted unless the signature verified with a key from a trusted source, and no
  * key is ever taken from the token itself ({@code jwk}, {@code jku}, {@code x5c}, {@code x5u} headers
- * are ignored).
+ * are ignored) or from the report alone (its archive counts only where a trusted set holds the same key).
+ *
+ * <p>With a trust file, the token and manifest are also checked against the deployment: its audience, project,
+ * service accounts, images and the providers' input commitments. Without one, a genuine report proves only that
+ * someone's Confidential Space VM ran the image on something.
  */
 public final class AttestationVerifier {
   private final JwksFetcher fetcher;
@@ -118,6 +123,13 @@ public final class AttestationVerifier {
     checks.addAll(times(claims, manifest, options));
     checks.add(nonce(claims, manifest));
     checks.add(imageDigest(claims, manifest));
+    checks.add(jobId(claims, manifest));
+    options.trust().ifPresent(trust -> {
+      checks.add(project(claims, trust));
+      checks.add(serviceAccount(claims, trust));
+      checks.add(imageReference(claims, manifest, trust));
+      checks.add(inputs(manifest, trust));
+    });
     checks.add(notebook(folder, manifest));
     checks.add(outputs(folder, manifest, options.withoutOutputs()));
     checks.add(software(claims, options));
@@ -128,8 +140,9 @@ public final class AttestationVerifier {
     options.rebuilder().ifPresent(r -> checks.add(rebuild(r, folder, manifest)));
 
     boolean passed = checks.stream().allMatch(Check::passed);
-    return new Verification(checks, keys.description(),
-        passed ? Optional.of(new VerifiedAttestation(manifest, claims, keys.description())) : Optional.empty());
+    Optional<String> deployment = options.trust().map(DeploymentTrust::deployment);
+    return new Verification(checks, keys.description(), deployment,
+        passed ? Optional.of(new VerifiedAttestation(manifest, claims, keys.description(), deployment)) : Optional.empty());
   }
 
   private static Check algorithm(JWT jwt) {
@@ -180,40 +193,83 @@ public final class AttestationVerifier {
     }
   }
 
+  private static final String ARCHIVE_IS_EVIDENCE = "the report's archived JWKS is evidence, not a trust root: ";
+
   private KeyChoice keys(AttestationReport report, AttestationClaims claims, VerificationOptions options) {
-    String archiveHint = "; keys rotate: check against an archived JWKS (--archived-jwks, or --jwks FILE)";
     return switch (options.keys()) {
       case KeySource.Offline offline ->
           KeyChoice.of(offline.jwks(), "the offline JWKS (" + offline.jwks().source() + ")", "");
-      case KeySource.Archived archived -> report.jwks()
-          .map(j -> KeyChoice.of(j, archiveDescription(j), ""))
-          .orElse(KeyChoice.none("the report has no archived JWKS; check against the live issuer or --jwks FILE"));
-      case KeySource.Live live -> {
-        String issuer = claims.issuer();
-        boolean simulator = issuer.equals(SimulatorIssuer.ISSUER) && options.allowSimulator();
-        if (!simulator && !issuer.equals(ConfidentialSpace.ISSUER)) {
-          yield KeyChoice.none("no trusted keys for issuer " + printable(issuer));
-        }
-        if (simulator && live.discoveryUrl().isEmpty()) {
-          // The simulator has no public issuer to ask, and its keys vouch for nothing a simulator user
-          // could not sign anyway; so its archive is as good as its live set.
-          yield report.jwks()
-              .map(j -> KeyChoice.of(j, archiveDescription(j) + " (the simulator has no public issuer)", ""))
-              .orElse(KeyChoice.none("a simulated report without archived keys; pass --discovery URL or --jwks FILE"));
-        }
-        URI discovery = live.discoveryUrl().orElse(URI.create(ConfidentialSpace.DISCOVERY_URL));
-        try {
-          ArchivedJwks fetched = fetcher.fetch(discovery, issuer);
-          yield KeyChoice.of(fetched, "the live JWKS of " + issuer + " (" + fetched.source() + ")", archiveHint);
-        } catch (AttestationException e) {
-          yield KeyChoice.none("could not read the issuer's live JWKS: " + e.getMessage() + "; verify offline with --jwks FILE");
-        }
-      }
+      case KeySource.Archived archived -> archivedAlsoIn(report, trustedKeys(claims, options, Optional.empty()));
+      case KeySource.Live live -> trustedKeys(claims, options, live.discoveryUrl());
     };
   }
 
-  private static String archiveDescription(ArchivedJwks jwks) {
-    return "the report's archived JWKS (fetched " + jwks.fetchedAt() + " from " + printable(jwks.source()) + ")";
+  /**
+   * The keys of the report's archive that the trusted set also holds, compared by thumbprint: the archive says
+   * which key signed, and only the trusted set says that key is the issuer's.
+   */
+  private static KeyChoice archivedAlsoIn(AttestationReport report, KeyChoice trusted) {
+    if (report.jwks().isEmpty()) {
+      return KeyChoice.none("the report has no archived JWKS; check against the live issuer or --jwks FILE");
+    }
+    if (trusted.set().isEmpty()) {
+      return KeyChoice.none(ARCHIVE_IS_EVIDENCE + "the keys to check it against are not available (" + trusted.problem() + ")");
+    }
+    List<JWK> kept = new ArrayList<>();
+    try {
+      java.util.Set<String> thumbprints = new java.util.HashSet<>();
+      for (JWK key : trusted.set().get().getKeys()) {
+        thumbprints.add(key.computeThumbprint().toString());
+      }
+      for (JWK key : ArchivedJwks.parse(report.jwks().get().json()).getKeys()) {
+        if (thumbprints.contains(key.computeThumbprint().toString())) {
+          kept.add(key);
+        }
+      }
+    } catch (JOSEException | AttestationException e) {
+      return KeyChoice.none("the report's archived JWKS cannot be compared with " + trusted.description());
+    }
+    if (kept.isEmpty()) {
+      return KeyChoice.none(ARCHIVE_IS_EVIDENCE + "none of its keys is in " + trusted.description()
+          + "; verify with a JWKS of the token's time that you obtained yourself (--jwks FILE)");
+    }
+    return new KeyChoice(Optional.of(new JWKSet(kept)), "the report's archived keys that are also in " + trusted.description(),
+        "", "");
+  }
+
+  /** The keys this verification trusts for the token's issuer without being handed them: never the report's. */
+  private KeyChoice trustedKeys(AttestationClaims claims, VerificationOptions options, Optional<URI> discoveryUrl) {
+    String issuer = claims.issuer();
+    if (issuer.equals(SimulatorIssuer.ISSUER) && options.allowSimulator()) {
+      if (discoveryUrl.isEmpty()) {
+        Optional<ArchivedJwks> deployed = options.trust().flatMap(DeploymentTrust::simulatorJwks);
+        return deployed
+            .map(keys -> KeyChoice.of(keys, "the simulator keys of " + options.trust().get().deployment() + "'s trust file", ""))
+            .orElse(KeyChoice.none("a simulated report: its simulator's keys come from the deployment's trust file"
+                + " (--trust FILE), its discovery document (--discovery URL) or --jwks FILE, never from the report"));
+      }
+      return fetched(discoveryUrl.get(), issuer, "");
+    }
+    if (!issuer.equals(ConfidentialSpace.ISSUER)) {
+      return KeyChoice.none("no trusted keys for issuer " + printable(issuer));
+    }
+    URI pinned = URI.create(ConfidentialSpace.DISCOVERY_URL);
+    if (discoveryUrl.isPresent() && !discoveryUrl.get().equals(pinned)) {
+      // Any https server can publish a document naming Google's issuer; only Google's own document counts.
+      return KeyChoice.none("Google's keys are read only from its own discovery document, " + pinned
+          + "; --discovery is for a simulator's issuer");
+    }
+    return fetched(pinned, issuer, "; keys rotate: verify with a JWKS of the token's time that you obtained yourself"
+        + " (--jwks FILE); a report's archived copy is evidence, not proof");
+  }
+
+  private KeyChoice fetched(URI discovery, String issuer, String missingKeyHint) {
+    try {
+      ArchivedJwks fetched = fetcher.fetch(discovery, issuer);
+      return KeyChoice.of(fetched, "the live JWKS of " + issuer + " (" + fetched.source() + ")", missingKeyHint);
+    } catch (AttestationException e) {
+      return KeyChoice.none("could not read the issuer's live JWKS: " + e.getMessage() + "; verify offline with --jwks FILE");
+    }
   }
 
   private static Check issuer(AttestationClaims claims, VerificationOptions options) {
@@ -303,6 +359,75 @@ public final class AttestationVerifier {
           + " but the manifest names " + abbreviate(manifest.imageDigest()));
     }
     return Check.pass(CheckName.IMAGE_DIGEST, abbreviate(attested));
+  }
+
+  private static Check jobId(AttestationClaims claims, JobManifest manifest) {
+    String attested = claims.container().env().get(JobManifest.JOB_ID_VARIABLE);
+    if (attested == null) {
+      return Check.fail(CheckName.JOB_ID, "the token's submods.container.env has no " + JobManifest.JOB_ID_VARIABLE
+          + ": nothing says which job the container ran");
+    }
+    return attested.equals(manifest.jobId())
+        ? Check.pass(CheckName.JOB_ID, JobManifest.JOB_ID_VARIABLE + "=" + printable(attested))
+        : Check.fail(CheckName.JOB_ID, "the container ran job " + printable(attested) + ", the manifest is for " + manifest.jobId());
+  }
+
+  private static Check project(AttestationClaims claims, DeploymentTrust trust) {
+    if (claims.gce().isEmpty()) {
+      return Check.fail(CheckName.PROJECT, "the token carries no submods.gce");
+    }
+    String id = claims.gce().get().projectId();
+    String number = claims.gce().get().projectNumber();
+    if (id.equals(trust.projectId()) && number.equals(trust.projectNumber())) {
+      return Check.pass(CheckName.PROJECT, id + " (" + number + ")");
+    }
+    return Check.fail(CheckName.PROJECT, "the VM ran in project " + printable(id) + " (" + printable(number) + "), not "
+        + trust.projectId() + " (" + trust.projectNumber() + ")");
+  }
+
+  private static Check serviceAccount(AttestationClaims claims, DeploymentTrust trust) {
+    List<String> accounts = claims.serviceAccounts();
+    if (accounts.isEmpty()) {
+      return Check.fail(CheckName.SERVICE_ACCOUNT, "the token names no google_service_accounts");
+    }
+    List<String> foreign = accounts.stream().filter(a -> !trust.serviceAccounts().contains(a)).toList();
+    return foreign.isEmpty()
+        ? Check.pass(CheckName.SERVICE_ACCOUNT, String.join(", ", accounts))
+        : Check.fail(CheckName.SERVICE_ACCOUNT, "the VM ran as " + printable(String.join(", ", foreign))
+            + ", not a workload service account of the deployment");
+  }
+
+  private static Check imageReference(AttestationClaims claims, JobManifest manifest, DeploymentTrust trust) {
+    String reference = claims.container().imageReference();
+    if (!trust.allowsImageReference(reference)) {
+      return Check.fail(CheckName.IMAGE_REFERENCE, "image " + printable(reference) + " is not in the deployment's repositories "
+          + trust.imageRepositories());
+    }
+    if (!trust.imageDigests().isEmpty() && !trust.imageDigests().contains(manifest.imageDigest())) {
+      return Check.fail(CheckName.IMAGE_REFERENCE, "image " + abbreviate(manifest.imageDigest())
+          + " is not among the digests the trust file allows");
+    }
+    return Check.pass(CheckName.IMAGE_REFERENCE, printable(reference)
+        + (trust.imageDigests().isEmpty() ? "" : ", a digest the trust file lists"));
+  }
+
+  private static Check inputs(JobManifest manifest, DeploymentTrust trust) {
+    List<String> problems = new ArrayList<>();
+    manifest.inputs().forEach((name, commitment) -> {
+      Sha256 published = trust.inputs().get(name);
+      if (published == null) {
+        problems.add(printable(name) + " is no input the trust file lists");
+      } else if (!published.equals(commitment)) {
+        problems.add(printable(name) + " is not the data its provider committed to (" + commitment.abbreviated()
+            + ", published " + published.abbreviated() + ")");
+      }
+    });
+    if (problems.isEmpty()) {
+      return Check.pass(CheckName.INPUTS, manifest.inputs().isEmpty() ? "the job read no input"
+          : manifest.inputs().size() + " input(s) match the published commitments");
+    }
+    String shown = String.join("; ", problems.subList(0, Math.min(3, problems.size())));
+    return Check.fail(CheckName.INPUTS, problems.size() > 3 ? shown + "; and " + (problems.size() - 3) + " more" : shown);
   }
 
   private static Check notebook(JobFolder folder, JobManifest manifest) {

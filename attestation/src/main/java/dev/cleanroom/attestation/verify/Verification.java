@@ -11,11 +11,13 @@ import java.util.Optional;
 public final class Verification {
   private final List<Check> checks;
   private final String keySource;
+  private final Optional<String> deployment;
   private final Optional<VerifiedAttestation> attestation;
 
-  Verification(List<Check> checks, String keySource, Optional<VerifiedAttestation> attestation) {
+  Verification(List<Check> checks, String keySource, Optional<String> deployment, Optional<VerifiedAttestation> attestation) {
     this.checks = List.copyOf(checks);
     this.keySource = keySource;
+    this.deployment = deployment;
     this.attestation = attestation;
   }
 
@@ -39,6 +41,11 @@ public final class Verification {
   /** Which keys the signature was checked against, in words. */
   public String keySource() {
     return keySource;
+  }
+
+  /** The deployment whose trust file the report was checked against; empty for any deployment. */
+  public Optional<String> deployment() {
+    return deployment;
   }
 
   public Optional<VerifiedAttestation> attestation() {

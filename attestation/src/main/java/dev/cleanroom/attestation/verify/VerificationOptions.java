@@ -4,6 +4,7 @@ import dev.cleanroom.attestation.claims.ConfidentialSpace;
 import dev.cleanroom.attestation.jwks.ArchivedJwks;
 import dev.cleanroom.attestation.simulator.SimulatedWorkload;
 import dev.cleanroom.attestation.token.TokenRequest;
+import dev.cleanroom.attestation.trust.DeploymentTrust;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
@@ -15,7 +16,8 @@ import java.util.Set;
 /**
  * What a verification accepts. Immutable; the builder refuses contradictory options and caps the clock
  * skew. The defaults are strict: Google's issuer only, keys from Google's live JWKS, confidential
- * hardware only, time claims checked against now.
+ * hardware only, time claims checked against now. A verification is for one deployment ({@link Builder#trust})
+ * or, said out loud, for any ({@link Builder#anyDeployment()}); {@link Builder#build()} refuses to guess.
  */
 public final class VerificationOptions {
   /** The most clock skew a verification tolerates; RFC 7519 advises no more than a few minutes. */
@@ -33,11 +35,13 @@ public final class VerificationOptions {
   private final Optional<ImageRebuilder> rebuilder;
   private final boolean timesAtJobEnd;
   private final boolean withoutOutputs;
+  private final Optional<DeploymentTrust> trust;
 
   private VerificationOptions(Builder b, Set<String> hardwareModels) {
     this.clock = b.clock;
     this.clockSkew = b.clockSkew;
-    this.audience = b.audience;
+    this.trust = b.trust;
+    this.audience = b.trust.map(DeploymentTrust::audience).orElse(b.audience);
     this.allowSimulator = b.allowSimulator;
     this.hardwareModels = Set.copyOf(hardwareModels);
     this.keys = b.keys == null ? new KeySource.Live(Optional.empty()) : b.keys;
@@ -50,10 +54,6 @@ public final class VerificationOptions {
     return new Builder();
   }
 
-  /** The strict defaults. */
-  public static VerificationOptions strict() {
-    return builder().build();
-  }
 
   public Clock clock() {
     return clock;
@@ -91,6 +91,11 @@ public final class VerificationOptions {
     return withoutOutputs;
   }
 
+  /** The deployment the report must belong to; empty when the caller accepted any deployment. */
+  public Optional<DeploymentTrust> trust() {
+    return trust;
+  }
+
   public static final class Builder {
     private static final Set<String> SIMULATED_HARDWARE =
         Set.copyOf(Arrays.stream(SimulatedWorkload.Isolation.values()).map(SimulatedWorkload.Isolation::hardwareModel).toList());
@@ -98,6 +103,9 @@ public final class VerificationOptions {
     private Clock clock = Clock.systemUTC();
     private Duration clockSkew = DEFAULT_CLOCK_SKEW;
     private String audience = TokenRequest.DEFAULT_AUDIENCE;
+    private boolean audienceSet;
+    private Optional<DeploymentTrust> trust = Optional.empty();
+    private boolean anyDeployment;
     private boolean allowSimulator;
     private final Set<String> extraHardwareModels = new LinkedHashSet<>();
     private KeySource keys;
@@ -128,12 +136,34 @@ public final class VerificationOptions {
       return this;
     }
 
-    /** The audience the token must name; by default the one the launcher asks for. */
+    /**
+     * The audience the token must name, for {@link #anyDeployment()}; by default the one the launcher asks for
+     * when no deployment names one. A trust file names its own.
+     */
     public Builder expectAudience(String value) {
       if (value == null || value.isEmpty()) {
         throw new IllegalArgumentException("audience cannot be empty");
       }
       this.audience = value;
+      this.audienceSet = true;
+      return this;
+    }
+
+    /**
+     * Checks the report against a deployment's trust file: its audience, project, service accounts, images,
+     * input commitments and (for a simulated deployment) its simulator's keys.
+     */
+    public Builder trust(DeploymentTrust value) {
+      this.trust = Optional.of(value);
+      return this;
+    }
+
+    /**
+     * Verifies without a trust file: the report then proves only that some Confidential Space VM, anyone's, ran
+     * the attested image on some inputs, nothing about whose project ran it or whose data it read.
+     */
+    public Builder anyDeployment() {
+      this.anyDeployment = true;
       return this;
     }
 
@@ -162,7 +192,11 @@ public final class VerificationOptions {
       return keys(new KeySource.Live(Optional.of(discoveryUrl)));
     }
 
-    /** Checks signatures against the report's archived JWKS, trusting whoever archived it. */
+    /**
+     * Checks signatures against the keys of the report's archived JWKS that are also in the issuer's live set (or,
+     * for a simulated deployment, in its trust file): the archive is evidence of which key signed, never a source of
+     * trust by itself.
+     */
     public Builder archivedKeys() {
       return keys(new KeySource.Archived());
     }
@@ -207,6 +241,14 @@ public final class VerificationOptions {
     }
 
     public VerificationOptions build() {
+      if (trust.isPresent() == anyDeployment) {
+        throw new IllegalArgumentException(anyDeployment
+            ? "choose one: a trust file or any deployment"
+            : "name the deployment's trust file (--trust FILE), or accept any deployment (--any-deployment)");
+      }
+      if (trust.isPresent() && audienceSet) {
+        throw new IllegalArgumentException("the trust file names the audience; do not give one too");
+      }
       for (String model : extraHardwareModels) {
         if (SIMULATED_HARDWARE.contains(model) && !allowSimulator) {
           throw new IllegalArgumentException("allowHardwareModel(" + model + ") needs allowSimulator()");

@@ -3,6 +3,7 @@ package dev.cleanroom.attestation.verify;
 import dev.cleanroom.attestation.claims.AttestationClaims;
 import dev.cleanroom.attestation.manifest.JobManifest;
 import dev.cleanroom.attestation.simulator.SimulatorIssuer;
+import java.util.Optional;
 
 /**
  * A job report that passed every check: the manifest is what the attested TEE ran and produced. Only
@@ -13,11 +14,21 @@ public final class VerifiedAttestation {
   private final JobManifest manifest;
   private final AttestationClaims claims;
   private final String keySource;
+  private final Optional<String> deployment;
 
-  VerifiedAttestation(JobManifest manifest, AttestationClaims claims, String keySource) {
+  VerifiedAttestation(JobManifest manifest, AttestationClaims claims, String keySource, Optional<String> deployment) {
     this.manifest = manifest;
     this.claims = claims;
     this.keySource = keySource;
+    this.deployment = deployment;
+  }
+
+  /**
+   * The deployment whose trust file the report matched: its project, service accounts, images and input
+   * commitments. Empty when verified for any deployment: then nothing says whose data was read.
+   */
+  public Optional<String> deployment() {
+    return deployment;
   }
 
   public JobManifest manifest() {

@@ -8,13 +8,17 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.cleanroom.attestation.TestJobs;
 import dev.cleanroom.attestation.report.JobFolder;
+import dev.cleanroom.attestation.token.TokenRequest;
+import dev.cleanroom.attestation.trust.DeploymentTrust;
 import dev.cleanroom.attestation.verify.ImageRebuilder;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
+import java.util.TreeMap;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -53,27 +57,54 @@ class VerifyCommandTest {
 
   @Test
   void genuineFolder_withOfflineJwks_exitsZeroAndListsEveryCheck() {
-    assertEquals(0, run(dir.toString(), "--jwks", jwksFile.toString()), err());
+    assertEquals(0, run(dir.toString(), "--jwks", jwksFile.toString(), "--any-deployment"), err());
     assertTrue(out().contains("  pass  signature     valid RS256 signature by key google-key-1"), out());
-    assertTrue(out().endsWith("VERIFIED: every check passed\n"), out());
+    assertTrue(out().contains("VERIFIED: every check passed\nANY DEPLOYMENT: no trust file was given, so this report proves"
+        + " nothing about whose project ran the job or whose data it read\n"), out());
+    assertTrue(out().contains("note:    without --rebuild nothing ties notebook.ipynb to the attested image"), out());
+  }
+
+  @Test
+  void withoutTrustFileOrAnyDeployment_refusesToVerify() {
+    assertEquals(2, run(dir.toString(), "--jwks", jwksFile.toString()));
+    assertTrue(err().contains("name the deployment's trust file (--trust FILE), or accept any deployment (--any-deployment)"), err());
+  }
+
+  @Test
+  void withTheDeploymentsTrustFile_namesTheDeployment() throws Exception {
+    var manifest = JobFolder.at(dir).readReport().manifest();
+    Path trust = root.resolve("trust.json");
+    new DeploymentTrust("acme", TokenRequest.DEFAULT_AUDIENCE, "cleanroom", "123456789012",
+        List.of("workload@cleanroom.iam.gserviceaccount.com"), List.of("us-docker.pkg.dev/cleanroom/jobs"), List.of(),
+        new TreeMap<>(manifest.inputs()), Optional.empty()).write(trust);
+    assertEquals(0, run(dir.toString(), "--jwks", jwksFile.toString(), "--trust", trust.toString()), err() + out());
+    assertTrue(out().contains("  pass  project"), out());
+    assertTrue(out().contains("deployment: acme ("), out());
+  }
+
+  @Test
+  void trustFileWithAnUnknownMember_isRefused() throws Exception {
+    Path trust = Files.writeString(root.resolve("trust.json"), "{\"format\":\"dcr.deployment-trust/1\",\"projects\":[]}");
+    assertEquals(2, run(dir.toString(), "--jwks", jwksFile.toString(), "--trust", trust.toString()));
+    assertTrue(err().contains("unknown member 'projects'") && err().contains("[invalid_trust_file]"), err());
   }
 
   @Test
   void reportJsonPath_verifiesItsFolder() {
-    assertEquals(0, run(dir.resolve(JobFolder.REPORT).toString(), "--jwks", jwksFile.toString()), err());
+    assertEquals(0, run(dir.resolve(JobFolder.REPORT).toString(), "--jwks", jwksFile.toString(), "--any-deployment"), err());
   }
 
   @Test
   void changedOutput_exitsOneAndNamesTheCheck() throws Exception {
     Files.writeString(dir.resolve("outputs/model.txt"), "tampered");
-    assertEquals(1, run(dir.toString(), "--jwks", jwksFile.toString()));
+    assertEquals(1, run(dir.toString(), "--jwks", jwksFile.toString(), "--any-deployment"));
     assertTrue(out().contains("  FAIL  outputs       outputs/model.txt changed since the run"), out());
-    assertTrue(out().contains("REFUSED: 1 of 17 checks failed (outputs)"), out());
+    assertTrue(out().contains("REFUSED: 1 of 18 checks failed (outputs)"), out());
   }
 
   @Test
   void json_printsMachineReadableChecks() throws Exception {
-    assertEquals(0, run(dir.toString(), "--jwks", jwksFile.toString(), "--json"), err());
+    assertEquals(0, run(dir.toString(), "--jwks", jwksFile.toString(), "--any-deployment", "--json"), err());
     JsonNode result = JsonMapper.builder().build().readTree(out());
     assertTrue(result.get("passed").asBoolean());
     assertFalse(result.get("simulated").asBoolean());
@@ -83,13 +114,13 @@ class VerifyCommandTest {
 
   @Test
   void rebuild_withoutTheImageBuilder_failsAndSaysWhy() {
-    assertEquals(1, run(dir.toString(), "--jwks", jwksFile.toString(), "--rebuild"));
+    assertEquals(1, run(dir.toString(), "--jwks", jwksFile.toString(), "--any-deployment", "--rebuild"));
     assertTrue(out().contains("  FAIL  rebuild       the image builder (tee-image module) is not available here"), out());
   }
 
   @Test
   void rebuild_withAnImageBuilder_comparesDigests() {
-    assertEquals(0, run(Optional.of(notebook -> TestJobs.IMAGE_DIGEST), dir.toString(), "--jwks", jwksFile.toString(), "--rebuild"), out());
+    assertEquals(0, run(Optional.of(notebook -> TestJobs.IMAGE_DIGEST), dir.toString(), "--jwks", jwksFile.toString(), "--any-deployment", "--rebuild"), out());
     assertTrue(out().contains("  pass  rebuild"), out());
   }
 
@@ -113,7 +144,7 @@ class VerifyCommandTest {
 
   @Test
   void folderWithoutReport_exitsTwoWithTheCode(@TempDir Path empty) {
-    assertEquals(2, run(empty.toString()));
+    assertEquals(2, run(empty.toString(), "--any-deployment"));
     assertTrue(err().contains("is not a job folder") && err().contains("[invalid_report]"), err());
   }
 

@@ -29,6 +29,8 @@ class KeyRotationTest {
   private SimulatorKeys keys;
   private String oldKeyId;
   private JobFolder folder;
+  /** The issuer's keys as the auditor archived them when the job finished, before the rotation. */
+  private dev.cleanroom.attestation.jwks.ArchivedJwks auditorsArchive;
 
   @BeforeEach
   void reportThenRotate() throws Exception {
@@ -37,25 +39,32 @@ class KeyRotationTest {
     Path job = dir.resolve("job");
     JobManifest manifest = TestJobs.writeJob(job);
     String token = new SimulatorIssuer(keys, TestJobs.clockAt(TestJobs.ISSUED))
-        .issue(TokenRequest.oidc(TokenRequest.DEFAULT_AUDIENCE, manifest.nonce().hex()), SimulatedWorkload.of("oci:job-42", manifest.imageDigest()));
+        .issue(TokenRequest.oidc(TokenRequest.DEFAULT_AUDIENCE, manifest.nonce().hex()), TestJobs.simulatedWorkload(manifest));
     try (OidcServer oidc = OidcServer.start(keys, 0)) {
       folder = TestJobs.writeReport(job, manifest, token,
           Optional.of(JwksFetcher.create(TestJobs.clockAt(NOW)).fetch(oidc.discoveryUrl(), SimulatorIssuer.ISSUER)));
     }
+    auditorsArchive = keys.archive(NOW);
     keys.rotate();
     keys.retire(oldKeyId);
   }
 
   private static VerificationOptions.Builder options() {
-    return VerificationOptions.builder().clock(TestJobs.clockAt(NOW)).allowSimulator();
+    return VerificationOptions.builder().anyDeployment().clock(TestJobs.clockAt(NOW)).allowSimulator();
   }
 
   @Test
-  void oldReport_verifiesAgainstItsArchivedJwksAndSaysSo() throws Exception {
-    Verification v = AttestationVerifier.create().verify(folder, options().build());
+  void oldReport_verifiesAgainstKeysTheAuditorArchived() throws Exception {
+    Verification v = AttestationVerifier.create().verify(folder, options().offlineKeys(auditorsArchive).build());
     assertTrue(v.passed(), () -> v.failures().toString());
-    assertTrue(v.check(CheckName.KEY).orElseThrow().reason().startsWith("key " + oldKeyId + " from the report's archived JWKS"),
+    assertTrue(v.check(CheckName.KEY).orElseThrow().reason().startsWith("key " + oldKeyId + " from the offline JWKS"),
         v.check(CheckName.KEY).orElseThrow().reason());
+  }
+
+  @Test
+  void oldReport_itsOwnArchiveAlone_isNotTrusted() throws Exception {
+    Verification v = AttestationVerifier.create().verify(folder, options().archivedKeys().build());
+    assertEquals(Set.of(CheckName.KEY, CheckName.SIGNATURE), v.failures().stream().map(Check::name).collect(Collectors.toSet()));
   }
 
   @Test
@@ -65,7 +74,7 @@ class KeyRotationTest {
       assertEquals(Set.of(CheckName.KEY, CheckName.SIGNATURE), v.failures().stream().map(Check::name).collect(Collectors.toSet()));
       String reason = v.check(CheckName.KEY).orElseThrow().reason();
       assertTrue(reason.startsWith("no key " + oldKeyId + " in the live JWKS of " + SimulatorIssuer.ISSUER), reason);
-      assertTrue(reason.endsWith("keys rotate: check against an archived JWKS (--archived-jwks, or --jwks FILE)"), reason);
+      assertTrue(reason.endsWith(" (" + oidc.discoveryUrl().resolve("/jwks") + ")"), reason);
     }
   }
 

@@ -51,7 +51,7 @@ class TamperTest {
   private Verification verify(String token, ArchivedJwks keys, Instant now) throws Exception {
     JobFolder folder = TestJobs.writeReport(dir, manifest, token, Optional.of(keys));
     return AttestationVerifier.create().verify(folder,
-        VerificationOptions.builder().clock(TestJobs.clockAt(now)).offlineKeys(keys).build());
+        VerificationOptions.builder().anyDeployment().clock(TestJobs.clockAt(now)).offlineKeys(keys).build());
   }
 
   /** A genuine report whose folder is then changed by {@code tamper}, as someone could after the run. */
@@ -59,7 +59,7 @@ class TamperTest {
     JobFolder folder = TestJobs.writeReport(dir, manifest, genuine(claims()), Optional.of(TestJobs.googleJwks()));
     tamper.apply(folder);
     return AttestationVerifier.create().verify(folder,
-        VerificationOptions.builder().clock(TestJobs.clockAt(NOW)).offlineKeys(TestJobs.googleJwks()).build());
+        VerificationOptions.builder().anyDeployment().clock(TestJobs.clockAt(NOW)).offlineKeys(TestJobs.googleJwks()).build());
   }
 
   @FunctionalInterface

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 class VerificationOptionsTest {
   @Test
   void strict_acceptsOnlyConfidentialHardwareAndLiveKeys() {
-    VerificationOptions o = VerificationOptions.strict();
+    VerificationOptions o = VerificationOptions.builder().anyDeployment().build();
     assertFalse(o.allowSimulator());
     assertEquals(Set.of("GCP_INTEL_TDX", "GCP_AMD_SEV", "GCP_AMD_SEV_ES"), o.hardwareModels());
     assertEquals(new KeySource.Live(Optional.empty()), o.keys());
@@ -24,7 +24,7 @@ class VerificationOptionsTest {
 
   @Test
   void allowSimulator_addsOnlyTheRuncSimulator() {
-    Set<String> models = VerificationOptions.builder().allowSimulator().build().hardwareModels();
+    Set<String> models = VerificationOptions.builder().anyDeployment().allowSimulator().build().hardwareModels();
     assertTrue(models.contains("CLEANROOM_SIMULATED_RUNC"));
     assertFalse(models.contains("CLEANROOM_SIMULATED_PROCESS"));
   }
@@ -32,35 +32,35 @@ class VerificationOptionsTest {
   @Test
   void clockSkew_overFiveMinutes_isRefused() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> VerificationOptions.builder().clockSkew(Duration.ofMinutes(5).plusSeconds(1)));
+        () -> VerificationOptions.builder().anyDeployment().clockSkew(Duration.ofMinutes(5).plusSeconds(1)));
     assertEquals("clock skew too large, max is 5 minutes", e.getMessage());
   }
 
   @Test
   void clockSkew_fiveMinutes_isAccepted() {
-    assertEquals(Duration.ofMinutes(5), VerificationOptions.builder().clockSkew(Duration.ofMinutes(5)).build().clockSkew());
+    assertEquals(Duration.ofMinutes(5), VerificationOptions.builder().anyDeployment().clockSkew(Duration.ofMinutes(5)).build().clockSkew());
   }
 
   @Test
   void clockSkew_negative_isRefused() {
-    assertThrows(IllegalArgumentException.class, () -> VerificationOptions.builder().clockSkew(Duration.ofSeconds(-1)));
+    assertThrows(IllegalArgumentException.class, () -> VerificationOptions.builder().anyDeployment().clockSkew(Duration.ofSeconds(-1)));
   }
 
   @Test
   void twoKeySources_areRefused() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> VerificationOptions.builder().archivedKeys().liveKeys());
+        () -> VerificationOptions.builder().anyDeployment().archivedKeys().liveKeys());
     assertEquals("choose one key source: live, archived or offline", e.getMessage());
   }
 
   @Test
   void simulatedHardwareWithoutAllowSimulator_isRefused() {
-    VerificationOptions.Builder b = VerificationOptions.builder().allowHardwareModel("CLEANROOM_SIMULATED_PROCESS");
+    VerificationOptions.Builder b = VerificationOptions.builder().anyDeployment().allowHardwareModel("CLEANROOM_SIMULATED_PROCESS");
     assertThrows(IllegalArgumentException.class, b::build);
   }
 
   @Test
   void emptyAudience_isRefused() {
-    assertThrows(IllegalArgumentException.class, () -> VerificationOptions.builder().expectAudience(""));
+    assertThrows(IllegalArgumentException.class, () -> VerificationOptions.builder().anyDeployment().expectAudience(""));
   }
 }

@@ -28,7 +28,8 @@ import java.util.function.Consumer;
 /**
  * {@code dcr provision}: turns a provider's real CSV and policy into the dataset's stage-1 views —
  * {@code schema.json}, {@code mock.csv}, {@code synthetic.csv} (as the policy turns them on), a copy of
- * the policy, and {@code provision.json} recording what was spent.
+ * the policy, and {@code provision.json} recording what was spent and the real rows' commitment under the
+ * dataset's secret key ({@link InputCommitment}, made on the first run and kept after).
  *
  * <p>Invariant: ε is never spent twice silently. A re-run with the same data and policy changes
  * nothing; a re-run with different data or policy that would make synthetic data again needs
@@ -65,9 +66,10 @@ public final class Provisioner {
   public ProvisioningRecord provision(Path data, Path policyFile, Path outDir, boolean force) throws IOException {
     DatasetPolicy policy = PolicyFile.read(policyFile);
     String policySha = sha256(PolicyFile.toYaml(policy).getBytes(StandardCharsets.UTF_8));
-    String dataSha = sha256(Files.readAllBytes(data));
+    Files.createDirectories(outDir);
+    String dataCommitment = InputCommitment.of(InputCommitment.loadOrCreateKey(outDir), data);
     Optional<ProvisioningRecord> previous = readRecord(outDir);
-    if (previous.isPresent() && previous.get().madeFrom(policySha, dataSha) && viewsPresent(policy, outDir)) {
+    if (previous.isPresent() && previous.get().madeFrom(policySha, dataCommitment) && viewsPresent(policy, outDir)) {
       progress.accept("Already provisioned from this data and policy in " + outDir + "; nothing was made or spent.");
       return previous.get();
     }
@@ -81,7 +83,6 @@ public final class Provisioner {
 
     progress.accept("Loading " + data + " under the policy of dataset '" + policy.dataset() + "'");
     PrivateTable table = PrivateTable.load(data, policy);
-    Files.createDirectories(outDir);
     List<String> views = new ArrayList<>();
     writeSchema(policy, outDir.resolve("schema.json"));
     Files.writeString(outDir.resolve(ProvisionedDataset.POLICY_FILE), PolicyFile.toYaml(policy));
@@ -104,12 +105,13 @@ public final class Provisioner {
       Files.deleteIfExists(outDir.resolve("synthetic.csv"));
     }
     PrivacyCost total = previous.map(ProvisioningRecord::totalSyntheticSpent).orElse(PrivacyCost.ZERO).plus(spent);
-    ProvisioningRecord record = new ProvisioningRecord(policy.dataset(), TOOL, clock.instant(), policySha, dataSha,
+    ProvisioningRecord record = new ProvisioningRecord(policy.dataset(), TOOL, clock.instant(), policySha, dataCommitment,
         views, spent, total, previous.map(ProvisioningRecord::runs).orElse(0) + 1);
     // The record is written last: a run that dies half-way leaves no record claiming views it did not make.
     JSON.writeValue(outDir.resolve(RECORD_FILE).toFile(), record);
     progress.accept("Provisioned '" + policy.dataset() + "' in " + outDir + ": " + String.join(", ", views)
-        + (views.isEmpty() ? "no row views" : "") + "; schema.json, policy.yaml, " + RECORD_FILE);
+        + (views.isEmpty() ? "no row views" : "") + "; schema.json, policy.yaml, " + RECORD_FILE + "; the commitment key "
+        + InputCommitment.KEY_FILE + " (keep it as secret as the real rows: it goes to the TEE with them)");
     return record;
   }
 

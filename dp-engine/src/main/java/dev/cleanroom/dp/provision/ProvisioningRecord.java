@@ -7,16 +7,21 @@ import java.util.List;
 /**
  * What a provisioning run made and spent, written as {@code provision.json} beside the views.
  *
+ * @param dataCommitment the real rows' commitment under the dataset's key ({@link InputCommitment}); never their
+ *     bare sha256, which would let anyone who knows all rows but one test guesses of the last
  * @param syntheticSpent what the latest run spent on the synthetic view
  * @param totalSyntheticSpent what every run on this folder spent together (re-provisioning with new
  *     data or policy spends again; the total says how much the synthetic views have cost in all)
  */
+// A record of an older release names the rows by their bare sha256 (dataSha256): read, it matches no data, so
+// provisioning again says the folder was provisioned before and makes its commitment.
+@com.fasterxml.jackson.annotation.JsonIgnoreProperties(ignoreUnknown = true)
 public record ProvisioningRecord(
     String dataset,
     String tool,
     Instant provisionedAt,
     String policySha256,
-    String dataSha256,
+    String dataCommitment,
     List<String> views,
     PrivacyCost syntheticSpent,
     PrivacyCost totalSyntheticSpent,
@@ -27,7 +32,7 @@ public record ProvisioningRecord(
   }
 
   /** Whether this record was made from exactly this data and policy. */
-  public boolean madeFrom(String policySha256, String dataSha256) {
-    return this.policySha256.equals(policySha256) && this.dataSha256.equals(dataSha256);
+  public boolean madeFrom(String policySha256, String dataCommitment) {
+    return this.policySha256.equals(policySha256) && dataCommitment.equals(this.dataCommitment);
   }
 }

@@ -125,4 +125,31 @@ class ProvisionerTest {
     provisioner().provision(InsuranceData.CSV, policy("dp-query"), out, false);
     assertFalse(Files.exists(out.resolve("mock.csv")));
   }
+
+  @Test
+  void provisioningRecord_holdsNoBareSha256OfTheRealRows() throws Exception {
+    // A bare sha256 lets anyone who knows all rows but one test guesses of the last against it.
+    Path out = dir.resolve("out");
+    Path rows = realRows("");
+    provisioner().provision(rows, policy("dp-query"), out, false);
+    String sha256 = java.util.HexFormat.of().formatHex(
+        java.security.MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(rows)));
+    for (Path file : Files.list(out).toList()) {
+      assertFalse(Files.readString(file).contains(sha256), file + " holds the real rows' sha256");
+    }
+  }
+
+  @Test
+  void provisioningRecord_holdsTheRowsCommitmentUnderAnOwnerOnlyKeyKeptAcrossRuns() throws Exception {
+    Path out = dir.resolve("out");
+    ProvisioningRecord first = provisioner().provision(realRows(""), policy("dp-query"), out, false);
+    Path key = out.resolve(InputCommitment.KEY_FILE);
+    assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(key)));
+    assertEquals(InputCommitment.of(InputCommitment.readKey(key), realRows("")), first.dataCommitment());
+    ProvisioningRecord changed = provisioner().provision(realRows("19,female,27.9,0,no,southwest,16884.924\n"),
+        policy("dp-query"), out, false);
+    assertEquals(InputCommitment.of(InputCommitment.readKey(key), realRows("19,female,27.9,0,no,southwest,16884.924\n")),
+        changed.dataCommitment());
+    assertFalse(first.dataCommitment().equals(changed.dataCommitment()));
+  }
 }

@@ -16,6 +16,13 @@ public interface TeePlatform extends AutoCloseable {
   URI issuerDiscovery();
 
   /**
+   * Where this platform's TEEs run and which images they pull: what the deployment's trust file says of them.
+   *
+   * @throws IllegalStateException when the platform's settings lack a value the trust file needs (say which)
+   */
+  PlatformIdentity identity();
+
+  /**
    * Whether the tokens come from the local simulator. Only then does the bridge accept simulated tokens: a
    * simulated run never passes for a real one.
    */

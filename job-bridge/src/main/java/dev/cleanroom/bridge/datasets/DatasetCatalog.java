@@ -1,9 +1,9 @@
 package dev.cleanroom.bridge.datasets;
 
-import dev.cleanroom.attestation.manifest.Sha256;
 import dev.cleanroom.dp.policy.DatasetPolicy;
 import dev.cleanroom.dp.policy.PolicyFile;
 import dev.cleanroom.dp.policy.View;
+import dev.cleanroom.dp.provision.InputCommitment;
 import dev.cleanroom.dp.provision.ProvisionedDataset;
 import dev.cleanroom.dp.provision.Provisioner;
 import dev.cleanroom.dp.provision.ProvisioningRecord;
@@ -19,8 +19,9 @@ import java.util.Optional;
 /**
  * The datasets jobs may read, by name, each with the policy from its provisioned views folder
  * ({@code policy.yaml}, written by {@code dcr provision}; the owner there is the provider who reviews jobs on
- * it), the real data's sha256 from the provisioning record beside it ({@code provision.json}) and, when the
- * policy offers that view, the folder's {@code synthetic.csv}. No other file of the views folder reaches a job.
+ * it), the real data's commitment from the provisioning record beside it ({@code provision.json}), the dataset's
+ * commitment key ({@code commitment.key}) and, when the policy offers that view, the folder's {@code synthetic.csv}.
+ * No other file of the views folder reaches a job.
  */
 public final class DatasetCatalog {
   private final Map<String, CatalogDataset> byName;
@@ -58,16 +59,23 @@ public final class DatasetCatalog {
           + " ('dcr provision --data <csv> --policy <policy.yaml> --out " + views + "')");
     }
     DatasetPolicy policy = PolicyFile.read(policyFile);
+    Path keyFile = views.resolve(InputCommitment.KEY_FILE).toAbsolutePath().normalize();
+    if (!Files.isRegularFile(keyFile)) {
+      throw new IOException(views + " holds no " + InputCommitment.KEY_FILE + " (the dataset's commitment key); provision"
+          + " the dataset again ('dcr provision --data <csv> --policy <policy.yaml> --out " + views + "') and publish the"
+          + " deployment's new trust file");
+    }
+    byte[] key = InputCommitment.readKey(keyFile);
     Optional<CatalogDataset.ViewFile> synthetic = Optional.empty();
     Optional<Path> syntheticFile = ProvisionedDataset.viewFile(policy, views, View.SYNTHETIC);
     if (syntheticFile.isPresent()) {
       Path file = syntheticFile.get().toAbsolutePath().normalize();
-      synthetic = Optional.of(new CatalogDataset.ViewFile(file, Sha256.of(file).hex()));
+      synthetic = Optional.of(new CatalogDataset.ViewFile(file, InputCommitment.of(key, file)));
     }
     CatalogDataset dataset = new CatalogDataset(policy,
         data.contains("://") ? URI.create(data) : Path.of(data).toAbsolutePath().normalize().toUri(),
-        Provisioner.readRecord(views).map(ProvisioningRecord::dataSha256), policyFile.toAbsolutePath().normalize(),
-        Sha256.of(policyFile).hex(), synthetic);
+        Provisioner.readRecord(views).map(ProvisioningRecord::dataCommitment), policyFile.toAbsolutePath().normalize(),
+        InputCommitment.of(key, policyFile), synthetic, new CatalogDataset.ViewFile(keyFile, InputCommitment.of(key, keyFile)));
     if (!dataset.name().equals(name)) {
       throw new IllegalArgumentException("--dataset " + name + "=...: that folder was provisioned for dataset '"
           + dataset.name() + "'; name it " + dataset.name());

@@ -2,6 +2,7 @@ package dev.cleanroom.bridge.gcp;
 
 import com.google.cloud.compute.v1.InstancesClient;
 import dev.cleanroom.attestation.claims.ConfidentialSpace;
+import dev.cleanroom.bridge.backend.PlatformIdentity;
 import dev.cleanroom.bridge.backend.BuiltImage;
 import dev.cleanroom.bridge.backend.DataGrants;
 import dev.cleanroom.bridge.backend.ImageBuild;
@@ -26,6 +27,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -79,10 +81,13 @@ public final class ConfidentialSpacePlatform implements TeePlatform {
   private final ComputeClient compute;
   private final ConfidentialSpaceSettings settings;
   private final Optional<TeeDataAccess> dataAccess;
+  private final PlatformIdentity identity;
   private ConfidentialSpaceBackend backend; // made at first use, see the class comment
 
   ConfidentialSpacePlatform(GcsStorage storage, DatasetCatalog datasets, ArtifactRegistry registry, ImagePush images,
-      ComputeClient compute, ConfidentialSpaceSettings settings, Optional<TeeDataAccess> dataAccess) {
+      ComputeClient compute, ConfidentialSpaceSettings settings, Optional<TeeDataAccess> dataAccess,
+      PlatformIdentity identity) {
+    this.identity = identity;
     this.storage = storage;
     this.datasets = datasets;
     this.registry = registry;
@@ -121,8 +126,11 @@ public final class ConfidentialSpacePlatform implements TeePlatform {
       ConfidentialSpaceSettings vms = config.confidentialSpace();
       ArtifactRegistry registry = config.requiredRegistry();
       Optional<Path> bundle = settings.option(LAUNCHER_BUNDLE).map(Path::of);
+      PlatformIdentity identity = new PlatformIdentity("gcp-" + vms.project() + "-" + gcs.bucket(), vms.project(),
+          config.projectNumber(), List.of(vms.workloadServiceAccount()),
+          List.of(registry.host() + "/" + registry.project() + "/" + registry.repository()), Optional.empty());
       return new ConfidentialSpacePlatform(gcs, settings.datasets(), registry, new JibPush(registry, bundle),
-          InstancesClient::create, vms, config.dataAccess());
+          InstancesClient::create, vms, config.dataAccess(), identity);
     }
   }
 
@@ -155,6 +163,12 @@ public final class ConfidentialSpacePlatform implements TeePlatform {
   @Override
   public URI issuerDiscovery() {
     return ISSUER_DISCOVERY;
+  }
+
+  /** The project, workload service account and Artifact Registry repository the bridge launches with. */
+  @Override
+  public PlatformIdentity identity() {
+    return identity;
   }
 
   @Override

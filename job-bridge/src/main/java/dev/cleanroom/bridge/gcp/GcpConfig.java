@@ -17,6 +17,7 @@ import java.util.TreeMap;
  */
 public final class GcpConfig {
   public static final String PROJECT = "gcp.project";
+  public static final String PROJECT_NUMBER = "gcp.project-number";
   public static final String BUCKET = "gcp.bucket";
   public static final String URL_SIGNER = "gcp.storage.url-signer";
   public static final String REGISTRY = "gcp.registry";
@@ -35,7 +36,7 @@ public final class GcpConfig {
   public static final String IDENTITY_PROVIDER = "gcp.tee.identity-provider";
   public static final String DATA_READER = "gcp.tee.data-reader";
 
-  private static final List<String> KEYS = List.of(PROJECT, BUCKET, URL_SIGNER, REGISTRY, ZONE, SERVICE_ACCOUNT,
+  private static final List<String> KEYS = List.of(PROJECT, PROJECT_NUMBER, BUCKET, URL_SIGNER, REGISTRY, ZONE, SERVICE_ACCOUNT,
       CONFIDENTIAL_TYPE, MACHINE_TYPE, NETWORK, SUBNETWORK, EXTERNAL_IP, BOOT_DISK_GB, IMAGE, DEBUG_IMAGE, DEBUG_ALLOWED,
       RUN_GRACE, IDENTITY_PROVIDER, DATA_READER);
 
@@ -93,6 +94,19 @@ public final class GcpConfig {
 
   public String project() {
     return required(PROJECT, "the project that holds the bucket and runs the VMs");
+  }
+
+  /**
+   * The project's number, which Confidential Space tokens carry beside its id ({@code submods.gce.project_number}) and
+   * the deployment's trust file names; {@code gcloud projects describe PROJECT --format='value(projectNumber)'}.
+   */
+  public String projectNumber() {
+    String number = required(PROJECT_NUMBER, "the number of the project the VMs run in (gcloud projects describe"
+        + " PROJECT --format='value(projectNumber)'), which the deployment's trust file names");
+    if (!number.matches("[0-9]{1,20}")) {
+      throw new IllegalArgumentException(PROJECT_NUMBER + " '" + number + "' is not a project number (digits only)");
+    }
+    return number;
   }
 
   public String bucket() {

@@ -46,7 +46,8 @@ import java.util.stream.Collectors;
  * {@code token <token>}) or, when the bridge logs in through JupyterHub, by the web UI's session cookie
  * ({@link HubLoginEndpoints}, which also guards cookie requests against cross-site forgery).
  *
- * <p>Also serves the web UI ({@code /ui/}), the metrics ({@code /metrics}) and the health check. Every request
+ * <p>Also serves the web UI ({@code /ui/}), the metrics ({@code /metrics}), the deployment's trust file
+ * ({@code /trust.json}) and the health check. Every request
  * ends in one access-log line naming the user, never the token; every refusal is JSON
  * {@code {"code","message"}}.
  */
@@ -71,7 +72,8 @@ public final class BridgeServer {
    * @param basePath a prefix for every path ({@code /services/bridge} behind JupyterHub's proxy), or empty
    * @param maxNotebookBytes the largest notebook; request bodies are capped a little above it
    */
-  public record Options(String host, int port, String basePath, long maxNotebookBytes) {
+  /** @param trustFile the deployment's trust file, served as it is at {@code /trust.json} */
+  public record Options(String host, int port, String basePath, long maxNotebookBytes, String trustFile) {
     public Options {
       if (!basePath.isEmpty() && (!basePath.startsWith("/") || basePath.endsWith("/"))) {
         throw new IllegalArgumentException("the base path starts with / and does not end with one, e.g. /services/bridge");
@@ -131,6 +133,7 @@ public final class BridgeServer {
               .end(metrics.render(counts)))
           .onFailure(e -> fail(ctx, e)));
       route(builder, "contract", contract.publish());
+      route(builder, "trustFile", ctx -> json(ctx, 200, options.trustFile().getBytes(StandardCharsets.UTF_8)));
       route(builder, "hubLogin", logins::start);
       route(builder, "hubLoginCallback", logins::finish);
       route(builder, "logout", logins::end);

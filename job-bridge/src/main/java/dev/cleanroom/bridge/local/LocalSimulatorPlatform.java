@@ -4,6 +4,8 @@ import dev.cleanroom.attestation.simulator.OidcServer;
 import dev.cleanroom.attestation.simulator.SimulatedWorkload;
 import dev.cleanroom.attestation.simulator.SimulatorKeys;
 import dev.cleanroom.bridge.backend.BuiltImage;
+import dev.cleanroom.bridge.backend.DeploymentId;
+import dev.cleanroom.bridge.backend.PlatformIdentity;
 import dev.cleanroom.bridge.backend.ImageBuild;
 import dev.cleanroom.bridge.backend.FileTrees;
 import dev.cleanroom.bridge.backend.JobObjects;
@@ -22,6 +24,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -47,6 +50,8 @@ public final class LocalSimulatorPlatform implements TeePlatform {
   private final Map<String, String> options;
   private final SimulatedWorkload.Isolation isolation;
   private final Path keys;
+  private final String deploymentId;
+  private final SimulatorKeys signingKeys;
   private final OidcServer issuer;
   private final DetachedRuns runs;
   private ImageBuilder builder; // made on the first build: it prepares the base runtime, which takes a while once
@@ -69,7 +74,9 @@ public final class LocalSimulatorPlatform implements TeePlatform {
       throw new IllegalArgumentException(e.getMessage(), e);
     }
     this.keys = work.resolve("simulator-keys.json");
-    this.issuer = OidcServer.start(SimulatorKeys.loadOrCreate(keys), 0);
+    this.deploymentId = DeploymentId.loadOrCreate(work.resolve("deployment-id"));
+    this.signingKeys = SimulatorKeys.loadOrCreate(keys);
+    this.issuer = OidcServer.start(signingKeys, 0);
     this.runs = new DetachedRuns(work.resolve("runs"), Clock.systemUTC());
   }
 
@@ -94,6 +101,16 @@ public final class LocalSimulatorPlatform implements TeePlatform {
   @Override
   public boolean simulated() {
     return true;
+  }
+
+  /**
+   * The simulator's stand-in project, and images in the tee-image repository (the simulator's token names the image
+   * by it); the deployment is named by an id made once for this platform's folder, as its keys are.
+   */
+  @Override
+  public PlatformIdentity identity() {
+    return PlatformIdentity.simulator("local-" + deploymentId, List.of(ImageBuilder.REPOSITORY),
+        signingKeys.archive(Instant.now()));
   }
 
   /** A plain-process run attests its weaker isolation with its own hardware model; the bridge accepts it here. */

@@ -14,14 +14,16 @@ import java.util.StringJoiner;
  * The variables a job's launcher is started with (on Confidential Space the {@code tee-env-*} metadata, which the
  * image's launch policy allows by name): the names and meaning are the launcher's ({@code JobConfig} of the
  * tee-image module). Nothing secret and no location: where the inputs come from and where the job folder goes
- * is the TEE platform's business; the launcher checks every input against the sha256 given here.
+ * is the TEE platform's business; the launcher checks every input against the commitment given here (the token
+ * attests these variables, so a bare sha256 of the rows would be public).
  *
  * <pre>
  *   DCR_JOB_ID            the job id, which the manifest must name
  *   DCR_AUDIENCE          the audience of the attestation token (the bridge)
- *   DCR_INPUTS            &lt;dataset&gt;/real.csv=&lt;sha256&gt;,&lt;dataset&gt;/policy.yaml=&lt;sha256&gt;,...: the inputs and
- *                         the hashes the launcher must find (the real rows' as the provider recorded it), with
- *                         &lt;dataset&gt;/synthetic.csv=&lt;sha256&gt; when the dataset's policy offers the synthetic view
+ *   DCR_INPUTS            &lt;dataset&gt;/real.csv=&lt;commitment&gt;,&lt;dataset&gt;/policy.yaml=&lt;commitment&gt;,...: the
+ *                         inputs and the commitments the launcher must find (the real rows' as the provider recorded
+ *                         it), with &lt;dataset&gt;/commitment.key, and &lt;dataset&gt;/synthetic.csv when the dataset's
+ *                         policy offers the synthetic view
  *   DCR_TIMEOUT_SECONDS   the job's time limit
  * </pre>
  */
@@ -41,7 +43,7 @@ public final class LaunchEnvironment {
     for (JobDataset d : job.datasets()) {
       CatalogDataset dataset = datasets.find(d.dataset()).orElseThrow(() -> new IOException("dataset '" + d.dataset()
           + "' is no longer served by this bridge; add it again with --dataset, or cancel the job"));
-      dataset.inputHashes().forEach((name, sha256) -> inputs.add(name + "=" + sha256));
+      dataset.inputCommitments().forEach((name, commitment) -> inputs.add(name + "=" + commitment));
     }
     env.put(INPUTS, inputs.toString());
     env.put(TIMEOUT, Long.toString(Math.max(1, timeout.toSeconds())));

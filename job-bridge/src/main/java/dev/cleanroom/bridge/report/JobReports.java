@@ -8,7 +8,10 @@ import dev.cleanroom.attestation.manifest.JobManifest;
 import dev.cleanroom.attestation.report.AttestationReport;
 import dev.cleanroom.attestation.report.JobFolder;
 import dev.cleanroom.attestation.simulator.SimulatorIssuer;
+import dev.cleanroom.attestation.trust.DeploymentTrust;
 import dev.cleanroom.attestation.verify.AttestationVerifier;
+import dev.cleanroom.attestation.verify.Check;
+import dev.cleanroom.attestation.verify.CheckName;
 import dev.cleanroom.attestation.verify.Verification;
 import dev.cleanroom.attestation.verify.VerificationOptions;
 import dev.cleanroom.bridge.backend.FileTrees;
@@ -25,6 +28,7 @@ import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
 
@@ -33,7 +37,8 @@ import java.util.stream.Stream;
  * verify, write {@code report.json}), and verifying stored or uploaded reports for auditors.
  *
  * <p>Invariant: the simulator's tokens are accepted only when the platform is the simulator, and the keys a
- * report archives are the keys its token was verified with when the job finished.
+ * report archives are the keys its token was verified with when the job finished. Every report is checked against
+ * this deployment's trust file, with keys this bridge fetched itself: never keys a report carries.
  */
 public final class JobReports {
   private final ObjectStorage storage;
@@ -41,18 +46,18 @@ public final class JobReports {
   private final URI issuerDiscovery;
   private final boolean simulated;
   private final java.util.Set<String> hardwareModels;
-  private final String audience;
+  private final DeploymentTrust trust;
   private final Clock clock;
   private final AttestationVerifier verifier = AttestationVerifier.create();
 
   private JobReports(ObjectStorage storage, Path cache, URI issuerDiscovery, boolean simulated,
-      java.util.Set<String> hardwareModels, String audience, Clock clock) {
+      java.util.Set<String> hardwareModels, DeploymentTrust trust, Clock clock) {
     this.storage = storage;
     this.cache = cache;
     this.issuerDiscovery = issuerDiscovery;
     this.simulated = simulated;
     this.hardwareModels = java.util.Set.copyOf(hardwareModels);
-    this.audience = audience;
+    this.trust = trust;
     this.clock = clock;
   }
 
@@ -62,11 +67,11 @@ public final class JobReports {
    * @param issuerDiscovery the platform issuer's OIDC discovery document
    * @param simulated whether the platform is the local simulator
    * @param hardwareModels hardware models accepted beyond the default ones ({@code TeePlatform.extraHardwareModels})
-   * @param audience the audience the TEE asks its token for
+   * @param trust this deployment's trust file (its audience is the one the TEEs ask their tokens for)
    */
   public static JobReports create(ObjectStorage storage, Path cache, URI issuerDiscovery, boolean simulated,
-      java.util.Set<String> hardwareModels, String audience, Clock clock) {
-    return new JobReports(storage, cache, issuerDiscovery, simulated, hardwareModels, audience, clock);
+      java.util.Set<String> hardwareModels, DeploymentTrust trust, Clock clock) {
+    return new JobReports(storage, cache, issuerDiscovery, simulated, hardwareModels, trust, clock);
   }
 
   public boolean simulated() {
@@ -104,7 +109,7 @@ public final class JobReports {
     ArchivedJwks keys = JwksFetcher.create(clock).fetch(issuerDiscovery, issuer);
     VerificationOptions.Builder options = VerificationOptions.builder()
         .clock(clock)
-        .expectAudience(audience)
+        .trust(trust)
         .offlineKeys(keys)
         // The bridge may seal long after the run (it was down); the token must have been valid at the job's end.
         .checkTimesAtJobEnd();
@@ -131,25 +136,36 @@ public final class JobReports {
     }
   }
 
-  /** Verifies a job's stored report against its stored notebook and outputs, as an auditor would. */
+  /**
+   * Verifies a job's stored report against its stored notebook and outputs, as an auditor would, with the keys this
+   * bridge archived when it sealed the report.
+   */
   public VerificationResult verifyStored(String jobId) throws IOException {
     JobFolder folder = fetch(jobId);
-    Verification verification = verifier.verify(folder, auditOptions());
-    return result(folder.readReport(), verification, "the files this bridge stores for job " + jobId);
+    Verification verification = verifier.verify(folder, auditOptions(jobId));
+    return result(folder.readReport(), verification, "the files this bridge stores for job " + jobId, List.of());
   }
 
   /**
    * Verifies an uploaded report. When this bridge holds the job it names and {@code mayUseStoredFiles} allows,
-   * the notebook and output checks compare with the stored files; otherwise there are no files to compare with
-   * and those two checks fail.
+   * the notebook and output checks compare with the stored files, the keys are the ones this bridge archived for the
+   * job, and the report's image must be the one this bridge built for the job ({@code builtImage}); otherwise there
+   * are no files to compare with, those two checks fail, and the keys are the issuer's live ones. The keys the upload
+   * carries are never used.
    */
-  public VerificationResult verifyUploaded(byte[] reportBytes, Predicate<String> mayUseStoredFiles) throws IOException {
+  public VerificationResult verifyUploaded(byte[] reportBytes, Predicate<String> mayUseStoredFiles,
+      Function<String, Optional<String>> builtImage) throws IOException {
     AttestationReport report = AttestationReport.fromBytes(reportBytes);
     String jobId = report.manifest().jobId();
     Path scratch = Files.createTempDirectory(Files.createDirectories(cache), "upload-");
     try {
       String files = "no files: the report's job is not on this bridge";
-      if (dev.cleanroom.bridge.job.JobId.isValid(jobId) && mayUseStoredFiles.test(jobId) && hasResult(jobId)) {
+      boolean held = dev.cleanroom.bridge.job.JobId.isValid(jobId) && mayUseStoredFiles.test(jobId) && hasResult(jobId);
+      List<Check> problems = new java.util.ArrayList<>();
+      if (held) {
+        builtImage.apply(jobId).filter(digest -> !digest.equals(report.manifest().imageDigest())).ifPresent(digest ->
+            problems.add(new Check(CheckName.IMAGE_DIGEST, false, "the report names image " + report.manifest().imageDigest()
+                + ", not the image this bridge built for job " + jobId + ", " + digest)));
         JobFolder stored = fetch(jobId);
         try (Stream<Path> walk = Files.walk(stored.dir())) {
           for (Path file : (Iterable<Path>) walk.filter(Files::isRegularFile)::iterator) {
@@ -166,16 +182,29 @@ public final class JobReports {
         files = "the files this bridge stores for job " + jobId;
       }
       Files.write(scratch.resolve(JobFolder.REPORT), reportBytes);
-      Verification verification = verifier.verify(JobFolder.at(scratch), auditOptions());
-      return result(report, verification, files);
+      Verification verification = verifier.verify(JobFolder.at(scratch), held ? auditOptions(jobId) : liveOptions());
+      return result(report, verification, files, problems);
     } finally {
       FileTrees.delete(scratch);
     }
   }
 
-  private VerificationOptions auditOptions() {
-    VerificationOptions.Builder options = VerificationOptions.builder().clock(clock).expectAudience(audience)
-        .checkTimesAtJobEnd();
+  /** With the keys this bridge archived for the job when it sealed the report (its own copy, not an upload's). */
+  private VerificationOptions auditOptions(String jobId) throws IOException {
+    Optional<ArchivedJwks> archived = report(jobId).jwks();
+    if (archived.isEmpty()) {
+      return liveOptions();
+    }
+    return trusting(VerificationOptions.builder().clock(clock).trust(trust).checkTimesAtJobEnd()
+        .offlineKeys(archived.get())).build();
+  }
+
+  /** With the issuer's live keys: Google's pinned discovery, or this bridge's own simulator. */
+  private VerificationOptions liveOptions() {
+    VerificationOptions.Builder options = VerificationOptions.builder().clock(clock).trust(trust).checkTimesAtJobEnd();
+    if (simulated) {
+      options.liveKeys(issuerDiscovery);
+    }
     return trusting(options).build();
   }
 
@@ -188,9 +217,12 @@ public final class JobReports {
     return options;
   }
 
-  private static VerificationResult result(AttestationReport report, Verification verification, String files) {
-    return new VerificationResult(report.manifest().jobId(), verification.passed(), isSimulated(report),
-        verification.keySource(), files, verification.checks());
+  private static VerificationResult result(AttestationReport report, Verification verification, String files,
+      List<Check> problems) {
+    List<Check> checks = new java.util.ArrayList<>(verification.checks());
+    checks.addAll(problems);
+    return new VerificationResult(report.manifest().jobId(), verification.passed() && problems.isEmpty(),
+        isSimulated(report), verification.keySource(), files, checks);
   }
 
   /** Whether the token says it is the simulator's; read unverified, to label the result, never to trust it. */

@@ -139,7 +139,7 @@ class ConfidentialSpaceLauncherTest {
     assertEquals(TeeBackend.RunState.EXITED, platform.tee().state(JOB));
     JobManifest manifest = manifest();
     assertEquals(JobOutcome.succeeded(), manifest.outcome());
-    assertEquals(insurance.inputHashes().keySet().stream().sorted().toList(), List.copyOf(manifest.inputs().keySet()));
+    assertEquals(insurance.inputCommitments().keySet().stream().sorted().toList(), List.copyOf(manifest.inputs().keySet()));
     assertEquals("rows 2\n", read(JobObjects.resultFile(JOB, "outputs/rows.txt")));
     assertTrue(storage.exists(JobObjects.resultFile(JOB, JobFolder.TOKEN)));
     // Every signed request the launcher made (the plan, the policy, the job folder's upload) passed Cloud Storage's check.
@@ -165,7 +165,7 @@ class ConfidentialSpaceLauncherTest {
     assertEquals(TeeBackend.RunState.EXITED, platform.tee().state(JOB));
     JobOutcome outcome = manifest().outcome();
     assertFalse(outcome.isSuccess());
-    assertTrue(outcome.reason().startsWith("input 'insurance/real.csv' has sha256 "), outcome.reason());
+    assertTrue(outcome.reason().startsWith("input 'insurance/real.csv' has commitment "), outcome.reason());
     assertTrue(outcome.reason().endsWith("; the notebook did not run"), outcome.reason());
     assertFalse(storage.exists(JobObjects.resultFile(JOB, "outputs/ran.txt")));
   }
@@ -176,18 +176,23 @@ class ConfidentialSpaceLauncherTest {
         + "gs://" + dataBucket + "/insurance/real.csv");
   }
 
+  /** The deployment the test's platform names in its trust file. */
+  static final dev.cleanroom.bridge.backend.PlatformIdentity IDENTITY = new dev.cleanroom.bridge.backend.PlatformIdentity(
+      "gcp-clean-room-prod-jobs", "clean-room-prod", "123456789012", List.of("dcr-workload@clean-room-prod.iam.gserviceaccount.com"),
+      List.of("us-central1-docker.pkg.dev/clean-room-prod/cleanroom"), Optional.empty());
+
   private ConfidentialSpacePlatform platform(CatalogDataset dataset) {
     ConfidentialSpaceSettings settings = ConfidentialSpaceSettings.builder("clean-room-prod", "us-central1-a",
         "dcr-workload@clean-room-prod.iam.gserviceaccount.com").build();
     return new ConfidentialSpacePlatform(storage, DatasetCatalog.of(List.of(dataset)), REGISTRY,
         (notebook, reference) -> DIGEST, () -> instances, settings,
-        Optional.of(new TeeDataAccess(IDENTITY_PROVIDER, Optional.empty())));
+        Optional.of(new TeeDataAccess(IDENTITY_PROVIDER, Optional.empty())), IDENTITY);
   }
 
   /** Launches the job and returns the VM's {@code tee-env-*} variables. */
   private Map<String, String> launch(ConfidentialSpacePlatform platform, CatalogDataset dataset) throws IOException {
     StringJoiner inputs = new StringJoiner(",");
-    dataset.inputHashes().forEach((name, sha256) -> inputs.add(name + "=" + sha256));
+    dataset.inputCommitments().forEach((name, commitment) -> inputs.add(name + "=" + commitment));
     Map<String, String> environment = Map.of("DCR_JOB_ID", JOB, "DCR_AUDIENCE", "https://bridge.example/attest",
         "DCR_INPUTS", inputs.toString(), "DCR_TIMEOUT_SECONDS", "600");
     platform.tee().launch(new TeeBackend.LaunchRequest(JOB, REGISTRY.byDigest(JOB, DIGEST), DIGEST, environment, false,

@@ -139,8 +139,9 @@ class ConfidentialSpacePlatformTest {
     // The VM gets the plan through a signed URL, and everything in it too: it has no role on the job bucket.
     JsonObject plan = new JsonObject(new String(get(URI.create(metadata(vm, "tee-env-DCR_JOB_PLAN_URL"))), UTF_8));
     JsonObject inputs = plan.getJsonObject("inputs");
-    assertEquals(List.of("insurance/policy.yaml", "insurance/real.csv"), inputs.fieldNames().stream().sorted().toList());
-    Map<String, String> hashes = insurance.inputHashes();
+    assertEquals(List.of("insurance/commitment.key", "insurance/policy.yaml", "insurance/real.csv"),
+        inputs.fieldNames().stream().sorted().toList());
+    Map<String, String> hashes = insurance.inputCommitments();
     assertEquals(new JsonObject().put("url", REAL_ROWS).put("identityProvider", "//iam.googleapis.com/" + IDENTITY_PROVIDER)
         .put("sha256", hashes.get("insurance/real.csv")), inputs.getJsonObject("insurance/real.csv"));
     assertEquals(hashes.get("insurance/policy.yaml"), inputs.getJsonObject("insurance/policy.yaml").getString("sha256"));
@@ -230,7 +231,7 @@ class ConfidentialSpacePlatformTest {
     return new ConfidentialSpacePlatform(storage, DatasetCatalog.of(List.of(dataset)), REGISTRY, (notebook, reference) -> {
       pushed.add(reference);
       return DIGEST;
-    }, () -> instances, settings, dataAccess);
+    }, () -> instances, settings, dataAccess, ConfidentialSpaceLauncherTest.IDENTITY);
   }
 
   /** The provisioned insurance dataset, its real rows at {@code realRows} (null: on the bridge's disk). */
@@ -241,7 +242,7 @@ class ConfidentialSpacePlatformTest {
 
   private static Map<String, String> environment(CatalogDataset dataset) throws IOException {
     StringJoiner inputs = new StringJoiner(",");
-    dataset.inputHashes().forEach((name, sha256) -> inputs.add(name + "=" + sha256));
+    dataset.inputCommitments().forEach((name, commitment) -> inputs.add(name + "=" + commitment));
     Map<String, String> environment = new LinkedHashMap<>();
     environment.put("DCR_JOB_ID", JOB);
     environment.put("DCR_AUDIENCE", "https://bridge.example/attest");

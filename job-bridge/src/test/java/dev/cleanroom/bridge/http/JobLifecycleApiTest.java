@@ -25,7 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A job's whole life through the REST API, with the fake TEE platform: submit, approve, build, run, seal,
- * release, download; and the downloaded folder passes {@code dcr verify --allow-simulator}.
+ * release, download; and the downloaded folder passes {@code dcr verify --allow-simulator --trust} with the
+ * deployment's trust file.
  */
 class JobLifecycleApiTest {
   @TempDir Path dir;
@@ -61,7 +62,8 @@ class JobLifecycleApiTest {
       Path folder = dir.resolve("downloaded");
       new BridgeClient(bridge.base()).downloadJobFolder("alice", id, folder);
       assertArrayEquals(FakeWorkload.MODEL.getBytes(StandardCharsets.UTF_8), Files.readAllBytes(folder.resolve(FakeWorkload.OUTPUT)));
-      BridgeClient.VerifyRun verified = BridgeClient.verify(folder, "--allow-simulator");
+      BridgeClient.VerifyRun verified = BridgeClient.verify(folder, "--allow-simulator", "--trust",
+          bridge.trustFile().toString());
       assertEquals(0, verified.exitStatus(), verified.output());
       assertTrue(verified.output().contains("VERIFIED as a SIMULATED run"), verified.output());
       HttpResponse<byte[]> file = bridge.get("alice", "v1/jobs/" + id + "/outputs/download?path=" + FakeWorkload.OUTPUT);

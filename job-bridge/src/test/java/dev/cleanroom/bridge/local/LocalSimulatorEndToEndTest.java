@@ -49,10 +49,11 @@ class LocalSimulatorEndToEndTest {
       Path folder = dir.resolve("alice-downloads");
       client.downloadJobFolder("alice", id, folder);
       assertEquals("rows 1338, synthetic 1334\n", Files.readString(folder.resolve("outputs/rows.txt")));
-      assertEquals(List.of("insurance/policy.yaml", "insurance/real.csv", "insurance/synthetic.csv"),
+      assertEquals(List.of("insurance/commitment.key", "insurance/policy.yaml", "insurance/real.csv", "insurance/synthetic.csv"),
           List.copyOf(JobFolder.at(folder).readReport().manifest().inputs().keySet()),
           "the synthetic view the policy offers is an attested input beside the real rows");
-      BridgeClient.VerifyRun verified = BridgeClient.verify(folder, "--allow-simulator");
+      BridgeClient.VerifyRun verified = BridgeClient.verify(folder, "--allow-simulator", "--trust",
+          dir.resolve("work/trust.json").toString());
       assertEquals(0, verified.exitStatus(), verified.output());
       assertTrue(verified.output().contains("VERIFIED as a SIMULATED run"), verified.output());
 

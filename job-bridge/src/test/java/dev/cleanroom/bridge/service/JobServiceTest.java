@@ -45,7 +45,9 @@ class JobServiceTest {
     store = JobStore.open(TestDatabase.SQLITE.newUrl(dir), Clock.systemUTC());
     LocalStorage storage = LocalStorage.at(dir.resolve("storage"));
     service = JobService.create(vertx, store, storage, BridgeFixture.datasets(dir),
-        JobReports.create(storage, dir.resolve("cache"), URI.create("http://127.0.0.1:1/"), true, java.util.Set.of(), "aud",
+        JobReports.create(storage, dir.resolve("cache"), URI.create("http://127.0.0.1:1/"), true, java.util.Set.of(),
+            new dev.cleanroom.attestation.trust.DeploymentTrust("test", "aud", "p", "0", List.of("sa@p.invalid"),
+                List.of("images"), List.of(), new java.util.TreeMap<>(), java.util.Optional.empty()),
             Clock.systemUTC()),
         Limits.DEFAULT, wakes::incrementAndGet);
   }

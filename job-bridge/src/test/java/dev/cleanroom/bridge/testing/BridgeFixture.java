@@ -16,6 +16,7 @@ import dev.cleanroom.bridge.service.Limits;
 import dev.cleanroom.dp.policy.ColumnPolicy;
 import dev.cleanroom.dp.policy.DatasetPolicy;
 import dev.cleanroom.dp.policy.PolicyFile;
+import dev.cleanroom.dp.provision.InputCommitment;
 import dev.cleanroom.dp.provision.ProvisionedDataset;
 import dev.cleanroom.dp.provision.Provisioner;
 import dev.cleanroom.service.sql.TestDatabase;
@@ -137,12 +138,12 @@ public final class BridgeFixture implements AutoCloseable {
     Files.writeString(views.resolve(ProvisionedDataset.POLICY_FILE), PolicyFile.toYaml(policy));
     Path data = Files.writeString(Files.createDirectories(dir.resolve("provider").resolve(name)).resolve("real.csv"),
         "age,smoker,charges\n19,yes,16884.92\n33,no,4449.46\n");
-    // What dcr provision records beside the views: the bridge takes the data's hash from here, never from the data.
+    // What dcr provision records beside the views: the bridge takes the data's commitment from here, never from the data.
     Files.writeString(views.resolve(Provisioner.RECORD_FILE), """
         {"dataset": "%s", "tool": "test", "provisionedAt": "2026-03-01T12:00:00Z", "policySha256": "%s",
-         "dataSha256": "%s", "views": ["mock"], "syntheticSpent": {"epsilon": 0, "delta": 0},
+         "dataCommitment": "%s", "views": ["mock"], "syntheticSpent": {"epsilon": 0, "delta": 0},
          "totalSyntheticSpent": {"epsilon": 0, "delta": 0}, "runs": 1}
-        """.formatted(name, "0".repeat(64), Sha256.of(data).hex()));
+        """.formatted(name, "0".repeat(64), InputCommitment.of(InputCommitment.loadOrCreateKey(views), data)));
     return name + "=" + views + ":" + data;
   }
 
@@ -170,6 +171,11 @@ public final class BridgeFixture implements AutoCloseable {
 
   public String databaseUrl() {
     return databaseUrl;
+  }
+
+  /** The deployment's trust file the bridge wrote at start, as its providers publish it. */
+  public Path trustFile() {
+    return dir.resolve("work").resolve(dev.cleanroom.attestation.trust.DeploymentTrust.FILE_NAME);
   }
 
   public Path dir() {

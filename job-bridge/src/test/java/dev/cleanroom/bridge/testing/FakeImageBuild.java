@@ -47,6 +47,11 @@ public final class FakeImageBuild implements ImageBuild {
     return new BuiltImage(image.toString(), digestOf(Files.readAllBytes(notebook)));
   }
 
+  /** The folder the images are built into: their repository, as the deployment's trust file names it. */
+  public Path folder() {
+    return images.toAbsolutePath();
+  }
+
   public int builds() {
     return builds.get();
   }

@@ -3,6 +3,7 @@ package dev.cleanroom.bridge.testing;
 import dev.cleanroom.attestation.simulator.OidcServer;
 import dev.cleanroom.attestation.simulator.SimulatorKeys;
 import dev.cleanroom.bridge.backend.DataGrants;
+import dev.cleanroom.bridge.backend.PlatformIdentity;
 import dev.cleanroom.bridge.backend.ImageBuild;
 import dev.cleanroom.bridge.backend.JobObjects;
 import dev.cleanroom.bridge.backend.LocalStorage;
@@ -66,6 +67,11 @@ public final class FakePlatform implements TeePlatform {
     return images;
   }
 
+  /** The simulator's signing keys, for tests that sign what only this deployment's TEE could. */
+  public SimulatorKeys simulatorKeys() {
+    return keys;
+  }
+
   public FakeImageBuild imageBuild() {
     return images;
   }
@@ -78,6 +84,12 @@ public final class FakePlatform implements TeePlatform {
   @Override
   public boolean simulated() {
     return true;
+  }
+
+  /** A simulated deployment whose images are the fake build's folders. */
+  @Override
+  public PlatformIdentity identity() {
+    return PlatformIdentity.simulator("test-fake", List.of(images.folder().toString()), keys.archive(java.time.Instant.now()));
   }
 
   /** Runs started from now on wait (RUNNING) until {@link #releaseRuns()}. */

@@ -70,7 +70,7 @@ public final class FakeWorkload {
       Files.writeString(folder.resolve(OUTPUT), MODEL);
       Thread.sleep(perFile.toMillis());
     }
-    // A real launcher hashes each input it was given and refuses a mismatch; this one takes the hashes as told.
+    // A real launcher computes each input's commitment and refuses a mismatch; this one takes the commitments as told.
     TreeMap<String, Sha256> inputs = new TreeMap<>();
     for (String pair : env.getOrDefault(LaunchEnvironment.INPUTS, "").split(",")) {
       if (!pair.isEmpty()) {
@@ -84,7 +84,8 @@ public final class FakeWorkload {
         JobFolder.at(folder).hashOutputs(), JobFolder.EXECUTED_NOTEBOOK, started, clock.instant(), outcome);
     String token = new SimulatorIssuer(keys, clock).issue(
         TokenRequest.oidc(env.get(LaunchEnvironment.AUDIENCE), manifest.nonce().hex()),
-        SimulatedWorkload.of(image.toString(), imageDigest));
+        // As the simulator does, the token attests the container's environment: the job id with the rest.
+        SimulatedWorkload.of(image.toString(), imageDigest).withContainer("", env, java.util.List.of()));
     Files.write(folder.resolve(JobFolder.MANIFEST), manifest.canonicalBytes());
     Thread.sleep(perFile.toMillis());
     awaitGate(gate, RELEASE_UPLOAD);

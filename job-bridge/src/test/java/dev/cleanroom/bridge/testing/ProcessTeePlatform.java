@@ -2,6 +2,7 @@ package dev.cleanroom.bridge.testing;
 
 import dev.cleanroom.attestation.simulator.OidcServer;
 import dev.cleanroom.attestation.simulator.SimulatorKeys;
+import dev.cleanroom.bridge.backend.PlatformIdentity;
 import dev.cleanroom.bridge.backend.ImageBuild;
 import dev.cleanroom.bridge.backend.JobObjects;
 import dev.cleanroom.bridge.backend.LocalStorage;
@@ -36,6 +37,7 @@ public final class ProcessTeePlatform implements TeePlatform {
   private final LocalStorage storage;
   private final Path keys;
   private final OidcServer issuer;
+  private final SimulatorKeys signingKeys;
   private final Path startsLog;
   private final long perFileMillis;
   private final String behaviour;
@@ -48,7 +50,8 @@ public final class ProcessTeePlatform implements TeePlatform {
     this.runs = new DetachedRuns(work.resolve("runs"), Clock.systemUTC());
     this.storage = (LocalStorage) settings.storage();
     this.keys = work.resolve("simulator-keys.json");
-    this.issuer = OidcServer.start(SimulatorKeys.loadOrCreate(keys), 0);
+    this.signingKeys = SimulatorKeys.loadOrCreate(keys);
+    this.issuer = OidcServer.start(signingKeys, 0);
     this.startsLog = work.resolve("starts.log");
     this.perFileMillis = Long.parseLong(settings.option("per-file-millis").orElse("0"));
     this.behaviour = settings.option("behaviour").orElse(FakeWorkload.Behaviour.SUCCEED.name());
@@ -81,6 +84,13 @@ public final class ProcessTeePlatform implements TeePlatform {
   @Override
   public boolean simulated() {
     return true;
+  }
+
+  /** A simulated deployment whose images are the fake build's folders. */
+  @Override
+  public PlatformIdentity identity() {
+    return PlatformIdentity.simulator("test-process", List.of(images.folder().toString()),
+        signingKeys.archive(java.time.Instant.now()));
   }
 
   private final TeeBackend tee = new TeeBackend() {

@@ -3,6 +3,7 @@ package dev.cleanroom.bridge.testing;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.cleanroom.attestation.manifest.Sha256;
+import dev.cleanroom.dp.provision.InputCommitment;
 import dev.cleanroom.dp.provision.ProvisionedDataset;
 import dev.cleanroom.dp.provision.Provisioner;
 import java.io.IOException;
@@ -33,9 +34,9 @@ public final class RealInsurance {
     Files.copy(source.resolve("anchor-mst-synthetic.csv"), views.resolve("synthetic.csv"));
     Files.writeString(views.resolve(Provisioner.RECORD_FILE), """
         {"dataset": "insurance", "tool": "test", "provisionedAt": "2026-03-01T12:00:00Z", "policySha256": "%s",
-         "dataSha256": "%s", "views": [], "syntheticSpent": {"epsilon": 0, "delta": 0},
+         "dataCommitment": "%s", "views": [], "syntheticSpent": {"epsilon": 0, "delta": 0},
          "totalSyntheticSpent": {"epsilon": 0, "delta": 0}, "runs": 1}
-        """.formatted(Sha256.of(views.resolve(ProvisionedDataset.POLICY_FILE)).hex(), Sha256.of(data).hex()),
+        """.formatted(Sha256.of(views.resolve(ProvisionedDataset.POLICY_FILE)).hex(), InputCommitment.of(InputCommitment.loadOrCreateKey(views), data)),
         StandardCharsets.UTF_8);
     return "insurance=" + views + ":" + data;
   }

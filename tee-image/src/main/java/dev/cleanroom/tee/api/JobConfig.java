@@ -21,15 +21,16 @@ import java.util.TreeMap;
  * @param jobId the job bridge's id, copied into the manifest
  * @param audience the token's {@code aud}: who the attestation is for (the job bridge)
  * @param inputs every input object the job may read, by its name under the input folder
- *     ({@code insurance/real.csv}), with the sha256 the job expects; the launcher refuses any other
- *     file, and any other content
+ *     ({@code insurance/real.csv}, and each dataset's {@code commitment.key}), with the commitment the job expects
+ *     (HMAC-SHA256 under the dataset's key, as its provider published it; the token attests this list, so it must
+ *     never be a bare sha256 of the rows); the launcher refuses any other file, and any other content
  * @param cellTimeout how long one cell may run
  * @param totalTimeout how long the whole notebook may run
  * @param maxOutputBytes the most bytes the outputs (executed notebook and log included) may total
  */
 public record JobConfig(String jobId, String audience, SortedMap<String, Sha256> inputs, Duration cellTimeout,
     Duration totalTimeout, long maxOutputBytes) {
-  public static final String JOB_ID = "DCR_JOB_ID";
+  public static final String JOB_ID = JobManifest.JOB_ID_VARIABLE;
   public static final String AUDIENCE = "DCR_AUDIENCE";
   public static final String INPUTS = "DCR_INPUTS";
   public static final String CELL_TIMEOUT = "DCR_CELL_TIMEOUT_SECONDS";
@@ -129,7 +130,7 @@ public record JobConfig(String jobId, String audience, SortedMap<String, Sha256>
     for (String item : list.isEmpty() ? new String[0] : list.split(",")) {
       String[] pair = item.split("=", 2);
       if (pair.length != 2) {
-        throw new IllegalArgumentException(INPUTS + " must be name=sha256 pairs separated by commas");
+        throw new IllegalArgumentException(INPUTS + " must be name=commitment pairs separated by commas");
       }
       try {
         if (inputs.put(pair[0].strip(), new Sha256(pair[1].strip())) != null) {

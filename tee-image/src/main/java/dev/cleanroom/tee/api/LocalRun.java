@@ -7,6 +7,7 @@ import dev.cleanroom.attestation.report.JobFolder;
 import dev.cleanroom.attestation.simulator.SimulatedWorkload;
 import dev.cleanroom.attestation.simulator.SimulatorIssuer;
 import dev.cleanroom.attestation.simulator.SimulatorKeys;
+import dev.cleanroom.attestation.trust.DeploymentTrust;
 import dev.cleanroom.attestation.verify.AttestationVerifier;
 import dev.cleanroom.attestation.verify.Verification;
 import dev.cleanroom.attestation.verify.VerificationOptions;
@@ -17,10 +18,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.SortedMap;
@@ -30,17 +33,20 @@ import java.util.function.Consumer;
 /**
  * The whole of stage 2 on one machine, without the job bridge ({@code dcr run-local}): build the
  * notebook's image, run it in the {@link TeeSimulator} on a provider's dataset, archive the simulator's
- * JWKS into {@code report.json} as the job bridge would, and verify the result. The output folder ends
- * up holding what a job returns, so {@code dcr verify --allow-simulator <dir>} works on it.
+ * JWKS into {@code report.json} as the job bridge would, and verify the result against the run's own trust file
+ * (this simulator's keys, an audience of this run's own, the commitments of the staged inputs), which {@code dcr
+ * run-local} writes beside the output folder as {@code <dir>.trust.json}, so that {@code dcr verify --allow-simulator
+ * --trust <dir>.trust.json <dir>} works on it.
  */
 public final class LocalRun {
   /**
-   * @param verification the report checked as {@code dcr verify --allow-simulator} would (plus the
+   * @param trust the run's trust file
+   * @param verification the report checked as {@code dcr verify --allow-simulator --trust} would (plus the
    *     plain-process hardware model when that is how it ran)
    * @param steps how long each step took: {@code build}, {@code unpack}, {@code run}, {@code report},
    *     {@code verify}
    */
-  public record Result(Path jobFolder, BuiltImage image, SimulatedRun run, Verification verification,
+  public record Result(Path jobFolder, BuiltImage image, SimulatedRun run, DeploymentTrust trust, Verification verification,
       Map<String, Duration> steps) {
     public Result {
       steps = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(steps));
@@ -81,7 +87,9 @@ public final class LocalRun {
       Files.createDirectories(work);
       scratch = Files.createTempDirectory(work, "local-");
       SortedMap<String, Sha256> inputs = DatasetInputs.stage(dataset, policy, scratch.resolve("input"));
-      JobConfig job = settings.apply(JobConfig.of(jobId(), inputs));
+      String jobId = jobId();
+      // An audience of this run's own: a token asked for any other is not this run's.
+      JobConfig job = settings.apply(JobConfig.of(jobId, inputs)).withAudience("urn:cleanroom:run-local:" + jobId);
 
       long start = System.nanoTime();
       progress.accept("Building the image of " + notebook.getFileName());
@@ -103,19 +111,28 @@ public final class LocalRun {
         steps.put("report", since(start));
       }
       start = System.nanoTime();
-      VerificationOptions.Builder options = VerificationOptions.builder().allowSimulator();
+      DeploymentTrust trust = new DeploymentTrust("dcr run-local " + jobId, job.audience(), SimulatorIssuer.PROJECT_ID,
+          SimulatorIssuer.PROJECT_NUMBER, List.of(SimulatorIssuer.SERVICE_ACCOUNT), List.of(ImageBuilder.REPOSITORY),
+          List.of(image.digest()), inputs, Optional.of(keys.archive(Instant.now())));
+      VerificationOptions.Builder options = VerificationOptions.builder().allowSimulator().trust(trust);
       if (isolation == SimulatedWorkload.Isolation.PROCESS) {
         options.allowHardwareModel(isolation.hardwareModel());
       }
       Verification verification = AttestationVerifier.create().verify(JobFolder.at(outDir), options.build());
       steps.put("verify", since(start));
-      return new Result(JobFolder.at(outDir).dir(), image, run, verification, steps);
+      return new Result(JobFolder.at(outDir).dir(), image, run, trust, verification, steps);
     } catch (IOException e) {
       throw new SimulationException("tool_failed", "Tried to run " + notebook + " locally but failed because: "
           + e.getMessage(), e);
     } finally {
       FileTrees.deleteScratch(scratch, progress);
     }
+  }
+
+  /** Where a run into {@code outDir} writes its trust file: beside the folder, never in it (it is no output). */
+  public static Path trustFile(Path outDir) {
+    Path dir = outDir.toAbsolutePath().normalize();
+    return dir.resolveSibling(dir.getFileName() + ".trust.json");
   }
 
   /** The job's limits, when not the defaults. */

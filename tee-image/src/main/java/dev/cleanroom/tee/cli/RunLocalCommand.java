@@ -41,7 +41,8 @@ public final class RunLocalCommand {
         --timeout S           seconds the notebook may run (default %d)
         --max-output-bytes N  the most the outputs may total (default %d)
 
-      Afterwards: dcr verify --allow-simulator DIR  (a simulated run never passes strict verification)
+      Afterwards: dcr verify --allow-simulator --trust DIR.trust.json DIR  (the run's trust file: this simulator's
+      keys and the staged inputs' commitments; a simulated run never passes strict verification)
       """.formatted(JobConfig.DEFAULT_CELL_TIMEOUT.toSeconds(), JobConfig.DEFAULT_TIMEOUT.toSeconds(),
           JobConfig.DEFAULT_MAX_OUTPUT_BYTES);
 
@@ -122,6 +123,9 @@ public final class RunLocalCommand {
 
   private int report(LocalRun.Result result, SimulatedWorkload.Isolation isolation) throws IOException {
     JobManifest manifest = JobFolder.at(result.jobFolder()).readReport().manifest();
+    // Beside the job folder, never in it: the trust file is no output of the job.
+    Path trustFile = LocalRun.trustFile(result.jobFolder());
+    result.trust().write(trustFile);
     out.println("job:     " + manifest.jobId() + " in " + result.jobFolder());
     out.println("image:   " + result.image().digest());
     out.println("outcome: " + manifest.outcome());
@@ -137,11 +141,12 @@ public final class RunLocalCommand {
       total += step.getValue().toMillis();
     }
     out.println("steps:   " + steps + " (" + total + " ms)");
+    out.println("trust:   " + trustFile + " (this run's trust file: its simulator's keys and its inputs' commitments)");
     if (result.verification().passed()) {
       out.println("report:  VERIFIED as a SIMULATED run (" + isolation.hardwareModel() + "); check it yourself with");
       out.println("         ./dcr verify --allow-simulator"
           + (isolation == SimulatedWorkload.Isolation.PROCESS ? " --allow-hwmodel " + isolation.hardwareModel() : "")
-          + " " + result.jobFolder());
+          + " --trust " + trustFile + " " + result.jobFolder());
     } else {
       out.println("report:  REFUSED: " + String.join("; ",
           result.verification().failures().stream().map(c -> c.name().code() + ": " + c.reason()).toList()));

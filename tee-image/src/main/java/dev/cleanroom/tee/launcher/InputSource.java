@@ -13,7 +13,7 @@ import java.util.SortedMap;
  * expected content, read-only for the notebook; otherwise it throws and the notebook does not run.
  */
 interface InputSource {
-  /** The inputs as the launcher found them: name → sha256 (what the manifest records). */
+  /** The inputs as the launcher found them: name → commitment under its dataset's key (what the manifest records). */
   record Checked(Path dir, SortedMap<String, Sha256> seen) {}
 
   /** Thrown when the inputs are not the job's; {@link #seen} is what was found, for the manifest. */

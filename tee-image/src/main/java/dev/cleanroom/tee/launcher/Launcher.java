@@ -29,7 +29,7 @@ import java.util.stream.Stream;
 /**
  * The stage-2 image's entry point: runs one job inside the TEE and leaves its attested result in the job
  * folder. In order: read the job ({@link JobConfig}, from the environment), learn the image digest from
- * the launcher's default token, check the inputs against the job's hashes, run the notebook headless in
+ * the launcher's default token, check the inputs against the job's commitments, run the notebook headless in
  * its own JVM, keep only legitimate outputs, hash them into the manifest ({@link JobFolder#hashOutputs()}),
  * and ask the launcher socket for a token whose nonce is the manifest's sha256. In the image the launcher is root
  * and the notebook another user, whose every process has ended before the outputs are hashed
@@ -174,7 +174,7 @@ public final class Launcher {
         try {
           InputSource.Checked checked = new LocalFolderInputs(paths.input()).open(job.inputs());
           inputs.putAll(checked.seen());
-          say(job, "inputs checked: " + inputs.size() + " files with the job's sha256");
+          say(job, "inputs checked: " + inputs.size() + " files with the job's commitments");
           outcome = NotebookFormat.problem(notebook).map(p -> JobOutcome.failed(p + "; it did not run"))
               .orElseGet(() -> runNotebook(job, checked.dir(), folder, outputs));
         } catch (InputSource.InputMismatchException e) {

@@ -1,22 +1,28 @@
 package dev.cleanroom.tee.launcher;
 
 import dev.cleanroom.attestation.manifest.Sha256;
+import dev.cleanroom.dp.provision.InputCommitment;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.SortedMap;
 import java.util.StringJoiner;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 
 /**
- * Inputs in a local folder mounted read-only into the container ({@code /input}): checked in place.
+ * Inputs in a local folder mounted read-only into the container ({@code /input}): checked in place. Each dataset's
+ * folder ({@code <dataset>/}) comes with the dataset's commitment key ({@link InputCommitment#KEY_FILE}), and each
+ * file is checked by its commitment under that key, the value the provider published.
  *
  * <p>Invariant: the notebook sees the folder only if every regular file in it is an expected input with
- * the expected sha256, every expected input is there, and nothing in it is a link or a special file; so
- * the manifest's input hashes are the whole of what the notebook could read there.
+ * the expected commitment, every expected input is there, and nothing in it is a link or a special file; so
+ * the manifest's input commitments are the whole of what the notebook could read there.
  */
 final class LocalFolderInputs implements InputSource {
   private final Path dir;
@@ -36,6 +42,7 @@ final class LocalFolderInputs implements InputSource {
       paths = walk.filter(p -> !p.equals(dir)).sorted().toList();
     }
     String problem = null;
+    Map<String, Optional<byte[]>> keys = new HashMap<>();
     for (Path path : paths) {
       String name = name(path);
       if (Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS)) {
@@ -45,12 +52,20 @@ final class LocalFolderInputs implements InputSource {
         problem = problem != null ? problem : "input '" + name + "' is a link or a special file; inputs are plain files";
         continue;
       }
-      Sha256 sha = Sha256.of(path);
-      seen.put(name, sha);
+      int slash = name.indexOf('/');
+      Optional<byte[]> key = slash < 0 ? Optional.empty() : keys.computeIfAbsent(name.substring(0, slash), this::key);
+      if (key.isEmpty()) {
+        problem = problem != null ? problem : "input '" + name + "' has no dataset commitment key ("
+            + (slash < 0 ? "it is in no dataset's folder" : name.substring(0, slash) + "/" + InputCommitment.KEY_FILE
+            + " is missing or malformed") + ")";
+        continue;
+      }
+      Sha256 commitment = new Sha256(InputCommitment.of(key.get(), path));
+      seen.put(name, commitment);
       if (!expected.containsKey(name)) {
         problem = problem != null ? problem : "the input folder holds '" + name + "', which the job does not list";
-      } else if (!expected.get(name).equals(sha)) {
-        problem = problem != null ? problem : "input '" + name + "' has sha256 " + sha.abbreviated()
+      } else if (!expected.get(name).equals(commitment)) {
+        problem = problem != null ? problem : "input '" + name + "' has commitment " + commitment.abbreviated()
             + ", the job expects " + expected.get(name).abbreviated();
       }
     }
@@ -63,6 +78,19 @@ final class LocalFolderInputs implements InputSource {
       throw new InputMismatchException(problem, seen);
     }
     return new Checked(dir, seen);
+  }
+
+  /** A dataset's commitment key, if its folder holds a plain, well-formed one. */
+  private Optional<byte[]> key(String dataset) {
+    Path file = dir.resolve(dataset).resolve(InputCommitment.KEY_FILE);
+    if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(InputCommitment.readKey(file));
+    } catch (IOException e) {
+      return Optional.empty();
+    }
   }
 
   private String name(Path path) {

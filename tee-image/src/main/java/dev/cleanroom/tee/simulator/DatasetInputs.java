@@ -4,6 +4,7 @@ import dev.cleanroom.attestation.manifest.Sha256;
 import dev.cleanroom.dp.policy.DatasetPolicy;
 import dev.cleanroom.dp.policy.PolicyFile;
 import dev.cleanroom.dp.policy.View;
+import dev.cleanroom.dp.provision.InputCommitment;
 import dev.cleanroom.dp.provision.ProvisionedDataset;
 import dev.cleanroom.tee.api.SimulationException;
 import java.io.IOException;
@@ -19,11 +20,13 @@ import java.util.TreeMap;
 /**
  * A provider's dataset laid out as the launcher's input folder expects it: {@code <dataset>/real.csv},
  * {@code <dataset>/policy.yaml} and, when the policy offers the synthetic view, {@code <dataset>/synthetic.csv},
- * with their sha256 for the job. Taken from a CSV with its {@code policy.yaml} beside it (or given), or from a
+ * and the dataset's commitment key ({@code commitment.key}), with each file's commitment for the job. Taken from a CSV with its {@code policy.yaml} beside it (or given), or from a
  * folder holding both (such as {@code datasets/insurance}); the synthetic view is the {@code synthetic.csv}
  * beside the policy, as {@code dcr provision} leaves it in the views folder. No other file of the provider's
  * is staged: the synthetic rows are a DP release the scientist already saw in stage 1, the mock rows say
- * nothing, and anything else is not the job's.
+ * nothing, and anything else is not the job's. The key is the one {@code dcr provision} keeps beside the policy; a
+ * dataset that was never provisioned gets a key of its own for this run, whose commitments only the run's trust
+ * file names.
  */
 public final class DatasetInputs {
   public static final String REAL_ROWS = "real.csv";
@@ -34,7 +37,7 @@ public final class DatasetInputs {
 
   /**
    * Copies the dataset into {@code inputDir} (readable by the container's user) and returns the job's
-   * inputs: name under {@code inputDir} → sha256.
+   * inputs: name under {@code inputDir} → commitment under the dataset's key.
    *
    * @param dataset a CSV file, or a folder with {@code real.csv} and {@code policy.yaml}
    * @param policy the policy file, when not {@code policy.yaml} beside the data (such as a provisioned views
@@ -68,11 +71,20 @@ public final class DatasetInputs {
           new Path[] {policyFile, dir.resolve(POLICY)}));
       ProvisionedDataset.viewFile(parsed, policyFile.toAbsolutePath().getParent(), View.SYNTHETIC)
           .ifPresent(synthetic -> files.add(new Path[] {synthetic, dir.resolve(SYNTHETIC_ROWS)}));
-      SortedMap<String, Sha256> inputs = new TreeMap<>();
+      Path providerKey = policyFile.toAbsolutePath().getParent().resolve(InputCommitment.KEY_FILE);
+      if (Files.isRegularFile(providerKey)) {
+        files.add(new Path[] {providerKey, dir.resolve(InputCommitment.KEY_FILE)});
+      }
       for (Path[] file : files) {
         Files.copy(file[0], file[1]);
-        Files.setPosixFilePermissions(file[1], PosixFilePermissions.fromString("rw-r--r--"));
-        inputs.put(name + "/" + file[1].getFileName(), Sha256.of(file[1]));
+      }
+      byte[] key = InputCommitment.loadOrCreateKey(dir);
+      SortedMap<String, Sha256> inputs = new TreeMap<>();
+      try (var staged = Files.list(dir)) {
+        for (Path file : staged.sorted().toList()) {
+          Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
+          inputs.put(name + "/" + file.getFileName(), new Sha256(InputCommitment.of(key, file)));
+        }
       }
       return inputs;
     } catch (IOException e) {

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cleanroom.attestation.manifest.JobManifest;
 import dev.cleanroom.attestation.manifest.JobOutcome;
 import dev.cleanroom.attestation.report.JobFolder;
+import dev.cleanroom.attestation.trust.DeploymentTrust;
 import dev.cleanroom.attestation.simulator.SimulatedWorkload;
 import dev.cleanroom.attestation.verify.AttestationVerifier;
 import dev.cleanroom.attestation.verify.CheckName;
@@ -60,14 +61,15 @@ class LocalRunIT {
   @Test
   void verify_allowingTheSimulator_passes() throws Exception {
     assertTrue(small.verification().passed(), small.verification().failures().toString());
-    Verification again = AttestationVerifier.create().verify(JobFolder.at(small.jobFolder()), allowSimulator().build());
+    Verification again = AttestationVerifier.create().verify(JobFolder.at(small.jobFolder()), allowSimulator(small).build());
     assertTrue(again.passed(), again.failures().toString());
     assertTrue(again.orThrow().simulated());
   }
 
   @Test
   void verify_strictly_refusesTheReportAsSimulated() throws Exception {
-    Verification strict = AttestationVerifier.create().verify(JobFolder.at(small.jobFolder()), VerificationOptions.strict());
+    Verification strict = AttestationVerifier.create().verify(JobFolder.at(small.jobFolder()), 
+        VerificationOptions.builder().trust(small.trust()).build());
     assertFalse(strict.passed());
     List<CheckName> failed = strict.failures().stream().map(c -> c.name()).toList();
     assertTrue(failed.containsAll(List.of(CheckName.ISSUER, CheckName.SOFTWARE, CheckName.HARDWARE)), failed.toString());
@@ -80,7 +82,7 @@ class LocalRunIT {
     ImageRebuilder registered = ServiceLoader.load(ImageRebuilder.class).findFirst().orElseThrow();
     assertInstanceOf(NotebookImageRebuilder.class, registered, "dcr verify --rebuild finds tee-image's rebuilder");
     Verification rebuilt = AttestationVerifier.create().verify(JobFolder.at(small.jobFolder()),
-        allowSimulator().rebuildWith(registered).build());
+        allowSimulator(small).rebuildWith(registered).build());
     assertTrue(rebuilt.passed(), rebuilt.failures().toString());
     assertTrue(rebuilt.check(CheckName.REBUILD).orElseThrow().passed());
   }
@@ -100,7 +102,7 @@ class LocalRunIT {
     }
     Files.writeString(copy.resolve(JobFolder.NOTEBOOK), "\n", java.nio.file.StandardOpenOption.APPEND);
     Verification edited = AttestationVerifier.create().verify(JobFolder.at(copy),
-        allowSimulator().rebuildWith(new NotebookImageRebuilder()).build());
+        allowSimulator(small).rebuildWith(new NotebookImageRebuilder()).build());
     var rebuild = edited.check(CheckName.REBUILD).orElseThrow();
     assertFalse(rebuild.passed());
     assertTrue(rebuild.reason().contains("differs from the attested"), rebuild.reason());
@@ -114,7 +116,7 @@ class LocalRunIT {
         LocalRun.JobSettings.defaults(), TeeSimulator.bestIsolation());
     JobManifest manifest = LocalRuns.manifest(result.jobFolder());
     assertEquals(JobOutcome.succeeded(), manifest.outcome());
-    assertEquals(List.of("insurance/policy.yaml", "insurance/real.csv", "insurance/synthetic.csv"),
+    assertEquals(List.of("insurance/commitment.key", "insurance/policy.yaml", "insurance/real.csv", "insurance/synthetic.csv"),
         List.copyOf(manifest.inputs().keySet()), "the synthetic view the policy offers is an attested input");
     assertTrue(manifest.outputs().keySet().containsAll(List.of("outputs/metrics.json", "outputs/linear-model.txt")),
         manifest.outputs().keySet().toString());
@@ -143,14 +145,15 @@ class LocalRunIT {
         LocalRun.JobSettings.defaults(), process);
     assertEquals(JobOutcome.succeeded(), LocalRuns.manifest(result.jobFolder()).outcome());
     assertTrue(result.verification().passed(), "run-local accepts the hardware model it chose");
-    Verification simulatorOnly = AttestationVerifier.create().verify(JobFolder.at(result.jobFolder()), allowSimulator().build());
+    Verification simulatorOnly = AttestationVerifier.create().verify(JobFolder.at(result.jobFolder()), allowSimulator(result).build());
     assertEquals(List.of(CheckName.HARDWARE), simulatorOnly.failures().stream().map(c -> c.name()).toList());
     Verification allowed = AttestationVerifier.create().verify(JobFolder.at(result.jobFolder()),
-        allowSimulator().allowHardwareModel(process.hardwareModel()).build());
+        allowSimulator(result).allowHardwareModel(process.hardwareModel()).build());
     assertTrue(allowed.passed(), allowed.failures().toString());
   }
 
-  private static VerificationOptions.Builder allowSimulator() {
-    return VerificationOptions.builder().allowSimulator();
+  /** As an auditor checks a run-local report: with the run's own trust file. */
+  private static VerificationOptions.Builder allowSimulator(LocalRun.Result run) {
+    return VerificationOptions.builder().allowSimulator().trust(run.trust());
   }
 }

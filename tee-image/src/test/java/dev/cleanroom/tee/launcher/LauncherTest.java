@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.cleanroom.attestation.manifest.JobManifest;
 import dev.cleanroom.attestation.manifest.JobOutcome;
 import dev.cleanroom.attestation.manifest.Sha256;
+import dev.cleanroom.dp.provision.InputCommitment;
 import dev.cleanroom.attestation.report.JobFolder;
 import dev.cleanroom.attestation.simulator.SimulatedWorkload;
 import dev.cleanroom.attestation.simulator.SimulatorIssuer;
@@ -60,7 +61,8 @@ class LauncherTest {
   @BeforeEach
   void aTeeWithTheInsuranceData() throws IOException {
     SimulatedWorkload workload = SimulatedWorkload.of("cleanroom/notebook:test", DIGEST)
-        .withIsolation(SimulatedWorkload.Isolation.PROCESS);
+        .withIsolation(SimulatedWorkload.Isolation.PROCESS)
+        .withContainer("", Map.of(JobConfig.JOB_ID, "job-7"), List.of());
     server = TeeServer.start(work.resolve("launcher/teeserver.sock"), new SimulatorIssuer(keys, Clock.systemUTC()).forWorkload(workload));
     input = Files.createDirectories(work.resolve("input/insurance"));
     Files.copy(Path.of("..", "datasets", "insurance", "real.csv"), input.resolve("real.csv"));
@@ -68,9 +70,10 @@ class LauncherTest {
     input = input.getParent();
     job = Files.createDirectories(work.resolve("job"));
     notebook = work.resolve("notebook.ipynb");
+    byte[] key = InputCommitment.loadOrCreateKey(input.resolve("insurance"));
     TreeMap<String, Sha256> inputs = new TreeMap<>();
-    for (String name : List.of("insurance/real.csv", "insurance/policy.yaml")) {
-      inputs.put(name, Sha256.of(input.resolve(name)));
+    for (String name : List.of("insurance/real.csv", "insurance/policy.yaml", "insurance/" + InputCommitment.KEY_FILE)) {
+      inputs.put(name, new Sha256(InputCommitment.of(key, input.resolve(name))));
     }
     environment.putAll(JobConfig.of("job-7", inputs).environment());
   }
@@ -89,7 +92,7 @@ class LauncherTest {
   }
 
   private Verification verify() throws IOException {
-    return AttestationVerifier.create().verify(JobFolder.at(job), VerificationOptions.builder().allowSimulator()
+    return AttestationVerifier.create().verify(JobFolder.at(job), VerificationOptions.builder().anyDeployment().allowSimulator()
         .allowHardwareModel(SimulatedWorkload.Isolation.PROCESS.hardwareModel())
         .offlineKeys(keys.archive(Instant.now())).build());
   }
@@ -108,12 +111,34 @@ class LauncherTest {
     assertEquals(JobOutcome.succeeded(), manifest.outcome());
     assertEquals(DIGEST, manifest.imageDigest());
     assertEquals(Sha256.of(notebook), manifest.notebook());
-    assertEquals(List.of("insurance/policy.yaml", "insurance/real.csv"), List.copyOf(manifest.inputs().keySet()));
+    assertEquals(List.of("insurance/commitment.key", "insurance/policy.yaml", "insurance/real.csv"),
+        List.copyOf(manifest.inputs().keySet()));
     assertEquals(List.of("executed.ipynb", "logs/notebook.log", "outputs/summary.txt"), List.copyOf(manifest.outputs().keySet()));
     assertEquals("rows 1338\n", Files.readString(job.resolve("outputs/summary.txt")));
     assertTrue(Files.readString(job.resolve("executed.ipynb")).contains("execution rows 1338"));
     Verification verification = verify();
     assertTrue(verification.passed(), verification.failures().toString());
+  }
+
+  @Test
+  void run_theReportHoldsNoBareSha256OfTheRealRows() throws IOException {
+    // A bare sha256 of the rows in the public report lets anyone who knows all rows but one test guesses of the last.
+    TestNotebooks.write(notebook, "int x = 1;");
+    assertEquals(Launcher.ATTESTED, launch());
+    String sha256 = Sha256.of(input.resolve("insurance/real.csv")).hex();
+    assertFalse(Files.readString(job.resolve(JobFolder.MANIFEST)).contains(sha256), "the manifest holds the rows' sha256");
+    assertFalse(String.join(",", environment.values()).contains(sha256), "the attested environment holds the rows' sha256");
+    assertTrue(verify().passed());
+  }
+
+  @Test
+  void run_aDatasetWithoutItsCommitmentKey_failsWithoutRunningTheNotebook() throws IOException {
+    TestNotebooks.write(notebook, "Dcr.output(\"ran.txt\").write(\"yes\");");
+    Files.delete(input.resolve("insurance/" + InputCommitment.KEY_FILE));
+    assertEquals(Launcher.ATTESTED, launch());
+    assertTrue(manifest().outcome().reason().startsWith("input 'insurance/policy.yaml' has no dataset commitment key"),
+        manifest().outcome().reason());
+    assertFalse(Files.exists(job.resolve("outputs/ran.txt")));
   }
 
   @Test
@@ -134,9 +159,10 @@ class LauncherTest {
     Files.writeString(input.resolve("insurance/real.csv"), "age\n99\n", java.nio.file.StandardOpenOption.APPEND);
     assertEquals(Launcher.ATTESTED, launch());
     JobManifest manifest = manifest();
-    assertTrue(manifest.outcome().reason().startsWith("input 'insurance/real.csv' has sha256"), manifest.outcome().reason());
+    assertTrue(manifest.outcome().reason().startsWith("input 'insurance/real.csv' has commitment"), manifest.outcome().reason());
     assertTrue(manifest.outcome().reason().endsWith("the notebook did not run"), manifest.outcome().reason());
-    assertEquals(Sha256.of(input.resolve("insurance/real.csv")), manifest.inputs().get("insurance/real.csv"));
+    assertEquals(new Sha256(InputCommitment.of(InputCommitment.readKey(input.resolve("insurance/commitment.key")),
+        input.resolve("insurance/real.csv"))), manifest.inputs().get("insurance/real.csv"));
     assertArrayEquals(submitted, Files.readAllBytes(job.resolve("executed.ipynb")));
     assertFalse(Files.exists(job.resolve("outputs/ran.txt")));
     assertTrue(verify().passed());

@@ -3,6 +3,7 @@ package dev.cleanroom.tee.simulator;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.cleanroom.attestation.manifest.Sha256;
+import dev.cleanroom.dp.provision.InputCommitment;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,10 +33,11 @@ class DatasetInputsTest {
   void stage_aFolderWhosePolicyOffersTheSyntheticView_stagesItBesideTheRealRowsAndNothingElse() throws Exception {
     Path folder = providerFolder(Files.readString(INSURANCE.resolve("policy.yaml")));
     SortedMap<String, Sha256> inputs = DatasetInputs.stage(folder, java.util.Optional.empty(), dir.resolve("input"));
-    assertEquals(List.of("insurance/policy.yaml", "insurance/real.csv", "insurance/synthetic.csv"), List.copyOf(inputs.keySet()));
-    assertEquals(Sha256.of(folder.resolve("synthetic.csv")), inputs.get("insurance/synthetic.csv"));
+    assertEquals(List.of("insurance/commitment.key", "insurance/policy.yaml", "insurance/real.csv", "insurance/synthetic.csv"),
+        List.copyOf(inputs.keySet()));
+    assertEquals(commitment(folder.resolve("synthetic.csv")), inputs.get("insurance/synthetic.csv"));
     assertEquals("age,charges\n30,1000\n", Files.readString(dir.resolve("input/insurance/synthetic.csv")));
-    assertEquals(List.of("policy.yaml", "real.csv", "synthetic.csv"), names(dir.resolve("input/insurance")));
+    assertEquals(List.of("commitment.key", "policy.yaml", "real.csv", "synthetic.csv"), names(dir.resolve("input/insurance")));
   }
 
   @Test
@@ -43,8 +45,8 @@ class DatasetInputsTest {
     String policy = Files.readString(INSURANCE.resolve("policy.yaml"))
         .replace("views: [dp-query, synthetic, mock]", "views: [dp-query, mock]");
     SortedMap<String, Sha256> inputs = DatasetInputs.stage(providerFolder(policy), java.util.Optional.empty(), dir.resolve("input"));
-    assertEquals(List.of("insurance/policy.yaml", "insurance/real.csv"), List.copyOf(inputs.keySet()));
-    assertEquals(List.of("policy.yaml", "real.csv"), names(dir.resolve("input/insurance")));
+    assertEquals(List.of("insurance/commitment.key", "insurance/policy.yaml", "insurance/real.csv"), List.copyOf(inputs.keySet()));
+    assertEquals(List.of("commitment.key", "policy.yaml", "real.csv"), names(dir.resolve("input/insurance")));
   }
 
   @Test
@@ -57,7 +59,22 @@ class DatasetInputsTest {
     Files.writeString(views.resolve("synthetic.csv"), "age,charges\n30,1000\n");
     SortedMap<String, Sha256> inputs = DatasetInputs.stage(data.resolve("real.csv"), java.util.Optional.of(views.resolve("policy.yaml")),
         dir.resolve("input"));
-    assertEquals(Sha256.of(views.resolve("synthetic.csv")), inputs.get("insurance/synthetic.csv"));
+    assertEquals(commitment(views.resolve("synthetic.csv")), inputs.get("insurance/synthetic.csv"));
+  }
+
+  @Test
+  void stage_aProvisionedViewsFolder_usesTheProvidersKeySoTheCommitmentsAreThePublishedOnes() throws Exception {
+    Path views = Files.createDirectories(dir.resolve("views"));
+    Files.copy(INSURANCE.resolve("policy.yaml"), views.resolve("policy.yaml"));
+    byte[] providerKey = InputCommitment.loadOrCreateKey(views);
+    SortedMap<String, Sha256> inputs = DatasetInputs.stage(INSURANCE.resolve("real.csv"), java.util.Optional.of(views.resolve("policy.yaml")),
+        dir.resolve("input"));
+    assertEquals(new Sha256(InputCommitment.of(providerKey, INSURANCE.resolve("real.csv"))), inputs.get("insurance/real.csv"));
+  }
+
+  /** The commitment of a file under the key staged with the inputs. */
+  private Sha256 commitment(Path file) throws IOException {
+    return new Sha256(InputCommitment.of(InputCommitment.readKey(dir.resolve("input/insurance/commitment.key")), file));
   }
 
   private static List<String> names(Path folder) throws IOException {

@@ -406,7 +406,8 @@ public final class JobServiceImpl implements JobService {
         // Compared with the stored files only for a caller who may read them: else the answer would say whether a
         // guessed output name or hash is right.
         return reports.verifyUploaded(report, id -> store.find(id)
-            .filter(job -> maySee(caller, job) && Airlock.mayReadResults(caller, job)).isPresent());
+            .filter(job -> maySee(caller, job) && Airlock.mayReadResults(caller, job)).isPresent(),
+            id -> store.find(id).flatMap(Job::imageDigest));
       } catch (AttestationException e) {
         throw new BridgeException(e.code(), 400, "Not an attestation report: " + e.getMessage());
       }

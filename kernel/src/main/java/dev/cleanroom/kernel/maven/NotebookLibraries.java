@@ -126,6 +126,7 @@ public final class NotebookLibraries {
       }
     }
     collect.setRepositories(List.of(repository));
+    progress.accept("Resolving " + String.join(" ", coordinates) + " from " + repository.getUrl());
     DefaultRepositorySystemSession session = MavenRepositorySystemUtils.newSession();
     session.setLocalRepositoryManager(system.newLocalRepositoryManager(session,
         new LocalRepository(localRepository.toFile())));
@@ -206,7 +207,7 @@ public final class NotebookLibraries {
     }
   }
 
-  /** One line as each download starts and one as it ends, with its size and speed; nothing for cached files. */
+  /** One line as each download starts and one as it ends, with its size and time; nothing for cached files. */
   private static final class Progress extends AbstractTransferListener {
     private final Consumer<String> out;
     private final Map<String, Long> started = new LinkedHashMap<>();
@@ -246,8 +247,9 @@ public final class NotebookLibraries {
       return event.getResource().getResourceName().matches(".*\\.(sha1|md5|sha256|sha512)$");
     }
 
+    /** The path in the repository; the repository itself is in the lock. */
     private static String name(TransferEvent event) {
-      return event.getResource().getRepositoryUrl() + event.getResource().getResourceName();
+      return event.getResource().getResourceName();
     }
   }
 }

@@ -51,6 +51,12 @@ class MagicsTest {
   }
 
   @Test
+  void mavenArguments_areCheckedBeforeAnyResolution() {
+    assertEquals("missing_argument", refusal("%maven"));
+    assertEquals("unknown_option", refusal("%maven --offline org.example:greeter:1.0"));
+  }
+
+  @Test
   void jobMagics_needOneWellFormedId() {
     assertEquals("missing_argument", refusal("%job"));
     assertEquals("missing_argument", refusal("%outputs"));

@@ -46,9 +46,15 @@ public final class NotebookSession implements AutoCloseable {
 
   /** Starts a session; the job bridge for {@code %submit} comes from {@code DCR_BRIDGE_URL} and {@code DCR_TOKEN}. */
   public static NotebookSession start() {
+    return start(System.getenv());
+  }
+
+  /** Starts a session whose magics read this environment rather than the process's ({@code %maven}'s mirror). */
+  public static NotebookSession start(java.util.Map<String, String> environment) {
     TRIBUO_LOG.setLevel(java.util.logging.Level.WARNING);
-    return new NotebookSession(JavaEvaluator.start(),
-        new Magics(JobBridgeClient.fromEnvironment(System.getenv()), System.getenv()));
+    JavaEvaluator evaluator = JavaEvaluator.start();
+    return new NotebookSession(evaluator,
+        new Magics(JobBridgeClient.fromEnvironment(environment), environment, evaluator::addToClasspath));
   }
 
   /**

@@ -101,6 +101,14 @@ public final class JavaEvaluator implements AutoCloseable {
   }
 
   /**
+   * Makes a jar's classes importable by the cells that follow ({@code %maven}); asked of the loader JShell's
+   * execution engine defines cells in, after this JVM's class path.
+   */
+  public synchronized void addToClasspath(java.nio.file.Path jar) {
+    shell.addToClasspath(jar.toString());
+  }
+
+  /**
    * Evaluates a cell.
    *
    * @param code the cell's source

@@ -1,9 +1,12 @@
 package dev.cleanroom.kernel.magic;
 
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
 import dev.cleanroom.dp.client.DatasetInfo;
 import dev.cleanroom.kernel.display.Html;
 import dev.cleanroom.kernel.jobs.JobBridgeClient;
 import dev.cleanroom.kernel.jobs.NotebookFile;
+import dev.cleanroom.kernel.maven.NotebookLibraries;
 import dev.cleanroom.kernel.review.Finding;
 import dev.cleanroom.kernel.sdk.Dcr;
 import dev.cleanroom.kernel.sdk.Stage;
@@ -20,6 +23,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 import org.dflib.jjava.jupyter.kernel.display.DisplayData;
 
 /**
@@ -53,14 +57,29 @@ public final class Magics {
   private final Map<String, Entry> magics = new LinkedHashMap<>();
   private final Optional<JobBridgeClient> bridge;
   private final Map<String, String> environment;
+  private final Consumer<Path> classPath;
+  /** Made at the first %maven: reading the bundle's jars takes a moment no other magic should pay. */
+  private NotebookLibraries libraries;
+  /** The notebook's lock so far: every jar {@code %maven} added in this session, by coordinates. */
+  private final Map<String, NotebookLibraries.Jar> locked = new LinkedHashMap<>();
+  private final List<String> requested = new ArrayList<>();
+
+  /**
+   * MIME type of the lock {@code %maven} shows: Jupyter saves every MIME type of an output in the notebook file,
+   * so the saved notebook carries its lock in the output of its {@code %maven} cells.
+   */
+  public static final String LOCK_MIME_TYPE = "application/vnd.dcr.maven-lock.v1+json";
 
   /**
    * @param bridge the job bridge ({@code DCR_BRIDGE_URL} with the token {@code DCR_TOKEN}), if any
-   * @param environment the kernel's environment, where JupyterLab names the notebook the kernel runs for
+   * @param environment the kernel's environment, where JupyterLab names the notebook the kernel runs for, and
+   *     {@code DCR_MAVEN_REPOSITORY} a Maven mirror for {@code %maven}
+   * @param classPath adds a jar to the class path of the cells that follow
    */
-  public Magics(Optional<JobBridgeClient> bridge, Map<String, String> environment) {
+  public Magics(Optional<JobBridgeClient> bridge, Map<String, String> environment, Consumer<Path> classPath) {
     this.bridge = bridge;
     this.environment = Map.copyOf(environment);
+    this.classPath = classPath;
     magics.put("datasets", new Entry("%datasets", "the datasets you may use, with their views and budgets", args -> datasets()));
     magics.put("budget", new Entry("%budget", "your privacy budget per dataset: total, spent, left", args -> Dcr.budget()));
     magics.put("submit", new Entry("%submit [file.ipynb] [--dataset name ...]",
@@ -70,6 +89,9 @@ public final class Magics {
         args -> job(jobId("%job", args))));
     magics.put("outputs", new Entry("%outputs <id>", "download a released job's outputs and report into a folder named <id>",
         args -> outputs(jobId("%outputs", args))));
+    magics.put("maven", new Entry("%maven group:artifact:version [...]",
+        "add a library and its runtime dependencies from Maven Central (or the deployment's mirror) to the cells"
+            + " that follow; the cell's output keeps the lock (each jar's sha256); %maven --list shows it", this::maven));
     magics.put("help", new Entry("%help", "this list", args -> help()));
   }
 
@@ -113,6 +135,83 @@ public final class Magics {
         + " .dp().where(column, category).by(column).count(ε), Dcr.budget(), Dcr.output(name), display(x).");
     DisplayData data = new DisplayData(text.toString());
     data.putHTML(html.append("</tbody></table>").toString());
+    return data;
+  }
+
+  private Object maven(List<String> args) {
+    if (args.isEmpty()) {
+      throw new MagicException("missing_argument", "%maven needs coordinates, such as"
+          + " %maven org.apache.commons:commons-math3:3.6.1, or --list for the libraries added so far");
+    }
+    if (args.equals(List.of("--list"))) {
+      return lockDisplay("Libraries added with %maven in this session:");
+    }
+    args.stream().filter(a -> a.startsWith("-")).findFirst().ifPresent(option -> {
+      throw new MagicException("unknown_option", "Unknown option " + option + "; usage: " + magics.get("maven").usage()
+          + ", or %maven --list");
+    });
+    if (Dcr.stage() == Stage.EXECUTION) {
+      // Stage 2 runs offline; the submitted lock's jars are not yet built into the image (issue 18, point 2).
+      throw new MagicException("maven_in_stage_2", "%maven cannot fetch libraries in stage 2 (execution), which runs"
+          + " offline, and the clean room does not yet build a notebook's own libraries into its image; use the"
+          + " bundled libraries (tablesaw, XChart, Tribuo) in a notebook you submit.");
+    }
+    if (libraries == null) {
+      libraries = NotebookLibraries.fromEnvironment(environment);
+    }
+    NotebookLibraries.Resolution resolution;
+    try {
+      resolution = libraries.resolve(args, System.err::println);
+    } catch (NotebookLibraries.ResolutionException e) {
+      throw new MagicException("unresolved", e.getMessage());
+    }
+    if (!resolution.conflicts().isEmpty()) {
+      StringBuilder warning = new StringBuilder("Warning: the kernel's bundle already has other versions of these"
+          + " libraries, and cells see the bundle's (the bundle's classes are found first); they were not added:");
+      resolution.conflicts().forEach(c -> warning.append("\n  ").append(c.describe()));
+      warning.append("\nUse the bundled version's coordinates to silence this, or ask your operator for a bundle with"
+          + " the version you need.");
+      System.err.println(warning);
+    }
+    requested.addAll(args.stream().filter(a -> !requested.contains(a)).toList());
+    List<NotebookLibraries.Jar> added = new ArrayList<>();
+    for (NotebookLibraries.Jar jar : resolution.jars()) {
+      if (locked.putIfAbsent(jar.coordinates(), jar) == null) {
+        classPath.accept(jar.file());
+        added.add(jar);
+      }
+    }
+    StringBuilder heading = new StringBuilder(String.format("Added %d %s to the cells that follow", added.size(),
+        added.size() == 1 ? "jar" : "jars"));
+    if (!resolution.alreadyBundled().isEmpty()) {
+      heading.append(" (already in the kernel's bundle: ").append(String.join(", ", resolution.alreadyBundled()))
+          .append(")");
+    }
+    return lockDisplay(heading.append(". The notebook's lock, saved with this output:").toString());
+  }
+
+  /** The lock as text for people and as JSON that the saved notebook carries in this output. */
+  private DisplayData lockDisplay(String heading) {
+    StringBuilder text = new StringBuilder(heading);
+    JsonArray artifacts = new JsonArray();
+    locked.values().forEach(jar -> {
+      text.append(String.format("%n  %-60s sha256 %s", jar.coordinates(), jar.sha256()));
+      JsonObject artifact = new JsonObject();
+      artifact.addProperty("coordinates", jar.coordinates());
+      artifact.addProperty("sha256", jar.sha256());
+      artifacts.add(artifact);
+    });
+    if (locked.isEmpty()) {
+      text.append("\n  (none; %maven group:artifact:version adds one)");
+    }
+    JsonObject lock = new JsonObject();
+    JsonArray requestedJson = new JsonArray();
+    requested.forEach(requestedJson::add);
+    lock.add("requested", requestedJson);
+    lock.addProperty("repository", libraries == null ? "" : libraries.repository().toString());
+    lock.add("artifacts", artifacts);
+    DisplayData data = new DisplayData(text.toString());
+    data.putData(LOCK_MIME_TYPE, lock);
     return data;
   }
 

@@ -30,7 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
 class MagicsTest {
   @TempDir Path dir;
 
-  private final Magics withoutBridge = new Magics(Optional.empty(), Map.of());
+  private final Magics withoutBridge = new Magics(Optional.empty(), Map.of(), jar -> { });
 
   private String refusal(String line) {
     return assertThrows(Magics.MagicException.class, () -> withoutBridge.run(line)).code();
@@ -48,6 +48,12 @@ class MagicsTest {
     assertEquals("unknown_option", refusal("%submit --force"));
     assertEquals("missing_argument", refusal("%submit --dataset"));
     assertEquals("too_many_arguments", refusal("%submit a.ipynb b.ipynb"));
+  }
+
+  @Test
+  void mavenArguments_areCheckedBeforeAnyResolution() {
+    assertEquals("missing_argument", refusal("%maven"));
+    assertEquals("unknown_option", refusal("%maven --offline org.example:greeter:1.0"));
   }
 
   @Test
@@ -93,7 +99,7 @@ class MagicsTest {
     try {
       System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
       Magics magics = new Magics(Optional.of(new JobBridgeClient(
-          URI.create("http://127.0.0.1:" + bridge.getAddress().getPort()), "alice-token")), Map.of());
+          URI.create("http://127.0.0.1:" + bridge.getAddress().getPort()), "alice-token")), Map.of(), jar -> { });
       magics.run("%submit " + file);
     } finally {
       System.setErr(savedErr);

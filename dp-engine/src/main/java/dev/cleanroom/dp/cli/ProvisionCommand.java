@@ -1,6 +1,8 @@
 package dev.cleanroom.dp.cli;
 
 import dev.cleanroom.dp.accounting.PrivacyCost;
+import dev.cleanroom.dp.ledger.LedgerException;
+import dev.cleanroom.dp.ledger.PrivacyLedger;
 import dev.cleanroom.dp.policy.PolicyException;
 import dev.cleanroom.dp.provision.PolicyDraft;
 import dev.cleanroom.dp.provision.Provisioner;
@@ -20,6 +22,7 @@ import java.time.Clock;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.random.RandomGenerator;
 import java.util.random.RandomGeneratorFactory;
@@ -32,14 +35,17 @@ import java.util.random.RandomGeneratorFactory;
  */
 public final class ProvisionCommand {
   static final String USAGE = """
-      usage: dcr provision --data <real.csv> --policy <policy.yaml> --out <dir> [--force]
+      usage: dcr provision --data <real.csv> --policy <policy.yaml> --out <dir> [--ledger <jdbc-url>] [--force]
              dcr provision --infer <real.csv> [--dataset <name>] [--owner <user>] [--reveal]
 
         --data     the real data (CSV with a header row); read, never copied into <dir>
         --policy   the dataset's policy (docs/policy.md)
         --out      where the stage-1 views go: schema.json, mock.csv, synthetic.csv, policy.yaml, provision.json
+        --ledger   the DP query service's privacy ledger (jdbc:sqlite:<file> or jdbc:postgresql://...): what
+                   provisioning spends is charged to the dataset's total there first, and refused if it
+                   does not fit; without it the service charges the spends recorded in <dir> when it starts
         --force    make the synthetic view again although <dir> was provisioned from other data or policy
-                   (spends the policy's synthetic ε again)
+                   (spends the policy's synthetic ε again, charged like the first time)
         --infer    print a draft policy.yaml for <real.csv> to edit; copies no bound and no rare category
         --reveal   with --infer: copy the data's min, max and every category into the draft
       """;
@@ -81,12 +87,15 @@ public final class ProvisionCommand {
         }
       }
       Provisioner provisioner = new Provisioner(ProvisionCommand::synthesize, Clock.systemUTC(), err::println);
-      ProvisioningRecord record = provisioner.provision(Path.of(options.get("data")), Path.of(options.get("policy")),
-          Path.of(options.get("out")), options.containsKey("force"));
+      ProvisioningRecord record;
+      try (PrivacyLedger ledger = options.containsKey("ledger") ? PrivacyLedger.open(options.get("ledger")) : null) {
+        record = provisioner.provision(Path.of(options.get("data")), Path.of(options.get("policy")),
+            Path.of(options.get("out")), options.containsKey("force"), Optional.ofNullable(ledger));
+      }
       out.println("Synthetic data spent " + record.syntheticSpent() + " in this run, " + record.totalSyntheticSpent()
           + " over " + record.runs() + " run(s).");
       return 0;
-    } catch (PolicyException | ProvisioningException | InvalidDataException e) {
+    } catch (PolicyException | ProvisioningException | InvalidDataException | LedgerException e) {
       err.println("dcr provision: " + e.getMessage());
       return 1;
     } catch (NoSuchFileException e) {
@@ -111,7 +120,7 @@ public final class ProvisionCommand {
   }
 
   private static final Set<String> FLAGS = Set.of("force", "reveal");
-  private static final Set<String> VALUED = Set.of("data", "policy", "out", "infer", "dataset", "owner");
+  private static final Set<String> VALUED = Set.of("data", "policy", "out", "ledger", "infer", "dataset", "owner");
 
   static Map<String, String> parse(String[] args) {
     Map<String, String> options = new HashMap<>();

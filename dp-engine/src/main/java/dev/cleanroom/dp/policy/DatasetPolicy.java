@@ -12,10 +12,13 @@ import java.util.stream.Collectors;
 
 /**
  * A provider's rules for one dataset: its declared columns, who may use it, which stage-1 views are
- * on, each scientist's privacy budget and the cap per query, what the provider spends on the synthetic
- * view, how invalid values are handled, and whether stage-2 outputs wait for the provider's release.
+ * on, each scientist's privacy budget and the cap per query, the dataset's total over all users and views,
+ * what the provider spends on the synthetic view, how invalid values are handled, and whether stage-2
+ * outputs wait for the provider's release.
  *
- * @param scientists who may use the dataset; empty means every scientist
+ * @param scientists who may use the dataset; empty means every scientist (users the hub names scientists)
+ * @param datasetTotal what everyone together may spend on the dataset: every scientist's queries, the
+ *     synthetic view and a drafted policy's estimates
  * @param syntheticCost the (ε, δ) the provider spends once to make the synthetic view
  */
 public record DatasetPolicy(
@@ -27,6 +30,7 @@ public record DatasetPolicy(
     List<ColumnPolicy> columns,
     PrivacyCost budgetPerScientist,
     PrivacyCost maxPerQuery,
+    PrivacyCost datasetTotal,
     PrivacyCost syntheticCost,
     InvalidValues invalidValues,
     boolean outputsNeedRelease) {
@@ -55,6 +59,23 @@ public record DatasetPolicy(
           "Dataset '" + dataset + "': the per-query cap (" + maxPerQuery + ") exceeds the budget per scientist ("
               + budgetPerScientist + ")");
     }
+    if (!maxPerQuery.fitsWithin(datasetTotal)) {
+      throw new IllegalArgumentException("Dataset '" + dataset + "': the per-query cap (" + maxPerQuery
+          + ") exceeds the dataset's total (" + datasetTotal + ")");
+    }
+    if (views.contains(View.SYNTHETIC) && !syntheticCost.fitsWithin(datasetTotal)) {
+      throw new IllegalArgumentException("Dataset '" + dataset + "': the synthetic view's cost (" + syntheticCost
+          + ") exceeds the dataset's total (" + datasetTotal + ")");
+    }
+  }
+
+  /**
+   * The total a policy that declares none gets: one scientist's full budget beside the synthetic view's
+   * cost, so that declaring more scientists never multiplies what the data may leak unless the provider
+   * says so.
+   */
+  public static PrivacyCost defaultTotal(PrivacyCost budgetPerScientist, Set<View> views, PrivacyCost syntheticCost) {
+    return views.contains(View.SYNTHETIC) ? budgetPerScientist.plus(syntheticCost) : budgetPerScientist;
   }
 
   public static Builder builder(String dataset) {
@@ -93,6 +114,7 @@ public record DatasetPolicy(
     private final List<ColumnPolicy> columns = new ArrayList<>();
     private PrivacyCost budgetPerScientist = PrivacyCost.pure(1);
     private PrivacyCost maxPerQuery = PrivacyCost.pure(0.5);
+    private PrivacyCost datasetTotal;
     private PrivacyCost syntheticCost = new PrivacyCost(1, 1e-6);
     private InvalidValues invalidValues = InvalidValues.CLAMP;
     private boolean outputsNeedRelease = true;
@@ -141,6 +163,12 @@ public record DatasetPolicy(
       return this;
     }
 
+    /** Unset: {@link DatasetPolicy#defaultTotal}. */
+    public Builder datasetTotal(PrivacyCost total) {
+      this.datasetTotal = total;
+      return this;
+    }
+
     public Builder syntheticCost(PrivacyCost cost) {
       this.syntheticCost = cost;
       return this;
@@ -157,8 +185,9 @@ public record DatasetPolicy(
     }
 
     public DatasetPolicy build() {
+      PrivacyCost total = datasetTotal != null ? datasetTotal : defaultTotal(budgetPerScientist, views, syntheticCost);
       return new DatasetPolicy(dataset, owner, description, scientists, views, columns, budgetPerScientist,
-          maxPerQuery, syntheticCost, invalidValues, outputsNeedRelease);
+          maxPerQuery, total, syntheticCost, invalidValues, outputsNeedRelease);
     }
   }
 }

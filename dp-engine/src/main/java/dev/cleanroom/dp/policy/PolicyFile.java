@@ -62,9 +62,12 @@ public final class PolicyFile {
     builder.columns(columns(root));
     Map<?, ?> budget = map(root, "budget", true);
     if (budget != null) {
-      allowOnly(budget, "budget.", Set.of("per_scientist", "per_query"));
+      allowOnly(budget, "budget.", Set.of("per_scientist", "per_query", "dataset_total"));
       builder.budgetPerScientist(cost(budget, "budget.per_scientist", "per_scientist"));
       builder.maxPerQuery(cost(budget, "budget.per_query", "per_query"));
+      if (budget.containsKey("dataset_total")) {
+        builder.datasetTotal(cost(budget, "budget.dataset_total", "dataset_total"));
+      }
     }
     Map<?, ?> synthetic = map(root, "synthetic", false);
     if (synthetic != null) {
@@ -291,6 +294,7 @@ public final class PolicyFile {
     Map<String, Object> budget = new LinkedHashMap<>();
     budget.put("per_scientist", costMap(policy.budgetPerScientist()));
     budget.put("per_query", costMap(policy.maxPerQuery()));
+    budget.put("dataset_total", costMap(policy.datasetTotal()));
     root.put("budget", budget);
     root.put("synthetic", costMap(policy.syntheticCost()));
     root.put("invalid_values", policy.invalidValues().name().toLowerCase(java.util.Locale.ROOT));

@@ -19,6 +19,7 @@ import java.util.stream.Collectors;
  * @param scientists who may use the dataset; empty means every scientist (users the hub names scientists)
  * @param datasetTotal what everyone together may spend on the dataset: every scientist's queries, the
  *     synthetic view and a drafted policy's estimates
+ * @param drafted what {@code dcr provision --infer} spent and revealed, if the policy began as its draft
  * @param syntheticCost the (ε, δ) the provider spends once to make the synthetic view
  */
 public record DatasetPolicy(
@@ -33,7 +34,8 @@ public record DatasetPolicy(
     PrivacyCost datasetTotal,
     PrivacyCost syntheticCost,
     InvalidValues invalidValues,
-    boolean outputsNeedRelease) {
+    boolean outputsNeedRelease,
+    Optional<Drafted> drafted) {
 
   public DatasetPolicy {
     if (dataset == null || !dataset.matches("[a-z0-9][a-z0-9_-]{0,62}")) {
@@ -48,6 +50,7 @@ public record DatasetPolicy(
     views = Collections.unmodifiableSet(views.isEmpty() ? EnumSet.noneOf(View.class) : EnumSet.copyOf(views));
     columns = List.copyOf(columns);
     Objects.requireNonNull(invalidValues, "invalidValues");
+    Objects.requireNonNull(drafted, "drafted");
     if (columns.stream().map(ColumnPolicy::name).distinct().count() != columns.size()) {
       throw new IllegalArgumentException("Dataset '" + dataset + "' declares a column twice");
     }
@@ -118,6 +121,7 @@ public record DatasetPolicy(
     private PrivacyCost syntheticCost = new PrivacyCost(1, 1e-6);
     private InvalidValues invalidValues = InvalidValues.CLAMP;
     private boolean outputsNeedRelease = true;
+    private Drafted drafted;
 
     private Builder(String dataset) {
       this.dataset = dataset;
@@ -184,10 +188,15 @@ public record DatasetPolicy(
       return this;
     }
 
+    public Builder drafted(Drafted drafted) {
+      this.drafted = drafted;
+      return this;
+    }
+
     public DatasetPolicy build() {
       PrivacyCost total = datasetTotal != null ? datasetTotal : defaultTotal(budgetPerScientist, views, syntheticCost);
       return new DatasetPolicy(dataset, owner, description, scientists, views, columns, budgetPerScientist,
-          maxPerQuery, total, syntheticCost, invalidValues, outputsNeedRelease);
+          maxPerQuery, total, syntheticCost, invalidValues, outputsNeedRelease, Optional.ofNullable(drafted));
     }
   }
 }

@@ -48,7 +48,7 @@ public final class PolicyFile {
 
   private DatasetPolicy policy(Map<?, ?> root) {
     allowOnly(root, "", Set.of("dataset", "owner", "description", "scientists", "views", "columns", "budget",
-        "synthetic", "invalid_values", "outputs"));
+        "synthetic", "invalid_values", "outputs", "drafted"));
     String dataset = string(root, "dataset", null);
     DatasetPolicy.Builder builder = DatasetPolicy.builder(dataset == null ? "invalid" : dataset);
     String owner = string(root, "owner", null);
@@ -75,6 +75,7 @@ public final class PolicyFile {
     }
     builder.invalidValues(invalidValues(root));
     builder.outputsNeedRelease(outputsNeedRelease(root));
+    builder.drafted(drafted(root));
     if (dataset == null) {
       missing("dataset", "the dataset's name, e.g. dataset: insurance");
     }
@@ -176,6 +177,37 @@ public final class PolicyFile {
       problem("outputs.release", "must be required or automatic (got '" + release + "')");
     }
     return !release.equals("automatic");
+  }
+
+  /**
+   * The draft's record. A draft with revealed values is refused until the provider confirms them: copying a
+   * minimum, a maximum or a rare category from the data is a decision, not a default.
+   */
+  private Drafted drafted(Map<?, ?> root) {
+    Map<?, ?> drafted = map(root, "drafted", false);
+    if (drafted == null) {
+      return null;
+    }
+    allowOnly(drafted, "drafted.", Set.of("epsilon", "delta", "spend_id", "revealed", "reveal_confirmed"));
+    PrivacyCost spent = PrivacyCost.ZERO;
+    if (drafted.containsKey("epsilon")) {
+      Double epsilon = number(drafted, "drafted", "epsilon");
+      Double delta = drafted.containsKey("delta") ? number(drafted, "drafted", "delta") : Double.valueOf(0);
+      if (epsilon != null && delta != null) {
+        spent = new PrivacyCost(epsilon, delta);
+      }
+    }
+    String spendId = string(drafted, "spend_id", "");
+    if (spent.epsilon() > 0 && spendId.isBlank()) {
+      missing("drafted.spend_id", "the id 'dcr provision --infer' wrote; provisioning charges the draft's spend with it");
+    }
+    List<String> revealed = strings(drafted, "revealed");
+    if (!revealed.isEmpty() && !Boolean.TRUE.equals(drafted.get("reveal_confirmed"))) {
+      problem("drafted.reveal_confirmed", "columns " + String.join(", ", revealed) + " carry values copied from the"
+          + " real data (--reveal): review them, then write reveal_confirmed: true (or replace them with public"
+          + " bounds and categories and remove them from drafted.revealed)");
+    }
+    return new Drafted(spent, spendId, revealed);
   }
 
   private PrivacyCost cost(Map<?, ?> parent, String path, String key) {
@@ -299,6 +331,14 @@ public final class PolicyFile {
     root.put("synthetic", costMap(policy.syntheticCost()));
     root.put("invalid_values", policy.invalidValues().name().toLowerCase(java.util.Locale.ROOT));
     root.put("outputs", Map.of("release", policy.outputsNeedRelease() ? "required" : "automatic"));
+    policy.drafted().ifPresent(drafted -> {
+      Map<String, Object> fields = new LinkedHashMap<>(costMap(drafted.spent()));
+      fields.put("spend_id", drafted.spendId());
+      fields.put("revealed", drafted.revealedColumns());
+      // Read back only once confirmed, so the effective policy says so.
+      fields.put("reveal_confirmed", true);
+      root.put("drafted", fields);
+    });
     return new Yaml().dumpAsMap(root);
   }
 

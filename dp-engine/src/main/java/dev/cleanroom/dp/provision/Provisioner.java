@@ -8,6 +8,7 @@ import dev.cleanroom.dp.ledger.BudgetExhaustedException;
 import dev.cleanroom.dp.ledger.PrivacyLedger;
 import dev.cleanroom.dp.policy.ColumnPolicy;
 import dev.cleanroom.dp.policy.DatasetPolicy;
+import dev.cleanroom.dp.policy.Drafted;
 import dev.cleanroom.dp.policy.PolicyFile;
 import dev.cleanroom.dp.policy.View;
 import dev.cleanroom.dp.table.CsvFile;
@@ -103,6 +104,14 @@ public final class Provisioner {
       Files.deleteIfExists(outDir.resolve("mock.csv"));
     }
     List<ProvisioningRecord.Spend> spends = new ArrayList<>(previous.map(ProvisioningRecord::spends).orElse(List.of()));
+    Optional<Drafted> drafted = policy.drafted().filter(d -> d.spent().epsilon() > 0);
+    if (drafted.isPresent() && spends.stream().noneMatch(s -> s.id().equals(drafted.get().spendId()))) {
+      // Drafting spent this already; recording it is not a choice, so it is charged even without --force.
+      ProvisioningRecord.Spend spend = new ProvisioningRecord.Spend(drafted.get().spendId(), "policy draft",
+          drafted.get().spent(), clock.instant());
+      charge(policy, ProvisionedDataset.budgetKey(dataSha), spends, spend, ledger);
+      spends.add(spend);
+    }
     PrivacyCost spent = PrivacyCost.ZERO;
     if (makesSynthetic) {
       ProvisioningRecord.Spend spend = new ProvisioningRecord.Spend(UUID.randomUUID().toString(), "synthetic view",
@@ -166,7 +175,10 @@ public final class Provisioner {
         && (!policy.allows(View.SYNTHETIC) || Files.isRegularFile(outDir.resolve("synthetic.csv")));
   }
 
-  /** The public schema: column names, types, bounds and categories; never a value from the data. */
+  /**
+   * The public schema: column names, types, bounds and categories. A value copied from the data reaches it
+   * only from a column the provider confirmed as revealed, and that column says {@code "REVEALED"}.
+   */
   private static void writeSchema(DatasetPolicy policy, Path file) throws IOException {
     List<Map<String, Object>> columns = new ArrayList<>();
     for (ColumnPolicy column : policy.visibleColumns()) {
@@ -183,6 +195,9 @@ public final class Provisioner {
           entry.put("categories", c.categories());
         }
         case ColumnPolicy.Excluded e -> throw new IllegalStateException("excluded columns are not visible");
+      }
+      if (policy.drafted().map(d -> d.revealedColumns().contains(column.name())).orElse(false)) {
+        entry.put("mark", "REVEALED: copied from the real data by dcr provision --infer --reveal");
       }
       columns.add(entry);
     }

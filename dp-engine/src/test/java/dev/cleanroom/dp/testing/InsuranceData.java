@@ -32,7 +32,7 @@ public final class InsuranceData {
     DatasetPolicy demo = policy();
     return new DatasetPolicy(demo.dataset(), demo.owner(), demo.description(), demo.scientists(), demo.views(),
         demo.columns(), budget, maxPerQuery, DatasetPolicy.defaultTotal(budget, demo.views(), demo.syntheticCost()),
-        demo.syntheticCost(), demo.invalidValues(), demo.outputsNeedRelease());
+        demo.syntheticCost(), demo.invalidValues(), demo.outputsNeedRelease(), java.util.Optional.empty());
   }
 
   public static PrivateTable table(DatasetPolicy policy) {

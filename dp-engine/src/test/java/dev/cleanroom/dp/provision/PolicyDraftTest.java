@@ -66,11 +66,14 @@ class PolicyDraftTest {
   /** Attack (issue 15, 3): the count of rare values was exact, so one person decided whether a value showed. */
   @Test
   void aValueOnePersonHoldsIsNeverListed_aCommonOneIs() {
-    CsvFile csv = new CsvFile(List.of("job"), Stream.concat(
-        Stream.generate(() -> List.of("nurse")).limit(2000), Stream.of(List.of("astronaut"))).toList());
+    // Ten pilots: the old exact cut-off of 10 rows listed them, and one pilot less hid them.
+    CsvFile csv = new CsvFile(List.of("job"), Stream.of(
+        Stream.generate(() -> List.of("nurse")).limit(2000), Stream.generate(() -> List.of("pilot")).limit(10),
+        Stream.of(List.of("astronaut"))).flatMap(s -> s).toList());
     String draft = draft(csv, false);
     assertTrue(draft.contains("categories: [\"nurse\"]"), draft);
     assertFalse(draft.contains("astronaut"), "a value seen once could identify its person");
+    assertFalse(draft.contains("pilot"), "whether ten rows show must not hang on one person");
   }
 
   /** Attack (issue 15, 3): one "NA" turned a numeric column into a categorical one listing its values. */

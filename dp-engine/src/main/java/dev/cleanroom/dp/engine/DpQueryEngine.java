@@ -104,8 +104,4 @@ public final class DpQueryEngine {
   public PrivacyCost remaining(String scientist) {
     return ledger.remaining(scientist, budget);
   }
-
-  public DatasetBudget budget() {
-    return budget;
-  }
 }

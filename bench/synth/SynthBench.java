@@ -22,17 +22,18 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
- * The Java side of the synthetic-data benchmark: runs our synthesizer, scores it, the peer's output
- * (written by peer_mst.py before) and the published anchor with the utility gate's measures
+ * The Java side of the synthetic-data benchmark: runs our synthesizer, scores it, the peers' outputs
+ * (written by peer_opendp.py before) and the published anchor with the utility gate's measures
  * (dp-engine's InsuranceUtility, the same code the gate test uses), and writes the results.
  *
- * <p>usage: SynthBench.java &lt;dataset dir&gt; &lt;epsilon&gt; &lt;delta&gt; &lt;runs&gt; &lt;peer dir&gt;
- * &lt;results dir&gt; &lt;peer label&gt;
+ * <p>usage: SynthBench.java &lt;dataset dir&gt; &lt;epsilon&gt; &lt;delta&gt; &lt;runs&gt; &lt;results dir&gt;
+ * [&lt;peer dir&gt; &lt;peer label&gt;]...
  */
 public class SynthBench {
-  record Scores(List<Double> tvd, List<Double> rmse, List<Double> seconds) {
+  /** @param nullRows per run, the rows a peer left with a null (none for ours) */
+  record Scores(List<Double> tvd, List<Double> rmse, List<Double> seconds, List<Double> nullRows) {
     static Scores empty() {
-      return new Scores(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+      return new Scores(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
     }
   }
 
@@ -40,9 +41,12 @@ public class SynthBench {
     Path dataset = Path.of(args[0]);
     PrivacyCost budget = new PrivacyCost(Double.parseDouble(args[1]), Double.parseDouble(args[2]));
     int runs = Integer.parseInt(args[3]);
-    Path peerDir = Path.of(args[4]);
-    Path results = Path.of(args[5]);
-    String peerLabel = args[6];
+    Path results = Path.of(args[4]);
+    // The rest: a peer's output folder and its label, for each peer.
+    Map<String, Path> peerDirs = new java.util.LinkedHashMap<>();
+    for (int i = 5; i + 1 < args.length; i += 2) {
+      peerDirs.put(args[i + 1], Path.of(args[i]));
+    }
 
     DatasetPolicy policy = PolicyFile.read(dataset.resolve("policy.yaml"));
     PrivateTable table = PrivateTable.load(dataset.resolve("real.csv"), policy);
@@ -62,16 +66,21 @@ public class SynthBench {
       System.err.printf(Locale.ROOT, "ours run %d/%d: %.2f s%n", run + 1, runs, ours.seconds().getLast());
     }
 
-    String peerJson = Files.readString(peerDir.resolve("peer.json"));
-    Scores peer = Scores.empty();
-    peer.seconds().addAll(numbers(peerJson, "seconds"));
-    for (int run = 0; run < runs; run++) {
-      score(peer, real, CsvFile.read(peerDir.resolve("peer-" + run + ".csv")));
-    }
-    Map<String, Integer> peerBins = binCounts(peerJson);
-    if (!peerBins.equals(plan.binsPerColumn())) {
-      throw new IllegalStateException("the peer cut the columns into " + peerBins + " bins, ours into "
-          + plan.binsPerColumn() + "; peer_mst.py no longer follows Bins.java");
+    Map<String, Scores> peers = new java.util.LinkedHashMap<>();
+    for (Map.Entry<String, Path> peerDir : peerDirs.entrySet()) {
+      String peerJson = Files.readString(peerDir.getValue().resolve("peer.json"));
+      Scores peer = Scores.empty();
+      peer.seconds().addAll(numbers(peerJson, "seconds"));
+      peer.nullRows().addAll(numbers(peerJson, "null_rows"));
+      for (int run = 0; run < runs; run++) {
+        score(peer, real, CsvFile.read(peerDir.getValue().resolve("peer-" + run + ".csv")));
+      }
+      Map<String, Integer> peerBins = binCounts(peerJson);
+      if (!peerBins.equals(plan.binsPerColumn())) {
+        throw new IllegalStateException("the peer cut the columns into " + peerBins + " bins, ours into "
+            + plan.binsPerColumn() + "; peer_opendp.py no longer follows Bins.java");
+      }
+      peers.put(peerDir.getKey(), peer);
     }
 
     CsvFile anchor = CsvFile.read(dataset.resolve("anchor-mst-synthetic.csv"));
@@ -81,8 +90,8 @@ public class SynthBench {
 
     Files.createDirectories(results);
     Files.writeString(results.resolve("synth.json"),
-        json(budget, runs, plan, ours, peer, peerLabel, anchorTvd, anchorRmse, realTrained, trees));
-    String report = markdown(budget, runs, plan, ours, peer, peerLabel, anchorTvd, anchorRmse, realTrained, trees);
+        json(budget, runs, plan, ours, peers, anchorTvd, anchorRmse, realTrained, trees));
+    String report = markdown(budget, runs, plan, ours, peers, anchorTvd, anchorRmse, realTrained, trees);
     Files.writeString(results.resolve("synth.md"), report);
     System.out.print(report);
   }
@@ -113,10 +122,10 @@ public class SynthBench {
         median(s.seconds()), min(s.seconds()), max(s.seconds()));
   }
 
-  private static String markdown(PrivacyCost budget, int runs, SynthesisPlan plan, Scores ours, Scores peer,
-      String peerLabel, double anchorTvd, double anchorRmse, double realTrained, List<String> trees) {
+  private static String markdown(PrivacyCost budget, int runs, SynthesisPlan plan, Scores ours,
+      Map<String, Scores> peers, double anchorTvd, double anchorRmse, double realTrained, List<String> trees) {
     StringBuilder md = new StringBuilder();
-    md.append("# DP synthetic data: our MST against a peer\n\n");
+    md.append("# DP synthetic data: our MST against OpenDP's MST and AIM\n\n");
     md.append(String.format(Locale.ROOT, "Written by `./dcr bench synth` on %s (%d CPUs, Java %s). Insurance data "
         + "(1,338 rows, 7 columns), budget %s, %d runs each. The utility gate's measures (issue 4): mean total "
         + "variation distance over all 21 two-way marginals on the gate's bins, and the RMSE on the real rows of "
@@ -127,7 +136,7 @@ public class SynthBench {
     md.append("| synthesizer | mean pairwise TVD | regression RMSE | time per run |\n");
     md.append("| --- | --- | --- | --- |\n");
     md.append(row("ours (dp-engine `Synthesizer`, OpenDP noise)", ours));
-    md.append(row(peerLabel, peer));
+    peers.forEach((label, peer) -> md.append(row(label, peer)));
     md.append(String.format(Locale.ROOT,
         "| anchor: published MST output (anchor-mst-synthetic.csv), one run | %.3f | %,.0f | — |%n",
         anchorTvd, anchorRmse));
@@ -141,15 +150,22 @@ public class SynthBench {
     for (int run = 0; run < trees.size(); run++) {
       md.append(String.format(Locale.ROOT, "%d. %s%n", run + 1, trees.get(run)));
     }
-    md.append("\nBoth synthesizers get the same discretisation (round-width bins over the policy's bounds, at most "
-        + "16 per column) and draw values uniformly within a bin. The peer's noise comes from numpy (seeded per "
-        + "run), ours from OpenDP's secure generator; the peer's times include JAX compilation in its process. "
-        + "Raw numbers: synth.json.\n");
+    md.append("\nEvery synthesizer gets the same discretisation (round-width bins over the policy's bounds, at most "
+        + "16 per column; the peers get the bin codes with every code declared as a key) and values are drawn "
+        + "uniformly within a bin. The peers are OpenDP's own `opendp[mbi]` (`Context.contingency_table` with "
+        + "`dp.mbi.MST()` and `dp.mbi.AIM()`), given the same zCDP ρ as ours (OpenDP refuses a δ when every "
+        + "column's keys are declared), rounded down to a multiple of 2⁻²⁰ (MST refuses an unrounded ρ by one ulp); "
+        + "their times include JAX compilation in their process. Rows a peer left with a null (scored without "
+        + "them), per run: ");
+    peers.forEach((label, peer) -> md.append(label.split(" \\(")[0]).append(' ')
+        .append(peer.nullRows().stream().map(n -> String.valueOf(n.intValue())).collect(Collectors.joining(", ")))
+        .append("; "));
+    md.append("of 1,338. Raw numbers: synth.json.\n");
     return md.toString();
   }
 
-  private static String json(PrivacyCost budget, int runs, SynthesisPlan plan, Scores ours, Scores peer,
-      String peerLabel, double anchorTvd, double anchorRmse, double realTrained, List<String> trees) {
+  private static String json(PrivacyCost budget, int runs, SynthesisPlan plan, Scores ours,
+      Map<String, Scores> peers, double anchorTvd, double anchorRmse, double realTrained, List<String> trees) {
     return String.format(Locale.ROOT, """
         {
           "date": "%s",
@@ -159,7 +175,7 @@ public class SynthBench {
           "runs": %d,
           "ours": {"spent": {"epsilon": %s, "delta": %s}, "rho": %s, "one_way_sigma": %s, "selection_scale": %s,
                    "two_way_sigma": %s, "bins": %s, "pairs": %s, %s},
-          "peer": {"name": "%s", %s},
+          "peers": [%s],
           "anchor": {"tvd": %s, "rmse": %s},
           "real_trained_rmse": %s
         }
@@ -168,7 +184,9 @@ public class SynthBench {
         plan.twoWayScale(), plan.binsPerColumn().entrySet().stream()
             .map(e -> "\"" + e.getKey() + "\": " + e.getValue()).collect(Collectors.joining(", ", "{", "}")),
         trees.stream().map(t -> "\"" + t + "\"").collect(Collectors.joining(", ", "[", "]")), scores(ours),
-        peerLabel.replace("\"", "'"), scores(peer), anchorTvd, anchorRmse, realTrained);
+        peers.entrySet().stream().map(e -> "{\"name\": \"" + e.getKey().replace("\"", "'") + "\", " + scores(e.getValue())
+            + ", \"null_rows\": " + e.getValue().nullRows() + "}").collect(Collectors.joining(", ")),
+        anchorTvd, anchorRmse, realTrained);
   }
 
   private static String scores(Scores s) {

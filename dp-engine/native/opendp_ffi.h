@@ -87,6 +87,10 @@ extern FfiResult opendp_measurements__make_private_quantile(const AnyDomain *, c
                                                             const AnyObject *candidates, double alpha, double scale);
 extern FfiResult opendp_measurements__make_noisy_max(const AnyDomain *, const AnyMetric *,
                                                      const AnyMeasure *output_measure, double scale, bool negate);
+/* drafting a policy privately (issue 15): key release by count and threshold */
+extern FfiResult opendp_transformations__make_count_by(const AnyDomain *, const AnyMetric *, const char *TV);
+extern FfiResult opendp_measurements__make_laplace_threshold(const AnyDomain *, const AnyMetric *, double scale,
+                                                             const void *threshold, const int32_t *k, const char *MO);
 /* combinators */
 extern FfiResult opendp_combinators__make_chain_mt(const AnyMeasurement *m1, const AnyTransformation *t0);
 extern FfiResult opendp_combinators__make_chain_tt(const AnyTransformation *t1, const AnyTransformation *t0);

@@ -571,6 +571,93 @@ JNIEXPORT jlong JNICALL Java_dev_cleanroom_dp_opendp_Native_makeNoisyMax(JNIEnv 
                                                          negate == JNI_TRUE));
 }
 
+/* ---- drafting a policy privately: key release (make_count_by, then make_laplace_threshold) ---- */
+
+JNIEXPORT jlong JNICALL Java_dev_cleanroom_dp_opendp_Native_makeCountBy(JNIEnv *env, jclass cls, jlong d, jlong m,
+                                                                         jstring value_type) {
+  (void)cls;
+  Utf tv;
+  if (!utf_open(env, value_type, &tv)) {
+    return 0;
+  }
+  jlong result = handle(env, opendp_transformations__make_count_by(PTR(d), PTR(m), tv.c));
+  utf_close(&tv);
+  return result;
+}
+
+/* The threshold is an i32 count: the value type the drafts count with (makeCountBy's "i32"). */
+JNIEXPORT jlong JNICALL Java_dev_cleanroom_dp_opendp_Native_makeLaplaceThreshold(JNIEnv *env, jclass cls, jlong d,
+                                                                                  jlong m, jdouble scale,
+                                                                                  jint threshold, jstring mo) {
+  (void)cls;
+  Utf t;
+  if (!utf_open(env, mo, &t)) {
+    return 0;
+  }
+  int32_t value = threshold;
+  jlong result = handle(env, opendp_measurements__make_laplace_threshold(PTR(d), PTR(m), scale, &value, NULL, t.c));
+  utf_close(&t);
+  return result;
+}
+
+/*
+ * A HashMap<String, i32> as {String[] keys, int[] counts}. OpenDP hands the map out as two fresh objects
+ * (a Vec<String> whose strings it allocates for the caller, and a Vec<i32>), which are freed here; the small
+ * arrays that hold those pointers are OpenDP's own allocations, which its C API gives no call to free (a few
+ * words per drafted column, once per `dcr provision --infer`).
+ */
+JNIEXPORT jobjectArray JNICALL Java_dev_cleanroom_dp_opendp_Native_toStringI32Map(JNIEnv *env, jclass cls,
+                                                                                   jlong object) {
+  (void)cls;
+  FfiSlice *map = view(env, object);
+  if (map == NULL) {
+    return NULL;
+  }
+  AnyObject *const *parts = map->ptr;
+  AnyObject *keys_object = parts[0];
+  AnyObject *counts_object = parts[1];
+  opendp_data__slice_free(map);
+  jobjectArray result = NULL;
+  FfiSlice *keys = view(env, (jlong)(intptr_t)keys_object);
+  FfiSlice *counts = keys == NULL ? NULL : view(env, (jlong)(intptr_t)counts_object);
+  if (keys != NULL && counts != NULL) {
+    jsize n = (jsize)keys->len;
+    jclass string_class = (*env)->FindClass(env, "java/lang/String");
+    jclass object_class = (*env)->FindClass(env, "java/lang/Object");
+    jobjectArray names = string_class == NULL ? NULL : (*env)->NewObjectArray(env, n, string_class, NULL);
+    jintArray values = names == NULL ? NULL : (*env)->NewIntArray(env, n);
+    if (values != NULL) {
+      char *const *strings = keys->ptr;
+      for (jsize i = 0; i < n && !(*env)->ExceptionCheck(env); i++) {
+        jstring name = (*env)->NewStringUTF(env, strings[i]);
+        if (name != NULL) {
+          (*env)->SetObjectArrayElement(env, names, i, name);
+          (*env)->DeleteLocalRef(env, name);
+        }
+      }
+      (*env)->SetIntArrayRegion(env, values, 0, n, (const jint *)counts->ptr);
+      result = (*env)->ExceptionCheck(env) ? NULL : (*env)->NewObjectArray(env, 2, object_class, NULL);
+      if (result != NULL) {
+        (*env)->SetObjectArrayElement(env, result, 0, names);
+        (*env)->SetObjectArrayElement(env, result, 1, values);
+      }
+    }
+    char *const *strings = keys->ptr;
+    for (uintptr_t i = 0; i < keys->len; i++) {
+      opendp_data__str_free(strings[i]);
+    }
+  }
+  if (keys != NULL) {
+    opendp_data__slice_free(keys);
+  }
+  if (counts != NULL) {
+    opendp_data__slice_free(counts);
+  }
+  opendp_data__object_free(keys_object);
+  opendp_data__object_free(counts_object);
+  return result;
+}
+
 /* ---- combinators ---- */
 
 JNIEXPORT jlong JNICALL Java_dev_cleanroom_dp_opendp_Native_makeChainMt(JNIEnv *env, jclass cls, jlong m1,

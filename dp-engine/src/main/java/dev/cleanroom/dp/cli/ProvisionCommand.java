@@ -1,6 +1,8 @@
 package dev.cleanroom.dp.cli;
 
 import dev.cleanroom.dp.accounting.PrivacyCost;
+import dev.cleanroom.dp.ledger.LedgerException;
+import dev.cleanroom.dp.ledger.PrivacyLedger;
 import dev.cleanroom.dp.policy.PolicyException;
 import dev.cleanroom.dp.provision.PolicyDraft;
 import dev.cleanroom.dp.provision.Provisioner;
@@ -20,6 +22,7 @@ import java.time.Clock;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.random.RandomGenerator;
 import java.util.random.RandomGeneratorFactory;
@@ -32,16 +35,22 @@ import java.util.random.RandomGeneratorFactory;
  */
 public final class ProvisionCommand {
   static final String USAGE = """
-      usage: dcr provision --data <real.csv> --policy <policy.yaml> --out <dir> [--force]
-             dcr provision --infer <real.csv> [--dataset <name>] [--owner <user>] [--reveal]
+      usage: dcr provision --data <real.csv> --policy <policy.yaml> --out <dir> [--ledger <jdbc-url>] [--force]
+             dcr provision --infer <real.csv> [--dataset <name>] [--owner <user>] [--infer-epsilon <ε>] [--reveal]
 
         --data     the real data (CSV with a header row); read, never copied into <dir>
         --policy   the dataset's policy (docs/policy.md)
         --out      where the stage-1 views go: schema.json, mock.csv, synthetic.csv, policy.yaml, provision.json
+        --ledger   the DP query service's privacy ledger (jdbc:sqlite:<file> or jdbc:postgresql://...): what
+                   provisioning spends is charged to the dataset's total there first, and refused if it
+                   does not fit; without it the service charges the spends recorded in <dir> when it starts
         --force    make the synthetic view again although <dir> was provisioned from other data or policy
-                   (spends the policy's synthetic ε again)
-        --infer    print a draft policy.yaml for <real.csv> to edit; copies no bound and no rare category
-        --reveal   with --infer: copy the data's min, max and every category into the draft
+                   (spends the policy's synthetic ε again, charged like the first time)
+        --infer    print a draft policy.yaml for <real.csv> to edit: types, bounds and common categories as DP
+                   estimates (OpenDP), spending --infer-epsilon (default 1.0, δ 1e-7) on the data; the draft
+                   records the spend, and provisioning charges it to the dataset's total
+        --reveal   with --infer: copy the data's min, max and every category instead (spends nothing, and
+                   the policy is refused until you set drafted.reveal_confirmed: true)
       """;
 
   private final PrintStream out;
@@ -69,8 +78,15 @@ public final class ProvisionCommand {
       if (options.containsKey("infer")) {
         Path csv = Path.of(options.get("infer"));
         String dataset = options.getOrDefault("dataset", defaultName(csv));
-        out.print(PolicyDraft.infer(CsvFile.read(csv), dataset, options.getOrDefault("owner", "provider"),
-            options.containsKey("reveal")));
+        PrivacyCost cost = new PrivacyCost(inferEpsilon(options), PolicyDraft.DEFAULT_COST.delta());
+        PolicyDraft.Draft draft = PolicyDraft.infer(CsvFile.read(csv), dataset, options.getOrDefault("owner", "provider"),
+            options.containsKey("reveal"), cost);
+        out.print(draft.yaml());
+        err.println(options.containsKey("reveal")
+            ? "dcr provision: the draft copies the data's own values (marked REVEALED); review them and set"
+                + " drafted.reveal_confirmed: true before provisioning"
+            : "dcr provision: drafting spent " + draft.spent() + " on " + csv + " (recorded in the draft's 'drafted:'"
+                + " section; provisioning charges it to the dataset's total)");
         return 0;
       }
       for (String required : List.of("data", "policy", "out")) {
@@ -81,12 +97,15 @@ public final class ProvisionCommand {
         }
       }
       Provisioner provisioner = new Provisioner(ProvisionCommand::synthesize, Clock.systemUTC(), err::println);
-      ProvisioningRecord record = provisioner.provision(Path.of(options.get("data")), Path.of(options.get("policy")),
-          Path.of(options.get("out")), options.containsKey("force"));
+      ProvisioningRecord record;
+      try (PrivacyLedger ledger = options.containsKey("ledger") ? PrivacyLedger.open(options.get("ledger")) : null) {
+        record = provisioner.provision(Path.of(options.get("data")), Path.of(options.get("policy")),
+            Path.of(options.get("out")), options.containsKey("force"), Optional.ofNullable(ledger));
+      }
       out.println("Synthetic data spent " + record.syntheticSpent() + " in this run, " + record.totalSyntheticSpent()
           + " over " + record.runs() + " run(s).");
       return 0;
-    } catch (PolicyException | ProvisioningException | InvalidDataException e) {
+    } catch (PolicyException | ProvisioningException | InvalidDataException | LedgerException e) {
       err.println("dcr provision: " + e.getMessage());
       return 1;
     } catch (NoSuchFileException e) {
@@ -111,7 +130,21 @@ public final class ProvisionCommand {
   }
 
   private static final Set<String> FLAGS = Set.of("force", "reveal");
-  private static final Set<String> VALUED = Set.of("data", "policy", "out", "infer", "dataset", "owner");
+  private static final Set<String> VALUED =
+      Set.of("data", "policy", "out", "ledger", "infer", "dataset", "owner", "infer-epsilon");
+
+  private static double inferEpsilon(Map<String, String> options) {
+    String text = options.getOrDefault("infer-epsilon", Double.toString(PolicyDraft.DEFAULT_COST.epsilon()));
+    try {
+      double epsilon = Double.parseDouble(text);
+      if (epsilon > 0 && Double.isFinite(epsilon)) {
+        return epsilon;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new IllegalArgumentException("--infer-epsilon takes a positive number such as 0.5, got '" + text + "'");
+  }
 
   static Map<String, String> parse(String[] args) {
     Map<String, String> options = new HashMap<>();
@@ -132,6 +165,7 @@ public final class ProvisionCommand {
         throw new IllegalArgumentException("unknown option " + arg);
       }
     }
+    inferEpsilon(options); // a usage error, found before anything is read
     if (options.containsKey("infer") && (options.containsKey("data") || options.containsKey("out"))) {
       throw new IllegalArgumentException("--infer drafts a policy; it does not go with --data or --out");
     }

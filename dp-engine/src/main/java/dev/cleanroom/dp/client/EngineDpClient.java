@@ -22,29 +22,35 @@ import java.util.Map;
 import java.util.UUID;
 
 /**
- * The stage-1 contract served from the engine in this process, for one scientist. This is where the
- * access rules live — who may use a dataset, which views are on — and the DP query service answers
- * each HTTP request through one of these, so both paths enforce the same rules.
+ * The stage-1 contract served from the engine in this process, for one caller. This is where the
+ * access rules live — only scientists use datasets, and only those a dataset's policy admits; which views
+ * are on — and the DP query service answers each HTTP request through one of these, so both paths
+ * enforce the same rules.
  *
  * <p>Every failure is a {@link DpClientException} with the code and HTTP status the service sends.
  */
 public final class EngineDpClient implements DpClient {
+  private final Caller caller;
   private final String scientist;
   private final PrivacyLedger ledger;
   private final Map<String, ProvisionedDataset> datasets = new LinkedHashMap<>();
   private final Map<String, DpQueryEngine> engines = new LinkedHashMap<>();
 
-  public EngineDpClient(String scientist, PrivacyLedger ledger, List<ProvisionedDataset> datasets) {
-    this.scientist = scientist;
+  public EngineDpClient(Caller caller, PrivacyLedger ledger, List<ProvisionedDataset> datasets) {
+    this.caller = caller;
+    this.scientist = caller.name();
     this.ledger = ledger;
     for (ProvisionedDataset dataset : datasets) {
       this.datasets.put(dataset.name(), dataset);
-      this.engines.put(dataset.name(), new DpQueryEngine(dataset.table(), ledger));
+      this.engines.put(dataset.name(), new DpQueryEngine(dataset.table(), dataset.budgetKey(), ledger));
     }
   }
 
   @Override
   public List<DatasetInfo> datasets() {
+    if (!caller.scientist()) {
+      return List.of();
+    }
     return datasets.values().stream()
         .map(ProvisionedDataset::policy)
         .filter(policy -> policy.admits(scientist))
@@ -54,10 +60,11 @@ public final class EngineDpClient implements DpClient {
 
   @Override
   public BudgetStatus budget(String dataset) {
-    DatasetPolicy policy = admitted(dataset).policy();
-    PrivacyCost spent = ledger(() -> ledger.spent(scientist, dataset));
+    ProvisionedDataset provisioned = admitted(dataset);
+    DatasetPolicy policy = provisioned.policy();
+    PrivacyCost spent = ledger(() -> ledger.spent(scientist, provisioned.budgetKey()));
     return new BudgetStatus(dataset, policy.budgetPerScientist(), spent,
-        policy.budgetPerScientist().minus(spent));
+        ledger(() -> ledger.remaining(scientist, provisioned.scientistBudget())));
   }
 
   @Override
@@ -109,6 +116,10 @@ public final class EngineDpClient implements DpClient {
     if (provisioned == null) {
       throw new DpClientException("unknown_dataset", 404, "No dataset '" + dataset + "'; available to " + scientist
           + ": " + String.join(", ", datasets().stream().map(DatasetInfo::name).toList()));
+    }
+    if (!caller.scientist()) {
+      throw new DpClientException("not_permitted", 403, scientist + " is not a scientist here: only scientists use"
+          + " datasets in stage 1; ask the clean room's administrator for the scientist role if you should");
     }
     if (!provisioned.policy().admits(scientist)) {
       throw new DpClientException("not_permitted", 403, scientist + " may not use dataset '" + dataset

@@ -3,6 +3,7 @@ package dev.cleanroom.dp.engine;
 import dev.cleanroom.dp.accounting.PrivacyCost;
 import dev.cleanroom.dp.ledger.Charge;
 import dev.cleanroom.dp.ledger.ChargeRequest;
+import dev.cleanroom.dp.ledger.DatasetBudget;
 import dev.cleanroom.dp.ledger.PrivacyLedger;
 import dev.cleanroom.dp.mechanisms.DpQuery;
 import dev.cleanroom.dp.mechanisms.GroupedQuery;
@@ -32,12 +33,15 @@ public final class DpQueryEngine {
   private final DatasetPolicy policy;
   private final Mechanisms mechanisms;
   private final PrivacyLedger ledger;
+  private final DatasetBudget budget;
 
-  public DpQueryEngine(PrivateTable table, PrivacyLedger ledger) {
+  /** @param budgetKey what the dataset's budget belongs to in the ledger (see {@link DatasetBudget#key()}) */
+  public DpQueryEngine(PrivateTable table, String budgetKey, PrivacyLedger ledger) {
     this.table = table;
     this.policy = table.policy();
     this.mechanisms = new Mechanisms(policy);
     this.ledger = ledger;
+    this.budget = new DatasetBudget(budgetKey, policy.budgetPerScientist(), policy.datasetTotal());
   }
 
   public String dataset() {
@@ -85,7 +89,7 @@ public final class DpQueryEngine {
     Charge charge;
     try {
       charge = ledger.charge(new ChargeRequest(
-          queryId, scientist, policy.dataset(), cost, policy.budgetPerScientist(), description));
+          queryId, scientist, policy.dataset(), cost, budget, description));
     } catch (IllegalArgumentException e) { // the id was charged for another query
       throw new QueryRejectedException("query_id_reused", e.getMessage());
     }
@@ -96,11 +100,8 @@ public final class DpQueryEngine {
     return charge.remaining();
   }
 
+  /** What the scientist may still spend: the smaller of their own budget's rest and the dataset total's. */
   public PrivacyCost remaining(String scientist) {
-    return ledger.remaining(scientist, policy.dataset(), policy.budgetPerScientist());
-  }
-
-  public PrivacyCost budget() {
-    return policy.budgetPerScientist();
+    return ledger.remaining(scientist, budget);
   }
 }

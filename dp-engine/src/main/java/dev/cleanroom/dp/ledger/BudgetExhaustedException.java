@@ -2,22 +2,23 @@ package dev.cleanroom.dp.ledger;
 
 import dev.cleanroom.dp.accounting.PrivacyCost;
 
-/** A query would take a scientist past their budget on a dataset; nothing was charged. */
+/** A query would take a scientist past their budget, or everyone past the dataset's total; nothing was charged. */
 public final class BudgetExhaustedException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
   private final PrivacyCost remaining;
   private final PrivacyCost requested;
 
-  BudgetExhaustedException(ChargeRequest request, ExactCost remaining, ExactCost needed) {
-    super(message(request, remaining, needed));
+  /** @param whose whose budget ran out, as the message says it: "alice has", "all users together have" */
+  BudgetExhaustedException(ChargeRequest request, String whose, ExactCost remaining, ExactCost needed) {
+    super(message(request, whose, remaining, needed));
     this.remaining = remaining.toPrivacyCost();
     this.requested = request.cost();
   }
 
-  private static String message(ChargeRequest request, ExactCost remaining, ExactCost needed) {
+  private static String message(ChargeRequest request, String whose, ExactCost remaining, ExactCost needed) {
     boolean withDelta = remaining.delta() > 0 || needed.delta() > 0;
-    return "Budget exhausted: " + request.scientist() + " has " + remaining.describe(withDelta)
+    return "Budget exhausted: " + whose + " " + remaining.describe(withDelta)
         + " left on dataset '" + request.dataset() + "'; this query needs " + needed.describe(withDelta)
         + ". Ask for less, or ask the data provider for a larger budget.";
   }

@@ -4,16 +4,19 @@ import dev.cleanroom.dp.accounting.PrivacyCost;
 import java.util.Objects;
 
 /**
- * A request to charge one query to a scientist's budget on a dataset.
+ * A request to charge one spend (a scientist's query, or the provider's synthetic view or drafted policy)
+ * to a dataset's budget.
  *
- * @param queryId names this query; charging the same id again returns the first charge instead of
+ * @param queryId names this spend; charging the same id again returns the first charge instead of
  *     charging twice, so a caller that retries after a failure uses the same id
+ * @param scientist who spends: a scientist, or the dataset's provider for the views they make
+ * @param dataset the name the dataset is served under, for the audit view
  * @param cost what answering the query spends
- * @param budget the scientist's total budget on the dataset, from the dataset's policy
+ * @param budget the spender's and everyone's budgets on the dataset, from the dataset's policy
  * @param description what the query was, for the provider's audit view
  */
 public record ChargeRequest(
-    String queryId, String scientist, String dataset, PrivacyCost cost, PrivacyCost budget, String description) {
+    String queryId, String scientist, String dataset, PrivacyCost cost, DatasetBudget budget, String description) {
 
   public ChargeRequest {
     requireNotBlank(queryId, "query id");

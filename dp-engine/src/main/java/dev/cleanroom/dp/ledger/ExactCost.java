@@ -59,6 +59,11 @@ record ExactCost(long epsilon, long delta) {
     return new ExactCost(Math.max(0, epsilon - spent.epsilon), Math.max(0, delta - spent.delta));
   }
 
+  /** The smaller of each part: what two budgets both still allow. */
+  ExactCost least(ExactCost other) {
+    return new ExactCost(Math.min(epsilon, other.epsilon), Math.min(delta, other.delta));
+  }
+
   boolean fitsWithin(ExactCost budget) {
     return epsilon <= budget.epsilon && delta <= budget.delta;
   }

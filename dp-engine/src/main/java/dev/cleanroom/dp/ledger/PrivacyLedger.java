@@ -12,11 +12,12 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The durable privacy budget ledger: what each scientist has spent on each dataset, charged before
- * any answer is released.
+ * The durable privacy budget ledger: what each scientist (and each dataset's provider) has spent on each
+ * dataset, charged before any answer is released.
  *
- * <p>Invariant: for every (scientist, dataset), the charges recorded add up to no more than the budget
- * each of them was checked against, under any number of concurrent callers and processes and across
+ * <p>Invariant: for every dataset's budget key, the charges recorded for each spender add up to no more
+ * than the spender's budget each of them was checked against, and the charges of all spenders together
+ * to no more than the dataset's total, under any number of concurrent callers and processes and across
  * crashes. Charges compose by basic sequential composition: ε and δ each add up.
  *
  * <p>Amounts are kept as exact decimals with 12 places; a charge rounds up and a budget down, so ten
@@ -24,7 +25,7 @@ import java.util.Optional;
  */
 public final class PrivacyLedger implements AutoCloseable {
   private static final String CHARGE_COLUMNS = "query_id, scientist, dataset, epsilon_pico, delta_pico,"
-      + " remaining_epsilon_pico, remaining_delta_pico, description, charged_at_micros";
+      + " remaining_epsilon_pico, remaining_delta_pico, description, charged_at_micros, budget_key";
 
   private final SqlDatabase database;
   private final Clock clock;
@@ -58,20 +59,20 @@ public final class PrivacyLedger implements AutoCloseable {
   }
 
   /**
-   * Charges a query to the scientist's budget on the dataset. Once this returns, the charge is durable
-   * and the answer may be released. Charging a query id that was already charged returns that first
+   * Charges a query to the scientist's budget and to the dataset's total. Once this returns, the charge
+   * is durable and the answer may be released. Charging a query id that was already charged returns that first
    * charge, marked {@link Charge#replayed()}, and charges nothing.
    *
-   * @throws BudgetExhaustedException if the cost does not fit what is left; nothing is charged
+   * @throws BudgetExhaustedException if the cost does not fit what is left of the spender's budget or of the
+   *     dataset's total; nothing is charged
    * @throws IllegalArgumentException if the query id was charged for a different scientist, dataset or cost
    * @throws LedgerException if the database failed; retry with the same query id
    */
   public Charge charge(ChargeRequest request) {
     ExactCost cost = ExactCost.ofCharge(request.cost());
-    ExactCost budget = ExactCost.ofBudget(request.budget());
     String action = "charge query '" + request.queryId() + "' to " + request.scientist()
         + " on dataset '" + request.dataset() + "'";
-    SqlDatabase.Work<Optional<Charge>> attempt = connection -> chargeOnce(connection, request, cost, budget);
+    SqlDatabase.Work<Optional<Charge>> attempt = connection -> chargeOnce(connection, request, cost);
     Optional<Charge> charge = database.write(action, attempt);
     if (charge.isEmpty()) {
       // Another account's transaction inserted this query id meanwhile (accounts lock separately on
@@ -82,24 +83,31 @@ public final class PrivacyLedger implements AutoCloseable {
         () -> new IllegalStateException("Query id '" + request.queryId() + "' was neither charged nor found"));
   }
 
-  private Optional<Charge> chargeOnce(Connection connection, ChargeRequest request, ExactCost cost, ExactCost budget)
+  private Optional<Charge> chargeOnce(Connection connection, ChargeRequest request, ExactCost cost)
       throws SQLException {
-    // The account's lock: no other charge to it reads the spent amount between this check and this insert.
-    database.lockKey(connection, request.scientist(), request.dataset());
-    Optional<Charge> earlier = find(connection, request.queryId());
+    DatasetBudget budget = request.budget();
+    // The dataset's lock: no other charge to the dataset, by anyone, reads the spent amounts between this
+    // check and this insert. Every account on a dataset is inside its total, so one lock covers both checks.
+    database.lockKey(connection, "dataset budget", budget.key());
+    Optional<Stored> earlier = find(connection, request.queryId());
     if (earlier.isPresent()) {
       return Optional.of(replay(earlier.get(), request, cost));
     }
-    ExactCost spent = spent(connection, request.scientist(), request.dataset());
-    ExactCost after = spent.plus(cost);
-    if (!after.fitsWithin(budget)) {
-      throw new BudgetExhaustedException(request, budget.minus(spent), cost);
+    ExactCost perSpender = ExactCost.ofBudget(budget.perSpender());
+    ExactCost total = ExactCost.ofBudget(budget.total());
+    ExactCost spentBySpender = spent(connection, request.scientist(), budget.key());
+    ExactCost spentByAll = spent(connection, null, budget.key());
+    if (!spentBySpender.plus(cost).fitsWithin(perSpender)) {
+      throw new BudgetExhaustedException(request, request.scientist() + " has", perSpender.minus(spentBySpender), cost);
     }
-    ExactCost remaining = budget.minus(after);
-    // Read under the account's lock, so an account's charges get their times in the order they commit.
+    if (!spentByAll.plus(cost).fitsWithin(total)) {
+      throw new BudgetExhaustedException(request, "all users together have", total.minus(spentByAll), cost);
+    }
+    ExactCost remaining = perSpender.minus(spentBySpender.plus(cost)).least(total.minus(spentByAll.plus(cost)));
+    // Read under the dataset's lock, so a dataset's charges get their times in the order they commit.
     long chargedAt = Schema.micros(clock.instant());
     try (PreparedStatement insert = connection.prepareStatement("INSERT INTO privacy_charges (" + CHARGE_COLUMNS
-        + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (query_id) DO NOTHING")) {
+        + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (query_id) DO NOTHING")) {
       insert.setString(1, request.queryId());
       insert.setString(2, request.scientist());
       insert.setString(3, request.dataset());
@@ -109,6 +117,7 @@ public final class PrivacyLedger implements AutoCloseable {
       insert.setLong(7, remaining.delta());
       insert.setString(8, request.description());
       insert.setLong(9, chargedAt);
+      insert.setString(10, budget.key());
       if (insert.executeUpdate() == 0) {
         return Optional.empty();
       }
@@ -121,40 +130,56 @@ public final class PrivacyLedger implements AutoCloseable {
    * A repeated query id must be the same query: answering another scientist's or another dataset's
    * query under an id that is already paid for would release it without charging anyone.
    */
-  private static Charge replay(Charge earlier, ChargeRequest request, ExactCost cost) {
-    if (!earlier.scientist().equals(request.scientist()) || !earlier.dataset().equals(request.dataset())
-        || !earlier.cost().equals(cost.toPrivacyCost())) {
+  private static Charge replay(Stored earlier, ChargeRequest request, ExactCost cost) {
+    Charge charge = earlier.charge();
+    if (!charge.scientist().equals(request.scientist()) || !charge.dataset().equals(request.dataset())
+        || !earlier.budgetKey().equals(request.budget().key()) || !charge.cost().equals(cost.toPrivacyCost())) {
       throw new IllegalArgumentException("Query id '" + request.queryId() + "' was already charged to "
-          + earlier.scientist() + " on dataset '" + earlier.dataset() + "' for "
-          + ExactCost.ofCharge(earlier.cost()).describe(earlier.cost().delta() > 0)
+          + charge.scientist() + " on dataset '" + charge.dataset() + "' for "
+          + ExactCost.ofCharge(charge.cost()).describe(charge.cost().delta() > 0)
           + "; give each query its own id");
     }
-    return new Charge(earlier.queryId(), earlier.scientist(), earlier.dataset(), earlier.cost(),
-        earlier.remaining(), earlier.description(), earlier.chargedAt(), true);
+    return new Charge(charge.queryId(), charge.scientist(), charge.dataset(), charge.cost(),
+        charge.remaining(), charge.description(), charge.chargedAt(), true);
   }
 
-  /** Everything the scientist has been charged on the dataset. */
-  public PrivacyCost spent(String scientist, String dataset) {
-    return spentExactly(scientist, dataset).toPrivacyCost();
-  }
-
-  /** What is left of {@code budget} for the scientist on the dataset, never below zero. */
-  public PrivacyCost remaining(String scientist, String dataset, PrivacyCost budget) {
-    return ExactCost.ofBudget(budget).minus(spentExactly(scientist, dataset)).toPrivacyCost();
-  }
-
-  private ExactCost spentExactly(String scientist, String dataset) {
+  /** Everything {@code scientist} has been charged on the dataset whose budget key is {@code budgetKey}. */
+  public PrivacyCost spent(String scientist, String budgetKey) {
     ChargeRequest.requireNotBlank(scientist, "scientist");
-    ChargeRequest.requireNotBlank(dataset, "dataset");
-    return database.read("read what " + scientist + " has spent on dataset '" + dataset + "'",
-        connection -> spent(connection, scientist, dataset));
+    return spentExactly(scientist, budgetKey).toPrivacyCost();
   }
 
-  private static ExactCost spent(Connection connection, String scientist, String dataset) throws SQLException {
+  /** Everything every spender together has been charged on the dataset whose budget key is {@code budgetKey}. */
+  public PrivacyCost spentByAll(String budgetKey) {
+    return spentExactly(null, budgetKey).toPrivacyCost();
+  }
+
+  /**
+   * What {@code scientist} may still spend on the dataset: the smaller of what is left of their own budget
+   * and of the dataset's total, never below zero.
+   */
+  public PrivacyCost remaining(String scientist, DatasetBudget budget) {
+    ChargeRequest.requireNotBlank(scientist, "scientist");
+    ExactCost own = ExactCost.ofBudget(budget.perSpender()).minus(spentExactly(scientist, budget.key()));
+    ExactCost all = ExactCost.ofBudget(budget.total()).minus(spentExactly(null, budget.key()));
+    return own.least(all).toPrivacyCost();
+  }
+
+  private ExactCost spentExactly(String scientist, String budgetKey) {
+    ChargeRequest.requireNotBlank(budgetKey, "budget key");
+    return database.read("read what " + (scientist == null ? "everyone" : scientist) + " has spent on the dataset of"
+        + " budget key '" + budgetKey + "'", connection -> spent(connection, scientist, budgetKey));
+  }
+
+  /** The sum of the charges on {@code budgetKey}, of {@code scientist}'s alone unless it is null. */
+  private static ExactCost spent(Connection connection, String scientist, String budgetKey) throws SQLException {
     try (PreparedStatement sum = connection.prepareStatement("SELECT COALESCE(SUM(epsilon_pico), 0),"
-        + " COALESCE(SUM(delta_pico), 0) FROM privacy_charges WHERE scientist = ? AND dataset = ?")) {
-      sum.setString(1, scientist);
-      sum.setString(2, dataset);
+        + " COALESCE(SUM(delta_pico), 0) FROM privacy_charges WHERE budget_key = ?"
+        + (scientist == null ? "" : " AND scientist = ?"))) {
+      sum.setString(1, budgetKey);
+      if (scientist != null) {
+        sum.setString(2, scientist);
+      }
       try (ResultSet result = sum.executeQuery()) {
         result.next();
         return new ExactCost(result.getLong(1), result.getLong(2));
@@ -162,17 +187,20 @@ public final class PrivacyLedger implements AutoCloseable {
     }
   }
 
-  /** Every charge on the dataset, oldest first: the data provider's audit view. */
-  public List<Charge> charges(String dataset) {
-    ChargeRequest.requireNotBlank(dataset, "dataset");
-    return database.read("list the charges on dataset '" + dataset + "'", connection -> {
+  /**
+   * Every charge on the dataset whose budget key is {@code budgetKey}, under whatever name it was served,
+   * oldest first: the data provider's audit view.
+   */
+  public List<Charge> charges(String budgetKey) {
+    ChargeRequest.requireNotBlank(budgetKey, "budget key");
+    return database.read("list the charges on the dataset of budget key '" + budgetKey + "'", connection -> {
       try (PreparedStatement select = connection.prepareStatement("SELECT " + CHARGE_COLUMNS
-          + " FROM privacy_charges WHERE dataset = ? ORDER BY charged_at_micros, query_id")) {
-        select.setString(1, dataset);
+          + " FROM privacy_charges WHERE budget_key = ? ORDER BY charged_at_micros, query_id")) {
+        select.setString(1, budgetKey);
         try (ResultSet result = select.executeQuery()) {
           List<Charge> charges = new ArrayList<>();
           while (result.next()) {
-            charges.add(charge(result));
+            charges.add(stored(result).charge());
           }
           return charges;
         }
@@ -180,21 +208,24 @@ public final class PrivacyLedger implements AutoCloseable {
     });
   }
 
-  private static Optional<Charge> find(Connection connection, String queryId) throws SQLException {
+  /** A charge as stored, with the budget key it was charged to. */
+  private record Stored(Charge charge, String budgetKey) {}
+
+  private static Optional<Stored> find(Connection connection, String queryId) throws SQLException {
     try (PreparedStatement select = connection.prepareStatement(
         "SELECT " + CHARGE_COLUMNS + " FROM privacy_charges WHERE query_id = ?")) {
       select.setString(1, queryId);
       try (ResultSet result = select.executeQuery()) {
-        return result.next() ? Optional.of(charge(result)) : Optional.empty();
+        return result.next() ? Optional.of(stored(result)) : Optional.empty();
       }
     }
   }
 
-  private static Charge charge(ResultSet row) throws SQLException {
-    return new Charge(row.getString(1), row.getString(2), row.getString(3),
+  private static Stored stored(ResultSet row) throws SQLException {
+    return new Stored(new Charge(row.getString(1), row.getString(2), row.getString(3),
         new ExactCost(row.getLong(4), row.getLong(5)).toPrivacyCost(),
         new ExactCost(row.getLong(6), row.getLong(7)).toPrivacyCost(),
-        row.getString(8), Schema.instant(row.getLong(9)), false);
+        row.getString(8), Schema.instant(row.getLong(9)), false), row.getString(10));
   }
 
   @Override

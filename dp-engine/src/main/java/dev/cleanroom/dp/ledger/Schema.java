@@ -33,7 +33,13 @@ final class Schema {
             charged_at_micros BIGINT NOT NULL
           )""",
           "CREATE INDEX privacy_charges_by_account ON privacy_charges (scientist, dataset)",
-          "CREATE INDEX privacy_charges_by_dataset ON privacy_charges (dataset, charged_at_micros)")));
+          "CREATE INDEX privacy_charges_by_dataset ON privacy_charges (dataset, charged_at_micros)"),
+      // A dataset's budget belongs to its data, not to the name it is served under. Charges from before
+      // keep their dataset name as their key: they still count for that name's ledger rows.
+      Migration.of(2, "budget per dataset",
+          "ALTER TABLE privacy_charges ADD COLUMN budget_key TEXT NOT NULL DEFAULT ''",
+          "UPDATE privacy_charges SET budget_key = dataset",
+          "CREATE INDEX privacy_charges_by_budget ON privacy_charges (budget_key, scientist)")));
 
   static final int LATEST = MIGRATIONS.latest();
 

@@ -88,6 +88,18 @@ public final class Data extends NativeHandle {
     return read(Native::toI64Vec);
   }
 
+  /** Reads a {@code HashMap<String, i32>}, such as a key release's counts, in no particular order. */
+  public java.util.Map<String, Integer> asStringI32Map() {
+    Object[] parts = read(Native::toStringI32Map);
+    String[] keys = (String[]) parts[0];
+    int[] counts = (int[]) parts[1];
+    java.util.Map<String, Integer> map = new java.util.HashMap<>();
+    for (int i = 0; i < keys.length; i++) {
+      map.put(keys[i], counts[i]);
+    }
+    return map;
+  }
+
   /** Reads an {@code (f64, f64)} pair, such as the (ε, δ) of an approximate-DP measurement. */
   public double[] asF64Tuple() {
     return read(Native::toF64Tuple);

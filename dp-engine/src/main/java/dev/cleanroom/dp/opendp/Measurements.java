@@ -35,6 +35,21 @@ public final class Measurements {
   }
 
   /**
+   * {@code make_laplace_threshold}: Laplace noise of {@code scale} on each count of a
+   * {@link Transformations#makeCountBy} map, releasing only the keys whose noisy count reaches
+   * {@code threshold} (key release: which keys exist is private too). Its measure is
+   * {@code Approximate<MaxDivergence>}; the δ is the chance that a key one person adds passes.
+   */
+  public static Measurement makeLaplaceThreshold(Domain domain, Metric metric, double scale, int threshold) {
+    try {
+      return new Measurement(Native.makeLaplaceThreshold(domain.pointer(), metric.pointer(), scale, threshold,
+          "Approximate<MaxDivergence>"));
+    } finally {
+      Transformations.keepAlive(domain, metric);
+    }
+  }
+
+  /**
    * {@code make_private_quantile}: the exponential mechanism over {@code candidates} (sorted), scoring
    * each by how far it is from the {@code alpha}-quantile.
    */

@@ -117,6 +117,15 @@ final class Native {
 
   static native long makeNoisyMax(long domain, long metric, long outputMeasure, double scale, boolean negate);
 
+  // drafting a policy privately: key release (make_count_by, then make_laplace_threshold)
+  static native long makeCountBy(long domain, long metric, String valueType);
+
+  /** {@code threshold} is an i32 count, the value type {@link #makeCountBy} counts with here. */
+  static native long makeLaplaceThreshold(long domain, long metric, double scale, int threshold, String outputMeasure);
+
+  /** A {@code HashMap<String, i32>} as {@code {String[] keys, int[] counts}}. */
+  static native Object[] toStringI32Map(long object);
+
   // combinators
   static native long makeChainMt(long measurement1, long transformation0);
 

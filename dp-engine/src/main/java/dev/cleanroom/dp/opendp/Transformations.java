@@ -88,6 +88,18 @@ public final class Transformations {
     }
   }
 
+  /**
+   * {@code make_count_by}: the count of each distinct value, as a {@code HashMap<TK, valueType>}; one row
+   * changes one count by one (L0, L∞ of 1).
+   */
+  public static Transformation makeCountBy(Domain domain, Metric metric, String valueType) {
+    try {
+      return new Transformation(Native.makeCountBy(domain.pointer(), metric.pointer(), valueType));
+    } finally {
+      keepAlive(domain, metric);
+    }
+  }
+
   static void keepAlive(Object... handles) {
     java.lang.ref.Reference.reachabilityFence(handles);
   }

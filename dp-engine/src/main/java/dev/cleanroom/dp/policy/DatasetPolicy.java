@@ -12,11 +12,15 @@ import java.util.stream.Collectors;
 
 /**
  * A provider's rules for one dataset: its declared columns, who may use it, which stage-1 views are
- * on, each scientist's privacy budget and the cap per query, what the provider spends on the synthetic
- * view, how invalid values are handled, whether stage-2 outputs wait for the provider's release, and whether a
- * notebook whose code reads otherwise than it runs is refused at submission.
+ * on, each scientist's privacy budget and the cap per query, the dataset's total over all users and views,
+ * what the provider spends on the synthetic view, how invalid values are handled, whether stage-2 outputs wait
+ * for the provider's release, and whether a notebook whose code reads otherwise than it runs is refused at
+ * submission.
  *
- * @param scientists who may use the dataset; empty means every scientist
+ * @param scientists who may use the dataset; empty means every scientist (users the hub names scientists)
+ * @param datasetTotal what everyone together may spend on the dataset: every scientist's queries, the
+ *     synthetic view and a drafted policy's estimates
+ * @param drafted what {@code dcr provision --infer} spent and revealed, if the policy began as its draft
  * @param syntheticCost the (ε, δ) the provider spends once to make the synthetic view
  * @param refusesHiddenCode whether the job bridge refuses a notebook with Unicode escapes, bidirectional controls or
  *     invisible characters in its code, before anyone reviews it (otherwise the review view flags them)
@@ -30,10 +34,12 @@ public record DatasetPolicy(
     List<ColumnPolicy> columns,
     PrivacyCost budgetPerScientist,
     PrivacyCost maxPerQuery,
+    PrivacyCost datasetTotal,
     PrivacyCost syntheticCost,
     InvalidValues invalidValues,
     boolean outputsNeedRelease,
-    boolean refusesHiddenCode) {
+    boolean refusesHiddenCode,
+    Optional<Drafted> drafted) {
 
   public DatasetPolicy {
     if (dataset == null || !dataset.matches("[a-z0-9][a-z0-9_-]{0,62}")) {
@@ -48,6 +54,7 @@ public record DatasetPolicy(
     views = Collections.unmodifiableSet(views.isEmpty() ? EnumSet.noneOf(View.class) : EnumSet.copyOf(views));
     columns = List.copyOf(columns);
     Objects.requireNonNull(invalidValues, "invalidValues");
+    Objects.requireNonNull(drafted, "drafted");
     if (columns.stream().map(ColumnPolicy::name).distinct().count() != columns.size()) {
       throw new IllegalArgumentException("Dataset '" + dataset + "' declares a column twice");
     }
@@ -59,6 +66,23 @@ public record DatasetPolicy(
           "Dataset '" + dataset + "': the per-query cap (" + maxPerQuery + ") exceeds the budget per scientist ("
               + budgetPerScientist + ")");
     }
+    if (!maxPerQuery.fitsWithin(datasetTotal)) {
+      throw new IllegalArgumentException("Dataset '" + dataset + "': the per-query cap (" + maxPerQuery
+          + ") exceeds the dataset's total (" + datasetTotal + ")");
+    }
+    if (views.contains(View.SYNTHETIC) && !syntheticCost.fitsWithin(datasetTotal)) {
+      throw new IllegalArgumentException("Dataset '" + dataset + "': the synthetic view's cost (" + syntheticCost
+          + ") exceeds the dataset's total (" + datasetTotal + ")");
+    }
+  }
+
+  /**
+   * The total a policy that declares none gets: one scientist's full budget beside the synthetic view's
+   * cost, so that declaring more scientists never multiplies what the data may leak unless the provider
+   * says so.
+   */
+  public static PrivacyCost defaultTotal(PrivacyCost budgetPerScientist, Set<View> views, PrivacyCost syntheticCost) {
+    return views.contains(View.SYNTHETIC) ? budgetPerScientist.plus(syntheticCost) : budgetPerScientist;
   }
 
   public static Builder builder(String dataset) {
@@ -97,10 +121,12 @@ public record DatasetPolicy(
     private final List<ColumnPolicy> columns = new ArrayList<>();
     private PrivacyCost budgetPerScientist = PrivacyCost.pure(1);
     private PrivacyCost maxPerQuery = PrivacyCost.pure(0.5);
+    private PrivacyCost datasetTotal;
     private PrivacyCost syntheticCost = new PrivacyCost(1, 1e-6);
     private InvalidValues invalidValues = InvalidValues.CLAMP;
     private boolean outputsNeedRelease = true;
     private boolean refusesHiddenCode = false;
+    private Drafted drafted;
 
     private Builder(String dataset) {
       this.dataset = dataset;
@@ -146,6 +172,12 @@ public record DatasetPolicy(
       return this;
     }
 
+    /** Unset: {@link DatasetPolicy#defaultTotal}. */
+    public Builder datasetTotal(PrivacyCost total) {
+      this.datasetTotal = total;
+      return this;
+    }
+
     public Builder syntheticCost(PrivacyCost cost) {
       this.syntheticCost = cost;
       return this;
@@ -166,9 +198,16 @@ public record DatasetPolicy(
       return this;
     }
 
+    public Builder drafted(Drafted drafted) {
+      this.drafted = drafted;
+      return this;
+    }
+
     public DatasetPolicy build() {
+      PrivacyCost total = datasetTotal != null ? datasetTotal : defaultTotal(budgetPerScientist, views, syntheticCost);
       return new DatasetPolicy(dataset, owner, description, scientists, views, columns, budgetPerScientist,
-          maxPerQuery, syntheticCost, invalidValues, outputsNeedRelease, refusesHiddenCode);
+          maxPerQuery, total, syntheticCost, invalidValues, outputsNeedRelease, refusesHiddenCode,
+          Optional.ofNullable(drafted));
     }
   }
 }

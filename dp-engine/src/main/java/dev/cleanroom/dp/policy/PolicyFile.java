@@ -48,7 +48,7 @@ public final class PolicyFile {
 
   private DatasetPolicy policy(Map<?, ?> root) {
     allowOnly(root, "", Set.of("dataset", "owner", "description", "scientists", "views", "columns", "budget",
-        "synthetic", "invalid_values", "outputs", "notebooks"));
+        "synthetic", "invalid_values", "outputs", "notebooks", "drafted"));
     String dataset = string(root, "dataset", null);
     DatasetPolicy.Builder builder = DatasetPolicy.builder(dataset == null ? "invalid" : dataset);
     String owner = string(root, "owner", null);
@@ -62,9 +62,12 @@ public final class PolicyFile {
     builder.columns(columns(root));
     Map<?, ?> budget = map(root, "budget", true);
     if (budget != null) {
-      allowOnly(budget, "budget.", Set.of("per_scientist", "per_query"));
+      allowOnly(budget, "budget.", Set.of("per_scientist", "per_query", "dataset_total"));
       builder.budgetPerScientist(cost(budget, "budget.per_scientist", "per_scientist"));
       builder.maxPerQuery(cost(budget, "budget.per_query", "per_query"));
+      if (budget.containsKey("dataset_total")) {
+        builder.datasetTotal(cost(budget, "budget.dataset_total", "dataset_total"));
+      }
     }
     Map<?, ?> synthetic = map(root, "synthetic", false);
     if (synthetic != null) {
@@ -73,6 +76,7 @@ public final class PolicyFile {
     builder.invalidValues(invalidValues(root));
     builder.outputsNeedRelease(!either(root, "outputs", "release", "required", "automatic").equals("automatic"));
     builder.refusesHiddenCode(either(root, "notebooks", "hidden_code", "flag", "refuse").equals("refuse"));
+    builder.drafted(drafted(root));
     if (dataset == null) {
       missing("dataset", "the dataset's name, e.g. dataset: insurance");
     }
@@ -178,6 +182,37 @@ public final class PolicyFile {
       problem(section + "." + key, "must be " + usual + " or " + other + " (got '" + word + "')");
     }
     return word;
+  }
+
+  /**
+   * The draft's record. A draft with revealed values is refused until the provider confirms them: copying a
+   * minimum, a maximum or a rare category from the data is a decision, not a default.
+   */
+  private Drafted drafted(Map<?, ?> root) {
+    Map<?, ?> drafted = map(root, "drafted", false);
+    if (drafted == null) {
+      return null;
+    }
+    allowOnly(drafted, "drafted.", Set.of("epsilon", "delta", "spend_id", "revealed", "reveal_confirmed"));
+    PrivacyCost spent = PrivacyCost.ZERO;
+    if (drafted.containsKey("epsilon")) {
+      Double epsilon = number(drafted, "drafted", "epsilon");
+      Double delta = drafted.containsKey("delta") ? number(drafted, "drafted", "delta") : Double.valueOf(0);
+      if (epsilon != null && delta != null) {
+        spent = new PrivacyCost(epsilon, delta);
+      }
+    }
+    String spendId = string(drafted, "spend_id", "");
+    if (spent.epsilon() > 0 && spendId.isBlank()) {
+      missing("drafted.spend_id", "the id 'dcr provision --infer' wrote; provisioning charges the draft's spend with it");
+    }
+    List<String> revealed = strings(drafted, "revealed");
+    if (!revealed.isEmpty() && !Boolean.TRUE.equals(drafted.get("reveal_confirmed"))) {
+      problem("drafted.reveal_confirmed", "columns " + String.join(", ", revealed) + " carry values copied from the"
+          + " real data (--reveal): review them, then write reveal_confirmed: true (or replace them with public"
+          + " bounds and categories and remove them from drafted.revealed)");
+    }
+    return new Drafted(spent, spendId, revealed);
   }
 
   private PrivacyCost cost(Map<?, ?> parent, String path, String key) {
@@ -296,6 +331,7 @@ public final class PolicyFile {
     Map<String, Object> budget = new LinkedHashMap<>();
     budget.put("per_scientist", costMap(policy.budgetPerScientist()));
     budget.put("per_query", costMap(policy.maxPerQuery()));
+    budget.put("dataset_total", costMap(policy.datasetTotal()));
     root.put("budget", budget);
     root.put("synthetic", costMap(policy.syntheticCost()));
     root.put("invalid_values", policy.invalidValues().name().toLowerCase(java.util.Locale.ROOT));
@@ -303,6 +339,14 @@ public final class PolicyFile {
     if (policy.refusesHiddenCode()) { // written only when set, so that the policies written before it keep their bytes
       root.put("notebooks", Map.of("hidden_code", "refuse"));
     }
+    policy.drafted().ifPresent(drafted -> {
+      Map<String, Object> fields = new LinkedHashMap<>(costMap(drafted.spent()));
+      fields.put("spend_id", drafted.spendId());
+      fields.put("revealed", drafted.revealedColumns());
+      // Read back only once confirmed, so the effective policy says so.
+      fields.put("reveal_confirmed", true);
+      root.put("drafted", fields);
+    });
     return new Yaml().dumpAsMap(root);
   }
 

@@ -1,29 +1,66 @@
 package dev.cleanroom.dp.provision;
 
+import dev.cleanroom.dp.accounting.PrivacyCost;
+import dev.cleanroom.dp.mechanisms.DraftReleases;
+import dev.cleanroom.dp.mechanisms.DraftReleases.Released;
 import dev.cleanroom.dp.table.CsvFile;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
-import java.util.TreeMap;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.UUID;
 import java.util.stream.Collectors;
 
 /**
  * {@code dcr provision --infer}: drafts a policy.yaml from a CSV for the provider to edit.
  *
- * <p>Invariant: without {@code reveal}, the draft holds no value taken from the data that could single
- * out a person: bounds are left for the provider to declare (a column's minimum or maximum is one
- * person's value) and only categories shared by at least {@link #MIN_CATEGORY_ROWS} rows are listed.
- * With {@code reveal}, the provider has confirmed that copying them is acceptable, and each copied value
- * is marked in the draft so it can be reviewed.
+ * <p>Invariant: without {@code reveal}, everything in the draft that depends on the data is a DP release
+ * made with OpenDP under the provider's stated (ε, δ), split evenly over the columns: whether a column is
+ * numeric (two noisy counts, a tenth of the column's ε), its bounds (two private quantiles over a public grid),
+ * or its categories (key
+ * release: only values whose noisy count passes a threshold). The draft records that spend with a ledger id
+ * ({@code drafted:}), which provisioning charges to the dataset's total. With {@code reveal}, the data's own
+ * values are copied, nothing is spent, and the draft lists the columns they are in: the policy is refused
+ * until the provider confirms them.
  */
 public final class PolicyDraft {
-  /** A category seen in fewer rows than this is left out of a draft unless revealed. */
-  public static final int MIN_CATEGORY_ROWS = 10;
+  /** What a draft spends unless the provider says otherwise. */
+  public static final PrivacyCost DEFAULT_COST = new PrivacyCost(1.0, 1e-7);
+  /** Cells that mean "no value": missing, never a category, and they do not make a column non-numeric. */
+  public static final Set<String> MISSING = Set.of("", "na", "n/a", "null", "nan");
+
+  private static final double LOWER_QUANTILE = 0.01;
+  private static final double UPPER_QUANTILE = 0.99;
 
   private PolicyDraft() {}
 
-  public static String infer(CsvFile csv, String dataset, String owner, boolean reveal) {
+  /** The draft's text and what making it spent. */
+  public record Draft(String yaml, PrivacyCost spent) {}
+
+  /** @param cost the (ε, δ) the draft may spend on the data; ignored with {@code reveal} */
+  public static Draft infer(CsvFile csv, String dataset, String owner, boolean reveal, PrivacyCost cost) {
+    int columns = csv.header().size();
+    PrivacyCost perColumn = new PrivacyCost(cost.epsilon() / columns, cost.delta() / columns);
+    StringBuilder body = new StringBuilder();
+    List<String> revealed = new ArrayList<>();
+    PrivacyCost spent = PrivacyCost.ZERO;
+    for (int column = 0; column < columns; column++) {
+      List<String> values = new ArrayList<>();
+      for (List<String> row : csv.rows()) {
+        String value = row.get(column).strip();
+        if (!MISSING.contains(value.toLowerCase(Locale.ROOT))) {
+          values.add(value);
+        }
+      }
+      String name = csv.header().get(column);
+      Column drafted = reveal ? revealed(values) : estimated(values, perColumn);
+      if (drafted.revealed()) {
+        revealed.add(name);
+      }
+      spent = spent.plus(drafted.spent());
+      body.append("  ").append(yamlKey(name)).append(": ").append(drafted.yaml()).append('\n');
+    }
     StringBuilder yaml = new StringBuilder();
     yaml.append("# Drafted by 'dcr provision --infer'").append(reveal ? " --reveal" : "")
         .append(". Review every line: this file decides what scientists may learn.\n");
@@ -33,72 +70,95 @@ public final class PolicyDraft {
     yaml.append("description: \"\"\n");
     yaml.append("scientists: []            # empty: every scientist may use it\n");
     yaml.append("views: [dp-query, mock]   # add synthetic to make DP synthetic data (spends the ε below)\n");
-    yaml.append("columns:\n");
-    for (int column = 0; column < csv.header().size(); column++) {
-      List<String> values = new ArrayList<>();
-      for (List<String> row : csv.rows()) {
-        values.add(row.get(column).strip());
-      }
-      yaml.append("  ").append(yamlKey(csv.header().get(column))).append(": ")
-          .append(describe(values, reveal)).append('\n');
-    }
+    yaml.append("columns:\n").append(body);
     yaml.append("budget:\n");
     yaml.append("  per_scientist: {epsilon: 1.0, delta: 1.0e-6}\n");
     yaml.append("  per_query:     {epsilon: 0.5, delta: 1.0e-6}\n");
+    yaml.append("  dataset_total: {epsilon: 3.0, delta: 3.0e-6}   # all users and views, this draft's spend included\n");
     yaml.append("synthetic: {epsilon: 1.0, delta: 1.0e-6}\n");
     yaml.append("invalid_values: clamp     # or reject: refuse data with NaN, missing or out-of-bounds values\n");
     yaml.append("outputs: {release: required}\n");
-    return yaml.toString();
-  }
-
-  private static String describe(List<String> values, boolean reveal) {
-    List<Double> numbers = new ArrayList<>();
-    for (String value : values) {
-      if (value.isEmpty()) {
-        continue;
-      }
-      try {
-        numbers.add(Double.parseDouble(value));
-      } catch (NumberFormatException e) {
-        return categorical(values, reveal);
-      }
-    }
-    if (numbers.isEmpty()) {
-      return "{type: excluded}   # no values: declare a type or keep it excluded";
-    }
-    boolean integer = numbers.stream().allMatch(n -> n == Math.rint(n));
-    String type = integer ? "integer" : "numeric";
+    yaml.append("# What drafting did to the real data; keep it: provisioning charges the spend to the dataset's total.\n");
+    yaml.append("drafted:\n");
     if (!reveal) {
-      return "{type: " + type + ", lower: TODO, upper: TODO}   # declare bounds from domain knowledge; "
-          + "the data's min/max are not copied (rerun with --reveal to copy them)";
+      yaml.append("  epsilon: ").append(spent.epsilon()).append('\n');
+      yaml.append("  delta: ").append(spent.delta()).append('\n');
     }
-    double min = numbers.stream().mapToDouble(Double::doubleValue).min().orElseThrow();
-    double max = numbers.stream().mapToDouble(Double::doubleValue).max().orElseThrow();
-    return "{type: " + type + ", lower: " + number(min) + ", upper: " + number(max)
-        + "}   # REVEALED: the data's own min and max; widen to public bounds if you can";
+    yaml.append("  spend_id: ").append(UUID.randomUUID()).append('\n');
+    if (!revealed.isEmpty()) {
+      yaml.append("  revealed: [").append(revealed.stream().map(PolicyDraft::yamlString).collect(Collectors.joining(", ")))
+          .append("]   # these columns hold the data's own values\n");
+      yaml.append("  reveal_confirmed: false   # true once you have reviewed them; until then the policy is refused\n");
+    }
+    return new Draft(yaml.toString(), reveal ? PrivacyCost.ZERO : spent);
   }
 
-  private static String categorical(List<String> values, boolean reveal) {
-    Map<String, Long> counts = values.stream()
-        .collect(Collectors.groupingBy(v -> v, TreeMap::new, Collectors.counting()));
-    List<String> kept = counts.entrySet().stream()
-        .filter(e -> reveal || e.getValue() >= MIN_CATEGORY_ROWS)
-        .map(Map.Entry::getKey)
-        .toList();
-    long rare = counts.size() - kept.size();
-    String list = kept.stream().map(PolicyDraft::yamlString).collect(Collectors.joining(", "));
-    String comment = rare > 0
-        ? "   # " + rare + " rarer value(s) left out (under " + MIN_CATEGORY_ROWS + " rows each): add the real "
-            + "categories by hand, or rerun with --reveal"
-        : reveal ? "   # REVEALED: every value seen in the data" : "";
-    if (kept.isEmpty()) {
-      return "{type: excluded}" + comment + "; or make it categorical with the categories you declare";
+  private record Column(String yaml, PrivacyCost spent, boolean revealed) {}
+
+  private static boolean isNumber(String value) {
+    try {
+      return Double.isFinite(Double.parseDouble(value));
+    } catch (NumberFormatException e) {
+      return false;
     }
-    return "{type: categorical, categories: [" + list + "]}" + comment;
+  }
+
+  /** A column drafted from DP releases only, spending at most {@code budget}. */
+  private static Column estimated(List<String> values, PrivacyCost budget) {
+    List<String> numbers = values.stream().filter(PolicyDraft::isNumber).toList();
+    // A tenth of the column's ε decides its type: a noisy count of numbers against one of the rest (thousands
+    // of rows apart in a real column). The two sets are disjoint, but each is paid for.
+    double typeEpsilon = budget.epsilon() / 20;
+    Released<Long> numeric = DraftReleases.count(numbers.size(), typeEpsilon);
+    Released<Long> other = DraftReleases.count(values.size() - numbers.size(), typeEpsilon);
+    PrivacyCost spent = numeric.cost().plus(other.cost());
+    double rest = budget.epsilon() * 9 / 10;
+    if (numeric.value() > other.value()) {
+      double[] parsed = numbers.stream().mapToDouble(Double::parseDouble).toArray();
+      Released<Double> lower = DraftReleases.quantile(parsed, LOWER_QUANTILE, rest / 2);
+      Released<Double> upper = DraftReleases.quantile(parsed, UPPER_QUANTILE, rest / 2);
+      spent = spent.plus(lower.cost()).plus(upper.cost());
+      if (!(lower.value() < upper.value())) {
+        return new Column("{type: numeric, lower: TODO, upper: TODO}   # the DP estimates of the 1st and 99th"
+            + " percentile did not separate; declare bounds from domain knowledge", spent, false);
+      }
+      return new Column("{type: numeric, lower: " + number(lower.value()) + ", upper: " + number(upper.value())
+          + "}   # DP estimates of the 1st and 99th percentile: widen to public bounds (or type: integer)", spent,
+          false);
+    }
+    Released<List<String>> categories = DraftReleases.categories(values, rest, budget.delta());
+    spent = spent.plus(categories.cost());
+    if (categories.value().isEmpty()) {
+      return new Column("{type: excluded}   # no value is common enough to release privately; declare the categories"
+          + " and make it categorical, or keep it excluded", spent, false);
+    }
+    return new Column("{type: categorical, categories: [" + categories.value().stream().map(PolicyDraft::yamlString)
+        .collect(Collectors.joining(", ")) + "]}   # the common values (OpenDP key release); add the rarer"
+        + " real categories by hand", spent, false);
+  }
+
+  /** A column drafted by copying the data's own values: what {@code --reveal} asks for. */
+  private static Column revealed(List<String> values) {
+    if (values.isEmpty()) {
+      return new Column("{type: excluded}   # no values: declare a type or keep it excluded", PrivacyCost.ZERO, false);
+    }
+    if (values.stream().allMatch(PolicyDraft::isNumber)) {
+      double[] numbers = values.stream().mapToDouble(Double::parseDouble).toArray();
+      boolean integer = java.util.Arrays.stream(numbers).allMatch(n -> n == Math.rint(n));
+      double min = java.util.Arrays.stream(numbers).min().orElseThrow();
+      double max = java.util.Arrays.stream(numbers).max().orElseThrow();
+      return new Column("{type: " + (integer ? "integer" : "numeric") + ", lower: " + number(min) + ", upper: "
+          + number(max) + "}   # REVEALED: the data's own min and max; widen to public bounds if you can",
+          PrivacyCost.ZERO, true);
+    }
+    String list = new TreeSet<>(values).stream().map(PolicyDraft::yamlString).collect(Collectors.joining(", "));
+    return new Column("{type: categorical, categories: [" + list + "]}   # REVEALED: every value seen in the data",
+        PrivacyCost.ZERO, true);
   }
 
   private static String number(double value) {
-    return value == Math.rint(value) ? Long.toString((long) value) : String.format(Locale.ROOT, "%s", value);
+    return value == Math.rint(value) && Math.abs(value) < 1e15 ? Long.toString((long) value)
+        : String.format(Locale.ROOT, "%s", value);
   }
 
   /** Quotes every string: YAML would otherwise read yes/no/on/off as booleans and 1e3 as a number. */

@@ -1,5 +1,9 @@
 package dev.cleanroom.dp.provision;
 
+import dev.cleanroom.dp.ledger.BudgetExhaustedException;
+import dev.cleanroom.dp.ledger.ChargeRequest;
+import dev.cleanroom.dp.ledger.DatasetBudget;
+import dev.cleanroom.dp.ledger.PrivacyLedger;
 import dev.cleanroom.dp.policy.DatasetPolicy;
 import dev.cleanroom.dp.policy.PolicyFile;
 import dev.cleanroom.dp.policy.View;
@@ -11,12 +15,14 @@ import java.util.Optional;
 
 /**
  * A dataset as the DP query service serves it: the policy it was provisioned with, the folder of its
- * stage-1 views (written by {@link Provisioner}), and the real rows.
+ * stage-1 views (written by {@link Provisioner}), the real rows, and the key of its privacy budget.
  *
  * <p>The policy is read from the views folder, not from the provider's working copy, so the service
  * always enforces the policy the views were made under; changing a policy means provisioning again.
+ *
+ * @param budgetKey what the dataset's budget in the ledger belongs to ({@link #budgetKey(String)})
  */
-public record ProvisionedDataset(DatasetPolicy policy, Path viewsDir, PrivateTable table) {
+public record ProvisionedDataset(DatasetPolicy policy, Path viewsDir, PrivateTable table, String budgetKey) {
   public static final String POLICY_FILE = "policy.yaml";
 
   /** Opens a provisioned views folder and the real CSV it was made from. */
@@ -27,11 +33,64 @@ public record ProvisionedDataset(DatasetPolicy policy, Path viewsDir, PrivateTab
           + "<policy.yaml> --out " + viewsDir + "' first");
     }
     DatasetPolicy policy = PolicyFile.read(policyFile);
-    return new ProvisionedDataset(policy, viewsDir, PrivateTable.load(realCsv, policy));
+    Optional<ProvisioningRecord> record = Provisioner.readRecord(viewsDir);
+    Path keyFile = viewsDir.resolve(InputCommitment.KEY_FILE);
+    if (record.isPresent() && (!Files.isRegularFile(keyFile)
+        || !record.get().dataCommitment().equals(InputCommitment.of(InputCommitment.readKey(keyFile), realCsv)))) {
+      throw new IOException(viewsDir + " was provisioned from other data than " + realCsv + " (or before commitments"
+          + " were kept); provision it again from this file, or serve it with the file it was made from");
+    }
+    return new ProvisionedDataset(policy, viewsDir, PrivateTable.load(realCsv, policy), budgetKeyOf(realCsv));
+  }
+
+  /**
+   * The one rule for what a dataset's budget belongs to: its real data, by the sha256 of the CSV's bytes.
+   * Serving the same data under another name, from another views folder, or provisioning it again keeps its
+   * budget; only other data starts another.
+   */
+  public static String budgetKey(String dataSha256) {
+    return "sha256:" + dataSha256;
+  }
+
+  /** The budget key of the real data in {@code realCsv} ({@link #budgetKey(String)}). */
+  public static String budgetKeyOf(Path realCsv) throws IOException {
+    return budgetKey(Provisioner.sha256(realCsv));
   }
 
   public String name() {
     return policy.dataset();
+  }
+
+  /** A scientist's and everyone's budgets on this dataset, as its policy declares them. */
+  public DatasetBudget scientistBudget() {
+    return new DatasetBudget(budgetKey, policy.budgetPerScientist(), policy.datasetTotal());
+  }
+
+  /**
+   * Charges to {@code ledger} every spend the provider's provisioning runs recorded in this folder, each
+   * under its own id, so a spend already charged (by {@code dcr provision --ledger}, or at an earlier start)
+   * charges nothing again. The service does this before it answers a query: what the views released
+   * counts against the dataset's total whichever ledger the service keeps.
+   *
+   * @throws IllegalStateException if the recorded spends do not fit the dataset's total in this ledger
+   */
+  public void chargeProvisioning(PrivacyLedger ledger) throws IOException {
+    Optional<ProvisioningRecord> record = Provisioner.readRecord(viewsDir);
+    for (ProvisioningRecord.Spend spend : record.map(ProvisioningRecord::spends).orElse(java.util.List.of())) {
+      try {
+        ledger.charge(providerCharge(policy, budgetKey, spend));
+      } catch (BudgetExhaustedException e) {
+        throw new IllegalStateException("Dataset '" + name() + "': the " + spend.what() + " provisioned in " + viewsDir
+            + " spent " + spend.cost() + ", which this ledger's records leave no room for (" + e.getMessage()
+            + "). Serve it with the ledger it was provisioned against, or raise budget.dataset_total", e);
+      }
+    }
+  }
+
+  /** The ledger charge of one of the provider's spends: the provider's own account, bounded by the dataset's total. */
+  static ChargeRequest providerCharge(DatasetPolicy policy, String budgetKey, ProvisioningRecord.Spend spend) {
+    return new ChargeRequest(spend.id(), policy.owner(), policy.dataset(), spend.cost(),
+        new DatasetBudget(budgetKey, policy.datasetTotal(), policy.datasetTotal()), spend.what());
   }
 
   /** The CSV file of a row view ({@link View#SYNTHETIC} or {@link View#MOCK}) if the policy turned it on. */

@@ -4,8 +4,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.cleanroom.dp.accounting.PrivacyCost;
+import dev.cleanroom.dp.ledger.BudgetExhaustedException;
+import dev.cleanroom.dp.ledger.PrivacyLedger;
 import dev.cleanroom.dp.policy.ColumnPolicy;
 import dev.cleanroom.dp.policy.DatasetPolicy;
+import dev.cleanroom.dp.policy.Drafted;
 import dev.cleanroom.dp.policy.PolicyFile;
 import dev.cleanroom.dp.policy.View;
 import dev.cleanroom.dp.table.CsvFile;
@@ -23,6 +26,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.function.Consumer;
 
 /**
@@ -31,9 +35,12 @@ import java.util.function.Consumer;
  * the policy, and {@code provision.json} recording what was spent and the real rows' commitment under the
  * dataset's secret key ({@link InputCommitment}, made on the first run and kept after).
  *
- * <p>Invariant: ε is never spent twice silently. A re-run with the same data and policy changes
- * nothing; a re-run with different data or policy that would make synthetic data again needs
- * {@code force}, and the record keeps the total spent over all runs.
+ * <p>Invariant: ε is never spent twice silently, nor outside the dataset's total. A re-run with the same
+ * data and policy changes nothing; a re-run with different data or policy that would make synthetic data
+ * again needs {@code force}; every spend is recorded with its ledger id in the record and, with a ledger
+ * at hand, charged to the dataset's budget before the view is made (a spend that does not fit is refused).
+ * The DP query service charges the recorded spends to its own ledger at start ({@link
+ * ProvisionedDataset#chargeProvisioning}), so no view's spend escapes the dataset's total.
  */
 public final class Provisioner {
   public static final String RECORD_FILE = "provision.json";
@@ -62,12 +69,18 @@ public final class Provisioner {
     this.progress = progress;
   }
 
-  /** Provisions {@code data} under {@code policyFile} into {@code outDir}; returns what is recorded there. */
-  public ProvisioningRecord provision(Path data, Path policyFile, Path outDir, boolean force) throws IOException {
+  /**
+   * Provisions {@code data} under {@code policyFile} into {@code outDir}, charging what it spends to
+   * {@code ledger} if one is given; returns what is recorded there.
+   */
+  public ProvisioningRecord provision(Path data, Path policyFile, Path outDir, boolean force,
+      Optional<PrivacyLedger> ledger) throws IOException {
     DatasetPolicy policy = PolicyFile.read(policyFile);
     String policySha = sha256(PolicyFile.toYaml(policy).getBytes(StandardCharsets.UTF_8));
     Files.createDirectories(outDir);
     String dataCommitment = InputCommitment.of(InputCommitment.loadOrCreateKey(outDir), data);
+    // The budget's key, kept in the ledger only (ProvisionedDataset.budgetKey); the record names the rows by commitment.
+    String dataSha = sha256(data);
     Optional<ProvisioningRecord> previous = readRecord(outDir);
     if (previous.isPresent() && previous.get().madeFrom(policySha, dataCommitment) && viewsPresent(policy, outDir)) {
       progress.accept("Already provisioned from this data and policy in " + outDir + "; nothing was made or spent.");
@@ -93,8 +106,21 @@ public final class Provisioner {
     } else {
       Files.deleteIfExists(outDir.resolve("mock.csv"));
     }
+    List<ProvisioningRecord.Spend> spends = new ArrayList<>(previous.map(ProvisioningRecord::spends).orElse(List.of()));
+    Optional<Drafted> drafted = policy.drafted().filter(d -> d.spent().epsilon() > 0);
+    if (drafted.isPresent() && spends.stream().noneMatch(s -> s.id().equals(drafted.get().spendId()))) {
+      // Drafting spent this already; recording it is not a choice, so it is charged even without --force.
+      ProvisioningRecord.Spend spend = new ProvisioningRecord.Spend(drafted.get().spendId(), "policy draft",
+          drafted.get().spent(), clock.instant());
+      charge(policy, ProvisionedDataset.budgetKey(dataSha), spends, spend, ledger);
+      spends.add(spend);
+    }
     PrivacyCost spent = PrivacyCost.ZERO;
     if (makesSynthetic) {
+      ProvisioningRecord.Spend spend = new ProvisioningRecord.Spend(UUID.randomUUID().toString(), "synthetic view",
+          policy.syntheticCost(), clock.instant());
+      charge(policy, ProvisionedDataset.budgetKey(dataSha), spends, spend, ledger);
+      spends.add(spend);
       progress.accept("Making synthetic.csv with DP synthetic data (spends " + policy.syntheticCost() + ")");
       SyntheticDataMaker.Result synthetic = synthesizer.make(table, policy.syntheticCost());
       synthetic.rows().write(outDir.resolve("synthetic.csv"));
@@ -106,13 +132,39 @@ public final class Provisioner {
     }
     PrivacyCost total = previous.map(ProvisioningRecord::totalSyntheticSpent).orElse(PrivacyCost.ZERO).plus(spent);
     ProvisioningRecord record = new ProvisioningRecord(policy.dataset(), TOOL, clock.instant(), policySha, dataCommitment,
-        views, spent, total, previous.map(ProvisioningRecord::runs).orElse(0) + 1);
+        views, spent, total, previous.map(ProvisioningRecord::runs).orElse(0) + 1, spends);
     // The record is written last: a run that dies half-way leaves no record claiming views it did not make.
     JSON.writeValue(outDir.resolve(RECORD_FILE).toFile(), record);
     progress.accept("Provisioned '" + policy.dataset() + "' in " + outDir + ": " + String.join(", ", views)
         + (views.isEmpty() ? "no row views" : "") + "; schema.json, policy.yaml, " + RECORD_FILE + "; the commitment key "
         + InputCommitment.KEY_FILE + " (keep it as secret as the real rows: it goes to the TEE with them)");
     return record;
+  }
+
+  /**
+   * Charges {@code spend} before it is made: to the ledger if one is at hand, which knows every user's spend
+   * on the dataset; otherwise against the spends recorded in this folder alone, which the service charges
+   * to its ledger at start.
+   */
+  private static void charge(DatasetPolicy policy, String budgetKey, List<ProvisioningRecord.Spend> recorded,
+      ProvisioningRecord.Spend spend, Optional<PrivacyLedger> ledger) {
+    if (ledger.isPresent()) {
+      try {
+        ledger.get().charge(ProvisionedDataset.providerCharge(policy, budgetKey, spend));
+      } catch (BudgetExhaustedException e) {
+        throw new ProvisioningException("budget_exhausted", "The " + spend.what() + " of dataset '" + policy.dataset()
+            + "' would spend " + spend.cost() + " beyond its budget.dataset_total (" + policy.datasetTotal() + "): "
+            + e.getMessage());
+      }
+      return;
+    }
+    PrivacyCost after = recorded.stream().map(ProvisioningRecord.Spend::cost).reduce(PrivacyCost.ZERO, PrivacyCost::plus)
+        .plus(spend.cost());
+    if (!after.fitsWithin(policy.datasetTotal())) {
+      throw new ProvisioningException("budget_exhausted", "The " + spend.what() + " of dataset '" + policy.dataset()
+          + "' would bring what this folder's runs spent to " + after + ", beyond its budget.dataset_total ("
+          + policy.datasetTotal() + "); raise the total, or make fewer views");
+    }
   }
 
   public static Optional<ProvisioningRecord> readRecord(Path outDir) throws IOException {
@@ -127,7 +179,10 @@ public final class Provisioner {
         && (!policy.allows(View.SYNTHETIC) || Files.isRegularFile(outDir.resolve("synthetic.csv")));
   }
 
-  /** The public schema: column names, types, bounds and categories; never a value from the data. */
+  /**
+   * The public schema: column names, types, bounds and categories. A value copied from the data reaches it
+   * only from a column the provider confirmed as revealed, and that column says {@code "REVEALED"}.
+   */
   private static void writeSchema(DatasetPolicy policy, Path file) throws IOException {
     List<Map<String, Object>> columns = new ArrayList<>();
     for (ColumnPolicy column : policy.visibleColumns()) {
@@ -145,6 +200,9 @@ public final class Provisioner {
         }
         case ColumnPolicy.Excluded e -> throw new IllegalStateException("excluded columns are not visible");
       }
+      if (policy.drafted().map(d -> d.revealedColumns().contains(column.name())).orElse(false)) {
+        entry.put("mark", "REVEALED: copied from the real data by dcr provision --infer --reveal");
+      }
       columns.add(entry);
     }
     Map<String, Object> schema = new LinkedHashMap<>();
@@ -153,9 +211,25 @@ public final class Provisioner {
     JSON.writeValue(file.toFile(), schema);
   }
 
+  /** The sha256 of a file, read in pieces: real data may be larger than the heap. */
+  static String sha256(Path file) throws IOException {
+    MessageDigest digest = sha256();
+    byte[] buffer = new byte[1 << 16];
+    try (var in = Files.newInputStream(file)) {
+      for (int read; (read = in.read(buffer)) > 0; ) {
+        digest.update(buffer, 0, read);
+      }
+    }
+    return HexFormat.of().formatHex(digest.digest());
+  }
+
   static String sha256(byte[] bytes) {
+    return HexFormat.of().formatHex(sha256().digest(bytes));
+  }
+
+  private static MessageDigest sha256() {
     try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+      return MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("every JVM has SHA-256", e);
     }

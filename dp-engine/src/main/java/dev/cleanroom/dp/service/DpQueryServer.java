@@ -1,6 +1,7 @@
 package dev.cleanroom.dp.service;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.cleanroom.dp.client.Caller;
 import dev.cleanroom.dp.client.DpClientException;
 import dev.cleanroom.dp.client.WireFormat;
 import dev.cleanroom.service.http.ApiContract;
@@ -118,7 +119,7 @@ public final class DpQueryServer {
         return;
       }
       ctx.put(QUERY, request.describe());
-      String user = user(ctx);
+      Caller user = user(ctx);
       String dataset = ctx.pathParam("name");
       Future<ObjectNode> answer = request.groupBy().isPresent()
           ? service.queryByGroup(user, dataset, request).map(WireFormat::grouped)
@@ -157,7 +158,7 @@ public final class DpQueryServer {
           "Missing or unknown bearer token; send 'Authorization: Bearer <token>' with the token you were given"));
     }
 
-    private static String user(RoutingContext ctx) {
+    private static Caller user(RoutingContext ctx) {
       return ctx.get(USER);
     }
 
@@ -241,7 +242,7 @@ public final class DpQueryServer {
         String dataset = datasetOf(ctx.request().path());
         String query = ctx.get(QUERY);
         String code = ctx.get(CODE);
-        accessLog.accept("access user=" + Optional.ofNullable(user(ctx)).orElse("-")
+        accessLog.accept("access user=" + Optional.ofNullable(user(ctx)).map(Caller::name).orElse("-")
             + " method=" + ctx.request().method().name()
             + " path=" + printable(ctx.request().path())
             + " dataset=" + (dataset == null ? "-" : printable(dataset))

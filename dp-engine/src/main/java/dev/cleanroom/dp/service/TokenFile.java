@@ -1,5 +1,6 @@
 package dev.cleanroom.dp.service;
 
+import dev.cleanroom.dp.client.Caller;
 import dev.cleanroom.service.auth.TokenDigest;
 import io.vertx.core.Future;
 import java.io.IOException;
@@ -10,11 +11,14 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
- * Bearer tokens from a file, one {@code <token> <user>} pair a line; blank lines and lines starting
- * with {@code #} are ignored. A token is at least {@value #MIN_TOKEN_LENGTH} characters without spaces
- * (make one with {@code openssl rand -hex 24}); a user name is one word. The file is read once, at start.
+ * Bearer tokens from a file, one {@code <token> <user> <roles>} a line, as the job bridge's token file:
+ * roles comma-separated ({@code scientist}, {@code provider}, {@code auditor}, or the hub group names), or
+ * {@code -} for none; only the scientist role matters here. Blank lines and lines starting with {@code #} are
+ * ignored. A token is at least {@value #MIN_TOKEN_LENGTH} characters without spaces (make one with
+ * {@code openssl rand -hex 24}); a user name is one word. The file is read once, at start.
  *
  * <p>Only SHA-256 digests of the tokens are kept, and a lookup compares digests, so the time a lookup
  * takes says nothing about how close a guess came to a real token.
@@ -22,9 +26,12 @@ import java.util.Optional;
 public final class TokenFile implements Authenticator {
   public static final int MIN_TOKEN_LENGTH = 16;
 
-  private final Map<String, String> usersByTokenDigest;
+  private static final Set<String> ROLES = Set.of("scientist", "provider", "auditor", "scientists", "providers",
+      "auditors", "-");
 
-  private TokenFile(Map<String, String> usersByTokenDigest) {
+  private final Map<String, Caller> usersByTokenDigest;
+
+  private TokenFile(Map<String, Caller> usersByTokenDigest) {
     this.usersByTokenDigest = Map.copyOf(usersByTokenDigest);
   }
 
@@ -34,7 +41,7 @@ public final class TokenFile implements Authenticator {
 
   /** Parses the lines of a token file; {@code source} names it in error messages. */
   public static TokenFile parse(List<String> lines, String source) {
-    Map<String, String> users = new HashMap<>();
+    Map<String, Caller> users = new HashMap<>();
     for (int i = 0; i < lines.size(); i++) {
       String line = lines.get(i).strip();
       if (line.isEmpty() || line.startsWith("#")) {
@@ -42,14 +49,23 @@ public final class TokenFile implements Authenticator {
       }
       String[] fields = line.split("\\s+");
       // Errors name the line, never its content: the content is a secret.
-      if (fields.length != 2) {
-        throw new IllegalArgumentException(source + ": line " + (i + 1) + " must be '<token> <user>'");
+      if (fields.length != 3) {
+        throw new IllegalArgumentException(source + ": line " + (i + 1) + " must be '<token> <user> <roles>'"
+            + " (roles: scientist, provider, auditor comma-separated, or - for none)");
+      }
+      List<String> roles = List.of(fields[2].split(","));
+      for (String role : roles) {
+        if (!ROLES.contains(role)) {
+          throw new IllegalArgumentException(source + ": line " + (i + 1) + " has role '" + role
+              + "'; roles are scientist, provider, auditor (or - for none)");
+        }
       }
       if (fields[0].length() < MIN_TOKEN_LENGTH) {
         throw new IllegalArgumentException(source + ": the token on line " + (i + 1) + " is shorter than "
             + MIN_TOKEN_LENGTH + " characters; make one with 'openssl rand -hex 24'");
       }
-      if (users.putIfAbsent(TokenDigest.of(fields[0]), fields[1]) != null) {
+      boolean scientist = roles.contains("scientist") || roles.contains("scientists");
+      if (users.putIfAbsent(TokenDigest.of(fields[0]), new Caller(fields[1], scientist)) != null) {
         throw new IllegalArgumentException(source + ": the token on line " + (i + 1) + " is listed twice");
       }
     }
@@ -57,7 +73,7 @@ public final class TokenFile implements Authenticator {
   }
 
   @Override
-  public Future<Optional<String>> user(String bearerToken) {
+  public Future<Optional<Caller>> user(String bearerToken) {
     return Future.succeededFuture(Optional.ofNullable(usersByTokenDigest.get(TokenDigest.of(bearerToken))));
   }
 }

@@ -68,10 +68,19 @@ class ProvisionCommandTest {
   }
 
   @Test
-  void inferPrintsADraftWithoutCopiedBounds() {
-    assertEquals(0, run("--infer", InsuranceData.CSV.toString(), "--dataset", "insurance", "--owner", "pat"));
+  void inferPrintsADraftAndWhatItSpent() {
+    assertEquals(0, run("--infer", InsuranceData.CSV.toString(), "--dataset", "insurance", "--owner", "pat",
+        "--infer-epsilon", "0.5"));
     String draft = out.toString(StandardCharsets.UTF_8);
     assertTrue(draft.contains("dataset: insurance"), draft);
-    assertTrue(draft.contains("lower: TODO"), draft);
+    assertTrue(draft.contains("drafted:\n  epsilon: 0.4"), draft);
+    assertFalse(draft.contains("63770"), "the largest charge is one person's value");
+    assertTrue(err().contains("drafting spent ε 0.5"), err());
+  }
+
+  @Test
+  void aNonPositiveInferEpsilonIsAUsageError() {
+    assertEquals(2, run("--infer", InsuranceData.CSV.toString(), "--infer-epsilon", "0"));
+    assertTrue(err().contains("--infer-epsilon takes a positive number"), err());
   }
 }

@@ -39,8 +39,8 @@ class EngineDpClientTest {
   private static DatasetPolicy renamed(String name, List<String> scientists, EnumSet<View> views) {
     DatasetPolicy p = InsuranceData.policy();
     return new DatasetPolicy(name, p.owner(), p.description(), scientists, views, p.columns(),
-        p.budgetPerScientist(), p.maxPerQuery(), p.syntheticCost(), p.invalidValues(), p.outputsNeedRelease(),
-        p.refusesHiddenCode());
+        p.budgetPerScientist(), p.maxPerQuery(), p.datasetTotal(), p.syntheticCost(), p.invalidValues(),
+        p.outputsNeedRelease(), p.refusesHiddenCode(), java.util.Optional.empty());
   }
 
   @BeforeEach
@@ -58,7 +58,7 @@ class EngineDpClientTest {
   }
 
   private DpClient client(String scientist) {
-    return new EngineDpClient(scientist, ledger, datasets);
+    return new EngineDpClient(Caller.scientist(scientist), ledger, datasets);
   }
 
   private static DpClientException refusal(int status, String code, Runnable call) {
@@ -131,5 +131,58 @@ class EngineDpClientTest {
     refusal(404, "view_not_available", () -> client("alice").view("insurance", "synthetic")); // on, but not made
     refusal(404, "view_not_available", () -> client("alice").view("insurance", "real"));
     refusal(404, "view_not_available", () -> client("alice").view("mock-only", "synthetic"));
+  }
+
+  private DatasetPolicy withTotal(String name, PrivacyCost perScientist, PrivacyCost total) {
+    DatasetPolicy p = InsuranceData.policy();
+    return new DatasetPolicy(name, p.owner(), p.description(), List.of(), EnumSet.of(View.DP_QUERY, View.MOCK),
+        p.columns(), perScientist, new PrivacyCost(1, 0), total, p.syntheticCost(), p.invalidValues(),
+        p.outputsNeedRelease(), p.refusesHiddenCode(), java.util.Optional.empty());
+  }
+
+  /**
+   * Attack (issue 15, 4): {@code scientists: []} admitted every user with a full budget of their own, so alice
+   * and audrey (an auditor) together spent ε 4 where the policy said ε 2. Only scientists query, and all users
+   * together stay within the dataset's total.
+   */
+  @Test
+  void aliceAndAudreyTogetherCannotSpendMoreThanTheDatasetsTotal() throws IOException {
+    List<ProvisionedDataset> served = List.of(provisioned(withTotal("shared", PrivacyCost.pure(2), PrivacyCost.pure(2))));
+    DpClient alice = new EngineDpClient(Caller.scientist("alice"), ledger, served);
+    DpClient audrey = new EngineDpClient(new Caller("audrey", false), ledger, served);
+    DpClient bob = new EngineDpClient(Caller.scientist("bob"), ledger, served);
+
+    refusal(403, "not_permitted", () -> audrey.query("shared", DpQuery.count(1)));
+    alice.query("shared", DpQuery.count(1));
+    alice.query("shared", DpQuery.count(1));
+    DpClientException bobs = refusal(429, "budget_exhausted", () -> bob.query("shared", DpQuery.count(1)));
+
+    assertTrue(bobs.getMessage().contains("all users together"), bobs.getMessage());
+    assertEquals(PrivacyCost.ZERO, bob.budget("shared").remaining());
+    assertEquals(2.0, ledger.spentByAll(InsuranceData.BUDGET_KEY).epsilon(), 1e-9);
+  }
+
+  /** Attack (issue 15, 4): a provider or an auditor queried like a scientist, each with a budget of their own. */
+  @Test
+  void aProviderOrAnAuditorCannotQueryOrSeeDatasets() {
+    for (Caller user : List.of(new Caller("pat", false), new Caller("audrey", false))) {
+      DpClient client = new EngineDpClient(user, ledger, datasets);
+      refusal(403, "not_permitted", () -> client.query("insurance", DpQuery.count(0.1)));
+      refusal(403, "not_permitted", () -> client.budget("insurance"));
+      assertEquals(List.of(), client.datasets());
+    }
+    assertEquals(List.of(), ledger.charges(InsuranceData.BUDGET_KEY));
+  }
+
+  /** Attack (issue 15, 4): serving the same data under a new name restarted every budget. */
+  @Test
+  void aNewNameForTheSameDataKeepsItsBudget() throws IOException {
+    DatasetPolicy policy = withTotal("original", PrivacyCost.pure(1), PrivacyCost.pure(5));
+    DpClient alice = new EngineDpClient(Caller.scientist("alice"), ledger,
+        List.of(provisioned(policy), provisioned(withTotal("renamed", PrivacyCost.pure(1), PrivacyCost.pure(5)))));
+    alice.query("original", DpQuery.count(1));
+
+    refusal(429, "budget_exhausted", () -> alice.query("renamed", DpQuery.count(0.5)));
+    assertEquals(PrivacyCost.ZERO, alice.budget("renamed").remaining());
   }
 }

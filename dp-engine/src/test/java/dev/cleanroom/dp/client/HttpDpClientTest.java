@@ -53,7 +53,7 @@ class HttpDpClientTest {
         ProvisionedDataset.open(dir.resolve("views/insurance"), InsuranceData.CSV),
         ProvisionedDataset.open(dir.resolve("views/private-insurance"), InsuranceData.CSV));
     for (String user : List.of("alice", "bob")) {
-      assertEquals(new EngineDpClient(user, service.ledger(), datasets).datasets(), service.client(user).datasets(), user);
+      assertEquals(new EngineDpClient(Caller.scientist(user), service.ledger(), datasets).datasets(), service.client(user).datasets(), user);
     }
     assertEquals(List.of("insurance"), service.client("alice").datasets().stream().map(DatasetInfo::name).toList());
   }

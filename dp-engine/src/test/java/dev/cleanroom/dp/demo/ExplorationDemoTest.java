@@ -3,6 +3,7 @@ package dev.cleanroom.dp.demo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.cleanroom.dp.client.Caller;
 import dev.cleanroom.dp.client.EngineDpClient;
 import dev.cleanroom.dp.ledger.Charge;
 import dev.cleanroom.dp.ledger.PrivacyLedger;
@@ -25,8 +26,8 @@ class ExplorationDemoTest {
   void theDemoExploresUntilTheBudgetRefuses_withOneGroupByChargedAsOneMean() {
     DatasetPolicy policy = InsuranceData.policy();
     try (PrivacyLedger ledger = PrivacyLedger.open("jdbc:sqlite:" + dir.resolve("ledger.db"))) {
-      EngineDpClient alice = new EngineDpClient("alice", ledger,
-          List.of(new ProvisionedDataset(policy, dir, InsuranceData.table(policy))));
+      EngineDpClient alice = new EngineDpClient(Caller.scientist("alice"), ledger,
+          List.of(new ProvisionedDataset(policy, dir, InsuranceData.table(policy), "insurance")));
       ByteArrayOutputStream printed = new ByteArrayOutputStream();
 
       new ExplorationDemo(alice, "alice", new PrintStream(printed, true, StandardCharsets.UTF_8)).run();

@@ -34,7 +34,7 @@ class DpQueryEngineTest {
   @BeforeEach
   void openLedger() {
     ledger = PrivacyLedger.open("jdbc:sqlite:" + dir.resolve("ledger.db"));
-    engine = new DpQueryEngine(InsuranceData.table(InsuranceData.policy()), ledger);
+    engine = new DpQueryEngine(InsuranceData.table(InsuranceData.policy()), "insurance", ledger);
   }
 
   @AfterEach
@@ -177,7 +177,7 @@ class DpQueryEngineTest {
   @Test
   void concurrentQueries_neverOverspendAndExactlyTheAffordableNumberSucceed() throws Exception {
     DatasetPolicy policy = InsuranceData.policyWithBudget(PrivacyCost.pure(1), PrivacyCost.pure(1));
-    DpQueryEngine tight = new DpQueryEngine(InsuranceData.table(policy), ledger);
+    DpQueryEngine tight = new DpQueryEngine(InsuranceData.table(policy), "insurance", ledger);
     int threads = 40;
     ExecutorService pool = Executors.newFixedThreadPool(threads);
     CountDownLatch start = new CountDownLatch(1);

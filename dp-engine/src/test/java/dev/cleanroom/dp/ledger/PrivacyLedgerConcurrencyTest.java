@@ -43,7 +43,8 @@ class PrivacyLedgerConcurrencyTest {
       CountDownLatch start = new CountDownLatch(1);
       List<Future<Charge>> attempts = new ArrayList<>();
       for (int i = 0; i < ATTEMPTS; i++) {
-        ChargeRequest request = new ChargeRequest("q" + i, "alice", "insurance", COST, BUDGET, "mean of charges");
+        ChargeRequest request = new ChargeRequest("q" + i, "alice", "insurance", COST,
+            new DatasetBudget("insurance", BUDGET, BUDGET), "mean of charges");
         attempts.add(threads.submit(() -> {
           start.await(); // all threads charge at once rather than as they are started
           return ledger.charge(request);

@@ -89,7 +89,8 @@ class PrivacyLedgerCrashTest {
           .findFirst()
           .orElseThrow();
       Charge again = reopenedAgain.charge(new ChargeRequest(
-          last.queryId(), last.scientist(), last.dataset(), last.cost(), QueryStorm.BUDGET, last.description()));
+          last.queryId(), last.scientist(), last.dataset(), last.cost(),
+          new DatasetBudget(QueryStorm.DATASET, QueryStorm.BUDGET, QueryStorm.BUDGET), last.description()));
 
       assertTrue(again.replayed(), "charging a released query again replays it");
       assertEquals(0, spent.compareTo(decimal(reopenedAgain.spent(QueryStorm.SCIENTIST, QueryStorm.DATASET).epsilon())),

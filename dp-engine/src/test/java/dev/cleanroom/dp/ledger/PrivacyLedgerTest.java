@@ -29,6 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 class PrivacyLedgerTest {
   private static final PrivacyCost BUDGET = PrivacyCost.pure(1);
+  /** A dataset total these tests never reach unless they mean to. */
+  private static final PrivacyCost TOTAL = new PrivacyCost(1000, 0.5);
   private static final Instant NOON = Instant.parse("2026-03-01T12:00:00Z");
 
   @TempDir Path dir;
@@ -52,7 +54,8 @@ class PrivacyLedgerTest {
 
   private static ChargeRequest request(String queryId, String scientist, String dataset, PrivacyCost cost,
       PrivacyCost budget) {
-    return new ChargeRequest(queryId, scientist, dataset, cost, budget, "mean of charges");
+    return new ChargeRequest(queryId, scientist, dataset, cost, new DatasetBudget(dataset, budget, TOTAL),
+        "mean of charges");
   }
 
   private static ChargeRequest aliceOnInsurance(String queryId, double epsilon) {
@@ -78,7 +81,7 @@ class PrivacyLedgerTest {
     }
 
     assertEquals(PrivacyCost.pure(1), ledger.spent("alice", "insurance"));
-    assertEquals(PrivacyCost.ZERO, ledger.remaining("alice", "insurance", BUDGET));
+    assertEquals(PrivacyCost.ZERO, ledger.remaining("alice", new DatasetBudget("insurance", BUDGET, TOTAL)));
   }
 
   @OnBothDatabases
@@ -149,7 +152,7 @@ class PrivacyLedgerTest {
     try (Connection bob = DriverManager.getConnection(url);
         Statement statement = bob.createStatement()) {
       statement.execute(backend == TestDatabase.SQLITE ? "BEGIN IMMEDIATE" : "BEGIN");
-      statement.executeUpdate("INSERT INTO privacy_charges VALUES ('q1', 'bob', 'insurance', 0, 0, 0, 0, '', 0)");
+      statement.executeUpdate("INSERT INTO privacy_charges VALUES ('q1', 'bob', 'insurance', 0, 0, 0, 0, '', 0, 'insurance')");
       var charging = CompletableFuture.supplyAsync(() -> ledger.charge(aliceOnInsurance("q1", 0.3)));
       Thread.sleep(300); // lets the charge run into bob's uncommitted row (PostgreSQL) or write lock (SQLite)
       statement.execute("COMMIT");
@@ -257,7 +260,7 @@ class PrivacyLedgerTest {
     PrivacyLedger ledger = newLedger(backend);
     ledger.charge(aliceOnInsurance("q1", 0.8));
 
-    assertEquals(PrivacyCost.ZERO, ledger.remaining("alice", "insurance", PrivacyCost.pure(0.5)));
+    assertEquals(PrivacyCost.ZERO, ledger.remaining("alice", new DatasetBudget("insurance", PrivacyCost.pure(0.5), TOTAL)));
   }
 
   @OnBothDatabases
@@ -336,5 +339,22 @@ class PrivacyLedgerTest {
         Statement statement = connection.createStatement()) {
       statement.executeUpdate(sql);
     }
+  }
+
+  /** Attack (issue 15, 4): each user had a budget of their own and nothing bound them together. */
+  @OnBothDatabases
+  void charge_byManySpenders_stopsAtTheDatasetsTotal(TestDatabase backend) {
+    PrivacyLedger ledger = newLedger(backend);
+    DatasetBudget budget = new DatasetBudget("sha256:data", PrivacyCost.pure(2), PrivacyCost.pure(2));
+    ledger.charge(new ChargeRequest("a1", "alice", "insurance", PrivacyCost.pure(1.5), budget, "count"));
+    // The same data under another name is the same budget.
+    ledger.charge(new ChargeRequest("b1", "bob", "insurance-copy", PrivacyCost.pure(0.5), budget, "count"));
+
+    var refused = assertThrows(BudgetExhaustedException.class,
+        () -> ledger.charge(new ChargeRequest("c1", "carol", "insurance", PrivacyCost.pure(0.1), budget, "count")));
+    assertTrue(refused.getMessage().startsWith("Budget exhausted: all users together have ε 0 left"), refused.getMessage());
+    assertEquals(PrivacyCost.pure(2), ledger.spentByAll("sha256:data"));
+    assertEquals(PrivacyCost.ZERO, ledger.remaining("carol", budget));
+    assertEquals(List.of("a1", "b1"), ledger.charges("sha256:data").stream().map(Charge::queryId).toList());
   }
 }

@@ -29,7 +29,7 @@ final class QueryStorm {
   public static void main(String[] args) throws Exception {
     PrivacyLedger ledger = PrivacyLedger.open(args[0]);
     int threads = Integer.parseInt(args[1]);
-    DpQueryEngine engine = new DpQueryEngine(InsuranceData.table(policy()), ledger);
+    DpQueryEngine engine = new DpQueryEngine(InsuranceData.table(policy()), DATASET, ledger);
     for (int t = 0; t < threads; t++) {
       String prefix = "storm-" + t + "-";
       Thread.ofPlatform().start(() -> {

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cleanroom.dp.accounting.PrivacyCost;
+import dev.cleanroom.dp.ledger.Charge;
+import dev.cleanroom.dp.ledger.PrivacyLedger;
 import dev.cleanroom.dp.policy.PolicyFile;
 import dev.cleanroom.dp.synth.Synthesizer;
 import dev.cleanroom.dp.synth.SyntheticTable;
@@ -20,7 +22,10 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.SplittableRandom;
+import dev.cleanroom.service.sql.OnBothDatabases;
+import dev.cleanroom.service.sql.TestDatabase;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -56,7 +61,7 @@ class ProvisionerTest {
   @Test
   void writesTheViewsThePolicyTurnsOn() throws IOException {
     Path out = dir.resolve("out");
-    ProvisioningRecord record = provisioner().provision(InsuranceData.CSV, policy("dp-query, mock, synthetic"), out, false);
+    ProvisioningRecord record = provisioner().provision(InsuranceData.CSV, policy("dp-query, mock, synthetic"), out, false, Optional.empty());
     assertTrue(Files.isRegularFile(out.resolve("schema.json")));
     assertTrue(Files.isRegularFile(out.resolve("mock.csv")));
     assertTrue(Files.isRegularFile(out.resolve("synthetic.csv")));
@@ -74,8 +79,8 @@ class ProvisionerTest {
     Path policy = policy("dp-query, mock");
     Path first = dir.resolve("first");
     Path second = dir.resolve("second");
-    provisioner().provision(InsuranceData.CSV, policy, first, false);
-    provisioner().provision(realRows("64,female,50.1,5,yes,northeast,63000.5\n"), policy, second, false);
+    provisioner().provision(InsuranceData.CSV, policy, first, false, Optional.empty());
+    provisioner().provision(realRows("64,female,50.1,5,yes,northeast,63000.5\n"), policy, second, false, Optional.empty());
     assertArrayEquals(Files.readAllBytes(first.resolve("mock.csv")), Files.readAllBytes(second.resolve("mock.csv")));
     assertArrayEquals(Files.readAllBytes(first.resolve("schema.json")), Files.readAllBytes(second.resolve("schema.json")));
   }
@@ -83,7 +88,7 @@ class ProvisionerTest {
   @Test
   void theSchemaHoldsNoValueFromTheData() throws IOException {
     Path out = dir.resolve("out");
-    provisioner().provision(InsuranceData.CSV, policy("mock"), out, false);
+    provisioner().provision(InsuranceData.CSV, policy("mock"), out, false, Optional.empty());
     String schema = Files.readString(out.resolve("schema.json"));
     assertTrue(schema.contains("\"upper\" : 65000.0"), schema);
     assertFalse(schema.contains("63770"), "the largest real charge must not appear: " + schema);
@@ -93,8 +98,8 @@ class ProvisionerTest {
   void rerunningWithTheSameInputsSpendsNothing() throws IOException {
     Path out = dir.resolve("out");
     Path policy = policy("dp-query, mock, synthetic");
-    ProvisioningRecord first = provisioner().provision(InsuranceData.CSV, policy, out, false);
-    ProvisioningRecord again = provisioner().provision(InsuranceData.CSV, policy, out, false);
+    ProvisioningRecord first = provisioner().provision(InsuranceData.CSV, policy, out, false, Optional.empty());
+    ProvisioningRecord again = provisioner().provision(InsuranceData.CSV, policy, out, false, Optional.empty());
     assertEquals(first, again);
     assertEquals(1, syntheticRuns);
     assertTrue(progress.get(progress.size() - 1).startsWith("Already provisioned"), progress.toString());
@@ -104,16 +109,16 @@ class ProvisionerTest {
   void newDataDoesNotSilentlySpendTheSyntheticBudgetAgain() throws IOException {
     Path out = dir.resolve("out");
     Path policy = policy("dp-query, mock, synthetic");
-    provisioner().provision(InsuranceData.CSV, policy, out, false);
+    provisioner().provision(InsuranceData.CSV, policy, out, false, Optional.empty());
     Path changed = realRows("30,male,25,0,no,southwest,4000\n");
     ProvisioningException e =
-        assertThrows(ProvisioningException.class, () -> provisioner().provision(changed, policy, out, false));
+        assertThrows(ProvisioningException.class, () -> provisioner().provision(changed, policy, out, false, Optional.empty()));
     assertEquals("would_spend_again", e.code());
     assertTrue(e.getMessage().contains("--force"), e.getMessage());
     assertEquals(1, syntheticRuns);
 
     ProvisioningRecord first = Provisioner.readRecord(out).orElseThrow();
-    ProvisioningRecord forced = provisioner().provision(changed, policy, out, true);
+    ProvisioningRecord forced = provisioner().provision(changed, policy, out, true, Optional.empty());
     assertEquals(first.syntheticSpent().plus(forced.syntheticSpent()), forced.totalSyntheticSpent());
     assertEquals(2, forced.runs());
   }
@@ -121,8 +126,8 @@ class ProvisionerTest {
   @Test
   void turningAViewOffRemovesItsFile() throws IOException {
     Path out = dir.resolve("out");
-    provisioner().provision(InsuranceData.CSV, policy("dp-query, mock"), out, false);
-    provisioner().provision(InsuranceData.CSV, policy("dp-query"), out, false);
+    provisioner().provision(InsuranceData.CSV, policy("dp-query, mock"), out, false, Optional.empty());
+    provisioner().provision(InsuranceData.CSV, policy("dp-query"), out, false, Optional.empty());
     assertFalse(Files.exists(out.resolve("mock.csv")));
   }
 
@@ -131,7 +136,7 @@ class ProvisionerTest {
     // A bare sha256 lets anyone who knows all rows but one test guesses of the last against it.
     Path out = dir.resolve("out");
     Path rows = realRows("");
-    provisioner().provision(rows, policy("dp-query"), out, false);
+    provisioner().provision(rows, policy("dp-query"), out, false, Optional.empty());
     String sha256 = java.util.HexFormat.of().formatHex(
         java.security.MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(rows)));
     for (Path file : Files.list(out).toList()) {
@@ -142,14 +147,52 @@ class ProvisionerTest {
   @Test
   void provisioningRecord_holdsTheRowsCommitmentUnderAnOwnerOnlyKeyKeptAcrossRuns() throws Exception {
     Path out = dir.resolve("out");
-    ProvisioningRecord first = provisioner().provision(realRows(""), policy("dp-query"), out, false);
+    ProvisioningRecord first = provisioner().provision(realRows(""), policy("dp-query"), out, false, Optional.empty());
     Path key = out.resolve(InputCommitment.KEY_FILE);
     assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(key)));
     assertEquals(InputCommitment.of(InputCommitment.readKey(key), realRows("")), first.dataCommitment());
     ProvisioningRecord changed = provisioner().provision(realRows("19,female,27.9,0,no,southwest,16884.924\n"),
-        policy("dp-query"), out, false);
+        policy("dp-query"), out, false, Optional.empty());
     assertEquals(InputCommitment.of(InputCommitment.readKey(key), realRows("19,female,27.9,0,no,southwest,16884.924\n")),
         changed.dataCommitment());
     assertFalse(first.dataCommitment().equals(changed.dataCommitment()));
+  }
+
+  private Path policyWithTotal(String description, double totalEpsilon) throws IOException {
+    Path file = dir.resolve("policy-total-" + description.hashCode() + ".yaml");
+    Files.writeString(file, Files.readString(InsuranceData.POLICY)
+        .replaceFirst("description: .*", "description: " + description)
+        .replaceFirst("dataset_total: \\{[^}]*}", "dataset_total: {epsilon: " + totalEpsilon + ", delta: 3.0e-6}"));
+    return file;
+  }
+
+  /**
+   * Attack (issue 15, 4): re-provisioning with --force, or into a fresh folder, made the synthetic view again
+   * with no trace in the ledger. Every synthetic spend is a charge on the data's budget, and one beyond the
+   * dataset's total is refused before anything is made.
+   */
+  @OnBothDatabases
+  void forceAndAFreshFolderChargeTheSameLedgerAndStopAtTheDatasetTotal(TestDatabase backend) throws IOException {
+    try (PrivacyLedger ledger = PrivacyLedger.open(backend.newUrl(dir))) {
+      Path out = dir.resolve("out");
+      provisioner().provision(InsuranceData.CSV, policyWithTotal("first", 2.5), out, false, Optional.of(ledger));
+      ProvisioningRecord forced =
+          provisioner().provision(InsuranceData.CSV, policyWithTotal("second", 2.5), out, true, Optional.of(ledger));
+
+      List<Charge> charges = ledger.charges(InsuranceData.BUDGET_KEY);
+      assertEquals(List.of("synthetic view", "synthetic view"), charges.stream().map(Charge::description).toList());
+      assertEquals(forced.spends().stream().map(ProvisioningRecord.Spend::id).toList(),
+          charges.stream().map(Charge::queryId).toList());
+      assertEquals(2.0, ledger.spentByAll(InsuranceData.BUDGET_KEY).epsilon(), 1e-9);
+
+      ProvisioningException third = assertThrows(ProvisioningException.class, () -> provisioner()
+          .provision(InsuranceData.CSV, policyWithTotal("third", 2.5), out, true, Optional.of(ledger)));
+      ProvisioningException renamed = assertThrows(ProvisioningException.class, () -> provisioner().provision(
+          InsuranceData.CSV, policyWithTotal("renamed", 2.5), dir.resolve("fresh-folder"), false, Optional.of(ledger)));
+      assertEquals("budget_exhausted", third.code());
+      assertEquals("budget_exhausted", renamed.code());
+      assertEquals(2, syntheticRuns, "a refused spend makes nothing");
+      assertEquals(2.0, ledger.spentByAll(InsuranceData.BUDGET_KEY).epsilon(), 1e-9);
+    }
   }
 }

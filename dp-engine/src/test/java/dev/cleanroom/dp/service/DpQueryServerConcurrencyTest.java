@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.cleanroom.dp.testing.InsuranceData;
 import dev.cleanroom.dp.accounting.PrivacyCost;
 import dev.cleanroom.dp.client.DpClient;
 import dev.cleanroom.dp.client.DpClientException;
@@ -62,7 +63,7 @@ class DpQueryServerConcurrencyTest {
       }
       clients.shutdown();
 
-      List<Charge> charges = service.ledger().charges("insurance");
+      List<Charge> charges = service.ledger().charges(InsuranceData.BUDGET_KEY);
       BigDecimal cost = decimal(answered.peek().answer().cost().epsilon());
       BigDecimal spent = charges.stream().map(c -> decimal(c.cost().epsilon())).reduce(BigDecimal.ZERO, BigDecimal::add);
       BigDecimal left = decimal(BUDGET.epsilon()).subtract(spent);

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.cleanroom.dp.testing.InsuranceData;
 import dev.cleanroom.dp.accounting.PrivacyCost;
 import dev.cleanroom.dp.ledger.Charge;
 import java.net.http.HttpRequest;
@@ -48,7 +49,7 @@ class DpQueryServerTest {
   }
 
   private List<Charge> charges(String dataset) {
-    return service.ledger().charges(dataset);
+    return service.ledger().charges(InsuranceData.BUDGET_KEY).stream().filter(c -> c.dataset().equals(dataset)).toList();
   }
 
   @Test
@@ -195,7 +196,7 @@ class DpQueryServerTest {
     // 274 of the 1,338 rows are smokers; Laplace noise at ε 0.5 has scale 2, so ±60 is never reached.
     assertTrue(Math.abs(smokerCount - 274) < 60 && Math.abs(allCount - 1338) < 60, smokerCount + " / " + allCount);
     assertEquals(0.5, JSON.readTree(smokers.body()).path("cost").path("epsilon").asDouble(), 1e-9);
-    assertEquals(1.0, service.ledger().spent("alice", "insurance").epsilon(), 1e-9);
+    assertEquals(1.0, service.ledger().spent("alice", InsuranceData.BUDGET_KEY).epsilon(), 1e-9);
   }
 
   @Test
@@ -262,7 +263,7 @@ class DpQueryServerTest {
 
     assertEquals(List.of(), charges("insurance"));
     assertEquals(List.of(), charges("private-insurance"));
-    assertEquals(PrivacyCost.ZERO, service.ledger().spent("alice", "insurance"));
+    assertEquals(PrivacyCost.ZERO, service.ledger().spent("alice", InsuranceData.BUDGET_KEY));
   }
 
   @Test

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
 import dev.cleanroom.dp.accounting.PrivacyCost;
+import dev.cleanroom.dp.client.Caller;
 import dev.cleanroom.dp.client.DpClientException;
 import dev.cleanroom.dp.ledger.Charge;
 import dev.cleanroom.dp.ledger.PrivacyLedger;
@@ -48,7 +49,7 @@ class DpQueryServiceTest {
   }
 
   private List<String> chargedQueryIds() {
-    return ledger.charges("insurance").stream().map(Charge::queryId).toList();
+    return ledger.charges(InsuranceData.BUDGET_KEY).stream().map(Charge::queryId).toList();
   }
 
   private static void refusedWith(VertxTestContext test, Checkpoint refused, Throwable failure, int status, String code) {
@@ -63,7 +64,7 @@ class DpQueryServiceTest {
   @Test
   void anAnswerArrivesWithItsChargeAlreadyInTheLedger(VertxTestContext test) {
     Checkpoint answered = test.checkpoint();
-    service.query("alice", "insurance", QueryRequest.of(DpQuery.count(0.5)))
+    service.query(Caller.scientist("alice"), "insurance", QueryRequest.of(DpQuery.count(0.5)))
         .onComplete(test.succeeding(answer -> test.verify(() -> {
           assertEquals(List.of(answer.queryId()), chargedQueryIds());
           assertEquals(1.5, answer.remaining().epsilon(), 1e-9);
@@ -75,25 +76,25 @@ class DpQueryServiceTest {
   void theAuditIsTheProvidersAlone(VertxTestContext test) {
     Checkpoint providerReads = test.checkpoint();
     Checkpoint othersRefused = test.checkpoint(2);
-    service.audit("pat", "insurance").onComplete(test.succeeding(charges -> test.verify(() -> {
+    service.audit(new Caller("pat", false), "insurance").onComplete(test.succeeding(charges -> test.verify(() -> {
       assertEquals(List.of(), charges);
       providerReads.flag();
     })));
-    service.audit("quinn", "insurance").onComplete(test.failing(e -> refusedWith(test, othersRefused, e, 403, "not_permitted")));
-    service.audit("alice", "insurance").onComplete(test.failing(e -> refusedWith(test, othersRefused, e, 403, "not_permitted")));
+    service.audit(new Caller("quinn", false), "insurance").onComplete(test.failing(e -> refusedWith(test, othersRefused, e, 403, "not_permitted")));
+    service.audit(Caller.scientist("alice"), "insurance").onComplete(test.failing(e -> refusedWith(test, othersRefused, e, 403, "not_permitted")));
   }
 
   @Test
   void refusalsAreCodedAndChargeNothing(VertxTestContext test) {
     Checkpoint refused = test.checkpoint(4);
     QueryRequest notACategory = new QueryRequest(DpQuery.count(0.1), Map.of("region", "arctic"), Optional.empty());
-    service.query("alice", "insurance", notACategory)
+    service.query(Caller.scientist("alice"), "insurance", notACategory)
         .onComplete(test.failing(e -> refusedWith(test, refused, e, 400, "unknown_category")));
-    service.query("alice", "private-insurance", QueryRequest.of(DpQuery.count(0.1)))
+    service.query(Caller.scientist("alice"), "private-insurance", QueryRequest.of(DpQuery.count(0.1)))
         .onComplete(test.failing(e -> refusedWith(test, refused, e, 403, "not_permitted")));
-    service.query("alice", "insurance", QueryRequest.of(DpQuery.count(-1)))
+    service.query(Caller.scientist("alice"), "insurance", QueryRequest.of(DpQuery.count(-1)))
         .onComplete(test.failing(e -> refusedWith(test, refused, e, 400, "invalid_epsilon")));
-    service.queryByGroup("alice", "insurance",
+    service.queryByGroup(Caller.scientist("alice"), "insurance",
             new QueryRequest(DpQuery.count(0.1), Map.of(), Optional.of("charges")))
         .onComplete(test.failing(e -> refusedWith(test, refused, e, 400, "wrong_column_type")));
   }
@@ -107,8 +108,8 @@ class DpQueryServiceTest {
             List.of("northeast", "northwest", "southeast", "southwest", "arctic")) : c)
         .toList();
     return new DatasetPolicy(demo.dataset(), demo.owner(), demo.description(), demo.scientists(), demo.views(), columns,
-        demo.budgetPerScientist(), demo.maxPerQuery(), demo.syntheticCost(), demo.invalidValues(),
-        demo.outputsNeedRelease(), demo.refusesHiddenCode());
+        demo.budgetPerScientist(), demo.maxPerQuery(), demo.datasetTotal(), demo.syntheticCost(), demo.invalidValues(),
+        demo.outputsNeedRelease(), demo.refusesHiddenCode(), Optional.empty());
   }
 
   @Test
@@ -119,10 +120,10 @@ class DpQueryServiceTest {
         new DpQuery.Mean("bmi", 0.1, 1e-7), DpQuery.histogram("sex", 0.1), DpQuery.median("age", 0.1));
     Checkpoint answered = test.checkpoint(queries.size() + 1);
     for (DpQuery<?> query : queries) {
-      regions.query("alice", "regions", new QueryRequest(query, Map.of("region", "arctic"), Optional.empty()))
+      regions.query(Caller.scientist("alice"), "regions", new QueryRequest(query, Map.of("region", "arctic"), Optional.empty()))
           .onComplete(test.succeeding(answer -> answered.flag()));
     }
-    regions.queryByGroup("alice", "regions", new QueryRequest(DpQuery.mean("charges", 0.2), Map.of(), Optional.of("region")))
+    regions.queryByGroup(Caller.scientist("alice"), "regions", new QueryRequest(DpQuery.mean("charges", 0.2), Map.of(), Optional.of("region")))
         .onComplete(test.succeeding(groups -> test.verify(() -> {
           assertEquals(List.of("northeast", "northwest", "southeast", "southwest", "arctic"),
               List.copyOf(groups.groups().keySet()));

@@ -2,9 +2,11 @@ package dev.cleanroom.dp.service;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.cleanroom.dp.client.Caller;
 import dev.cleanroom.service.testing.MutableClock;
 import dev.cleanroom.service.testing.StandInHub;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.time.Instant;
@@ -21,6 +23,7 @@ import org.junit.jupiter.api.Test;
 class HubAuthenticatorTest {
   private static final String ALICE = "alice-hub-token-0123456789";
   private static final String SERVICE = "service-hub-token-0123456789";
+  private static final String AUDREY = "audrey-hub-token-0123456789";
 
   private Vertx vertx;
   private HubAuthenticator authenticator;
@@ -29,7 +32,8 @@ class HubAuthenticatorTest {
   void startHub() throws Exception {
     vertx = Vertx.vertx();
     StandInHub hub = StandInHub.start(vertx, "")
-        .token(ALICE, new JsonObject().put("kind", "user").put("name", "alice"))
+        .token(ALICE, new JsonObject().put("kind", "user").put("name", "alice").put("groups", new JsonArray().add("scientists")))
+        .token(AUDREY, new JsonObject().put("kind", "user").put("name", "audrey").put("groups", new JsonArray().add("auditors")))
         .token(SERVICE, new JsonObject().put("kind", "service").put("name", "job-bridge"));
     // As --hub-api gets it: the hub's own URL.
     authenticator = new HubAuthenticator(vertx, hub.url(""), Duration.ofSeconds(60),
@@ -41,13 +45,18 @@ class HubAuthenticatorTest {
     vertx.close().await(10, TimeUnit.SECONDS);
   }
 
-  private Optional<String> user(String token) throws Exception {
+  private Optional<Caller> user(String token) throws Exception {
     return authenticator.user(token).await(10, TimeUnit.SECONDS);
   }
 
   @Test
   void aHubTokenIsTheScientistTheHubNames() throws Exception {
-    assertEquals(Optional.of("alice"), user(ALICE));
+    assertEquals(Optional.of(Caller.scientist("alice")), user(ALICE));
+  }
+
+  @Test
+  void aHubUserOutsideTheScientistsGroupIsNoScientist() throws Exception {
+    assertEquals(Optional.of(new Caller("audrey", false)), user(AUDREY));
   }
 
   @Test

@@ -35,7 +35,11 @@ public final class ServiceFixture implements AutoCloseable {
       "alice", "alice-token-4f1c9a2b7e",
       "bob", "bob-token-8d3e6f0a1c5b",
       "pat", "pat-token-2a7b9c4d6e8f",
-      "quinn", "quinn-token-5e1d3c7b9a0f");
+      "quinn", "quinn-token-5e1d3c7b9a0f",
+      "audrey", "audrey-token-9b2c4e6a8d1f");
+  /** The roles of the test users: alice and bob are scientists, pat and quinn providers, audrey an auditor. */
+  public static final Map<String, String> ROLES = Map.of(
+      "alice", "scientist", "bob", "scientist", "pat", "provider", "quinn", "provider", "audrey", "auditor");
 
   private final Vertx vertx;
   private final PrivacyLedger ledger;
@@ -85,7 +89,8 @@ public final class ServiceFixture implements AutoCloseable {
       String name, String owner, List<String> scientists, PrivacyCost budget, PrivacyCost maxPerQuery) {
     DatasetPolicy p = InsuranceData.policy();
     return new DatasetPolicy(name, owner, p.description(), scientists, p.views(), p.columns(), budget, maxPerQuery,
-        p.syntheticCost(), p.invalidValues(), p.outputsNeedRelease(), p.refusesHiddenCode());
+        DatasetPolicy.defaultTotal(budget, p.views(), p.syntheticCost()), p.syntheticCost(), p.invalidValues(),
+        p.outputsNeedRelease(), p.refusesHiddenCode(), java.util.Optional.empty());
   }
 
   /** A views folder as {@code dcr provision} leaves it: policy.yaml, mock.csv, and a stand-in synthetic.csv. */
@@ -97,10 +102,11 @@ public final class ServiceFixture implements AutoCloseable {
     return views;
   }
 
-  /** The token file format: {@code <token> <user>} per line, comments allowed. */
+  /** The token file format: {@code <token> <user> <roles>} per line, comments allowed. */
   public static Path writeTokens(Path dir) throws IOException {
     StringBuilder text = new StringBuilder("# test tokens\n\n");
-    TOKENS.forEach((user, token) -> text.append(token).append(' ').append(user).append('\n'));
+    TOKENS.forEach((user, token) -> text.append(token).append(' ').append(user).append(' ').append(ROLES.get(user))
+        .append('\n'));
     return Files.writeString(dir.resolve("tokens.txt"), text);
   }
 

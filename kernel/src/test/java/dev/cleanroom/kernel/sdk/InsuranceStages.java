@@ -1,5 +1,6 @@
 package dev.cleanroom.kernel.sdk;
 
+import dev.cleanroom.dp.client.Caller;
 import dev.cleanroom.dp.client.EngineDpClient;
 import dev.cleanroom.dp.ledger.PrivacyLedger;
 import dev.cleanroom.dp.policy.DatasetPolicy;
@@ -31,10 +32,11 @@ final class InsuranceStages {
   static PrivacyLedger stage1(Path dir, DatasetPolicy policy) throws IOException {
     Path views = Files.createDirectories(dir.resolve("views"));
     Files.copy(INSURANCE.resolve("anchor-mst-synthetic.csv"), views.resolve("synthetic.csv"));
-    ProvisionedDataset insurance = new ProvisionedDataset(policy, views, PrivateTable.load(INSURANCE.resolve("real.csv"), policy));
+    ProvisionedDataset insurance = new ProvisionedDataset(policy, views, PrivateTable.load(INSURANCE.resolve("real.csv"), policy),
+        "insurance");
     PrivacyLedger ledger = PrivacyLedger.open("jdbc:sqlite:" + dir.resolve("ledger.db"));
     Dcr.use(Environment.of(Map.of("DCR_STAGE", "exploration", "DCR_SCRATCH_DIR", dir.resolve("scratch").toString())),
-        new EngineDpClient("alice", ledger, List.of(insurance)));
+        new EngineDpClient(Caller.scientist("alice"), ledger, List.of(insurance)));
     return ledger;
   }
 

@@ -1,6 +1,7 @@
 package dev.cleanroom.dp.service.impl;
 
 import dev.cleanroom.dp.client.BudgetStatus;
+import dev.cleanroom.dp.client.Caller;
 import dev.cleanroom.dp.client.DatasetInfo;
 import dev.cleanroom.dp.client.DpClientException;
 import dev.cleanroom.dp.client.EngineDpClient;
@@ -15,6 +16,7 @@ import dev.cleanroom.dp.service.QueryRequest;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
+import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,18 +32,24 @@ public final class DpQueryServiceImpl implements DpQueryService {
   private final Map<String, ProvisionedDataset> byName = new LinkedHashMap<>();
   private final WorkerExecutor workers;
 
-  public DpQueryServiceImpl(Vertx vertx, PrivacyLedger ledger, List<ProvisionedDataset> datasets, int workers) {
+  /**
+   * Charges each dataset's provisioning spends to {@code ledger} (once: they are replays after the first time)
+   * before serving anything, so a dataset's total counts what its views released.
+   */
+  public DpQueryServiceImpl(Vertx vertx, PrivacyLedger ledger, List<ProvisionedDataset> datasets, int workers)
+      throws IOException {
     this.ledger = ledger;
     this.datasets = List.copyOf(datasets);
     for (ProvisionedDataset dataset : datasets) {
       if (byName.put(dataset.name(), dataset) != null) {
         throw new IllegalArgumentException("Dataset '" + dataset.name() + "' is served twice; give each one once");
       }
+      dataset.chargeProvisioning(ledger);
     }
     this.workers = vertx.createSharedWorkerExecutor("dp-query-service", workers);
   }
 
-  private EngineDpClient client(String user) {
+  private EngineDpClient client(Caller user) {
     return new EngineDpClient(user, ledger, datasets);
   }
 
@@ -50,44 +58,44 @@ public final class DpQueryServiceImpl implements DpQueryService {
   }
 
   @Override
-  public Future<List<DatasetInfo>> datasets(String user) {
+  public Future<List<DatasetInfo>> datasets(Caller user) {
     return blocking(() -> client(user).datasets());
   }
 
   @Override
-  public Future<BudgetStatus> budget(String user, String dataset) {
+  public Future<BudgetStatus> budget(Caller user, String dataset) {
     return blocking(() -> client(user).budget(dataset));
   }
 
   @Override
-  public Future<ChargedAnswer<?>> query(String user, String dataset, QueryRequest request) {
+  public Future<ChargedAnswer<?>> query(Caller user, String dataset, QueryRequest request) {
     return blocking(() -> client(user).query(dataset, request.query(), request.where()));
   }
 
   @Override
-  public Future<GroupedAnswer<?>> queryByGroup(String user, String dataset, QueryRequest request) {
+  public Future<GroupedAnswer<?>> queryByGroup(Caller user, String dataset, QueryRequest request) {
     String column = request.groupBy().orElseThrow(() -> new IllegalArgumentException("not a group-by request"));
     return blocking(() -> client(user).queryByGroup(dataset, request.query(), request.where(), column));
   }
 
   @Override
-  public Future<String> view(String user, String dataset, String view) {
+  public Future<String> view(Caller user, String dataset, String view) {
     return blocking(() -> client(user).view(dataset, view));
   }
 
   @Override
-  public Future<List<Charge>> audit(String user, String dataset) {
+  public Future<List<Charge>> audit(Caller user, String dataset) {
     return blocking(() -> {
       ProvisionedDataset provisioned = byName.get(dataset);
       if (provisioned == null) {
         throw new DpClientException("unknown_dataset", 404, "No dataset '" + dataset + "' on this service");
       }
-      if (!provisioned.policy().owner().equals(user)) {
+      if (!provisioned.policy().owner().equals(user.name())) {
         throw new DpClientException("not_permitted", 403, "Only the provider of dataset '" + dataset + "' ("
             + provisioned.policy().owner() + ") may read its audit log");
       }
       try {
-        return ledger.charges(dataset);
+        return ledger.charges(provisioned.budgetKey());
       } catch (LedgerException e) {
         throw new DpClientException(e.code(), 503, e.getMessage());
       }

@@ -1,0 +1,22 @@
+package dev.cleanroom.dp.ledger;
+
+import dev.cleanroom.dp.accounting.PrivacyCost;
+import java.util.Objects;
+
+/**
+ * The budgets a charge on a dataset is checked against: what one spender may spend on it, and what
+ * everyone together may spend on it, over all users and all views (queries, the synthetic view, a
+ * drafted policy).
+ *
+ * @param key what the budget belongs to: the same key is the same budget, whatever name the dataset is
+ *     served under (see {@code ProvisionedDataset#budgetKey} for the one rule that makes keys)
+ * @param perSpender one spender's total on the dataset
+ * @param total everyone's total on the dataset
+ */
+public record DatasetBudget(String key, PrivacyCost perSpender, PrivacyCost total) {
+  public DatasetBudget {
+    ChargeRequest.requireNotBlank(key, "budget key");
+    Objects.requireNonNull(perSpender, "perSpender");
+    Objects.requireNonNull(total, "total");
+  }
+}

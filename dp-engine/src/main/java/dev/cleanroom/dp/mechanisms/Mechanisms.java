@@ -30,7 +30,7 @@ import java.util.function.Function;
  */
 public final class Mechanisms {
   /** The histogram bucket for values outside the declared categories. */
-  public static final String OTHER = "(other)";
+  public static final String OTHER = ColumnPolicy.Categorical.OTHER;
 
   /** Quantile candidates: evenly spaced over the declared bounds, both ends included. */
   static final int QUANTILE_CANDIDATES = 1024;

@@ -52,6 +52,35 @@ class MechanismsTest {
     assertEquals(0.1, answer.noiseScale(), 1e-6);
   }
 
+  /**
+   * OpenDP's {@code make_sum} on a vector of unknown length sums a random subset of at most 2^20 rows:
+   * 2,000,000 rows of 1000.0 summed to about 1.05e9. Every row counts, whatever the row count.
+   */
+  @Test
+  void sumAndMean_countEveryRow_farAbove2To20Rows() {
+    List<List<String>> rows = new ArrayList<>(3_000_000);
+    List<String> thousand = List.of("1000");
+    List<String> zero = List.of("0");
+    for (int i = 0; i < 3_000_000; i++) {
+      rows.add(i % 3 == 2 ? zero : thousand);
+    }
+    DatasetPolicy policy = DatasetPolicy.builder("large").column(new ColumnPolicy.Numeric("x", 0, 1000)).build();
+    PrivateTable large = PrivateTable.of(new CsvFile(List.of("x"), rows), policy);
+    Mechanisms onLarge = new Mechanisms(policy);
+
+    double sum;
+    double mean;
+    try (PreparedQuery<Double> prepared = onLarge.prepare(DpQuery.sum("x", 0.5))) {
+      sum = prepared.release(large).value();
+    }
+    try (PreparedQuery<Double> prepared = onLarge.prepare(DpQuery.mean("x", 0.5))) {
+      mean = prepared.release(large).value();
+    }
+    // Laplace noise of scale 2,000 on the sum: 2e9 ± 100,000 always holds.
+    assertEquals(2e9, sum, 1e5);
+    assertEquals(2000.0 / 3, mean, 0.1);
+  }
+
   @Test
   void sum_noiseScaleFollowsTheDeclaredBoundNotTheData() {
     DpAnswer<Double> answer = run(DpQuery.sum("x", 1));

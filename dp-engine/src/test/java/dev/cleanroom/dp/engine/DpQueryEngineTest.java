@@ -105,6 +105,20 @@ class DpQueryEngineTest {
     assertEquals(1, ledger.charges("insurance").size());
   }
 
+  /** The ledger charges a cost's exact binary value rounded up; queries asked at ε 0.1 still fit ten to ε 1. */
+  @Test
+  void tenQueriesAskedAtPointOne_fitABudgetOfOneExactly() {
+    DatasetPolicy policy = InsuranceData.policyWithBudget(new PrivacyCost(1, 1e-6), new PrivacyCost(1, 1e-6));
+    DpQueryEngine tight = new DpQueryEngine(InsuranceData.table(policy), ledger);
+    for (int i = 0; i < 5; i++) {
+      tight.answer("alice", DpQuery.mean("charges", 0.1));
+      tight.answer("alice", new DpQuery.Count(0.1, 1e-7));
+    }
+    // OpenDP's map lands each cost within 1e-9 of what was asked, at or below it.
+    assertEquals(0, tight.remaining("alice").epsilon(), 1e-8);
+    assertEquals(5e-7, tight.remaining("alice").delta());
+  }
+
   @Test
   void aQueryIdIsAnsweredOnce() {
     engine.answer("alice", "q-1", DpQuery.count(0.1));

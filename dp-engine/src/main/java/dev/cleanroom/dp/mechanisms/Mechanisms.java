@@ -77,6 +77,12 @@ public final class Mechanisms {
     if (!(query.delta() >= 0) || query.delta() >= 1) {
       throw new QueryRejectedException("invalid_delta", "δ must be in [0, 1), got " + query.delta());
     }
+    if (query.epsilon() < policy.minEpsilonPerQuery()) {
+      throw new QueryRejectedException("under_query_minimum", "ε " + query.epsilon() + " is below the least ε a query"
+          + " may spend on dataset '" + policy.dataset() + "' (" + policy.minEpsilonPerQuery()
+          + "), so that timing queries is never free; ask for at least "
+          + policy.minEpsilonPerQuery());
+    }
     if (query.epsilon() > cap.epsilon()) {
       throw new QueryRejectedException("over_query_cap", "ε " + query.epsilon() + " is above the per-query cap of "
           + cap.epsilon() + " on dataset '" + policy.dataset() + "'; ask for at most " + cap.epsilon());

@@ -17,6 +17,8 @@ import java.util.stream.Collectors;
  *
  * @param scientists who may use the dataset; empty means every scientist
  * @param syntheticCost the (ε, δ) the provider spends once to make the synthetic view
+ * @param minEpsilonPerQuery the least ε a query may ask for: how long a query takes is not noised, so each
+ *     observation of it must cost something (see docs/policy.md)
  */
 public record DatasetPolicy(
     String dataset,
@@ -29,7 +31,8 @@ public record DatasetPolicy(
     PrivacyCost maxPerQuery,
     PrivacyCost syntheticCost,
     InvalidValues invalidValues,
-    boolean outputsNeedRelease) {
+    boolean outputsNeedRelease,
+    double minEpsilonPerQuery) {
 
   public DatasetPolicy {
     if (dataset == null || !dataset.matches("[a-z0-9][a-z0-9_-]{0,62}")) {
@@ -50,12 +53,22 @@ public record DatasetPolicy(
     if (columns.stream().allMatch(c -> c instanceof ColumnPolicy.Excluded)) {
       throw new IllegalArgumentException("Dataset '" + dataset + "' needs at least one column that is not excluded");
     }
+    if (!(minEpsilonPerQuery > 0) || minEpsilonPerQuery > maxPerQuery.epsilon()) {
+      throw new IllegalArgumentException("Dataset '" + dataset + "': the least ε per query must be above 0 and at most"
+          + " the per-query cap (" + maxPerQuery.epsilon() + "), got " + minEpsilonPerQuery);
+    }
     if (!maxPerQuery.fitsWithin(budgetPerScientist)) {
       throw new IllegalArgumentException(
           "Dataset '" + dataset + "': the per-query cap (" + maxPerQuery + ") exceeds the budget per scientist ("
               + budgetPerScientist + ")");
     }
   }
+
+  /**
+   * The least ε per query unless the policy says otherwise: a scientist who times queries gets at most 1,000
+   * observations per ε spent, where the ledger's resolution alone (ε 10^-12) would allow 10^12.
+   */
+  public static final double DEFAULT_MIN_EPSILON_PER_QUERY = 0.001;
 
   public static Builder builder(String dataset) {
     return new Builder(dataset);
@@ -96,6 +109,7 @@ public record DatasetPolicy(
     private PrivacyCost syntheticCost = new PrivacyCost(1, 1e-6);
     private InvalidValues invalidValues = InvalidValues.CLAMP;
     private boolean outputsNeedRelease = true;
+    private double minEpsilonPerQuery = DEFAULT_MIN_EPSILON_PER_QUERY;
 
     private Builder(String dataset) {
       this.dataset = dataset;
@@ -156,9 +170,14 @@ public record DatasetPolicy(
       return this;
     }
 
+    public Builder minEpsilonPerQuery(double minEpsilonPerQuery) {
+      this.minEpsilonPerQuery = minEpsilonPerQuery;
+      return this;
+    }
+
     public DatasetPolicy build() {
       return new DatasetPolicy(dataset, owner, description, scientists, views, columns, budgetPerScientist,
-          maxPerQuery, syntheticCost, invalidValues, outputsNeedRelease);
+          maxPerQuery, syntheticCost, invalidValues, outputsNeedRelease, minEpsilonPerQuery);
     }
   }
 }

@@ -39,7 +39,8 @@ class EngineDpClientTest {
   private static DatasetPolicy renamed(String name, List<String> scientists, EnumSet<View> views) {
     DatasetPolicy p = InsuranceData.policy();
     return new DatasetPolicy(name, p.owner(), p.description(), scientists, views, p.columns(),
-        p.budgetPerScientist(), p.maxPerQuery(), p.syntheticCost(), p.invalidValues(), p.outputsNeedRelease());
+        p.budgetPerScientist(), p.maxPerQuery(), p.syntheticCost(), p.invalidValues(), p.outputsNeedRelease(),
+        p.minEpsilonPerQuery());
   }
 
   @BeforeEach

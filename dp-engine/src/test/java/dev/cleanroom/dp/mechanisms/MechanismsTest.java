@@ -183,6 +183,12 @@ class MechanismsTest {
     assertRejected("over_query_cap", "ask for at most 50.0", DpQuery.count(51));
   }
 
+  /** How long a query takes is not noised: the policy's least ε keeps each timing from being free. */
+  @Test
+  void epsilonBelowThePolicysMinimum_isRejected() {
+    assertRejected("under_query_minimum", "ask for at least 0.001", DpQuery.count(1e-12));
+  }
+
   @Test
   void deltaAboveThePerQueryCap_isRejected() {
     assertRejected("over_query_cap", "δ", new DpQuery.Count(1, 1e-3));

@@ -46,6 +46,15 @@ class PolicyFileTest {
     assertEquals(Set.of(View.DP_QUERY, View.MOCK), policy.views(), "synthetic spends ε, so it is opt-in");
     assertEquals(InvalidValues.CLAMP, policy.invalidValues());
     assertTrue(policy.outputsNeedRelease());
+    assertEquals(0.001, policy.minEpsilonPerQuery());
+  }
+
+  @Test
+  void theLeastEpsilonPerQuery_isReadAndMayNotExceedThePerQueryCap() {
+    String withMinimum = MINIMAL.replace("per_query: {epsilon: 0.5}", "per_query: {epsilon: 0.5}\n  min_epsilon_per_query: 0.01");
+    assertEquals(0.01, PolicyFile.parse(withMinimum, "policy.yaml").minEpsilonPerQuery());
+    PolicyException e = problemsOf(withMinimum.replace("0.01", "0.6"));
+    assertTrue(e.getMessage().contains("least ε per query"), e.getMessage());
   }
 
   @Test

@@ -108,7 +108,7 @@ class DpQueryServiceTest {
         .toList();
     return new DatasetPolicy(demo.dataset(), demo.owner(), demo.description(), demo.scientists(), demo.views(), columns,
         demo.budgetPerScientist(), demo.maxPerQuery(), demo.syntheticCost(), demo.invalidValues(),
-        demo.outputsNeedRelease());
+        demo.outputsNeedRelease(), demo.minEpsilonPerQuery());
   }
 
   @Test

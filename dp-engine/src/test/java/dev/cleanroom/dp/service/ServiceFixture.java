@@ -85,7 +85,7 @@ public final class ServiceFixture implements AutoCloseable {
       String name, String owner, List<String> scientists, PrivacyCost budget, PrivacyCost maxPerQuery) {
     DatasetPolicy p = InsuranceData.policy();
     return new DatasetPolicy(name, owner, p.description(), scientists, p.views(), p.columns(), budget, maxPerQuery,
-        p.syntheticCost(), p.invalidValues(), p.outputsNeedRelease());
+        p.syntheticCost(), p.invalidValues(), p.outputsNeedRelease(), p.minEpsilonPerQuery());
   }
 
   /** A views folder as {@code dcr provision} leaves it: policy.yaml, mock.csv, and a stand-in synthetic.csv. */

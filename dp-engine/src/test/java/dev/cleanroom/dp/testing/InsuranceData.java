@@ -28,7 +28,8 @@ public final class InsuranceData {
   public static DatasetPolicy policyWithBudget(PrivacyCost budget, PrivacyCost maxPerQuery) {
     DatasetPolicy demo = policy();
     return new DatasetPolicy(demo.dataset(), demo.owner(), demo.description(), demo.scientists(), demo.views(),
-        demo.columns(), budget, maxPerQuery, demo.syntheticCost(), demo.invalidValues(), demo.outputsNeedRelease());
+        demo.columns(), budget, maxPerQuery, demo.syntheticCost(), demo.invalidValues(), demo.outputsNeedRelease(),
+        demo.minEpsilonPerQuery());
   }
 
   public static PrivateTable table(DatasetPolicy policy) {

@@ -56,8 +56,9 @@ public final class EngineDpClient implements DpClient {
   public BudgetStatus budget(String dataset) {
     DatasetPolicy policy = admitted(dataset).policy();
     PrivacyCost spent = ledger(() -> ledger.spent(scientist, dataset));
+    // What is left as the ledger computes it (exact pico-units), not a subtraction of doubles.
     return new BudgetStatus(dataset, policy.budgetPerScientist(), spent,
-        policy.budgetPerScientist().minus(spent));
+        ledger(() -> ledger.remaining(scientist, dataset, policy.budgetPerScientist())));
   }
 
   @Override

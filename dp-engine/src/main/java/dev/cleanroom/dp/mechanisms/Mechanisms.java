@@ -106,7 +106,8 @@ public final class Mechanisms {
       try (Data input = numeric ? Data.vecF64(rows.numeric(column.name()))
               : Data.vecString(rows.categorical(column.name()));
           Data output = calibrated.measurement().invoke(input)) {
-        return new DpAnswer<>(output.asI64(), calibrated.cost(), noise.name(), calibrated.scale());
+        long raw = output.asI64();
+        return new DpAnswer<>(Math.max(0, raw), calibrated.cost(), noise.name(), calibrated.scale(), raw);
       }
     }, handles);
   }
@@ -160,12 +161,15 @@ public final class Mechanisms {
           Data output = calibrated.measurement().invoke(input)) {
         long[] values = output.asI64Vec();
         Map<String, Long> histogram = new LinkedHashMap<>();
+        Map<String, Long> raw = new LinkedHashMap<>();
         List<String> labels = new ArrayList<>(column.categories());
         labels.add(OTHER);
         for (int i = 0; i < labels.size(); i++) {
-          histogram.put(labels.get(i), values[i]);
+          histogram.put(labels.get(i), Math.max(0, values[i]));
+          raw.put(labels.get(i), values[i]);
         }
-        return new DpAnswer<>(Collections.unmodifiableMap(histogram), calibrated.cost(), noise.name(), calibrated.scale());
+        return new DpAnswer<>(Collections.unmodifiableMap(histogram), calibrated.cost(), noise.name(), calibrated.scale(),
+            Collections.unmodifiableMap(raw));
       }
     }, handles);
   }

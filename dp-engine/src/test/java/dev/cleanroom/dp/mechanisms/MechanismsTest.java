@@ -81,6 +81,28 @@ class MechanismsTest {
     assertEquals(2000.0 / 3, mean, 0.1);
   }
 
+  /**
+   * A noisy count near 0 is below 0 half the time; a negative count is shown as 0 and the raw noisy value
+   * is kept. Twenty counts of no rows at scale 100: the chance that none is raw-negative is 2^-20.
+   */
+  @Test
+  void countsAndHistograms_showNoNegativeCount_andKeepTheRawNoisyValue() {
+    PrivateTable noRows = TABLE.subset(new int[0]);
+    List<Long> raw = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      try (PreparedQuery<Long> count = mechanisms.prepare(DpQuery.count(0.01));
+          PreparedQuery<Map<String, Long>> histogram = mechanisms.prepare(DpQuery.histogram("group", 0.01))) {
+        DpAnswer<Long> counted = count.release(noRows);
+        DpAnswer<Map<String, Long>> bars = histogram.release(noRows);
+        assertEquals(Math.max(0, counted.raw()), counted.value());
+        raw.add(counted.raw());
+        bars.raw().forEach((group, value) -> assertEquals(Math.max(0, value), bars.value().get(group)));
+        raw.add(bars.raw().get("a"));
+      }
+    }
+    assertTrue(raw.stream().anyMatch(value -> value < 0), raw.toString());
+  }
+
   @Test
   void sum_noiseScaleFollowsTheDeclaredBoundNotTheData() {
     DpAnswer<Double> answer = run(DpQuery.sum("x", 1));

@@ -173,7 +173,7 @@ public final class Synthesizer {
    * rounding: one record moves one true count by one, and the predictions (post-processing of released
    * counts) are the same with or without it, so the score moves by at most one.
    */
-  private static double[][] independenceErrors(int[][] groupOfRow, int[] sizes, ForestModel independent) {
+  static double[][] independenceErrors(int[][] groupOfRow, int[] sizes, ForestModel independent) {
     int d = sizes.length;
     double[][] scores = new double[d][d];
     for (int a = 0; a < d; a++) {

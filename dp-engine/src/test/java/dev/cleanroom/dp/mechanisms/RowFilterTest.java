@@ -42,6 +42,22 @@ class RowFilterTest {
     return ages;
   }
 
+  /**
+   * The engine runs a query's mechanism on every part and on the rest: with each row in exactly one of
+   * them, the work is one pass over every row whichever rows the filter keeps.
+   */
+  @Test
+  void aPartition_putsEveryRowInExactlyOnePartOrTheRest() {
+    RowFilter.Partition grouped = RowFilter.partition(table(ROWS), Map.of("smoker", "no"), Optional.of("region"));
+    assertEquals(Map.of("north", List.of(67.0), "south", List.of(45.0), "east", List.of(23.0)), ages(grouped.parts()));
+    assertEquals(List.of(31.0, 52.0, 38.0), ages(Map.of("", grouped.rest())).get(""));
+
+    for (String smoker : List.of("yes", "no")) {
+      RowFilter.Partition filtered = RowFilter.partition(table(ROWS), Map.of("smoker", smoker), Optional.empty());
+      assertEquals(ROWS.size(), filtered.parts().get("").rows() + filtered.rest().rows());
+    }
+  }
+
   @Test
   void aSplit_putsEachRowOfADeclaredCategoryInItsOneGroup_andOtherRowsInNone() {
     Map<String, List<Double>> parts = ages(RowFilter.split(table(ROWS), "region"));

@@ -65,7 +65,7 @@ public final class RowFilter {
   /**
    * The rows a query reads and the rows it does not: the rows {@code where} keeps, split by the declared
    * categories of {@code groupBy} (one part named "" without a group-by), and every other row in
-   * {@link #rest}. The engine runs a query's mechanism on the rest too and discards that answer, so the work
+   * {@code rest}. The engine runs a query's mechanism on the rest too and discards that answer, so the work
    * and the time of a query do not depend on which rows a filter keeps (see {@link PreparedQuery}).
    */
   public record Partition(Map<String, PrivateTable> parts, PrivateTable rest) {}

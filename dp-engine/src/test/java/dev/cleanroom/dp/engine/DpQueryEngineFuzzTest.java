@@ -58,7 +58,7 @@ class DpQueryEngineFuzzTest {
     int refused = 0;
     try (PrivacyLedger ledger = PrivacyLedger.open("jdbc:sqlite:" + dir.resolve("ledger.db"))) {
       DpQueryEngine engine = new DpQueryEngine(table, ledger);
-      for (int i = 0; i < 250; i++) {
+      for (int i = 0; i < 150; i++) {
         DpQuery<?> query = query();
         Map<String, String> where = filter();
         String groupBy = random.nextInt(3) == 0 ? pick(List.of("colour", "size", "colour", "size", "amount")) : null;
@@ -80,7 +80,7 @@ class DpQueryEngineFuzzTest {
       }
     }
     // Both kinds happen, so the test exercises both promises.
-    assertTrue(answered > 100 && refused > 20, answered + " answered, " + refused + " refused");
+    assertTrue(answered > 60 && refused > 10, answered + " answered, " + refused + " refused");
   }
 
   private static void assertAnswer(DpAnswer<?> answer, String what) {

@@ -6,7 +6,7 @@ import dev.cleanroom.dp.table.PrivateTable;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Optional;
+import java.util.List;
 import java.util.function.Function;
 
 /**
@@ -50,7 +50,7 @@ public final class PreparedQuery<T> implements AutoCloseable {
 
   /** Runs the mechanism on {@code rows} once. Call only after the cost has been charged. */
   public DpAnswer<T> release(PrivateTable rows) {
-    return releaseEach(Map.of("", rows), Optional.empty()).get("");
+    return releaseEach(Map.of("", rows), List.of()).get("");
   }
 
   /**
@@ -63,15 +63,15 @@ public final class PreparedQuery<T> implements AutoCloseable {
    * keeps. The discarded answer is never released, so it costs no privacy.
    */
   public DpAnswer<T> release(RowFilter.Partition rows) {
-    return releaseEach(rows.parts(), Optional.of(rows.rest())).get("");
+    return releaseEach(rows.parts(), rows.rest()).get("");
   }
 
   /**
-   * Runs the mechanism once on each of {@code parts}, with fresh noise each time, then on {@code rest} with
-   * its answer discarded (see {@link #release(RowFilter.Partition)}), and then never again. Sound under one
-   * charge only when the parts are disjoint (see {@link GroupedQuery}).
+   * Runs the mechanism once on each of {@code parts}, with fresh noise each time, then on each of
+   * {@code rest} with the answers discarded (see {@link #release(RowFilter.Partition)}), and then never again.
+   * Sound under one charge only when the parts are disjoint (see {@link GroupedQuery}).
    */
-  synchronized <K> Map<K, DpAnswer<T>> releaseEach(Map<K, PrivateTable> parts, Optional<PrivateTable> rest) {
+  synchronized <K> Map<K, DpAnswer<T>> releaseEach(Map<K, PrivateTable> parts, List<PrivateTable> rest) {
     if (released) {
       throw new IllegalStateException("A prepared query releases once only; prepare it again for another answer");
     }
@@ -85,7 +85,7 @@ public final class PreparedQuery<T> implements AutoCloseable {
         }
         answers.put(key, answer.apply(rows));
       });
-      rest.ifPresent(answer::apply);
+      rest.forEach(answer::apply);
       return Collections.unmodifiableMap(answers);
     } finally {
       handles.close();

@@ -4,6 +4,7 @@ import dev.cleanroom.dp.policy.ColumnPolicy;
 import dev.cleanroom.dp.policy.DatasetPolicy;
 import dev.cleanroom.dp.table.PrivateTable;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -65,10 +66,17 @@ public final class RowFilter {
   /**
    * The rows a query reads and the rows it does not: the rows {@code where} keeps, split by the declared
    * categories of {@code groupBy} (one part named "" without a group-by), and every other row in
-   * {@code rest}. The engine runs a query's mechanism on the rest too and discards that answer, so the work
-   * and the time of a query do not depend on which rows a filter keeps (see {@link PreparedQuery}).
+   * {@code rest}: the rows the filter drops, split the same way, and the rows in no group. The engine runs a
+   * query's mechanism on each of the rest too and discards those answers, so each group's work is one run
+   * over its kept and one over its dropped rows, and the whole does not depend on which rows a filter keeps
+   * (see {@link PreparedQuery}).
    */
-  public record Partition(Map<String, PrivateTable> parts, PrivateTable rest) {}
+  public record Partition(Map<String, PrivateTable> parts, List<PrivateTable> rest) {
+    public Partition {
+      parts = Collections.unmodifiableMap(new LinkedHashMap<>(parts));
+      rest = List.copyOf(rest);
+    }
+  }
 
   /** The rows of {@code table} matching every entry of {@code where}, under the same policy. */
   public static PrivateTable apply(PrivateTable table, Map<String, String> where) {
@@ -95,32 +103,39 @@ public final class RowFilter {
       check(table.policy(), where);
       names.add("");
     }
+    if (where.isEmpty() && groupBy.isEmpty()) {
+      return new Partition(Map.of("", table), List.of()); // every row is read: nothing to hide
+    }
     Map<String, Integer> partOfCategory = new HashMap<>();
     for (int i = 0; i < names.size(); i++) {
       partOfCategory.put(names.get(i), i);
     }
-    if (where.isEmpty() && groupBy.isEmpty()) {
-      return new Partition(Map.of("", table), table.subset(new int[0])); // every row is read: nothing to hide
-    }
     List<List<String>> columns = where.keySet().stream().map(table::categorical).toList();
     List<String> categories = List.copyOf(where.values());
     List<String> groups = groupBy.map(table::categorical).orElse(null);
-    List<IntStream.Builder> rows = new ArrayList<>();
-    names.forEach(name -> rows.add(IntStream.builder()));
-    IntStream.Builder rest = IntStream.builder();
+    List<IntStream.Builder> kept = new ArrayList<>();
+    List<IntStream.Builder> dropped = new ArrayList<>();
+    for (int i = 0; i < names.size(); i++) {
+      kept.add(IntStream.builder());
+      dropped.add(IntStream.builder());
+    }
+    IntStream.Builder inNoGroup = IntStream.builder();
     for (int row = 0; row < table.rows(); row++) {
       boolean matches = true;
       for (int i = 0; i < columns.size(); i++) {
         matches &= columns.get(i).get(row).equals(categories.get(i));
       }
       Integer part = groups == null ? Integer.valueOf(0) : partOfCategory.get(groups.get(row));
-      (matches && part != null ? rows.get(part) : rest).add(row);
+      (part == null ? inNoGroup : (matches ? kept : dropped).get(part)).add(row);
     }
     Map<String, PrivateTable> parts = new LinkedHashMap<>();
+    List<PrivateTable> rest = new ArrayList<>();
     for (int i = 0; i < names.size(); i++) {
-      parts.put(names.get(i), table.subset(rows.get(i).build().toArray()));
+      parts.put(names.get(i), table.subset(kept.get(i).build().toArray()));
+      rest.add(table.subset(dropped.get(i).build().toArray()));
     }
-    return new Partition(parts, table.subset(rest.build().toArray()));
+    rest.add(table.subset(inNoGroup.build().toArray()));
+    return new Partition(parts, rest);
   }
 
   /** For logs and the audit trail: {@code mean(charges) where smoker=yes group by region}. */

@@ -122,11 +122,13 @@ public final class PrivacyLedger implements AutoCloseable {
    * query under an id that is already paid for would release it without charging anyone.
    */
   private static Charge replay(Charge earlier, ChargeRequest request, ExactCost cost) {
-    if (!earlier.scientist().equals(request.scientist()) || !earlier.dataset().equals(request.dataset())
-        || !earlier.cost().equals(cost.toPrivacyCost())) {
+    // The same cost is the same rounded charge, or the very cost a charge reported: that double reads back
+    // as its pico-units' decimal, which a charge would round up by one more pico-unit.
+    boolean sameCost = earlier.cost().equals(cost.toPrivacyCost()) || earlier.cost().equals(request.cost());
+    if (!earlier.scientist().equals(request.scientist()) || !earlier.dataset().equals(request.dataset()) || !sameCost) {
       throw new IllegalArgumentException("Query id '" + request.queryId() + "' was already charged to "
           + earlier.scientist() + " on dataset '" + earlier.dataset() + "' for "
-          + ExactCost.ofCharge(earlier.cost()).describe(earlier.cost().delta() > 0)
+          + ExactCost.ofBudget(earlier.cost()).describe(earlier.cost().delta() > 0)
           + "; give each query its own id");
     }
     return new Charge(earlier.queryId(), earlier.scientist(), earlier.dataset(), earlier.cost(),

@@ -63,6 +63,7 @@ public final class EngineDpClient implements DpClient {
     ProvisionedDataset provisioned = admitted(dataset);
     DatasetPolicy policy = provisioned.policy();
     PrivacyCost spent = ledger(() -> ledger.spent(scientist, provisioned.budgetKey()));
+    // What is left as the ledger computes it (exact pico-units), not a subtraction of doubles.
     return new BudgetStatus(dataset, policy.budgetPerScientist(), spent,
         ledger(() -> ledger.remaining(scientist, provisioned.scientistBudget())));
   }

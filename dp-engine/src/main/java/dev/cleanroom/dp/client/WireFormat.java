@@ -157,11 +157,14 @@ public final class WireFormat {
     return json;
   }
 
-  /** A released answer: {@code {"queryId","answer","cost","remaining","mechanism","noiseScale"}}. */
+  /**
+   * A released answer: {@code {"queryId","answer","cost","remaining","mechanism","noiseScale"}}, and
+   * {@code "raw"} when post-processing changed the answer (a noisy count below 0 shown as 0).
+   */
   public static ObjectNode answer(ChargedAnswer<?> charged) {
     DpAnswer<?> answer = charged.answer();
     ObjectNode json = object().put("queryId", charged.queryId());
-    json.set("answer", JSON.valueToTree(answer.value()));
+    putValues(json, answer);
     json.set("cost", cost(answer.cost()));
     json.set("remaining", cost(charged.remaining()));
     return json.put("mechanism", answer.mechanism()).put("noiseScale", answer.noiseScale());
@@ -170,7 +173,7 @@ public final class WireFormat {
   /** Reads an answer to {@code query}, typed as the query's answers are (a count is a {@code Long}, ...). */
   public static <T> ChargedAnswer<T> answer(JsonNode json, DpQuery<T> query) {
     DpAnswer<T> answer = new DpAnswer<>(value(json.path("answer"), query), cost(json.path("cost")),
-        json.path("mechanism").asText(), json.path("noiseScale").doubleValue());
+        json.path("mechanism").asText(), json.path("noiseScale").doubleValue(), raw(json, query));
     return new ChargedAnswer<>(json.path("queryId").asText(), answer, cost(json.path("remaining")));
   }
 
@@ -183,7 +186,7 @@ public final class WireFormat {
     ObjectNode groups = json.putObject("groups");
     grouped.groups().forEach((category, answer) -> {
       ObjectNode group = groups.putObject(category);
-      group.set("answer", JSON.valueToTree(answer.value()));
+      putValues(group, answer);
       group.put("mechanism", answer.mechanism()).put("noiseScale", answer.noiseScale());
     });
     json.set("cost", cost(grouped.cost()));
@@ -197,9 +200,21 @@ public final class WireFormat {
     Map<String, DpAnswer<T>> groups = new LinkedHashMap<>();
     json.path("groups").properties().forEach(entry -> groups.put(entry.getKey(), new DpAnswer<>(
         value(entry.getValue().path("answer"), query), cost, entry.getValue().path("mechanism").asText(),
-        entry.getValue().path("noiseScale").doubleValue())));
+        entry.getValue().path("noiseScale").doubleValue(), raw(entry.getValue(), query))));
     return new GroupedAnswer<>(json.path("queryId").asText(), json.path("groupBy").asText(), groups, cost,
         cost(json.path("remaining")));
+  }
+
+  private static void putValues(ObjectNode json, DpAnswer<?> answer) {
+    json.set("answer", JSON.valueToTree(answer.value()));
+    if (answer.postProcessed()) {
+      json.set("raw", JSON.valueToTree(answer.raw()));
+    }
+  }
+
+  /** The raw noisy answer: {@code "raw"} if the answer was post-processed, else the answer itself. */
+  private static <T> T raw(JsonNode json, DpQuery<T> query) {
+    return value(json.has("raw") ? json.path("raw") : json.path("answer"), query);
   }
 
   @SuppressWarnings("unchecked")

@@ -25,8 +25,11 @@ import java.util.UUID;
  * the query and build the mechanism from the policy alone (refusals cost nothing and read no row),
  * charge the (ε, δ) that OpenDP's privacy map gives, then read the rows and run the mechanism once. A
  * crash after the charge and before the answer leaves a charge with no answer, which is safe; the
- * reverse cannot happen. How long a charged query takes still grows with the rows it reads; that
- * timing is not noised.
+ * reverse cannot happen.
+ *
+ * <p>Timing: a query's mechanism runs on the rows its filter keeps and again, answer discarded, on the rows
+ * it drops, so the work is one pass over every row whatever the filter keeps; and every query costs at least
+ * the policy's minimum ε, so timing queries is never free. The time is not noised.
  */
 public final class DpQueryEngine {
   private final PrivateTable table;
@@ -67,7 +70,8 @@ public final class DpQueryEngine {
     RowFilter.check(policy, where);
     try (PreparedQuery<T> prepared = mechanisms.prepare(query)) {
       PrivacyCost remaining = charge(scientist, queryId, prepared.cost(), RowFilter.describe(query, where, Optional.empty()));
-      return new ChargedAnswer<>(queryId, prepared.release(RowFilter.apply(table, where)), remaining);
+      return new ChargedAnswer<>(queryId, prepared.release(RowFilter.partition(table, where, Optional.empty())),
+          remaining);
     }
   }
 
@@ -80,8 +84,8 @@ public final class DpQueryEngine {
     try (GroupedQuery<T> prepared = mechanisms.prepareByGroup(query, where, column)) {
       PrivacyCost remaining = charge(scientist, queryId, prepared.cost(),
           RowFilter.describe(query, where, Optional.of(column)));
-      return new GroupedAnswer<>(queryId, column, prepared.release(RowFilter.apply(table, where)), prepared.cost(),
-          remaining);
+      return new GroupedAnswer<>(queryId, column, prepared.release(RowFilter.partition(table, where, Optional.of(column))),
+          prepared.cost(), remaining);
     }
   }
 

@@ -10,7 +10,8 @@ import java.math.RoundingMode;
  *
  * <p>Doubles cannot hold the ledger: ten charges of 0.1 add up to 0.9999999999999999, so a budget of
  * 1 would either refuse the tenth or, with other values, let a sum creep past the budget. Integers add
- * exactly. Rounding only ever favours privacy: a charge rounds up and a budget rounds down.
+ * exactly. Rounding only ever favours privacy: a charge is the double's exact binary value rounded up (what
+ * OpenDP's map says is spent, never less), a budget is the decimal the provider wrote rounded down.
  *
  * <p>Invariant: both parts are between 0 and {@link #LIMIT}, so a sum of two never overflows.
  */
@@ -27,27 +28,35 @@ record ExactCost(long epsilon, long delta) {
     }
   }
 
-  /** What a query costs, rounded up to the next pico-unit. */
+  /**
+   * What a query costs, its exact binary value rounded up to the next pico-unit. The double 0.1 is
+   * 0.1000000000000000055..., so it charges 0.100000000001; the mechanisms calibrate a query asked at
+   * ε 0.1 to a double at or below the decimal 0.1, which charges exactly 0.1.
+   */
   static ExactCost ofCharge(PrivacyCost cost) {
-    BigInteger epsilon = pico(cost.epsilon(), RoundingMode.CEILING);
+    BigInteger epsilon = exactPico(cost.epsilon());
     if (epsilon.compareTo(BigInteger.valueOf(LIMIT)) > 0) {
       throw new IllegalArgumentException(
           "A query cannot cost more than ε " + format(LIMIT) + ", got ε " + cost.epsilon());
     }
     // δ < 1 (PrivacyCost's invariant), so it fits.
-    return new ExactCost(epsilon.longValueExact(), pico(cost.delta(), RoundingMode.CEILING).longValueExact());
+    return new ExactCost(epsilon.longValueExact(), exactPico(cost.delta()).longValueExact());
   }
 
   /** What a budget allows, rounded down; a budget above the limit is as good as unlimited. */
   static ExactCost ofBudget(PrivacyCost budget) {
-    BigInteger epsilon = pico(budget.epsilon(), RoundingMode.FLOOR).min(BigInteger.valueOf(LIMIT));
-    return new ExactCost(epsilon.longValueExact(), pico(budget.delta(), RoundingMode.FLOOR).longValueExact());
+    BigInteger epsilon = writtenPico(budget.epsilon()).min(BigInteger.valueOf(LIMIT));
+    return new ExactCost(epsilon.longValueExact(), writtenPico(budget.delta()).longValueExact());
   }
 
-  private static BigInteger pico(double value, RoundingMode rounding) {
+  private static BigInteger exactPico(double value) {
+    return new BigDecimal(value).setScale(SCALE, RoundingMode.CEILING).unscaledValue();
+  }
+
+  private static BigInteger writtenPico(double value) {
     // Double.toString gives the shortest decimal that reads back as the same double, i.e. what the
-    // caller wrote: "0.1", not the binary 0.1000000000000000055..., which would round up to 0.100000000001.
-    return new BigDecimal(Double.toString(value)).setScale(SCALE, rounding).unscaledValue();
+    // provider wrote: "0.1", not the binary 0.1000000000000000055...
+    return new BigDecimal(Double.toString(value)).setScale(SCALE, RoundingMode.FLOOR).unscaledValue();
   }
 
   ExactCost plus(ExactCost other) {

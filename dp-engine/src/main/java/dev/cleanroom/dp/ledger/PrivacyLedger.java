@@ -132,11 +132,14 @@ public final class PrivacyLedger implements AutoCloseable {
    */
   private static Charge replay(Stored earlier, ChargeRequest request, ExactCost cost) {
     Charge charge = earlier.charge();
+    // The same cost is the same rounded charge, or the very cost a charge reported: that double reads back
+    // as its pico-units' decimal, which a charge would round up by one more pico-unit.
+    boolean sameCost = charge.cost().equals(cost.toPrivacyCost()) || charge.cost().equals(request.cost());
     if (!charge.scientist().equals(request.scientist()) || !charge.dataset().equals(request.dataset())
-        || !earlier.budgetKey().equals(request.budget().key()) || !charge.cost().equals(cost.toPrivacyCost())) {
+        || !earlier.budgetKey().equals(request.budget().key()) || !sameCost) {
       throw new IllegalArgumentException("Query id '" + request.queryId() + "' was already charged to "
           + charge.scientist() + " on dataset '" + charge.dataset() + "' for "
-          + ExactCost.ofCharge(charge.cost()).describe(charge.cost().delta() > 0)
+          + ExactCost.ofBudget(charge.cost()).describe(charge.cost().delta() > 0)
           + "; give each query its own id");
     }
     return new Charge(charge.queryId(), charge.scientist(), charge.dataset(), charge.cost(),

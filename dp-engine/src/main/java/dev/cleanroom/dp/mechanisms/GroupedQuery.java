@@ -3,6 +3,7 @@ package dev.cleanroom.dp.mechanisms;
 import dev.cleanroom.dp.accounting.PrivacyCost;
 import dev.cleanroom.dp.table.PrivateTable;
 import java.util.Map;
+import java.util.List;
 
 /**
  * One query prepared for answering once per declared category of a column, all groups released
@@ -35,7 +36,17 @@ public final class GroupedQuery<T> implements AutoCloseable {
    * part, in the policy's order of the categories; then never again. Call only after the charge.
    */
   public Map<String, DpAnswer<T>> release(PrivateTable rows) {
-    return prepared.releaseEach(RowFilter.split(rows, column));
+    return prepared.releaseEach(RowFilter.split(rows, column), List.of());
+  }
+
+  /**
+   * Runs the mechanism once on each group of {@code rows} (made by {@link RowFilter#partition} with this
+   * query's column), and on each group's dropped rows and on the rows in no group with those answers
+   * discarded, so that the work does not depend on which rows the filter keeps (see
+   * {@link PreparedQuery#release(RowFilter.Partition)}).
+   */
+  public Map<String, DpAnswer<T>> release(RowFilter.Partition rows) {
+    return prepared.releaseEach(rows.parts(), rows.rest());
   }
 
   @Override

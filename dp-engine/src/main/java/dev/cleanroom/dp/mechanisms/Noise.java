@@ -10,6 +10,7 @@ import dev.cleanroom.dp.opendp.Measures;
 import dev.cleanroom.dp.opendp.Metric;
 import dev.cleanroom.dp.opendp.OpenDpException;
 import dev.cleanroom.dp.opendp.Transformation;
+import java.math.BigDecimal;
 import java.util.function.DoubleFunction;
 import java.util.function.DoubleUnaryOperator;
 
@@ -86,7 +87,17 @@ abstract sealed class Noise {
   }
 
   static Noise forDelta(double delta) {
-    return delta == 0 ? new Laplace() : new Gaussian(delta);
+    return delta == 0 ? new Laplace() : new Gaussian(atOrBelowDecimal(delta));
+  }
+
+  /**
+   * The largest double at or below the decimal that {@code value} reads as. The ledger charges a cost's
+   * exact binary value rounded up, and the double 0.1 lies above the decimal 0.1: a query asked at ε 0.1
+   * is calibrated to the double just below, so that ten of them fit a budget of 1.
+   */
+  static double atOrBelowDecimal(double value) {
+    boolean above = new BigDecimal(value).compareTo(new BigDecimal(Double.toString(value))) > 0;
+    return above ? Math.nextDown(value) : value;
   }
 
   abstract String name();
@@ -102,10 +113,11 @@ abstract sealed class Noise {
   }
 
   /**
-   * The smallest noise scale (to 1e-9 relative) at which the measurement costs at most
-   * {@code epsilon}. The privacy map decreases as the scale grows, so bracketing and bisection find it.
+   * The smallest noise scale (to 1e-9 relative) at which the measurement costs at most {@code asked}
+   * (at most the decimal it reads as: {@link #atOrBelowDecimal}). The privacy map decreases as the scale grows, so bracketing and bisection find it.
    */
-  static double calibrate(DoubleFunction<PrivacyCost> costAtScale, double epsilon) {
+  static double calibrate(DoubleFunction<PrivacyCost> costAtScale, double asked) {
+    double epsilon = atOrBelowDecimal(asked);
     DoubleUnaryOperator epsilonAt = scale -> {
       try {
         return costAtScale.apply(scale).epsilon();

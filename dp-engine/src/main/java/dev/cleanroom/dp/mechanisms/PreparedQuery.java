@@ -6,6 +6,7 @@ import dev.cleanroom.dp.table.PrivateTable;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.List;
 import java.util.function.Function;
 
 /**
@@ -49,14 +50,28 @@ public final class PreparedQuery<T> implements AutoCloseable {
 
   /** Runs the mechanism on {@code rows} once. Call only after the cost has been charged. */
   public DpAnswer<T> release(PrivateTable rows) {
-    return releaseEach(Map.of("", rows)).get("");
+    return releaseEach(Map.of("", rows), List.of()).get("");
   }
 
   /**
-   * Runs the mechanism once on each of {@code parts}, with fresh noise each time, and then never again.
+   * Runs the mechanism once on the rows a filter kept ({@code rows.parts()}, one part), then on the rows it
+   * dropped, whose answer is discarded. Call only after the cost has been charged.
+   *
+   * <p>Why the second run: a mechanism's work grows with the rows it reads (about 65 ns a row), so a
+   * filter's subset alone would answer faster when it is small, and the time would tell its size for
+   * almost no ε. Run on both sides, the work adds up to one run over every row, whichever rows the filter
+   * keeps. The discarded answer is never released, so it costs no privacy.
+   */
+  public DpAnswer<T> release(RowFilter.Partition rows) {
+    return releaseEach(rows.parts(), rows.rest()).get("");
+  }
+
+  /**
+   * Runs the mechanism once on each of {@code parts}, with fresh noise each time, then on each of
+   * {@code rest} with the answers discarded (see {@link #release(RowFilter.Partition)}), and then never again.
    * Sound under one charge only when the parts are disjoint (see {@link GroupedQuery}).
    */
-  synchronized <K> Map<K, DpAnswer<T>> releaseEach(Map<K, PrivateTable> parts) {
+  synchronized <K> Map<K, DpAnswer<T>> releaseEach(Map<K, PrivateTable> parts, List<PrivateTable> rest) {
     if (released) {
       throw new IllegalStateException("A prepared query releases once only; prepare it again for another answer");
     }
@@ -70,6 +85,7 @@ public final class PreparedQuery<T> implements AutoCloseable {
         }
         answers.put(key, answer.apply(rows));
       });
+      rest.forEach(answer::apply);
       return Collections.unmodifiableMap(answers);
     } finally {
       handles.close();

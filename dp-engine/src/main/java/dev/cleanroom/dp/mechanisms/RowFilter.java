@@ -3,6 +3,9 @@ package dev.cleanroom.dp.mechanisms;
 import dev.cleanroom.dp.policy.ColumnPolicy;
 import dev.cleanroom.dp.policy.DatasetPolicy;
 import dev.cleanroom.dp.table.PrivateTable;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,7 +23,7 @@ import java.util.stream.IntStream;
  * mechanism on the filtered rows costs exactly what OpenDP's privacy map says for the unfiltered query.
  * The same holds for each part of a split, and a row lands in at most one part (see {@link GroupedQuery}).
  * An empty result is answered like any other (a count near 0): a query never fails because of what the
- * data holds.
+ * data holds, and takes as long whichever rows a filter keeps ({@link #partition}).
  */
 public final class RowFilter {
   private RowFilter() {}
@@ -60,46 +63,79 @@ public final class RowFilter {
         + " categorical columns only");
   }
 
+  /**
+   * The rows a query reads and the rows it does not: the rows {@code where} keeps, split by the declared
+   * categories of {@code groupBy} (one part named "" without a group-by), and every other row in
+   * {@code rest}: the rows the filter drops, split the same way, and the rows in no group. The engine runs a
+   * query's mechanism on each of the rest too and discards those answers, so each group's work is one run
+   * over its kept and one over its dropped rows, and the whole does not depend on which rows a filter keeps
+   * (see {@link PreparedQuery}).
+   */
+  public record Partition(Map<String, PrivateTable> parts, List<PrivateTable> rest) {
+    public Partition {
+      parts = Collections.unmodifiableMap(new LinkedHashMap<>(parts));
+      rest = List.copyOf(rest);
+    }
+  }
+
   /** The rows of {@code table} matching every entry of {@code where}, under the same policy. */
   public static PrivateTable apply(PrivateTable table, Map<String, String> where) {
-    check(table.policy(), where);
-    if (where.isEmpty()) {
-      return table;
-    }
-    List<List<String>> columns = where.keySet().stream().map(table::categorical).toList();
-    List<String> categories = List.copyOf(where.values());
-    IntStream.Builder kept = IntStream.builder();
-    for (int row = 0; row < table.rows(); row++) {
-      boolean matches = true;
-      for (int i = 0; i < columns.size() && matches; i++) {
-        matches = columns.get(i).get(row).equals(categories.get(i));
-      }
-      if (matches) {
-        kept.add(row);
-      }
-    }
-    return table.subset(kept.build().toArray());
+    return partition(table, where, Optional.empty()).parts().get("");
   }
 
   /**
-   * One table per declared category of {@code column}, in the policy's order, made in one pass over the
-   * rows. Rows whose value is not a declared category (kept when the policy clamps invalid values) are in
-   * no part.
+   * One table per declared category of {@code column}, in the policy's order. Rows whose value is
+   * {@value ColumnPolicy.Categorical#OTHER} are in no part.
    */
   public static Map<String, PrivateTable> split(PrivateTable table, String column) {
-    ColumnPolicy.Categorical groups = checkGroups(table.policy(), Map.of(), column);
-    Map<String, IntStream.Builder> rows = new LinkedHashMap<>();
-    groups.categories().forEach(category -> rows.put(category, IntStream.builder()));
-    List<String> values = table.categorical(column);
-    for (int row = 0; row < values.size(); row++) {
-      IntStream.Builder group = rows.get(values.get(row));
-      if (group != null) {
-        group.add(row);
+    return partition(table, Map.of(), Optional.of(column)).parts();
+  }
+
+  /**
+   * Splits the rows in one pass that does the same work for every row whatever the filter decides: every
+   * filter column is compared on every row, and every row lands in exactly one index list.
+   */
+  public static Partition partition(PrivateTable table, Map<String, String> where, Optional<String> groupBy) {
+    List<String> names = new ArrayList<>();
+    if (groupBy.isPresent()) {
+      names.addAll(checkGroups(table.policy(), where, groupBy.get()).categories());
+    } else {
+      check(table.policy(), where);
+      names.add("");
+    }
+    if (where.isEmpty() && groupBy.isEmpty()) {
+      return new Partition(Map.of("", table), List.of()); // every row is read: nothing to hide
+    }
+    Map<String, Integer> partOfCategory = new HashMap<>();
+    for (int i = 0; i < names.size(); i++) {
+      partOfCategory.put(names.get(i), i);
+    }
+    List<List<String>> columns = where.keySet().stream().map(table::categorical).toList();
+    List<String> categories = List.copyOf(where.values());
+    List<String> groups = groupBy.map(table::categorical).orElse(null);
+    List<IntStream.Builder> kept = new ArrayList<>();
+    List<IntStream.Builder> dropped = new ArrayList<>();
+    for (int i = 0; i < names.size(); i++) {
+      kept.add(IntStream.builder());
+      dropped.add(IntStream.builder());
+    }
+    IntStream.Builder inNoGroup = IntStream.builder();
+    for (int row = 0; row < table.rows(); row++) {
+      boolean matches = true;
+      for (int i = 0; i < columns.size(); i++) {
+        matches &= columns.get(i).get(row).equals(categories.get(i));
       }
+      Integer part = groups == null ? Integer.valueOf(0) : partOfCategory.get(groups.get(row));
+      (part == null ? inNoGroup : (matches ? kept : dropped).get(part)).add(row);
     }
     Map<String, PrivateTable> parts = new LinkedHashMap<>();
-    rows.forEach((category, group) -> parts.put(category, table.subset(group.build().toArray())));
-    return parts;
+    List<PrivateTable> rest = new ArrayList<>();
+    for (int i = 0; i < names.size(); i++) {
+      parts.put(names.get(i), table.subset(kept.get(i).build().toArray()));
+      rest.add(table.subset(dropped.get(i).build().toArray()));
+    }
+    rest.add(table.subset(inNoGroup.build().toArray()));
+    return new Partition(parts, rest);
   }
 
   /** For logs and the audit trail: {@code mean(charges) where smoker=yes group by region}. */

@@ -1,5 +1,6 @@
 package dev.cleanroom.dp.policy;
 
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
@@ -37,13 +38,25 @@ public sealed interface ColumnPolicy {
     }
   }
 
-  /** A categorical column with the full list of categories; anything else counts as "other". */
+  /** A categorical column with the full list of categories; anything else counts as {@value #OTHER}. */
   record Categorical(String name, List<String> categories) implements ColumnPolicy {
+    /** What a value outside the declared categories becomes when the data is loaded. */
+    public static final String OTHER = "(other)";
+
     public Categorical {
       requireName(name);
       categories = List.copyOf(categories);
       if (categories.isEmpty()) {
         throw new IllegalArgumentException("Column '" + name + "' needs at least one category");
+      }
+      for (String category : categories) {
+        // Categories reach OpenDP as C strings in UTF-8, and (other) is the bucket of everything undeclared.
+        if (category.indexOf('\0') >= 0 || !StandardCharsets.UTF_8.newEncoder().canEncode(category)
+            || category.equals(OTHER)) {
+          throw new IllegalArgumentException("Column '" + name + "' declares a category that cannot be one ("
+              + category.replace("\0", "\\0") + "): a category holds no NUL, no unpaired surrogate, and is not "
+              + OTHER + ", which stands for every undeclared value");
+        }
       }
       if (categories.stream().distinct().count() != categories.size()) {
         throw new IllegalArgumentException("Column '" + name + "' lists a category twice: " + categories);

@@ -24,6 +24,8 @@ import java.util.stream.Collectors;
  * @param syntheticCost the (ε, δ) the provider spends once to make the synthetic view
  * @param refusesHiddenCode whether the job bridge refuses a notebook with Unicode escapes, bidirectional controls or
  *     invisible characters in its code, before anyone reviews it (otherwise the review view flags them)
+ * @param minEpsilonPerQuery the least ε a query may ask for: how long a query takes is not noised, so each
+ *     observation of it must cost something (see docs/policy.md)
  */
 public record DatasetPolicy(
     String dataset,
@@ -39,7 +41,8 @@ public record DatasetPolicy(
     InvalidValues invalidValues,
     boolean outputsNeedRelease,
     boolean refusesHiddenCode,
-    Optional<Drafted> drafted) {
+    Optional<Drafted> drafted,
+    double minEpsilonPerQuery) {
 
   public DatasetPolicy {
     if (dataset == null || !dataset.matches("[a-z0-9][a-z0-9_-]{0,62}")) {
@@ -60,6 +63,10 @@ public record DatasetPolicy(
     }
     if (columns.stream().allMatch(c -> c instanceof ColumnPolicy.Excluded)) {
       throw new IllegalArgumentException("Dataset '" + dataset + "' needs at least one column that is not excluded");
+    }
+    if (!(minEpsilonPerQuery > 0) || minEpsilonPerQuery > maxPerQuery.epsilon()) {
+      throw new IllegalArgumentException("Dataset '" + dataset + "': the least ε per query must be above 0 and at most"
+          + " the per-query cap (" + maxPerQuery.epsilon() + "), got " + minEpsilonPerQuery);
     }
     if (!maxPerQuery.fitsWithin(budgetPerScientist)) {
       throw new IllegalArgumentException(
@@ -84,6 +91,12 @@ public record DatasetPolicy(
   public static PrivacyCost defaultTotal(PrivacyCost budgetPerScientist, Set<View> views, PrivacyCost syntheticCost) {
     return views.contains(View.SYNTHETIC) ? budgetPerScientist.plus(syntheticCost) : budgetPerScientist;
   }
+
+  /**
+   * The least ε per query unless the policy says otherwise: a scientist who times queries gets at most 1,000
+   * observations per ε spent, where the ledger's resolution alone (ε 10^-12) would allow 10^12.
+   */
+  public static final double DEFAULT_MIN_EPSILON_PER_QUERY = 0.001;
 
   public static Builder builder(String dataset) {
     return new Builder(dataset);
@@ -127,6 +140,7 @@ public record DatasetPolicy(
     private boolean outputsNeedRelease = true;
     private boolean refusesHiddenCode = false;
     private Drafted drafted;
+    private double minEpsilonPerQuery = DEFAULT_MIN_EPSILON_PER_QUERY;
 
     private Builder(String dataset) {
       this.dataset = dataset;
@@ -203,11 +217,16 @@ public record DatasetPolicy(
       return this;
     }
 
+    public Builder minEpsilonPerQuery(double minEpsilonPerQuery) {
+      this.minEpsilonPerQuery = minEpsilonPerQuery;
+      return this;
+    }
+
     public DatasetPolicy build() {
       PrivacyCost total = datasetTotal != null ? datasetTotal : defaultTotal(budgetPerScientist, views, syntheticCost);
       return new DatasetPolicy(dataset, owner, description, scientists, views, columns, budgetPerScientist,
           maxPerQuery, total, syntheticCost, invalidValues, outputsNeedRelease, refusesHiddenCode,
-          Optional.ofNullable(drafted));
+          Optional.ofNullable(drafted), minEpsilonPerQuery);
     }
   }
 }

@@ -62,11 +62,17 @@ public final class PolicyFile {
     builder.columns(columns(root));
     Map<?, ?> budget = map(root, "budget", true);
     if (budget != null) {
-      allowOnly(budget, "budget.", Set.of("per_scientist", "per_query", "dataset_total"));
+      allowOnly(budget, "budget.", Set.of("per_scientist", "per_query", "dataset_total", "min_epsilon_per_query"));
       builder.budgetPerScientist(cost(budget, "budget.per_scientist", "per_scientist"));
       builder.maxPerQuery(cost(budget, "budget.per_query", "per_query"));
       if (budget.containsKey("dataset_total")) {
         builder.datasetTotal(cost(budget, "budget.dataset_total", "dataset_total"));
+      }
+      if (budget.containsKey("min_epsilon_per_query")) {
+        Double least = number(budget, "budget", "min_epsilon_per_query");
+        if (least != null) {
+          builder.minEpsilonPerQuery(least);
+        }
       }
     }
     Map<?, ?> synthetic = map(root, "synthetic", false);
@@ -332,6 +338,7 @@ public final class PolicyFile {
     budget.put("per_scientist", costMap(policy.budgetPerScientist()));
     budget.put("per_query", costMap(policy.maxPerQuery()));
     budget.put("dataset_total", costMap(policy.datasetTotal()));
+    budget.put("min_epsilon_per_query", policy.minEpsilonPerQuery());
     root.put("budget", budget);
     root.put("synthetic", costMap(policy.syntheticCost()));
     root.put("invalid_values", policy.invalidValues().name().toLowerCase(java.util.Locale.ROOT));

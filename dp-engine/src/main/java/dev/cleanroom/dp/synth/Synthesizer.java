@@ -168,16 +168,19 @@ public final class Synthesizer {
 
   /**
    * Each pair's score for the selection: the L1 distance between its true counts over the merged bins
-   * and the counts the independence model predicts from noisy one-way counts alone.
+   * and the counts the independence model predicts from noisy one-way counts alone, each prediction
+   * rounded to a whole count. In whole numbers the argument for sensitivity 1 holds exactly, with no float
+   * rounding: one record moves one true count by one, and the predictions (post-processing of released
+   * counts) are the same with or without it, so the score moves by at most one.
    */
-  private static double[][] independenceErrors(int[][] groupOfRow, int[] sizes, ForestModel independent) {
+  static double[][] independenceErrors(int[][] groupOfRow, int[] sizes, ForestModel independent) {
     int d = sizes.length;
     double[][] scores = new double[d][d];
     for (int a = 0; a < d; a++) {
       double[] pa = independent.marginal(a);
       for (int b = a + 1; b < d; b++) {
         double[] pb = independent.marginal(b);
-        double[] counts = new double[sizes[a] * sizes[b]];
+        long[] counts = new long[sizes[a] * sizes[b]];
         for (int r = 0; r < groupOfRow[a].length; r++) {
           int ga = groupOfRow[a][r];
           int gb = groupOfRow[b][r];
@@ -185,12 +188,14 @@ public final class Synthesizer {
             counts[ga * sizes[b] + gb]++;
           }
         }
-        double error = 0;
+        long error = 0;
         for (int ga = 0; ga < sizes[a]; ga++) {
           for (int gb = 0; gb < sizes[b]; gb++) {
-            error += Math.abs(counts[ga * sizes[b] + gb] - independent.total() * pa[ga] * pb[gb]);
+            long predicted = Math.round(independent.total() * pa[ga] * pb[gb]);
+            error += Math.abs(counts[ga * sizes[b] + gb] - predicted);
           }
         }
+        // A whole number far below 2^53: exact as a double.
         scores[a][b] = error;
       }
     }

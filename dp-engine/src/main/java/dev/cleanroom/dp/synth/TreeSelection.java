@@ -18,9 +18,10 @@ import java.util.List;
  * the pairs that join two parts of the tree so far.
  *
  * <p>A pair's score is the L1 distance between its true count table and the table that independence of
- * the two columns predicts from the noisy one-way counts. One record moves one cell of each true table
- * by one, so every score moves by at most one, up or down: distance 1 in L∞, not monotonic, which is
- * what each round's privacy map is taken at.
+ * the two columns predicts from the noisy one-way counts, both in whole counts (the scores are integers,
+ * so no float rounding enters). One record moves one cell of each true table by one, so every score moves
+ * by at most one, up or down: distance 1 in L∞, not monotonic, which is what each round's privacy map is
+ * taken at.
  */
 final class TreeSelection {
   private TreeSelection() {}

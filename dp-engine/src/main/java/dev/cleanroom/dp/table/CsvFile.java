@@ -2,6 +2,7 @@ package dev.cleanroom.dp.table;
 
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,7 +18,10 @@ public record CsvFile(List<String> header, List<List<String>> rows) {
 
   public static CsvFile read(Path path) throws IOException {
     List<List<String>> records = new ArrayList<>();
-    try (BufferedReader reader = Files.newBufferedReader(path, StandardCharsets.UTF_8)) {
+    // Bytes that are not UTF-8 read as U+FFFD (InputStreamReader replaces; Files.newBufferedReader would throw
+    // half-way through): such a cell is then an undeclared value, which the policy says what to do with.
+    try (BufferedReader reader =
+        new BufferedReader(new InputStreamReader(Files.newInputStream(path), StandardCharsets.UTF_8))) {
       String line;
       int lineNumber = 0;
       while ((line = reader.readLine()) != null) {

@@ -6,6 +6,7 @@ import dev.cleanroom.dp.policy.InvalidValues;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -15,8 +16,11 @@ import java.util.TreeMap;
  * A provider's real rows, held column by column in the one process allowed to hold them (the DP query
  * service, or the TEE). Only declared columns are kept; undeclared and excluded ones are dropped on load.
  *
- * <p>Invariant: every numeric value lies within its declared bounds and is not NaN, so DP mechanisms
- * can rely on the policy's bounds.
+ * <p>Invariant: every numeric value lies within its declared bounds and is not NaN, and every
+ * categorical value is one of its column's declared categories or {@link ColumnPolicy.Categorical#OTHER}.
+ * Nothing the data holds (NUL, broken UTF-8, megabyte strings, NaN, infinities, text in a numeric column)
+ * survives loading, so no value can make a mechanism fail after its charge: a failure that depended on
+ * one person's row would tell that row's value for free.
  */
 public final class PrivateTable {
   private final DatasetPolicy policy;
@@ -81,15 +85,19 @@ public final class PrivateTable {
     }
   }
 
+  /** Each value as its declared category (the policy's own string), anything else as (other). */
   private static List<String> categories(
       CsvFile csv, int index, ColumnPolicy.Categorical column, Map<String, Integer> invalid) {
+    Map<String, String> declared = new HashMap<>();
+    column.categories().forEach(category -> declared.put(category, category));
     List<String> values = new ArrayList<>(csv.rows().size());
     for (List<String> row : csv.rows()) {
-      String value = row.get(index).strip();
-      if (!column.categories().contains(value)) {
+      String category = declared.get(row.get(index).strip());
+      if (category == null) {
         invalid.merge(column.name(), 1, Integer::sum);
+        category = ColumnPolicy.Categorical.OTHER;
       }
-      values.add(value);
+      values.add(category);
     }
     return List.copyOf(values);
   }

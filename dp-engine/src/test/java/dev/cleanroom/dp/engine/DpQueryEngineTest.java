@@ -11,6 +11,8 @@ import dev.cleanroom.dp.ledger.PrivacyLedger;
 import dev.cleanroom.dp.mechanisms.DpQuery;
 import dev.cleanroom.dp.mechanisms.QueryRejectedException;
 import dev.cleanroom.dp.policy.DatasetPolicy;
+import dev.cleanroom.dp.table.CsvFile;
+import dev.cleanroom.dp.table.PrivateTable;
 import dev.cleanroom.dp.testing.InsuranceData;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -80,6 +82,41 @@ class DpQueryEngineTest {
   void budgetsArePerScientist() {
     engine.answer("alice", DpQuery.count(1));
     assertEquals(2, engine.remaining("bob").epsilon(), 1e-12);
+  }
+
+  /**
+   * The attack of issue 15: one person's row holds a sex no mechanism accepts (a NUL inside). If a charged
+   * histogram failed on that row, {@code histogram(sex) where smoker=yes} would fail exactly when the person
+   * smokes, one exact bit per query for a negligible ε. Every value is a declared category or (other) from
+   * load on, so the query is answered whichever rows the filter keeps.
+   */
+  @Test
+  void aValueNoMechanismAccepts_cannotMakeAChargedQueryFail() throws Exception {
+    CsvFile real = CsvFile.read(InsuranceData.CSV);
+    List<List<String>> rows = new ArrayList<>(real.rows());
+    rows.add(List.of("40", "fe\0male", "30.0", "1", "yes", "southwest", "12000"));
+    DpQueryEngine attacked = new DpQueryEngine(
+        PrivateTable.of(new CsvFile(real.header(), rows), InsuranceData.policy()), "insurance", ledger);
+
+    ChargedAnswer<Map<String, Long>> answer =
+        attacked.answer("alice", "q-sex", DpQuery.histogram("sex", 1e-3), Map.of("smoker", "yes"));
+
+    assertEquals(List.of("female", "male", "(other)"), List.copyOf(answer.answer().value().keySet()));
+    assertEquals(1, ledger.charges("insurance").size());
+  }
+
+  /** The ledger charges a cost's exact binary value rounded up; queries asked at ε 0.1 still fit ten to ε 1. */
+  @Test
+  void tenQueriesAskedAtPointOne_fitABudgetOfOneExactly() {
+    DatasetPolicy policy = InsuranceData.policyWithBudget(new PrivacyCost(1, 1e-6), new PrivacyCost(1, 1e-6));
+    DpQueryEngine tight = new DpQueryEngine(InsuranceData.table(policy), "insurance", ledger);
+    for (int i = 0; i < 5; i++) {
+      tight.answer("alice", DpQuery.mean("charges", 0.1));
+      tight.answer("alice", new DpQuery.Count(0.1, 1e-7));
+    }
+    // OpenDP's map lands each cost within 1e-9 of what was asked, at or below it.
+    assertEquals(0, tight.remaining("alice").epsilon(), 1e-8);
+    assertEquals(5e-7, tight.remaining("alice").delta());
   }
 
   @Test

@@ -7,9 +7,21 @@ import dev.cleanroom.dp.accounting.PrivacyCost;
 import org.junit.jupiter.api.Test;
 
 class ExactCostTest {
+  /** The double 0.1 is 0.1000000000000000055...: its shortest decimal, 0.1, lies below what is spent. */
   @Test
-  void ofCharge_decimalValue_isExactNotItsBinaryApproximation() {
-    assertEquals(new ExactCost(100_000_000_000L, 0), ExactCost.ofCharge(PrivacyCost.pure(0.1)));
+  void ofCharge_doubleAboveItsShortestDecimal_roundsTheDoubleItselfUp() {
+    assertEquals(new ExactCost(100_000_000_001L, 100_000_000_001L), ExactCost.ofCharge(new PrivacyCost(0.1, 0.1)));
+  }
+
+  @Test
+  void ofCharge_doubleBelowItsShortestDecimal_isThatDecimal() {
+    assertEquals(new ExactCost(100_000_000_000L, 0), ExactCost.ofCharge(PrivacyCost.pure(Math.nextDown(0.1))));
+    assertEquals(new ExactCost(300_000_000_000L, 0), ExactCost.ofCharge(PrivacyCost.pure(0.3)));
+  }
+
+  @Test
+  void ofBudget_isTheDecimalTheProviderWrote() {
+    assertEquals(new ExactCost(100_000_000_000L, 0), ExactCost.ofBudget(PrivacyCost.pure(0.1)));
   }
 
   @Test
@@ -36,7 +48,7 @@ class ExactCostTest {
   void tenChargesOfPointOne_addUpToExactlyOne() {
     ExactCost sum = ExactCost.ZERO;
     for (int i = 0; i < 10; i++) {
-      sum = sum.plus(ExactCost.ofCharge(PrivacyCost.pure(0.1)));
+      sum = sum.plus(ExactCost.ofCharge(PrivacyCost.pure(Math.nextDown(0.1))));
     }
     assertEquals(ExactCost.ofBudget(PrivacyCost.pure(1)), sum);
   }
@@ -53,6 +65,6 @@ class ExactCostTest {
 
   @Test
   void describe_wholeAndTinyNumbers_areReadable() {
-    assertEquals("ε 1000000, δ 1E-9", ExactCost.ofCharge(new PrivacyCost(1e6, 1e-9)).describe(true));
+    assertEquals("ε 1000000, δ 1E-9", ExactCost.ofBudget(new PrivacyCost(1e6, 1e-9)).describe(true));
   }
 }

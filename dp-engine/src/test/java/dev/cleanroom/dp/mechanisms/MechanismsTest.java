@@ -52,6 +52,57 @@ class MechanismsTest {
     assertEquals(0.1, answer.noiseScale(), 1e-6);
   }
 
+  /**
+   * OpenDP's {@code make_sum} on a vector of unknown length sums a random subset of at most 2^20 rows:
+   * 2,000,000 rows of 1000.0 summed to about 1.05e9. Every row counts, whatever the row count.
+   */
+  @Test
+  void sumAndMean_countEveryRow_farAbove2To20Rows() {
+    List<List<String>> rows = new ArrayList<>(3_000_000);
+    List<String> thousand = List.of("1000");
+    List<String> zero = List.of("0");
+    for (int i = 0; i < 3_000_000; i++) {
+      rows.add(i % 3 == 2 ? zero : thousand);
+    }
+    DatasetPolicy policy = DatasetPolicy.builder("large").column(new ColumnPolicy.Numeric("x", 0, 1000)).build();
+    PrivateTable large = PrivateTable.of(new CsvFile(List.of("x"), rows), policy);
+    Mechanisms onLarge = new Mechanisms(policy);
+
+    double sum;
+    double mean;
+    try (PreparedQuery<Double> prepared = onLarge.prepare(DpQuery.sum("x", 0.5))) {
+      sum = prepared.release(large).value();
+    }
+    try (PreparedQuery<Double> prepared = onLarge.prepare(DpQuery.mean("x", 0.5))) {
+      mean = prepared.release(large).value();
+    }
+    // Laplace noise of scale 2,000 on the sum: 2e9 ± 100,000 always holds.
+    assertEquals(2e9, sum, 1e5);
+    assertEquals(2000.0 / 3, mean, 0.1);
+  }
+
+  /**
+   * A noisy count near 0 is below 0 half the time; a negative count is shown as 0 and the raw noisy value
+   * is kept. Twenty counts of no rows at scale 100: the chance that none is raw-negative is 2^-20.
+   */
+  @Test
+  void countsAndHistograms_showNoNegativeCount_andKeepTheRawNoisyValue() {
+    PrivateTable noRows = TABLE.subset(new int[0]);
+    List<Long> raw = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      try (PreparedQuery<Long> count = mechanisms.prepare(DpQuery.count(0.01));
+          PreparedQuery<Map<String, Long>> histogram = mechanisms.prepare(DpQuery.histogram("group", 0.01))) {
+        DpAnswer<Long> counted = count.release(noRows);
+        DpAnswer<Map<String, Long>> bars = histogram.release(noRows);
+        assertEquals(Math.max(0, counted.raw()), counted.value());
+        raw.add(counted.raw());
+        bars.raw().forEach((group, value) -> assertEquals(Math.max(0, value), bars.value().get(group)));
+        raw.add(bars.raw().get("a"));
+      }
+    }
+    assertTrue(raw.stream().anyMatch(value -> value < 0), raw.toString());
+  }
+
   @Test
   void sum_noiseScaleFollowsTheDeclaredBoundNotTheData() {
     DpAnswer<Double> answer = run(DpQuery.sum("x", 1));
@@ -152,6 +203,12 @@ class MechanismsTest {
   @Test
   void epsilonAboveThePerQueryCap_isRejectedWithTheCap() {
     assertRejected("over_query_cap", "ask for at most 50.0", DpQuery.count(51));
+  }
+
+  /** How long a query takes is not noised: the policy's least ε keeps each timing from being free. */
+  @Test
+  void epsilonBelowThePolicysMinimum_isRejected() {
+    assertRejected("under_query_minimum", "ask for at least 0.001", DpQuery.count(1e-12));
   }
 
   @Test

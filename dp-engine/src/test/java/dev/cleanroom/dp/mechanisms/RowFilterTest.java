@@ -10,6 +10,7 @@ import dev.cleanroom.dp.policy.InvalidValues;
 import dev.cleanroom.dp.table.CsvFile;
 import dev.cleanroom.dp.table.PrivateTable;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,6 +41,24 @@ class RowFilterTest {
     parts.forEach((group, part) -> ages.put(group,
         java.util.Arrays.stream(part.numeric("age")).boxed().toList()));
     return ages;
+  }
+
+  /**
+   * The engine runs a query's mechanism on every part and on the rest: with each row in exactly one of
+   * them, the work is one pass over every row whichever rows the filter keeps.
+   */
+  @Test
+  void aPartition_putsEveryRowInExactlyOnePartOrTheRest() {
+    RowFilter.Partition grouped = RowFilter.partition(table(ROWS), Map.of("smoker", "no"), Optional.of("region"));
+    assertEquals(Map.of("north", List.of(67.0), "south", List.of(45.0), "east", List.of(23.0)), ages(grouped.parts()));
+    // The dropped rows of each group in the group's order, then the rows in no group (region west).
+    assertEquals(List.of(List.of(31.0), List.of(52.0), List.of(), List.of(38.0)),
+        grouped.rest().stream().map(part -> Arrays.stream(part.numeric("age")).boxed().toList()).toList());
+
+    for (String smoker : List.of("yes", "no")) {
+      RowFilter.Partition filtered = RowFilter.partition(table(ROWS), Map.of("smoker", smoker), Optional.empty());
+      assertEquals(ROWS.size(), filtered.parts().get("").rows() + filtered.rest().get(0).rows());
+    }
   }
 
   @Test

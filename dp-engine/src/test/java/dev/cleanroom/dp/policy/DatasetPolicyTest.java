@@ -32,4 +32,12 @@ class DatasetPolicyTest {
   void categoriesMustBeDistinct() {
     assertThrows(IllegalArgumentException.class, () -> new ColumnPolicy.Categorical("x", List.of("a", "a")));
   }
+
+  /** A declared category is sent to OpenDP: one it cannot take would fail queries after their charge. */
+  @Test
+  void categoriesMustBeStringsOpenDpTakes_andNotTheOtherBucket() {
+    for (String bad : List.of("fe\0male", "\uD800", "(other)")) {
+      assertThrows(IllegalArgumentException.class, () -> new ColumnPolicy.Categorical("x", List.of("a", bad)), bad);
+    }
+  }
 }

@@ -47,6 +47,7 @@ class PolicyFileTest {
     assertEquals(InvalidValues.CLAMP, policy.invalidValues());
     assertTrue(policy.outputsNeedRelease());
     assertFalse(policy.refusesHiddenCode(), "hidden code is flagged for the reviewer, not refused, unless asked");
+    assertEquals(0.001, policy.minEpsilonPerQuery());
   }
 
   @Test
@@ -59,6 +60,14 @@ class PolicyFileTest {
         problemsOf(MINIMAL + "notebooks: {hidden_code: allow}\n").problems());
     assertFalse(PolicyFile.toYaml(InsuranceData.policy()).contains("notebooks"),
         "a policy without the option is written as before, byte for byte");
+  }
+
+  @Test
+  void theLeastEpsilonPerQuery_isReadAndMayNotExceedThePerQueryCap() {
+    String withMinimum = MINIMAL.replace("per_query: {epsilon: 0.5}", "per_query: {epsilon: 0.5}\n  min_epsilon_per_query: 0.01");
+    assertEquals(0.01, PolicyFile.parse(withMinimum, "policy.yaml").minEpsilonPerQuery());
+    PolicyException e = problemsOf(withMinimum.replace("0.01", "0.6"));
+    assertTrue(e.getMessage().contains("least ε per query"), e.getMessage());
   }
 
   @Test

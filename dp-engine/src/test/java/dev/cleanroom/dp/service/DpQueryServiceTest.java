@@ -109,7 +109,7 @@ class DpQueryServiceTest {
         .toList();
     return new DatasetPolicy(demo.dataset(), demo.owner(), demo.description(), demo.scientists(), demo.views(), columns,
         demo.budgetPerScientist(), demo.maxPerQuery(), demo.datasetTotal(), demo.syntheticCost(), demo.invalidValues(),
-        demo.outputsNeedRelease(), demo.refusesHiddenCode(), Optional.empty());
+        demo.outputsNeedRelease(), demo.refusesHiddenCode(), Optional.empty(), demo.minEpsilonPerQuery());
   }
 
   @Test

@@ -42,9 +42,21 @@ class PrivateTableTest {
   }
 
   @Test
-  void clampPolicy_keepsUndeclaredCategoriesForTheOtherBucket() throws IOException {
-    PrivateTable table = PrivateTable.load(csv("age,smoker\n30,maybe\n"), policy(InvalidValues.CLAMP));
-    assertEquals(List.of("maybe"), table.categorical("smoker"));
+  void clampPolicy_turnsUndeclaredCategoriesIntoOther() throws IOException {
+    PrivateTable table = PrivateTable.load(csv("age,smoker\n30,maybe\n31,\" yes \"\n32,\"no\0\"\n"),
+        policy(InvalidValues.CLAMP));
+    assertEquals(List.of("(other)", "yes", "(other)"), table.categorical("smoker"));
+  }
+
+  @Test
+  void bytesThatAreNotUtf8_loadAsAnUndeclaredValue() throws IOException {
+    Path file = dir.resolve("broken.csv");
+    byte[] broken = {'a', 'g', 'e', ',', 's', 'm', 'o', 'k', 'e', 'r', '\n', '3', '0', ',', 'y', (byte) 0xff, 's', '\n',
+        (byte) 0xc3, ',', 'n', 'o', '\n'};
+    Files.write(file, broken);
+    PrivateTable table = PrivateTable.load(file, policy(InvalidValues.CLAMP));
+    assertEquals(List.of("(other)", "no"), table.categorical("smoker"));
+    assertArrayEquals(new double[] {30, 41.5}, table.numeric("age"));
   }
 
   @Test
@@ -72,8 +84,7 @@ class PrivateTableTest {
   @Test
   void quotedFieldsWithCommasAndQuotesAreParsed() throws IOException {
     Path file = csv("age,smoker\n\"30\",\"yes\"\n40,\"n\"\"o\"\n");
-    PrivateTable table = PrivateTable.load(file, policy(InvalidValues.CLAMP));
-    assertEquals(List.of("yes", "n\"o"), table.categorical("smoker"));
+    assertEquals(List.of(List.of("30", "yes"), List.of("40", "n\"o")), CsvFile.read(file).rows());
   }
 
   @Test

@@ -33,7 +33,7 @@ public final class InsuranceData {
     return new DatasetPolicy(demo.dataset(), demo.owner(), demo.description(), demo.scientists(), demo.views(),
         demo.columns(), budget, maxPerQuery, DatasetPolicy.defaultTotal(budget, demo.views(), demo.syntheticCost()),
         demo.syntheticCost(), demo.invalidValues(), demo.outputsNeedRelease(), demo.refusesHiddenCode(),
-        java.util.Optional.empty());
+        java.util.Optional.empty(), demo.minEpsilonPerQuery());
   }
 
   public static PrivateTable table(DatasetPolicy policy) {

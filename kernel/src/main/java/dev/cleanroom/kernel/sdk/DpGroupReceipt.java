@@ -42,7 +42,7 @@ public record DpGroupReceipt<T>(
         .append("<table><tr><th></th><th>answer</th><th>noise scale</th></tr>");
     groups.forEach((group, answer) -> {
       // The scale differs by group for a mean: the sum's scale over the group's noisy count.
-      String value = DpReceipt.format(answer.value());
+      String value = DpReceipt.format(answer.value()) + DpReceipt.postProcessing(answer);
       String scale = DpReceipt.number(answer.noiseScale());
       text.append("\nDP   ").append(group).append(": ").append(value).append("  (noise scale ").append(scale).append(')');
       html.append("<tr><td>").append(Html.escape(group)).append("</td><td style=\"text-align:right\">")

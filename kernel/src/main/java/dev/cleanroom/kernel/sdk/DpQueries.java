@@ -64,7 +64,10 @@ public final class DpQueries {
     return new DpGroups(this, column);
   }
 
-  /** Number of rows. */
+  /**
+   * Number of rows, post-processed to at least 0 (a noisy count below 0 is answered as 0, and the receipt
+   * shows the raw noisy value; {@code ask(...).answer().raw()} returns it).
+   */
   public long count(double epsilon) {
     return ask(DpQuery.count(epsilon)).answer().value();
   }
@@ -87,7 +90,7 @@ public final class DpQueries {
     return ask(new DpQuery.Mean(column, epsilon, delta)).answer().value();
   }
 
-  /** Count per declared category of a categorical column. */
+  /** Count per declared category of a categorical column, each post-processed as {@link #count} is. */
   public Map<String, Long> histogram(String column, double epsilon) {
     return ask(DpQuery.histogram(column, epsilon)).answer().value();
   }

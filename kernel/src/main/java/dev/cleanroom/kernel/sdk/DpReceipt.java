@@ -11,7 +11,8 @@ import org.dflib.jjava.jupyter.kernel.display.DisplayData;
 /**
  * A DP answer as the notebook shows it: the query, the noisy value, what it cost, the noise scale and
  * (stage 1) the budget left on the dataset. The text form starts with {@code DP } so that tools
- * comparing runs can tell noisy lines apart.
+ * comparing runs can tell noisy lines apart. Counts are shown post-processed (a noisy count below 0 as 0);
+ * when that changed one, the receipt says so and shows the raw noisy value beside it.
  */
 public record DpReceipt<T>(String dataset, String query, DpAnswer<T> answer, Optional<PrivacyCost> remaining)
     implements Renderable {
@@ -30,13 +31,14 @@ public record DpReceipt<T>(String dataset, String query, DpAnswer<T> answer, Opt
     String value = answer.value() instanceof Map<?, ?> ? "(per category below)" : format(answer.value());
     String head = "DP " + query + " = " + value
         + "  ·  cost " + answer.cost() + "  ·  " + answer.mechanism() + " noise scale " + number(answer.noiseScale())
-        + "  ·  " + left;
+        + "  ·  " + left + postProcessing(answer);
     DisplayData data = new DisplayData(head + histogramLines());
     StringBuilder html = new StringBuilder("<div class=\"dcr-dp\"><b>DP ").append(Html.escape(query))
         .append("</b> = ").append(Html.escape(value))
         .append(" <span style=\"opacity:0.7\">· cost ").append(Html.escape(answer.cost().toString()))
         .append(" · ").append(Html.escape(answer.mechanism())).append(" noise scale ")
-        .append(Html.escape(number(answer.noiseScale()))).append(" · ").append(Html.escape(left)).append("</span>");
+        .append(Html.escape(number(answer.noiseScale()))).append(" · ").append(Html.escape(left))
+        .append(Html.escape(postProcessing(answer))).append("</span>");
     if (answer.value() instanceof Map<?, ?> histogram) {
       html.append("<table>");
       histogram.forEach((k, v) -> html.append("<tr><td>").append(Html.escape(String.valueOf(k)))
@@ -54,6 +56,13 @@ public record DpReceipt<T>(String dataset, String query, DpAnswer<T> answer, Opt
     StringBuilder lines = new StringBuilder();
     histogram.forEach((k, v) -> lines.append("\nDP   ").append(k).append(": ").append(format(v)));
     return lines.toString();
+  }
+
+  /** What the receipt says when post-processing changed the noisy answer, with the raw one; else nothing. */
+  static String postProcessing(DpAnswer<?> answer) {
+    return answer.postProcessed()
+        ? "  ·  noisy counts below 0 shown as 0 (raw: " + format(answer.raw()) + ")"
+        : "";
   }
 
   /** A value as the notebook shows it; a histogram inline as {@code female 312, male 298, (other) 1}. */

@@ -31,6 +31,9 @@ public final class NotebookSession implements AutoCloseable {
     void stderr(String text);
 
     void display(DisplayData data);
+
+    /** Replaces what the outputs with this data's display id show (update_display_data). */
+    void updateDisplay(DisplayData data);
   }
 
   private final JavaEvaluator evaluator;
@@ -64,10 +67,18 @@ public final class NotebookSession implements AutoCloseable {
     PrintStream err = new PrintStream(new ForwardingStream(outputs::stderr), true, StandardCharsets.UTF_8);
     System.setOut(out);
     System.setErr(err);
-    Displays.attach(data -> {
-      out.flush();
-      err.flush();
-      outputs.display(data);
+    Displays.attach(new Displays.Target() {
+      @Override
+      public void display(DisplayData data) {
+        out.flush(); // what the cell printed before comes before it
+        err.flush();
+        outputs.display(data);
+      }
+
+      @Override
+      public void update(DisplayData data) {
+        outputs.updateDisplay(data);
+      }
     });
     try {
       Optional<Object> value = Optional.empty();

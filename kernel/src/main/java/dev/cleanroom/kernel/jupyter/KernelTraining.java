@@ -43,6 +43,9 @@ public final class KernelTraining {
 
         @Override
         public void display(DisplayData data) { }
+
+        @Override
+        public void updateDisplay(DisplayData data) { }
       };
       for (String cell : CELLS) {
         session.execute(cell, "training", ignored);

@@ -83,9 +83,21 @@ public final class NotebookSession implements AutoCloseable {
     try {
       Optional<Object> value = Optional.empty();
       boolean hasValue = false;
-      for (Part part : parts(code)) {
+      long cellStarted = System.nanoTime();
+      // %%time on the first line times the whole cell; a blank line keeps the cell's line numbers in errors.
+      boolean timeCell = code.lines().findFirst().map(String::strip).orElse("").equals("%%time");
+      String body = timeCell ? code.substring(code.indexOf('\n') < 0 ? code.length() : code.indexOf('\n')) : code;
+      for (Part part : parts(body)) {
         hasValue = false;
-        if (part.magic()) {
+        if (part.magic() && isTimeLine(part.text())) {
+          long started = System.nanoTime();
+          Optional<JavaEvaluator.CellValue> result = evaluator.eval(part.text().strip().substring("%time".length()), cellName);
+          out.println(wallTime(started));
+          if (result.isPresent()) {
+            value = Optional.ofNullable(result.get().value()).or(() -> Optional.of(NULL));
+            hasValue = true;
+          }
+        } else if (part.magic()) {
           Object result = runMagic(part.text());
           if (result != null) {
             value = Optional.of(result);
@@ -98,6 +110,9 @@ public final class NotebookSession implements AutoCloseable {
             hasValue = true;
           }
         }
+      }
+      if (timeCell) {
+        out.println(wallTime(cellStarted));
       }
       out.flush();
       err.flush();
@@ -121,6 +136,18 @@ public final class NotebookSession implements AutoCloseable {
   }
 
   private static final Object NULL = new Object();
+
+  /** {@code %time <java>}: runs the rest of the line and says how long it took, as IPython's %time does. */
+  private static boolean isTimeLine(String line) {
+    String text = line.strip();
+    return text.equals("%time") || text.startsWith("%time ") || text.startsWith("%time\t");
+  }
+
+  private static String wallTime(long startedNanos) {
+    double millis = (System.nanoTime() - startedNanos) / 1e6;
+    return millis < 1_000 ? String.format(java.util.Locale.ROOT, "Wall time: %.1f ms", millis)
+        : String.format(java.util.Locale.ROOT, "Wall time: %.2f s", millis / 1_000);
+  }
 
   private Object runMagic(String line) throws CellException {
     try {
@@ -173,7 +200,9 @@ public final class NotebookSession implements AutoCloseable {
     if (line.stripLeading().startsWith("%")) {
       String typed = line.stripLeading().substring(1);
       int start = cursor - typed.length();
-      return new JavaEvaluator.Completions(magics.names().stream().filter(n -> n.startsWith(typed)).toList(), start, cursor);
+      List<String> names = new java.util.ArrayList<>(magics.names());
+      names.add("time");
+      return new JavaEvaluator.Completions(names.stream().filter(n -> n.startsWith(typed)).toList(), start, cursor);
     }
     return evaluator.complete(code, cursor);
   }

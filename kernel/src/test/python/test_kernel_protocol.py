@@ -30,6 +30,10 @@ class DcrJavaKernelTests(jupyter_kernel_test.KernelTests):
     completion_samples = [
         {"text": "System.out.prin", "matches": {"print(", "printf(", "println("}},
         {"text": "%bud", "matches": {"budget"}},
+        {"text": "%ti", "matches": {"time"}},
+        # Members of the SDK's and tablesaw's objects, as an IDE completes them.
+        {"text": "Dcr.data", "matches": {"dataset(", "datasets()"}},
+        {"text": 'Table.create("t").rowC', "matches": {"rowCount()"}},
     ]
     complete_code_samples = ["1+1", "int y = 1;", "for (int i = 0; i < 2; i++) { }", "%help"]
     incomplete_code_samples = ["for (int i = 0; i < 2; i++) {", "int twice(int a) {", "String s = \"a\" +"]

@@ -12,5 +12,14 @@ export PATH="$JAVA_HOME/bin:$PATH"
 jar=$(ls "$ROOT"/kernel/target/kernel-*.jar | head -n 1)
 java -cp "$jar:$ROOT/kernel/target/lib/*" dev.cleanroom.kernel.jupyter.KernelSpec install \
   --java "$JAVA_HOME/bin/java" --jar "$jar" --lib "$ROOT/kernel/target/lib" --kernels-dir "$WORK/kernels" >/dev/null
+# The cold start: the same kernelspec told to leave its start-up cache alone (DCR_KERNEL_CACHE=off).
+cp -r "$WORK/kernels/dcr-java" "$WORK/kernels/dcr-java-cold"
+"$DCR_PYTHON" - "$WORK/kernels/dcr-java-cold/kernel.json" <<'PY'
+import json, sys
+spec = json.load(open(sys.argv[1]))
+spec["env"] = {"DCR_KERNEL_CACHE": "off"}
+spec["display_name"] += " without start-up cache"
+json.dump(spec, open(sys.argv[1], "w"))
+PY
 export JUPYTER_PATH="$WORK" JUPYTER_RUNTIME_DIR="$WORK/runtime" JUPYTER_DATA_DIR="$WORK/data"
 "$DCR_PYTHON" "$ROOT/bench/kernel/kernel_bench.py" --out "$ROOT/bench/results/kernel.md" "$@"

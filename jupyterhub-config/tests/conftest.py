@@ -58,11 +58,55 @@ def free_port_block():
     raise RuntimeError("no free block of four ports outside the ephemeral range")
 
 
+def running_processes():
+    """Every live process (zombies have ended) as (pid, start time) → (command line, environment); as root the
+    environment of every user's process is readable."""
+    found = {}
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/stat", "rb") as f:
+                stat = f.read().decode(errors="replace")
+            fields = stat[stat.rindex(")") + 2:].split()
+            if fields[0] == "Z":
+                continue
+            with open(f"/proc/{name}/cmdline", "rb") as f:
+                cmdline = f.read().replace(b"\0", b" ").decode(errors="replace").strip()
+            try:
+                with open(f"/proc/{name}/environ", "rb") as f:
+                    environ = f.read().decode(errors="replace")
+            except PermissionError:
+                environ = ""
+        except (FileNotFoundError, ProcessLookupError, ValueError):
+            continue  # ended while being read
+        found[(int(name), fields[19])] = (cmdline, environ)
+    return found
+
+
+LEFTOVER_GRACE = 30
+
+
+def processes_left(before, markers):
+    """Processes that were not running before the hub started and carry one of its markers (its state folder, its
+    password, its API address) in their command line or environment: the hub, its proxy, the DP service, the bridge,
+    the users' servers and their kernels. Waits up to LEFTOVER_GRACE s for them to end."""
+    deadline = time.time() + LEFTOVER_GRACE
+    while True:
+        left = {key: cmdline for key, (cmdline, environ) in running_processes().items()
+                if key not in before and key[0] != os.getpid()
+                and any(marker in cmdline or marker in environ for marker in markers)}
+        if not left or time.time() > deadline:
+            return left
+        time.sleep(1)
+
+
 @pytest.fixture(scope="session")
 def hub():
     state = tempfile.mkdtemp(prefix="dcr-hub-test-")
     port = free_port_block()
     password = secrets.token_hex(12)
+    before = running_processes()
     env = dict(os.environ, DCR_HUB_PASSWORD=password, DCR_SKIP_BUILD=os.environ.get("DCR_SKIP_BUILD", "1"))
     proc = subprocess.Popen([os.path.join(ROOT, "dcr"), "hub", "start", "--port", str(port), "--state", state],
                             env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
@@ -98,7 +142,17 @@ def hub():
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
+        # Everything the hub started (servers, their kernels, services) ends with it: a kernel outliving its server
+        # was once found running as alice with parent 1, long after the tests.
+        left = processes_left(before, [state, f"DCR_HUB_PASSWORD={password}", f"127.0.0.1:{port + 2}/hub/api"])
+        for pid, _ in left:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
         shutil.rmtree(state, ignore_errors=True)
+        assert not left, (f"{len(left)} process(es) the hub test started still ran {LEFTOVER_GRACE} s after the hub "
+                          "stopped (killed now):\n" + "\n".join(f"  pid {pid}: {cmd[:300]}" for (pid, _), cmd in left.items()))
 
 
 def login(hub, user):

@@ -1,5 +1,6 @@
 """A person's view: JupyterLab in headless Chromium opens a notebook with the dcr-java kernel, runs its
-cells, and shows a table and a chart. Saves a screenshot under the test's output folder."""
+cells, and shows a table, a chart and a progress bar that updates in place. Saves a screenshot under the test's
+output folder."""
 import json
 import os
 import random
@@ -23,6 +24,8 @@ from conftest import output_dir
 CELLS = [
     'Table t = Table.create("demo", IntColumn.create("x", 1, 2, 3, 4), DoubleColumn.create("y", 1.5, 2.5, 0.5, 3.0));\nt',
     'Charts.scatter(t, "x", "y")',
+    'var progress = Dcr.progress("loading", 4);\nfor (int i = 0; i < 4; i++) { Thread.sleep(300); progress.step(); }\n'
+    'progress.done();',
 ]
 
 
@@ -57,7 +60,7 @@ def wait_for_server(url, deadline):
     raise TimeoutError("JupyterLab did not start")
 
 
-def test_jupyterlab_shows_a_table_and_a_chart_from_dcr_java():
+def test_jupyterlab_shows_a_table_a_chart_and_a_progress_bar_from_dcr_java():
     out = output_dir()
     root = tempfile.mkdtemp(prefix="dcr-lab-")
     profile = tempfile.mkdtemp(prefix="dcr-chromium-")
@@ -94,8 +97,16 @@ def test_jupyterlab_shows_a_table_and_a_chart_from_dcr_java():
         wait.until(lambda d: chart.get_attribute("naturalWidth") not in (None, "0"))
         assert "demo" in driver.find_element(By.CSS_SELECTOR, ".jp-Notebook").text
         assert "x" in table.text and "2.5" in table.text
+        # The bar's updates replace its one output (update_display_data): one <progress>, at its end.
+        wait.until(lambda d: "4/4 done" in d.find_element(By.CSS_SELECTOR, ".dcr-progress").text)
+        bars = driver.find_elements(By.CSS_SELECTOR, ".jp-OutputArea-output progress")
+        assert len(bars) == 1, f"{len(bars)} progress bars"
+        assert bars[0].get_attribute("value") == "4" and bars[0].get_attribute("max") == "4"
         time.sleep(0.5)
         driver.save_screenshot(os.path.join(out, "jupyterlab.png"))
+        driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", bars[0])
+        time.sleep(0.5)
+        driver.save_screenshot(os.path.join(out, "jupyterlab-progress.png"))
     finally:
         if driver is not None:
             driver.save_screenshot(os.path.join(out, "jupyterlab-last.png"))

@@ -30,6 +30,10 @@ class DcrJavaKernelTests(jupyter_kernel_test.KernelTests):
     completion_samples = [
         {"text": "System.out.prin", "matches": {"print(", "printf(", "println("}},
         {"text": "%bud", "matches": {"budget"}},
+        {"text": "%ti", "matches": {"time"}},
+        # Members of the SDK's and tablesaw's objects, as an IDE completes them.
+        {"text": "Dcr.data", "matches": {"dataset(", "datasets()"}},
+        {"text": 'Table.create("t").rowC', "matches": {"rowCount()"}},
     ]
     complete_code_samples = ["1+1", "int y = 1;", "for (int i = 0; i < 2; i++) { }", "%help"]
     incomplete_code_samples = ["for (int i = 0; i < 2; i++) {", "int twice(int a) {", "String s = \"a\" +"]
@@ -179,6 +183,38 @@ def test_submit_without_a_job_bridge_says_so(kernel):
     content, _ = execute(kc, "%submit")
     assert content["status"] == "error"
     assert "No job bridge configured" in content["evalue"]
+
+
+def test_progress_bar_updates_in_place(kernel):
+    _, kc = kernel
+    code = ('var progress = Dcr.progress("steps", 3);\n'
+            'for (int i = 0; i < 3; i++) { Thread.sleep(150); progress.step(); }\n'
+            'progress.done();')
+    msg_id = kc.execute(code)
+    shown = []
+    while True:
+        msg = kc.get_iopub_msg(timeout=30)
+        if msg["parent_header"].get("msg_id") != msg_id:
+            continue
+        if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
+            break
+        if msg["msg_type"] in ("display_data", "update_display_data"):
+            jupyter_kernel_test.validate_message(msg, msg["msg_type"], msg_id)
+            shown.append(msg)
+    assert reply_to(kc, msg_id)["content"]["status"] == "ok"
+    first, updates = shown[0], shown[1:]
+    assert first["msg_type"] == "display_data", [m["msg_type"] for m in shown]
+    display_id = first["content"]["transient"]["display_id"]
+    assert first["content"]["data"]["text/plain"].startswith("steps [......"), first["content"]["data"]
+    assert "<progress" in first["content"]["data"]["text/html"]
+    # One output, updated: every later message replaces it (update_display_data with its display id).
+    assert len(updates) >= 2, [m["msg_type"] for m in shown]
+    for update in updates:
+        assert update["msg_type"] == "update_display_data", update
+        assert update["content"]["transient"]["display_id"] == display_id
+    texts = [u["content"]["data"]["text/plain"] for u in updates]
+    assert texts[-1] == "steps [" + "#" * 30 + "] 3/3 (100%) done", texts
+    assert any("1/3" in t or "2/3" in t for t in texts[:-1]), texts
 
 
 if __name__ == "__main__":

@@ -31,6 +31,9 @@ public final class NotebookSession implements AutoCloseable {
     void stderr(String text);
 
     void display(DisplayData data);
+
+    /** Replaces what the outputs with this data's display id show (update_display_data). */
+    void updateDisplay(DisplayData data);
   }
 
   private final JavaEvaluator evaluator;
@@ -70,17 +73,37 @@ public final class NotebookSession implements AutoCloseable {
     PrintStream err = new PrintStream(new ForwardingStream(outputs::stderr), true, StandardCharsets.UTF_8);
     System.setOut(out);
     System.setErr(err);
-    Displays.attach(data -> {
-      out.flush();
-      err.flush();
-      outputs.display(data);
+    Displays.attach(new Displays.Target() {
+      @Override
+      public void display(DisplayData data) {
+        out.flush(); // what the cell printed before comes before it
+        err.flush();
+        outputs.display(data);
+      }
+
+      @Override
+      public void update(DisplayData data) {
+        outputs.updateDisplay(data);
+      }
     });
     try {
       Optional<Object> value = Optional.empty();
       boolean hasValue = false;
-      for (Part part : parts(code)) {
+      long cellStarted = System.nanoTime();
+      // %%time on the first line times the whole cell; a blank line keeps the cell's line numbers in errors.
+      boolean timeCell = code.lines().findFirst().map(String::strip).orElse("").equals("%%time");
+      String body = timeCell ? code.substring(code.indexOf('\n') < 0 ? code.length() : code.indexOf('\n')) : code;
+      for (Part part : parts(body)) {
         hasValue = false;
-        if (part.magic()) {
+        if (part.magic() && isTimeLine(part.text())) {
+          long started = System.nanoTime();
+          Optional<JavaEvaluator.CellValue> result = evaluator.eval(part.text().strip().substring("%time".length()), cellName);
+          out.println(wallTime(started));
+          if (result.isPresent()) {
+            value = Optional.ofNullable(result.get().value()).or(() -> Optional.of(NULL));
+            hasValue = true;
+          }
+        } else if (part.magic()) {
           Object result = runMagic(part.text());
           if (result != null) {
             value = Optional.of(result);
@@ -93,6 +116,9 @@ public final class NotebookSession implements AutoCloseable {
             hasValue = true;
           }
         }
+      }
+      if (timeCell) {
+        out.println(wallTime(cellStarted));
       }
       out.flush();
       err.flush();
@@ -116,6 +142,18 @@ public final class NotebookSession implements AutoCloseable {
   }
 
   private static final Object NULL = new Object();
+
+  /** {@code %time <java>}: runs the rest of the line and says how long it took, as IPython's %time does. */
+  private static boolean isTimeLine(String line) {
+    String text = line.strip();
+    return text.equals("%time") || text.startsWith("%time ") || text.startsWith("%time\t");
+  }
+
+  private static String wallTime(long startedNanos) {
+    double millis = (System.nanoTime() - startedNanos) / 1e6;
+    return millis < 1_000 ? String.format(java.util.Locale.ROOT, "Wall time: %.1f ms", millis)
+        : String.format(java.util.Locale.ROOT, "Wall time: %.2f s", millis / 1_000);
+  }
 
   private Object runMagic(String line) throws CellException {
     try {
@@ -168,7 +206,9 @@ public final class NotebookSession implements AutoCloseable {
     if (line.stripLeading().startsWith("%")) {
       String typed = line.stripLeading().substring(1);
       int start = cursor - typed.length();
-      return new JavaEvaluator.Completions(magics.names().stream().filter(n -> n.startsWith(typed)).toList(), start, cursor);
+      List<String> names = new java.util.ArrayList<>(magics.names());
+      names.add("time");
+      return new JavaEvaluator.Completions(names.stream().filter(n -> n.startsWith(typed)).toList(), start, cursor);
     }
     return evaluator.complete(code, cursor);
   }

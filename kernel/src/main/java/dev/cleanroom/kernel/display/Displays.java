@@ -3,7 +3,7 @@ package dev.cleanroom.kernel.display;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.Base64;
-import java.util.function.Consumer;
+import java.util.UUID;
 import org.dflib.jjava.jupyter.kernel.display.DisplayData;
 import org.dflib.jjava.jupyter.kernel.display.Renderer;
 import org.dflib.jjava.jupyter.kernel.display.common.Image;
@@ -30,7 +30,21 @@ public final class Displays {
   private static final int SVG_MAX_POINTS = 2_000;
 
   private static final Renderer FALLBACK = new Renderer();
-  private static volatile Consumer<DisplayData> sink;
+  private static volatile Target sink;
+
+  /** Where the running cell's displays go: new outputs, and updates of shown ones (by their display id). */
+  @FunctionalInterface
+  public interface Target {
+    void display(DisplayData data);
+
+    /**
+     * Replaces what the outputs with this data's display id show (Jupyter's update_display_data); a
+     * target that cannot replace an output shows the update as a new one.
+     */
+    default void update(DisplayData data) {
+      display(data);
+    }
+  }
 
   static {
     Image.registerAll(FALLBACK);
@@ -40,19 +54,43 @@ public final class Displays {
 
   private Displays() {}
 
-  /** Directs {@link #show} to a cell's outputs while the cell runs; {@code null} detaches. */
-  public static void attach(Consumer<DisplayData> cellOutputs) {
+  /** Directs {@link #show} and {@link #update} to a cell's outputs while the cell runs; {@code null} detaches. */
+  public static void attach(Target cellOutputs) {
     sink = cellOutputs;
   }
 
   /** Shows a value now, as its own output of the running cell. */
   public static void show(Object value) {
-    DisplayData data = render(value);
-    Consumer<DisplayData> current = sink;
-    if (current != null) {
-      current.accept(data);
-    } else {
+    send(render(value), false);
+  }
+
+  /**
+   * Shows a value now as an output that {@link #update} can replace in place (a progress bar, a line
+   * that changes as a cell runs); returns the output's display id.
+   */
+  public static String showUpdatable(Object value) {
+    String displayId = UUID.randomUUID().toString();
+    DisplayData data = new DisplayData(render(value));
+    data.setDisplayId(displayId);
+    send(data, false);
+    return displayId;
+  }
+
+  /** Replaces what the output {@code displayId} shows with {@code value}, where it is, in place. */
+  public static void update(String displayId, Object value) {
+    DisplayData data = new DisplayData(render(value));
+    data.setDisplayId(displayId);
+    send(data, true);
+  }
+
+  private static void send(DisplayData data, boolean update) {
+    Target current = sink;
+    if (current == null) { // no cell runs (a tool calling the SDK): the text, as a line
       System.out.println(data.getData(org.dflib.jjava.jupyter.kernel.display.mime.MIMEType.TEXT_PLAIN));
+    } else if (update) {
+      current.update(data);
+    } else {
+      current.display(data);
     }
   }
 

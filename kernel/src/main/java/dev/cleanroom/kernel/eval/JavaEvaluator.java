@@ -291,8 +291,11 @@ public final class JavaEvaluator implements AutoCloseable {
 
   // ---- splitting a cell into snippets ----
 
-  /** One snippet of a cell: JShell's completed source, the raw text and where it starts. */
-  record Chunk(String source, String raw, int start, int firstLine) {}
+  /**
+   * One snippet of a cell: JShell's completed source, the raw text, where it starts (its offset, the line of
+   * its first non-blank character, and the column of its start in that line of the cell, from 0).
+   */
+  record Chunk(String source, String raw, int start, int firstLine, int startColumn) {}
 
   List<Chunk> split(String code) {
     List<Chunk> chunks = new ArrayList<>();
@@ -306,7 +309,7 @@ public final class JavaEvaluator implements AutoCloseable {
       int leading = raw.length() - raw.stripLeading().length();
       String source = complete && info.source() != null ? info.source() : raw;
       if (info.completeness() != Completeness.EMPTY) {
-        chunks.add(new Chunk(source, raw, start, lineOf(code, start + leading)));
+        chunks.add(new Chunk(source, raw, start, lineOf(code, start + leading), columnOf(code, start)));
       }
       start += consumed;
       rest = code.substring(start);
@@ -318,7 +321,7 @@ public final class JavaEvaluator implements AutoCloseable {
   }
 
   private Chunk chunkAt(String code, int cursor) {
-    Chunk last = new Chunk(code, code, 0, 1);
+    Chunk last = new Chunk(code, code, 0, 1, 0);
     for (Chunk chunk : split(code)) {
       last = chunk;
       if (chunk.start() + chunk.raw().length() >= cursor) {
@@ -328,9 +331,13 @@ public final class JavaEvaluator implements AutoCloseable {
     // Cursor in trailing text after the last complete snippet.
     if (last.start() + last.raw().length() < cursor) {
       int start = last.start() + last.raw().length();
-      return new Chunk(code.substring(start), code.substring(start), start, lineOf(code, start));
+      return new Chunk(code.substring(start), code.substring(start), start, lineOf(code, start), columnOf(code, start));
     }
     return last;
+  }
+
+  private static int columnOf(String code, int offset) {
+    return offset - (code.lastIndexOf('\n', offset - 1) + 1);
   }
 
   private static int lineOf(String code, int offset) {
@@ -351,7 +358,7 @@ public final class JavaEvaluator implements AutoCloseable {
       diagnostics = shell.diagnostics(snippet).toList();
     }
     List<String> lines = new ArrayList<>();
-    String first = diagnostics.isEmpty() ? "the snippet was rejected" : message(diagnostics.get(0));
+    String first = "the snippet was rejected";
     String source = snippet.source();
     for (Diag diag : diagnostics) {
       int position = (int) Math.max(0, Math.min(diag.getPosition(), source.length()));
@@ -360,7 +367,13 @@ public final class JavaEvaluator implements AutoCloseable {
       lineEnd = lineEnd < 0 ? source.length() : lineEnd;
       int snippetLine = 1 + (int) source.substring(0, lineStart).chars().filter(c -> c == '\n').count();
       int line = new SnippetOrigin(cellName, chunk.firstLine(), leadingNewlines(source)).cellLine(snippetLine);
-      lines.add("Compilation error in " + cellName + ", line " + line + ": " + message(diag));
+      // A snippet's first line may start after another snippet on the same line of the cell.
+      int column = (snippetLine == 1 ? chunk.startColumn() : 0) + position - lineStart + 1;
+      String where = "line " + line + ", column " + column;
+      if (lines.isEmpty()) {
+        first = where + ": " + message(diag);
+      }
+      lines.add("Compilation error in " + cellName + ", " + where + ": " + message(diag));
       lines.add("    " + source.substring(lineStart, lineEnd));
       lines.add("    " + " ".repeat(Math.max(0, position - lineStart)) + "^");
     }

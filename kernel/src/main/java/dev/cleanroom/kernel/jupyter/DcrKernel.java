@@ -32,6 +32,7 @@ import org.dflib.jjava.jupyter.messages.publish.PublishError;
 import org.dflib.jjava.jupyter.messages.publish.PublishExecuteInput;
 import org.dflib.jjava.jupyter.messages.publish.PublishExecuteResult;
 import org.dflib.jjava.jupyter.messages.publish.PublishStream;
+import org.dflib.jjava.jupyter.messages.publish.PublishUpdateDisplayData;
 import org.dflib.jjava.jupyter.messages.reply.ErrorReply;
 import org.dflib.jjava.jupyter.messages.reply.ExecuteReply;
 import org.dflib.jjava.jupyter.messages.request.ExecuteRequest;
@@ -106,6 +107,11 @@ public final class DcrKernel extends BaseKernel {
       @Override
       public void display(DisplayData data) {
         env.publish(new PublishDisplayData(data));
+      }
+
+      @Override
+      public void updateDisplay(DisplayData data) {
+        env.publish(new PublishUpdateDisplayData(data));
       }
     };
     executing = true;

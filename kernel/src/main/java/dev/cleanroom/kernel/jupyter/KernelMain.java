@@ -1,5 +1,6 @@
 package dev.cleanroom.kernel.jupyter;
 
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.dflib.jjava.jupyter.kernel.KernelConnectionProperties;
@@ -14,6 +15,13 @@ public final class KernelMain {
       System.exit(2);
     }
     System.setProperty("java.awt.headless", "true");
+    // Captured now: while a cell runs, System.err is the cell's output, and this line is for the server log.
+    PrintStream log = System.err;
+    ParentWatch.of(System.getenv()).start(reason -> {
+      log.println("dcr-java kernel: shutting down because " + reason + " (Jupyter's parent-poller convention)");
+      // At once, as ipykernel does: no client is left to answer, and a running cell must not hold the exit up.
+      Runtime.getRuntime().halt(1);
+    });
     KernelConnectionProperties properties = KernelConnectionProperties.parse(Files.readString(Path.of(args[0])));
     DcrConnection connection = new DcrConnection(properties);
     DcrKernel kernel = DcrKernel.create();

@@ -109,8 +109,8 @@ public final class Magics {
     List<String> words = new ArrayList<>(Arrays.asList(line.strip().substring(1).strip().split("\\s+")));
     String name = words.isEmpty() ? "" : words.remove(0);
     if (name.startsWith("%")) {
-      throw new MagicException("unknown_magic", "Cell magics (%%" + name.substring(1) + ") are not supported;"
-          + " the line magics are " + list() + " (%help)");
+      throw new MagicException("unknown_magic", "Cell magics (%%" + name.substring(1) + ") are not supported"
+          + " but %%time on a cell's first line; the line magics are " + list() + " (%help)");
     }
     Entry entry = magics.get(name);
     if (entry == null) {
@@ -120,7 +120,7 @@ public final class Magics {
   }
 
   private String list() {
-    return String.join(", ", magics.keySet().stream().map(n -> "%" + n).toList());
+    return String.join(", ", magics.keySet().stream().map(n -> "%" + n).toList()) + ", %time";
   }
 
   private Object help() {
@@ -131,6 +131,12 @@ public final class Magics {
       html.append("<tr><td><code>").append(Html.escape(entry.usage())).append("</code></td><td>")
           .append(Html.escape(entry.help())).append("</td></tr>");
     });
+    // %time and %%time run in the notebook session, which times the evaluator (NotebookSession).
+    String timeUsage = "%time <java>";
+    String timeHelp = "run the rest of the line and say how long it took; %%time on a cell's first line times the cell";
+    text.append(String.format("%n  %-12s %s", timeUsage, timeHelp));
+    html.append("<tr><td><code>").append(Html.escape(timeUsage)).append("</code></td><td>")
+        .append(Html.escape(timeHelp)).append("</td></tr>");
     text.append("\nIn cells: Dcr.dataset(name).table(), .synthetic(), .dp().mean(column, ε),"
         + " .dp().where(column, category).by(column).count(ε), Dcr.budget(), Dcr.output(name), display(x).");
     DisplayData data = new DisplayData(text.toString());

@@ -15,7 +15,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -65,6 +68,7 @@ public final class NotebookRunner {
 
   private Result run(JsonObject notebook, NotebookSession session) {
     JsonArray cells = notebook.getAsJsonArray("cells");
+    Map<String, List<JsonObject>> updatable = new HashMap<>();
     Instant deadline = Instant.now().plus(totalTimeout);
     int count = 0;
     for (int index = 0; index < cells.size(); index++) {
@@ -87,7 +91,7 @@ public final class NotebookRunner {
       String cellName = "cell [" + count + "]";
       CompletableFuture<Optional<DisplayData>> execution = CompletableFuture.supplyAsync(() -> {
         try {
-          return session.execute(source, cellName, new Outputs(outputs));
+          return session.execute(source, cellName, new Outputs(outputs, updatable));
         } catch (CellException e) {
           throw new CellFailure(e);
         }
@@ -172,9 +176,12 @@ public final class NotebookRunner {
   /** Collects a cell's outputs as Jupyter would store them: consecutive stream text is merged. */
   private static final class Outputs implements NotebookSession.CellOutputs {
     private final JsonArray outputs;
+    /** Outputs shown with a display id, by id, across the notebook: an update replaces them all, as nbclient does. */
+    private final Map<String, List<JsonObject>> updatable;
 
-    Outputs(JsonArray outputs) {
+    Outputs(JsonArray outputs, Map<String, List<JsonObject>> updatable) {
       this.outputs = outputs;
+      this.updatable = updatable;
     }
 
     @Override
@@ -204,7 +211,20 @@ public final class NotebookRunner {
 
     @Override
     public synchronized void display(DisplayData data) {
-      outputs.add(NotebookRunner.display(data));
+      JsonObject output = NotebookRunner.display(data);
+      outputs.add(output);
+      if (data.hasDisplayId()) {
+        updatable.computeIfAbsent(data.getDisplayId(), id -> new ArrayList<>()).add(output);
+      }
+    }
+
+    @Override
+    public synchronized void updateDisplay(DisplayData data) {
+      JsonObject update = NotebookRunner.display(data);
+      for (JsonObject output : updatable.getOrDefault(data.getDisplayId(), List.of())) {
+        output.add("data", update.get("data"));
+        output.add("metadata", update.get("metadata"));
+      }
     }
   }
 

@@ -59,6 +59,19 @@ public final class Dcr {
     Displays.show(value);
   }
 
+  /**
+   * A progress bar of {@code total} steps, shown now in the running cell's output and updated in place
+   * as {@link Progress#step()} is called; {@link Progress#done()} ends it.
+   */
+  public static Progress progress(String label, long total) {
+    return Progress.start(label, total);
+  }
+
+  /** A progress bar without a label; see {@link #progress(String, long)}. */
+  public static Progress progress(long total) {
+    return Progress.start("", total);
+  }
+
   /** Same as {@link #show}; imported into every cell as {@code display(...)}. */
   public static void display(Object value) {
     Displays.show(value);

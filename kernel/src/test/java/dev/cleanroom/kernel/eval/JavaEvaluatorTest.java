@@ -46,7 +46,16 @@ class JavaEvaluatorTest {
   void eval_compileError_namesCellLineAndPosition() {
     CellException error = assertThrows(CellException.class, () -> evaluator.eval("int ok = 1;\nint bad = \"s\";", "cell [7]"));
     assertEquals("CompilationError", error.name());
-    assertTrue(error.traceback().get(0).startsWith("Compilation error in cell [7], line 2:"), error.traceback().toString());
+    assertTrue(error.traceback().get(0).startsWith("Compilation error in cell [7], line 2, column 11:"),
+        error.traceback().toString());
+    assertTrue(error.value().startsWith("line 2, column 11: incompatible types"), error.value());
+  }
+
+  @Test
+  void eval_compileErrorInASecondSnippetOnALine_countsColumnsFromTheLineStart() {
+    CellException error = assertThrows(CellException.class,
+        () -> evaluator.eval("int a = 1; int b = \"x\";", "cell [8]"));
+    assertTrue(error.value().startsWith("line 1, column 20: "), error.value());
   }
 
   @Test

@@ -38,6 +38,9 @@ class MavenMagicTest {
 
     @Override
     public void display(DisplayData data) {}
+
+    @Override
+    public void updateDisplay(DisplayData data) {}
   };
 
   @BeforeEach

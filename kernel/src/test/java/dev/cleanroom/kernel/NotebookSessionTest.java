@@ -53,7 +53,8 @@ class NotebookSessionTest {
   @Test
   void timeLine_showsTheValueAndTheWallTime() throws CellException {
     assertEquals("42", value("%time 6 * 7"));
-    assertTrue(stdout.toString().matches("Wall time: \\d+\\.\\d ms\\n"), stdout.toString());
+    // Milliseconds, or seconds when a loaded machine's first cell takes longer.
+    assertTrue(stdout.toString().matches("Wall time: \\d+\\.\\d+ m?s\\n"), stdout.toString());
   }
 
   @Test

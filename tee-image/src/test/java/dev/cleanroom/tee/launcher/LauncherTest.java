@@ -175,6 +175,24 @@ class LauncherTest {
     assertTrue(verify().passed(), "the failed run's report verifies");
   }
 
+  /**
+   * Security review after #14, point 3: the notebook owns the folder of the runner's result file, so it can write
+   * that file itself and halt. Its text, unparsable, reached the log in the parser's exception and no token was
+   * issued; now it is a fixed reason in an attested failure.
+   */
+  @Test
+  void run_aForgedResultFile_isAttestedAsFailed_andItsTextStaysOutOfTheLog() throws IOException {
+    TestNotebooks.write(notebook, """
+        java.nio.file.Files.writeString(java.nio.file.Path.of("notebook-result.json"),
+            "SECRET-" + Dcr.dataset("insurance").table().rowCount() + " {not json");
+        Runtime.getRuntime().halt(0);
+        """);
+    assertEquals(Launcher.ATTESTED, launch(), log.toString(StandardCharsets.UTF_8));
+    assertEquals(JobOutcome.failed(NotebookExecution.RESULT_UNREADABLE), manifest().outcome());
+    assertFalse(log.toString(StandardCharsets.UTF_8).contains("SECRET"), log.toString(StandardCharsets.UTF_8));
+    assertTrue(verify().passed(), "the failed run's report verifies");
+  }
+
   @Test
   void run_inputsThatAreNotTheJobs_failsWithoutRunningTheNotebook() throws IOException {
     byte[] submitted = TestNotebooks.of("Dcr.output(\"ran.txt\").write(\"yes\");");

@@ -19,6 +19,8 @@ import java.util.Map;
 final class Http1 {
   static final int MAX_HEAD_BYTES = 8 * 1024;
   static final int MAX_BODY_BYTES = 64 * 1024;
+  /** Interim (1xx) answers a client skips before the final one; a server sends one or two (100, 103), never many. */
+  static final int MAX_INTERIM_ANSWERS = 5;
   /** Go's net/http buffers this much of a body before it gives up on a length and chunks the rest. */
   static final int GO_CHUNKING_THRESHOLD = 2048;
 
@@ -90,7 +92,10 @@ final class Http1 {
    */
   static Head readResponseHead(InputStream in) throws IOException {
     Head head = readHead(in);
-    while (head.startLine().matches("HTTP/1\\.\\d 1\\d\\d( .*)?")) {
+    for (int interim = 0; head.startLine().matches("HTTP/1\\.\\d 1\\d\\d( .*)?"); interim++) {
+      if (interim == MAX_INTERIM_ANSWERS) {
+        throw new IOException("more than " + MAX_INTERIM_ANSWERS + " interim (1xx) HTTP answers");
+      }
       head = readHead(in);
     }
     return head;
@@ -142,18 +147,22 @@ final class Http1 {
       String sizeLine = readLine(in);
       int semicolon = sizeLine.indexOf(';');
       String hex = (semicolon >= 0 ? sizeLine.substring(0, semicolon) : sizeLine).strip();
-      int size;
-      try {
-        size = Integer.parseInt(hex, 16);
-      } catch (NumberFormatException e) {
+      // Hex digits only: Integer.parseInt would also take a sign ("+3", "-0"), which a proxy may read otherwise.
+      if (!hex.matches("[0-9A-Fa-f]{1,7}")) {
         throw new IOException("bad chunk size");
       }
-      if (size < 0 || body.size() + (long) size > MAX_BODY_BYTES) {
+      int size = Integer.parseInt(hex, 16);
+      if (body.size() + (long) size > MAX_BODY_BYTES) {
         throw new IOException("HTTP body larger than 64 KiB");
       }
       if (size == 0) {
-        while (!readLine(in).isEmpty()) {
-          // Trailer fields: nothing here uses them.
+        // Trailer fields: nothing here uses them, and together they get the room of a head.
+        int trailerBytes = 0;
+        for (String trailer = readLine(in); !trailer.isEmpty(); trailer = readLine(in)) {
+          trailerBytes += trailer.length() + 2;
+          if (trailerBytes > MAX_HEAD_BYTES) {
+            throw new IOException("HTTP trailers longer than 8 KiB");
+          }
         }
         return body.toByteArray();
       }

@@ -2,6 +2,7 @@ package dev.cleanroom.attestation.token;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cleanroom.attestation.AttestationException;
@@ -99,5 +100,49 @@ class LauncherSocketClientTest {
         () -> new LauncherSocketClient(dir.resolve("teeserver.sock")).token(REQUEST));
     assertEquals("token_unavailable", e.code());
     server.join();
+  }
+
+  private static AttestationException refused(Path dir, String response) throws Exception {
+    Thread server = answerOnce(dir.resolve("teeserver.sock"), response);
+    AttestationException e = assertThrows(AttestationException.class,
+        () -> new LauncherSocketClient(dir.resolve("teeserver.sock")).token(REQUEST));
+    server.join();
+    return e;
+  }
+
+  /** Security review after #14, point 4: a chunk size is hex digits; Integer.parseInt also took a sign. */
+  @Test
+  void token_aChunkSizeWithASign_isRefused(@TempDir Path dir) throws Exception {
+    AttestationException e = refused(dir, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n+5\r\nab.cd\r\n-0\r\n\r\n");
+    assertTrue(e.getMessage().contains("bad chunk size"), e.getMessage());
+  }
+
+  @Test
+  void token_trailersOverTheRoomOfAHead_areRefused(@TempDir Path dir) throws Exception {
+    String trailer = "X-Pad: " + "p".repeat(5000) + "\r\n";
+    AttestationException e = refused(dir, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nab.cd\r\n0\r\n"
+        + trailer + trailer + "\r\n");
+    assertTrue(e.getMessage().contains("trailers longer than 8 KiB"), e.getMessage());
+  }
+
+  @Test
+  void token_moreThanFiveInterimAnswers_areRefused(@TempDir Path dir) throws Exception {
+    AttestationException e = refused(dir, "HTTP/1.1 100 Continue\r\n\r\n".repeat(Http1.MAX_INTERIM_ANSWERS + 1)
+        + "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nab.cd");
+    assertTrue(e.getMessage().contains("interim"), e.getMessage());
+  }
+
+  @Test
+  void token_aSocketThatNeverAnswers_isUnavailableAtTheDeadline(@TempDir Path dir) throws Exception {
+    Path socket = dir.resolve("teeserver.sock");
+    try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+      server.bind(UnixDomainSocketAddress.of(socket));
+      long start = System.nanoTime();
+      AttestationException e = assertTimeoutPreemptively(java.time.Duration.ofSeconds(10), () -> assertThrows(
+          AttestationException.class, () -> new LauncherSocketClient(socket, java.time.Duration.ofMillis(300)).token(REQUEST)));
+      assertEquals("token_unavailable", e.code());
+      assertTrue(e.getMessage().contains("did not answer within"), e.getMessage());
+      assertTrue(System.nanoTime() - start >= 300_000_000L, "not before the deadline");
+    }
   }
 }

@@ -1,9 +1,12 @@
 package dev.cleanroom.bridge.service;
 
+import dev.cleanroom.bridge.BridgeException;
 import dev.cleanroom.bridge.auth.Caller;
 import dev.cleanroom.bridge.auth.Role;
 import dev.cleanroom.bridge.job.Job;
+import dev.cleanroom.bridge.job.JobDataset;
 import dev.cleanroom.bridge.job.JobState;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -16,6 +19,10 @@ import java.util.Set;
  * rows, so A sees it only when B lets it out, and the provider who releases last is the one who reviews it. (A job
  * with one provider is reviewed by that provider at once.) Before that, a caller learns the job's state and a reason
  * from a fixed list only.
+ *
+ * <p>The job's submitter never reviews it, whatever other roles she holds: she reads its results only once it is
+ * RELEASED, and a job in which her own release would be the review of another provider's data is refused at
+ * submission ({@link #requireIndependentReview}), so no provider's release ever leaves the review to the submitter.
  */
 public final class Airlock {
   private Airlock() {}
@@ -25,10 +32,29 @@ public final class Airlock {
     if (!job.hasReport()) {
       return false;
     }
-    if (provides(caller, job) && othersPending(caller, job).isEmpty()) {
+    if (!job.owner().equals(caller.name()) && provides(caller, job) && othersPending(caller, job).isEmpty()) {
       return true;
     }
-    return (owns(caller, job) || caller.is(Role.AUDITOR)) && job.state() == JobState.RELEASED;
+    return (owns(caller, job) || provides(caller, job) || caller.is(Role.AUDITOR)) && job.state() == JobState.RELEASED;
+  }
+
+  /**
+   * Refuses a job whose submitter provides one of its datasets whose outputs need release while it also reads another
+   * provider's data: her release could be the last one and so the only review of what came out of the other's rows.
+   * (A job on her own datasets alone is hers to release.) The other way, refusing her release, would leave such a job
+   * in the airlock forever; refusing it before it runs costs nobody anything.
+   */
+  public static void requireIndependentReview(String submitter, List<JobDataset> datasets) {
+    List<String> own = datasets.stream().filter(d -> d.provider().equals(submitter) && d.releaseRequired())
+        .map(JobDataset::dataset).toList();
+    List<String> others = datasets.stream().filter(d -> !d.provider().equals(submitter))
+        .map(d -> d.dataset() + " (" + d.provider() + ")").toList();
+    if (!own.isEmpty() && !others.isEmpty()) {
+      throw BridgeException.forbidden(submitter + " provides " + String.join(", ", own) + ", whose outputs wait for "
+          + submitter + "'s release, and the job also reads " + String.join(", ", others) + ": the submitter's release"
+          + " would then review what came out of another provider's data. Submit a job that reads either your own"
+          + " datasets or other providers' ones, not both.");
+    }
   }
 
   /** The providers other than the caller whose release the job's results still wait for. */

@@ -299,9 +299,12 @@ async function jobPage(view, id) {
     await outputs(page.querySelector(".outputs"), job);
   } else if (isProvider() && job.hasReport && job.datasets.some(d => d.provider === me.name)) {
     const others = job.releasesPending.filter(p => p !== me.name);
+    // The submitter's own release reviews nothing (the bridge refuses such jobs; older ones may remain).
+    const reviewers = others.filter(p => p !== job.owner);
     page.querySelector(".outputs").append(el("p", { class: "airlock-note" }, "What this run returned may derive from "
-      + "other providers' data: you see it once " + (others.join(" and ") || "they") + " released it. If you release "
-      + "first, you leave the review of the outputs to them."));
+      + "other providers' data: you see it once " + (others.join(" and ") || "they") + " released it."
+      + (reviewers.length ? " If you release first, you leave the review of the outputs to " + reviewers.join(" and ")
+        + "." : "")));
   }
   if (job.resultsReadable) {
     const box = page.querySelector(".verification");

@@ -1,11 +1,14 @@
 package dev.cleanroom.tee.fs;
 
 import java.io.IOException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.SecureDirectoryStream;
 import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -19,6 +22,8 @@ import java.util.stream.Stream;
 public final class FileTrees {
   private static final Set<PosixFilePermission> EXECUTABLE = PosixFilePermissions.fromString("rwxr-xr-x");
   private static final Set<PosixFilePermission> REGULAR = PosixFilePermissions.fromString("rw-r--r--");
+  private static final Set<PosixFilePermission> OWNER_FOLDER = PosixFilePermissions.fromString("rwx------");
+  private static final Set<PosixFilePermission> OWNER_FILE = PosixFilePermissions.fromString("rw-------");
 
   private FileTrees() {}
 
@@ -51,6 +56,62 @@ public final class FileTrees {
         return FileVisitResult.CONTINUE;
       }
     });
+  }
+
+  /**
+   * Gives the launcher back what a notebook left unreadable in its tree (a folder of mode 000, say): every folder
+   * becomes rwx and every file rw for its owner, without following links. Best effort: what stays unreadable is
+   * deleted by the caller, and the failure says nothing the notebook named.
+   */
+  public static void reclaim(Path path) {
+    try {
+      BasicFileAttributes attrs = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+      if (attrs.isDirectory()) {
+        Files.setPosixFilePermissions(path, OWNER_FOLDER);
+        try (Stream<Path> children = Files.list(path)) {
+          children.toList().forEach(FileTrees::reclaim);
+        }
+      } else if (attrs.isRegularFile()) {
+        Files.setPosixFilePermissions(path, OWNER_FILE);
+      }
+    } catch (IOException | java.io.UncheckedIOException | SecurityException e) {
+      // left as it is: the caller deletes what it still cannot read
+    }
+  }
+
+  /**
+   * Deletes everything in {@code folder} (not the folder), however deep: each entry is reached from its parent's open
+   * folder, never by a path, so neither a tree deeper than a path may be long nor a link stops it or leads elsewhere.
+   *
+   * @throws IOException when something cannot be deleted (where the file system refuses, or the process runs out of
+   *     open files on a tree thousands of folders deep); the message may name the entry
+   */
+  public static void deleteContents(Path folder) throws IOException {
+    DirectoryStream<Path> stream = Files.newDirectoryStream(folder);
+    if (!(stream instanceof SecureDirectoryStream<Path> secure)) {
+      stream.close();
+      throw new IOException("this file system cannot delete a folder's contents relative to the folder");
+    }
+    try (secure) {
+      deleteContents(secure);
+    }
+  }
+
+  private static void deleteContents(SecureDirectoryStream<Path> folder) throws IOException {
+    List<Path> names = new ArrayList<>();
+    folder.forEach(entry -> names.add(entry.getFileName()));
+    for (Path name : names) {
+      BasicFileAttributes attrs = folder.getFileAttributeView(name, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
+          .readAttributes();
+      if (attrs.isDirectory()) {
+        try (SecureDirectoryStream<Path> child = folder.newDirectoryStream(name, LinkOption.NOFOLLOW_LINKS)) {
+          deleteContents(child);
+        }
+        folder.deleteDirectory(name);
+      } else {
+        folder.deleteFile(name);
+      }
+    }
   }
 
   /**

@@ -52,6 +52,10 @@ public final class Launcher {
   static final int NOT_STARTED = 2;
   static final int NO_TOKEN = 3;
   static final int NOT_UPLOADED = 4;
+  /** Why a run fails when collecting or hashing what the notebook left failed: fixed, since the failure may name its files. */
+  static final String COLLECTION_FAILED = "the launcher could not collect what the notebook left in the job folder; the outputs were deleted";
+  /** Why a run fails on an unforeseen failure while it checks the inputs or runs the notebook: fixed, for the same reason. */
+  static final String RUN_FAILED = "the launcher failed unexpectedly while it ran the notebook";
 
   private final LauncherPaths paths;
   private final Map<String, String> environment;
@@ -180,15 +184,29 @@ public final class Launcher {
         } catch (InputSource.InputMismatchException e) {
           inputs.putAll(e.seen());
           outcome = JobOutcome.failed(e.getMessage() + "; the notebook did not run");
+        } catch (RuntimeException e) {
+          // A failure nobody foresaw, perhaps on files the notebook wrote: its message may quote them, so the run
+          // fails for a fixed reason, and is still attested below.
+          outcome = JobOutcome.failed(RUN_FAILED);
         }
       }
-      var problem = outputs.collect(notebook);
-      if (problem.isPresent()) {
-        outcome = outcome.isSuccess() ? JobOutcome.failed(problem.get())
-            : new JobOutcome(outcome.status(), outcome.reason() + "; also " + problem.get());
+      SortedMap<String, Sha256> hashed;
+      try {
+        var problem = outputs.collect(notebook);
+        if (problem.isPresent()) {
+          outcome = outcome.isSuccess() ? JobOutcome.failed(problem.get())
+              : new JobOutcome(outcome.status(), outcome.reason() + "; also " + problem.get());
+        }
+        hashed = folder.hashOutputs();
+      } catch (IOException | RuntimeException e) {
+        // What failed touched the notebook's files and its message may name them: the run fails with a fixed
+        // reason and is still attested, so a notebook can neither write into this log nor choose "no record".
+        outputs.discard(notebook);
+        outcome = JobOutcome.failed(COLLECTION_FAILED);
+        hashed = folder.hashOutputs();
       }
       Files.write(folder.notebook(), notebook);
-      JobManifest manifest = new JobManifest(job.jobId(), notebookSha, imageDigest, inputs, folder.hashOutputs(),
+      JobManifest manifest = new JobManifest(job.jobId(), notebookSha, imageDigest, inputs, hashed,
           JobFolder.EXECUTED_NOTEBOOK, started, clock.instant(), outcome);
       // Only the status: the reason (which cell failed) and how many outputs there are are the notebook's doing,
       // for the manifest, which the providers read before anyone else.

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.cleanroom.attestation.manifest.CanonicalJson;
 import dev.cleanroom.attestation.manifest.JobOutcome;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -31,6 +32,10 @@ import java.util.function.LongSupplier;
  * message could carry data. The error itself is in the executed notebook, an output held for review.
  */
 public final class NotebookExecution {
+  /** The runner's result file holds a status, a cell number and a one-line message: far less than this. */
+  static final int MAX_RESULT_BYTES = 64 * 1024;
+  /** Why the run failed when the result file was over the size or not JSON: fixed, as the file may be the notebook's. */
+  static final String RESULT_UNREADABLE = "the notebook's process left a result file the launcher could not read";
   /** Options of the notebook's JVM: no attach, no display, native libraries (OpenDP, xgboost) allowed. */
   public static final List<String> JVM_OPTIONS = List.of("-XX:+DisableAttachMechanism", "-Djava.awt.headless=true",
       "--enable-native-access=ALL-UNNAMED", "-XX:+UseSerialGC", "-Dstdout.encoding=UTF-8", "-Dstderr.encoding=UTF-8",
@@ -120,7 +125,21 @@ public final class NotebookExecution {
     if (!Files.isRegularFile(resultFile, LinkOption.NOFOLLOW_LINKS)) {
       return JobOutcome.failed("the notebook's process ended before the run finished");
     }
-    return outcome(CanonicalJson.parse(Files.readAllBytes(resultFile)), cellTimeout, totalTimeout);
+    return readResult(resultFile).map(result -> outcome(result, cellTimeout, totalTimeout))
+        .orElse(JobOutcome.failed(RESULT_UNREADABLE));
+  }
+
+  /**
+   * The runner's result file; empty when it is over {@link #MAX_RESULT_BYTES} or not JSON. The notebook's user owns
+   * the folder the file is in and may have forged it: a parse failure's message would quote it, so none is kept.
+   */
+  static Optional<JsonNode> readResult(Path resultFile) {
+    try (InputStream in = Files.newInputStream(resultFile, LinkOption.NOFOLLOW_LINKS)) {
+      byte[] bytes = in.readNBytes(MAX_RESULT_BYTES + 1);
+      return bytes.length > MAX_RESULT_BYTES ? Optional.empty() : Optional.of(CanonicalJson.parse(bytes));
+    } catch (IOException | RuntimeException e) {
+      return Optional.empty();
+    }
   }
 
   private static void handTo(NotebookUser user, Path folder) throws IOException {
@@ -187,6 +206,7 @@ public final class NotebookExecution {
     if (result.path("unreadable").asBoolean(false)) {
       return JobOutcome.failed("the kernel's runner could not read the notebook");
     }
+
     int cell = result.path("cellsRun").asInt(0);
     String message = result.path("message").asText("");
     String where = "code cell " + cell;

@@ -40,7 +40,8 @@ final class OutputCollector {
     BAD_NAME("an output's name was not an output name (1–" + JobManifest.MAX_OUTPUT_PATH
         + " characters of A–Z a–z 0–9 . _ - in '/'-separated parts); it was deleted"),
     TOO_MANY("the notebook wrote more than " + JobManifest.MAX_OUTPUTS + " files; the outputs were deleted"),
-    TOO_LARGE(null);
+    TOO_LARGE(null),
+    UNREADABLE("the launcher could not read what the notebook left in the job folder; the outputs were deleted");
 
     private final String sentence;
 
@@ -94,6 +95,32 @@ final class OutputCollector {
    * @return why the job fails because of its outputs, if it does: sentences of {@link Problem} only
    */
   Optional<String> collect(byte[] submittedNotebook) throws IOException {
+    FileTrees.reclaim(folder.dir());
+    try {
+      return collectReadable(submittedNotebook);
+    } catch (IOException | UncheckedIOException e) {
+      // The exception's message names a path the notebook chose: only the fixed sentence may leave.
+      discard(submittedNotebook);
+      return Optional.of(Problem.UNREADABLE.sentence(maxOutputBytes));
+    }
+  }
+
+  /**
+   * Deletes everything in the job folder and leaves only the unexecuted notebook.
+   *
+   * @throws IOException with a fixed message when even that fails
+   */
+  void discard(byte[] submittedNotebook) throws IOException {
+    try {
+      FileTrees.deleteContents(folder.dir());
+      prepare();
+      Files.write(folder.executedNotebook(), submittedNotebook);
+    } catch (IOException | UncheckedIOException | StackOverflowError e) {
+      throw new IOException("the launcher could neither read nor delete what the notebook left in the job folder");
+    }
+  }
+
+  private Optional<String> collectReadable(byte[] submittedNotebook) throws IOException {
     Set<Problem> problems = EnumSet.noneOf(Problem.class);
     Path dir = folder.dir();
     try (Stream<Path> top = Files.list(dir)) {

@@ -98,4 +98,28 @@ class BadJobsIT {
     assertEquals(List.of("executed.ipynb"), List.copyOf(manifest.outputs().keySet()));
     assertEquals(Files.readString(dir.resolve("notebook.ipynb")), executed(), "only the unexecuted notebook is returned");
   }
+
+  /**
+   * Security review after #14, point 2: folders named after a value that the launcher cannot walk by path (mode 000,
+   * and a chain deeper than a path may be long) made it throw an exception naming them into the run's log, and no
+   * token was issued. Now the outputs are deleted and the run is attested as failed for a fixed reason.
+   */
+  @Test
+  void outputFoldersTheLauncherCannotWalk_areDeleted_andTheFailureIsAttested() throws Exception {
+    JobManifest manifest = run(TestNotebooks.of("""
+        String n = "v" + Dcr.dataset("insurance").table().rowCount() + "-" + "x".repeat(190);
+        Path out = Path.of(System.getenv("DCR_OUTPUT_DIR"));
+        Path deep = out.resolve("a");
+        Path chain = out.getParent().resolve("chain");
+        for (int i = 0; i < 12; i++) { deep = deep.resolve(n + i); chain = chain.resolve(n + i); }
+        Files.createDirectories(deep);
+        Files.createDirectories(chain);
+        Files.move(out.getParent().resolve("chain"), deep.resolve("m"));
+        Path closed = Files.createDirectories(out.resolve(n.substring(0, 20)));
+        Files.setPosixFilePermissions(closed, java.nio.file.attribute.PosixFilePermissions.fromString("---------"));
+        """), LocalRun.JobSettings.defaults());
+    assertEquals(JobOutcome.failed(OutputCollector.Problem.UNREADABLE.sentence(JobConfig.DEFAULT_MAX_OUTPUT_BYTES)),
+        manifest.outcome());
+    assertEquals(List.of("executed.ipynb"), List.copyOf(manifest.outputs().keySet()));
+  }
 }

@@ -152,6 +152,47 @@ class LauncherTest {
     assertTrue(verify().passed(), "a failed job's report verifies: it proves what happened");
   }
 
+  /**
+   * Security review after #14, point 2: a notebook that leaves in outputs/ a tree the launcher cannot walk by path,
+   * its folders named after a value, had the launcher print an exception naming them and issue no token (the
+   * notebook chose "no record"). Now the run is attested as failed for a fixed reason and the log holds no value.
+   */
+  @Test
+  void run_aTreeTheLauncherCannotWalk_isAttestedAsFailed_andItsNamesStayOutOfTheLog() throws IOException {
+    TestNotebooks.write(notebook, """
+        String n = "SECRET-" + Dcr.dataset("insurance").table().rowCount() + "-" + "x".repeat(190);
+        java.nio.file.Path deep = java.nio.file.Path.of(System.getenv("DCR_OUTPUT_DIR"), "a");
+        java.nio.file.Path chain = java.nio.file.Path.of("chain");
+        for (int i = 0; i < 12; i++) { deep = deep.resolve(n + i); chain = chain.resolve(n + i); }
+        java.nio.file.Files.createDirectories(deep);
+        java.nio.file.Files.createDirectories(chain);
+        java.nio.file.Files.move(java.nio.file.Path.of("chain"), deep.resolve("m"));
+        """);
+    assertEquals(Launcher.ATTESTED, launch(), log.toString(StandardCharsets.UTF_8));
+    assertEquals(JobOutcome.failed(OutputCollector.Problem.UNREADABLE.sentence(JobConfig.DEFAULT_MAX_OUTPUT_BYTES)),
+        manifest().outcome());
+    assertFalse(log.toString(StandardCharsets.UTF_8).contains("SECRET"), log.toString(StandardCharsets.UTF_8));
+    assertTrue(verify().passed(), "the failed run's report verifies");
+  }
+
+  /**
+   * Security review after #14, point 3: the notebook owns the folder of the runner's result file, so it can write
+   * that file itself and halt. Its text, unparsable, reached the log in the parser's exception and no token was
+   * issued; now it is a fixed reason in an attested failure.
+   */
+  @Test
+  void run_aForgedResultFile_isAttestedAsFailed_andItsTextStaysOutOfTheLog() throws IOException {
+    TestNotebooks.write(notebook, """
+        java.nio.file.Files.writeString(java.nio.file.Path.of("notebook-result.json"),
+            "SECRET-" + Dcr.dataset("insurance").table().rowCount() + " {not json");
+        Runtime.getRuntime().halt(0);
+        """);
+    assertEquals(Launcher.ATTESTED, launch(), log.toString(StandardCharsets.UTF_8));
+    assertEquals(JobOutcome.failed(NotebookExecution.RESULT_UNREADABLE), manifest().outcome());
+    assertFalse(log.toString(StandardCharsets.UTF_8).contains("SECRET"), log.toString(StandardCharsets.UTF_8));
+    assertTrue(verify().passed(), "the failed run's report verifies");
+  }
+
   @Test
   void run_inputsThatAreNotTheJobs_failsWithoutRunningTheNotebook() throws IOException {
     byte[] submitted = TestNotebooks.of("Dcr.output(\"ran.txt\").write(\"yes\");");

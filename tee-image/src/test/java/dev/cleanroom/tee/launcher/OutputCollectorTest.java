@@ -139,4 +139,38 @@ class OutputCollectorTest {
     assertEquals(0, Files.list(folder.outputs()).count(), "both files are gone");
     assertEquals(List.of("executed.ipynb"), List.copyOf(folder.hashOutputs().keySet()));
   }
+
+  /**
+   * Security review after #14, point 2: a notebook that leaves a tree the launcher cannot walk by path (here deeper
+   * than a path may be long; elsewhere a folder of mode 000) made it throw an exception naming the tree's folders,
+   * a value the notebook chose, into the run's log. Now the outputs are deleted and the reason is a fixed sentence.
+   */
+  @Test
+  void collect_aTreeTheLauncherCannotWalk_deletesTheOutputsWithAFixedSentence() throws IOException {
+    String value = "SECRET-42-" + "x".repeat(200);
+    Path upper = deepChain(folder.outputs().resolve("a"), value, 12);
+    deepChain(job.resolve("tmp-chain"), value, 12);
+    Files.move(job.resolve("tmp-chain"), upper.resolve("moved")); // now past PATH_MAX, built with two short moves
+    Optional<String> problem = collector.collect(SUBMITTED);
+    assertEquals(Optional.of(OutputCollector.Problem.UNREADABLE.sentence(LIMIT)), problem);
+    assertEquals(List.of("executed.ipynb"), List.copyOf(folder.hashOutputs().keySet()));
+    assertArrayEquals(SUBMITTED, Files.readAllBytes(folder.executedNotebook()));
+  }
+
+  @Test
+  void collect_aFolderOfMode000_isMadeReadableAgain() throws IOException {
+    Path hidden = Files.createDirectories(folder.outputs().resolve("v42"));
+    Files.writeString(hidden.resolve("a.txt"), "a");
+    Files.setPosixFilePermissions(hidden, java.nio.file.attribute.PosixFilePermissions.fromString("---------"));
+    assertEquals(Optional.empty(), collector.collect(SUBMITTED));
+    assertTrue(folder.hashOutputs().containsKey("outputs/v42/a.txt"));
+  }
+
+  private static Path deepChain(Path start, String name, int depth) throws IOException {
+    Path path = start;
+    for (int i = 0; i < depth; i++) {
+      path = path.resolve(name.substring(0, 200) + i);
+    }
+    return Files.createDirectories(path);
+  }
 }

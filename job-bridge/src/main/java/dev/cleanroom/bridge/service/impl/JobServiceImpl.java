@@ -142,6 +142,7 @@ public final class JobServiceImpl implements JobService {
     return audited(caller, "submit", Optional.empty(), detail, () -> {
       requireAnyRole(caller, Role.SCIENTIST);
       List<JobDataset> datasets = datasets(caller, submission.datasets());
+      Airlock.requireIndependentReview(caller.name(), datasets);
       Notebook notebook = Notebook.parse(submission.notebook(), limits.maxNotebookBytes());
       refuseHiddenCode(datasets, notebook);
       String id = JobId.generate();

@@ -90,7 +90,7 @@ public record ProvisionedDataset(DatasetPolicy policy, Path viewsDir, PrivateTab
   /** The ledger charge of one of the provider's spends: the provider's own account, bounded by the dataset's total. */
   static ChargeRequest providerCharge(DatasetPolicy policy, String budgetKey, ProvisioningRecord.Spend spend) {
     return new ChargeRequest(spend.id(), policy.owner(), policy.dataset(), spend.cost(),
-        new DatasetBudget(budgetKey, policy.datasetTotal(), policy.datasetTotal()), spend.what());
+        DatasetBudget.ofProvider(budgetKey, policy.datasetTotal()), spend.what());
   }
 
   /** The CSV file of a row view ({@link View#SYNTHETIC} or {@link View#MOCK}) if the policy turned it on. */

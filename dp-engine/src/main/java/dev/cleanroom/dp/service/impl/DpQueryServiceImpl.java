@@ -17,6 +17,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import java.io.IOException;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,17 +34,27 @@ public final class DpQueryServiceImpl implements DpQueryService {
   private final WorkerExecutor workers;
 
   /**
-   * Charges each dataset's provisioning spends to {@code ledger} (once: they are replays after the first time)
-   * before serving anything, so a dataset's total counts what its views released.
+   * Holds each dataset's budgets in {@code ledger} and charges its provisioning spends (once: they are replays after
+   * the first time) before serving anything, so a dataset's total counts what its views released.
+   *
+   * @throws IllegalArgumentException if two datasets have the same name or the same data (budget key)
    */
   public DpQueryServiceImpl(Vertx vertx, PrivacyLedger ledger, List<ProvisionedDataset> datasets, int workers)
       throws IOException {
     this.ledger = ledger;
     this.datasets = List.copyOf(datasets);
+    Map<String, String> byBudgetKey = new HashMap<>();
     for (ProvisionedDataset dataset : datasets) {
       if (byName.put(dataset.name(), dataset) != null) {
         throw new IllegalArgumentException("Dataset '" + dataset.name() + "' is served twice; give each one once");
       }
+      // Two names on the same data would be two policies on one budget: serve the data once, under one policy.
+      String sameData = byBudgetKey.putIfAbsent(dataset.budgetKey(), dataset.name());
+      if (sameData != null) {
+        throw new IllegalArgumentException("Datasets '" + sameData + "' and '" + dataset.name() + "' are the same data"
+            + " (" + dataset.budgetKey() + "); serve it once, under the one policy that should govern it");
+      }
+      ledger.hold(dataset.scientistBudget());
       dataset.chargeProvisioning(ledger);
     }
     this.workers = vertx.createSharedWorkerExecutor("dp-query-service", workers);

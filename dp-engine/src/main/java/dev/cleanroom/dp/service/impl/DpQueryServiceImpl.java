@@ -21,6 +21,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 
 /**
@@ -31,6 +32,8 @@ public final class DpQueryServiceImpl implements DpQueryService {
   private final PrivacyLedger ledger;
   private final List<ProvisionedDataset> datasets;
   private final Map<String, ProvisionedDataset> byName = new LinkedHashMap<>();
+  /** The synthetic views as charged at start, served rather than the file (which provisioning may replace). */
+  private final Map<String, String> chargedSynthetic = new HashMap<>();
   private final WorkerExecutor workers;
 
   /**
@@ -55,13 +58,13 @@ public final class DpQueryServiceImpl implements DpQueryService {
             + " (" + dataset.budgetKey() + "); serve it once, under the one policy that should govern it");
       }
       ledger.hold(dataset.scientistBudget());
-      dataset.chargeProvisioning(ledger);
+      dataset.chargeProvisioning(ledger).ifPresent(view -> chargedSynthetic.put(dataset.name(), view));
     }
     this.workers = vertx.createSharedWorkerExecutor("dp-query-service", workers);
   }
 
   private EngineDpClient client(Caller user) {
-    return new EngineDpClient(user, ledger, datasets);
+    return new EngineDpClient(user, ledger, datasets, Optional.of(chargedSynthetic));
   }
 
   private <T> Future<T> blocking(Callable<T> work) {

@@ -50,6 +50,7 @@ extern FfiResult opendp_measures___measure_free(AnyMeasure *measure);
 extern FfiResult opendp_core___transformation_free(AnyTransformation *transformation);
 extern FfiResult opendp_core___measurement_free(AnyMeasurement *measurement);
 extern FfiResult opendp_domains__domain_debug(AnyDomain *domain);
+extern FfiResult opendp_domains__domain_carrier_type(AnyDomain *domain);
 extern FfiResult opendp_metrics__metric_debug(AnyMetric *metric);
 extern FfiResult opendp_measures__measure_debug(AnyMeasure *measure);
 /* domains, metrics, measures */

@@ -9,6 +9,7 @@
 #include <jni.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -585,11 +586,27 @@ JNIEXPORT jlong JNICALL Java_dev_cleanroom_dp_opendp_Native_makeCountBy(JNIEnv *
   return result;
 }
 
-/* The threshold is an i32 count: the value type the drafts count with (makeCountBy's "i32"). */
+/*
+ * The threshold is an i32 count: the value type the drafts count with (makeCountBy's "i32"). OpenDP reads the
+ * threshold as the domain's value type, so a domain of any other value type is refused rather than read past an i32.
+ */
 JNIEXPORT jlong JNICALL Java_dev_cleanroom_dp_opendp_Native_makeLaplaceThreshold(JNIEnv *env, jclass cls, jlong d,
                                                                                   jlong m, jdouble scale,
                                                                                   jint threshold, jstring mo) {
   (void)cls;
+  char *carrier = unwrap(env, opendp_domains__domain_carrier_type(PTR(d)));
+  if (carrier == NULL) {
+    return 0;
+  }
+  static const char i32_values[] = ", i32>";
+  size_t length = strlen(carrier);
+  bool counts_i32 = strncmp(carrier, "HashMap<", 8) == 0 && length >= sizeof i32_values - 1
+                    && strcmp(carrier + length - (sizeof i32_values - 1), i32_values) == 0;
+  opendp_data__str_free(carrier);
+  if (!counts_i32) {
+    throw_opendp(env, "FFI", "make_laplace_threshold takes an i32 threshold: its domain must be a map to i32 counts");
+    return 0;
+  }
   Utf t;
   if (!utf_open(env, mo, &t)) {
     return 0;
@@ -601,14 +618,65 @@ JNIEXPORT jlong JNICALL Java_dev_cleanroom_dp_opendp_Native_makeLaplaceThreshold
 }
 
 /*
- * A HashMap<String, i32> as {String[] keys, int[] counts}. OpenDP hands the map out as two fresh objects
- * (a Vec<String> whose strings it allocates for the caller, and a Vec<i32>), which are freed here; the small
- * arrays that hold those pointers are OpenDP's own allocations, which its C API gives no call to free (a few
- * words per drafted column, once per `dcr provision --infer`).
+ * The keys (as UTF-8 bytes) and counts of a map's two views as {byte[][] keys, int[] counts}, or NULL with an
+ * exception pending. The keys go out as bytes for Java to decode: NewStringUTF reads modified UTF-8, in which a
+ * character beyond the BMP (an emoji) is not its standard 4 bytes.
+ */
+static jobjectArray key_counts(JNIEnv *env, const FfiSlice *keys, const FfiSlice *counts) {
+  if (keys->len != counts->len) {
+    throw_opendp(env, "FFI", "a HashMap<String, i32> gave different numbers of keys and counts");
+    return NULL;
+  }
+  jsize n = (jsize)keys->len;
+  jclass bytes_class = (*env)->FindClass(env, "[B");
+  jclass object_class = bytes_class == NULL ? NULL : (*env)->FindClass(env, "java/lang/Object");
+  jobjectArray names = object_class == NULL ? NULL : (*env)->NewObjectArray(env, n, bytes_class, NULL);
+  jintArray values = names == NULL ? NULL : (*env)->NewIntArray(env, n);
+  if (values == NULL) {
+    return NULL;
+  }
+  char *const *strings = keys->ptr;
+  for (jsize i = 0; i < n; i++) {
+    jsize length = (jsize)strlen(strings[i]);
+    jbyteArray name = (*env)->NewByteArray(env, length);
+    if (name == NULL) {
+      return NULL;
+    }
+    (*env)->SetByteArrayRegion(env, name, 0, length, (const jbyte *)strings[i]);
+    (*env)->SetObjectArrayElement(env, names, i, name);
+    (*env)->DeleteLocalRef(env, name);
+  }
+  (*env)->SetIntArrayRegion(env, values, 0, n, (const jint *)counts->ptr);
+  jobjectArray result = (*env)->NewObjectArray(env, 2, object_class, NULL);
+  if (result != NULL) {
+    (*env)->SetObjectArrayElement(env, result, 0, names);
+    (*env)->SetObjectArrayElement(env, result, 1, values);
+  }
+  return result;
+}
+
+/*
+ * A HashMap<String, i32> as {byte[][] keys (UTF-8), int[] counts}. OpenDP hands the map out as two fresh objects
+ * (a Vec<String> whose strings it allocates for the caller, and a Vec<i32>), which are freed here on every path;
+ * the small arrays that hold those pointers are OpenDP's own allocations, which its C API gives no call to free (a
+ * few words per drafted column, once per `dcr provision --infer`).
  */
 JNIEXPORT jobjectArray JNICALL Java_dev_cleanroom_dp_opendp_Native_toStringI32Map(JNIEnv *env, jclass cls,
                                                                                    jlong object) {
   (void)cls;
+  char *type = type_of(env, object);
+  if (type == NULL) {
+    return NULL;
+  }
+  bool is_map = strcmp(type, "HashMap<String, i32>") == 0;
+  if (!is_map) {
+    char message[200];
+    snprintf(message, sizeof message, "expected a HashMap<String, i32> object, got %.120s", type);
+    opendp_data__str_free(type);
+    throw_opendp(env, "FFI", message);
+    return NULL;
+  }
+  opendp_data__str_free(type);
   FfiSlice *map = view(env, object);
   if (map == NULL) {
     return NULL;
@@ -621,33 +689,13 @@ JNIEXPORT jobjectArray JNICALL Java_dev_cleanroom_dp_opendp_Native_toStringI32Ma
   FfiSlice *keys = view(env, (jlong)(intptr_t)keys_object);
   FfiSlice *counts = keys == NULL ? NULL : view(env, (jlong)(intptr_t)counts_object);
   if (keys != NULL && counts != NULL) {
-    jsize n = (jsize)keys->len;
-    jclass string_class = (*env)->FindClass(env, "java/lang/String");
-    jclass object_class = (*env)->FindClass(env, "java/lang/Object");
-    jobjectArray names = string_class == NULL ? NULL : (*env)->NewObjectArray(env, n, string_class, NULL);
-    jintArray values = names == NULL ? NULL : (*env)->NewIntArray(env, n);
-    if (values != NULL) {
-      char *const *strings = keys->ptr;
-      for (jsize i = 0; i < n && !(*env)->ExceptionCheck(env); i++) {
-        jstring name = (*env)->NewStringUTF(env, strings[i]);
-        if (name != NULL) {
-          (*env)->SetObjectArrayElement(env, names, i, name);
-          (*env)->DeleteLocalRef(env, name);
-        }
-      }
-      (*env)->SetIntArrayRegion(env, values, 0, n, (const jint *)counts->ptr);
-      result = (*env)->ExceptionCheck(env) ? NULL : (*env)->NewObjectArray(env, 2, object_class, NULL);
-      if (result != NULL) {
-        (*env)->SetObjectArrayElement(env, result, 0, names);
-        (*env)->SetObjectArrayElement(env, result, 1, values);
-      }
-    }
+    result = key_counts(env, keys, counts);
+  }
+  if (keys != NULL) {
     char *const *strings = keys->ptr;
     for (uintptr_t i = 0; i < keys->len; i++) {
       opendp_data__str_free(strings[i]);
     }
-  }
-  if (keys != NULL) {
     opendp_data__slice_free(keys);
   }
   if (counts != NULL) {

@@ -1,10 +1,12 @@
 package dev.cleanroom.dp.accounting;
 
+import java.math.BigDecimal;
+
 /**
  * An (ε, δ) privacy loss: what one query costs, what a budget allows, what has been spent.
  *
  * <p>Invariant: both parts are finite and non-negative, and δ is below 1. Composition is basic
- * sequential composition: costs add part by part, which is sound for any sequence of (ε, δ)-DP
+ * sequential composition: costs add part by part, rounded up, which is sound for any sequence of (ε, δ)-DP
  * releases, including adaptively chosen ones.
  */
 public record PrivacyCost(double epsilon, double delta) {
@@ -23,8 +25,16 @@ public record PrivacyCost(double epsilon, double delta) {
     return new PrivacyCost(epsilon, 0);
   }
 
+  /** The composed cost, each part the least double at or above the exact sum (never below what both cost). */
   public PrivacyCost plus(PrivacyCost other) {
-    return new PrivacyCost(epsilon + other.epsilon, delta + other.delta);
+    return new PrivacyCost(sumUp(epsilon, other.epsilon), sumUp(delta, other.delta));
+  }
+
+  private static double sumUp(double a, double b) {
+    double sum = a + b;
+    // Rounded to nearest, a double sum may lie an ulp below the exact one (0.1 + 0.7), which would undercharge a
+    // mean's two parts or a draft's releases; a charge then rounds the double itself up to pico-units.
+    return new BigDecimal(sum).compareTo(new BigDecimal(a).add(new BigDecimal(b))) < 0 ? Math.nextUp(sum) : sum;
   }
 
   /** The part of this budget left after {@code spent}, never below zero in either part. */

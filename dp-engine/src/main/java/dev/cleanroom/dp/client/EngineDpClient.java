@@ -19,7 +19,9 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Supplier;
 
 /**
  * The stage-1 contract served from the engine in this process, for one caller. This is where the
@@ -36,7 +38,21 @@ public final class EngineDpClient implements DpClient {
   private final Map<String, ProvisionedDataset> datasets = new LinkedHashMap<>();
   private final Map<String, DpQueryEngine> engines = new LinkedHashMap<>();
 
+  /** The synthetic views whose spends the service charged, by dataset; empty: read from the views folder. */
+  private final Optional<Map<String, String>> chargedSynthetic;
+
+  /** A client that reads each view from its dataset's views folder when asked (in-process use). */
   public EngineDpClient(Caller caller, PrivacyLedger ledger, List<ProvisionedDataset> datasets) {
+    this(caller, ledger, datasets, Optional.empty());
+  }
+
+  /**
+   * A client that serves as the synthetic view of a dataset only the text in {@code chargedSynthetic}, the view whose
+   * spend was charged ({@link ProvisionedDataset#chargeProvisioning}), never a synthetic.csv made since.
+   */
+  public EngineDpClient(Caller caller, PrivacyLedger ledger, List<ProvisionedDataset> datasets,
+      Optional<Map<String, String>> chargedSynthetic) {
+    this.chargedSynthetic = chargedSynthetic;
     this.caller = caller;
     this.scientist = caller.name();
     this.ledger = ledger;
@@ -102,9 +118,13 @@ public final class EngineDpClient implements DpClient {
   @Override
   public String view(String dataset, String view) {
     ProvisionedDataset provisioned = admitted(dataset);
-    Path file = View.byId(view).flatMap(provisioned::viewFile).orElseThrow(() -> new DpClientException(
-        "view_not_available", 404, "Dataset '" + dataset + "' has no " + view + " view; its provider turned on: "
-            + viewList(provisioned)));
+    Optional<View> known = View.byId(view);
+    Supplier<DpClientException> notAvailable = () -> new DpClientException("view_not_available", 404, "Dataset '"
+        + dataset + "' has no " + view + " view; its provider turned on: " + viewList(provisioned));
+    if (known.equals(Optional.of(View.SYNTHETIC)) && chargedSynthetic.isPresent()) {
+      return Optional.ofNullable(chargedSynthetic.get().get(dataset)).orElseThrow(notAvailable);
+    }
+    Path file = known.flatMap(provisioned::viewFile).orElseThrow(notAvailable);
     try {
       return Files.readString(file);
     } catch (IOException e) {

@@ -6,6 +6,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Types;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,7 +19,8 @@ import java.util.Optional;
  * <p>Invariant: for every dataset's budget key, the charges recorded for each spender add up to no more
  * than the spender's budget each of them was checked against, and the charges of all spenders together
  * to no more than the dataset's total, under any number of concurrent callers and processes and across
- * crashes. Charges compose by basic sequential composition: ε and δ each add up.
+ * crashes. The budgets of a key are the lowest any policy declared for it ({@link #hold}), so a second
+ * policy on the same data cannot raise them. Charges compose by basic sequential composition: ε and δ each add up.
  *
  * <p>Amounts are kept as exact decimals with 12 places; a charge rounds up and a budget down, so ten
  * charges of ε 0.1 fit a budget of ε 1 and nothing rounds in the scientist's favour.
@@ -93,8 +95,9 @@ public final class PrivacyLedger implements AutoCloseable {
     if (earlier.isPresent()) {
       return Optional.of(replay(earlier.get(), request, cost));
     }
-    ExactCost perSpender = ExactCost.ofBudget(budget.perSpender());
-    ExactCost total = ExactCost.ofBudget(budget.total());
+    Held held = held(connection, budget, true);
+    ExactCost perSpender = held.perSpender();
+    ExactCost total = held.total();
     ExactCost spentBySpender = spent(connection, request.scientist(), budget.key());
     ExactCost spentByAll = spent(connection, null, budget.key());
     if (!spentBySpender.plus(cost).fitsWithin(perSpender)) {
@@ -124,6 +127,63 @@ public final class PrivacyLedger implements AutoCloseable {
     }
     return Optional.of(new Charge(request.queryId(), request.scientist(), request.dataset(), cost.toPrivacyCost(),
         remaining.toPrivacyCost(), request.description(), Schema.instant(chargedAt), false));
+  }
+
+  /**
+   * Records {@code budget} as its key's budgets where it is lower than what the ledger holds (or the first), before
+   * any charge: the budgets of the first policy served on the data bind every later charge on it.
+   */
+  public void hold(DatasetBudget budget) {
+    database.write("hold the budgets of the dataset of budget key '" + budget.key() + "'", connection -> {
+      database.lockKey(connection, "dataset budget", budget.key());
+      return held(connection, budget, true);
+    });
+  }
+
+  /** What a charge on a budget key is checked against: its own spender's budget and everyone's total. */
+  private record Held(ExactCost perSpender, ExactCost total) {}
+
+  /**
+   * The budgets a charge under {@code budget} is held to: the lower of the policy's and the lowest any policy
+   * declared for the same key before, so serving the same data under a second name with a higher total (or a
+   * provisioning with a raised one) never allows more than the first. With {@code record}, lowers what the ledger
+   * holds to these; the caller holds the key's lock.
+   */
+  private static Held held(Connection connection, DatasetBudget budget, boolean record) throws SQLException {
+    ExactCost total = ExactCost.ofBudget(budget.total());
+    ExactCost perScientist = budget.scientists() ? ExactCost.ofBudget(budget.perSpender()) : null;
+    boolean stored = false;
+    try (PreparedStatement select = connection.prepareStatement("SELECT total_epsilon_pico, total_delta_pico,"
+        + " per_scientist_epsilon_pico, per_scientist_delta_pico FROM dataset_budgets WHERE budget_key = ?")) {
+      select.setString(1, budget.key());
+      try (ResultSet result = select.executeQuery()) {
+        if (result.next()) {
+          stored = true;
+          total = total.least(new ExactCost(result.getLong(1), result.getLong(2)));
+          long epsilon = result.getLong(3);
+          if (!result.wasNull()) {
+            ExactCost storedPerScientist = new ExactCost(epsilon, result.getLong(4));
+            perScientist = perScientist == null ? storedPerScientist : perScientist.least(storedPerScientist);
+          }
+        }
+      }
+    }
+    if (record) {
+      try (PreparedStatement write = connection.prepareStatement(stored
+          ? "UPDATE dataset_budgets SET total_epsilon_pico = ?, total_delta_pico = ?, per_scientist_epsilon_pico = ?,"
+              + " per_scientist_delta_pico = ? WHERE budget_key = ?"
+          : "INSERT INTO dataset_budgets (total_epsilon_pico, total_delta_pico, per_scientist_epsilon_pico,"
+              + " per_scientist_delta_pico, budget_key) VALUES (?, ?, ?, ?, ?)")) {
+        write.setLong(1, total.epsilon());
+        write.setLong(2, total.delta());
+        write.setObject(3, perScientist == null ? null : perScientist.epsilon(), Types.BIGINT);
+        write.setObject(4, perScientist == null ? null : perScientist.delta(), Types.BIGINT);
+        write.setString(5, budget.key());
+        write.executeUpdate();
+      }
+    }
+    // A provider's own budget is the total; a scientist's is held to the lowest per-scientist budget.
+    return new Held(budget.scientists() ? perScientist : total, total);
   }
 
   /**
@@ -163,9 +223,13 @@ public final class PrivacyLedger implements AutoCloseable {
    */
   public PrivacyCost remaining(String scientist, DatasetBudget budget) {
     ChargeRequest.requireNotBlank(scientist, "scientist");
-    ExactCost own = ExactCost.ofBudget(budget.perSpender()).minus(spentExactly(scientist, budget.key()));
-    ExactCost all = ExactCost.ofBudget(budget.total()).minus(spentExactly(null, budget.key()));
-    return own.least(all).toPrivacyCost();
+    return database.read("read what " + scientist + " may still spend on the dataset of budget key '" + budget.key()
+        + "'", connection -> {
+          Held held = held(connection, budget, false);
+          ExactCost own = held.perSpender().minus(spent(connection, scientist, budget.key()));
+          ExactCost all = held.total().minus(spent(connection, null, budget.key()));
+          return own.least(all).toPrivacyCost();
+        });
   }
 
   private ExactCost spentExactly(String scientist, String budgetKey) {

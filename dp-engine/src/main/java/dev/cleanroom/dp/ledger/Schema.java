@@ -39,7 +39,18 @@ final class Schema {
       Migration.of(2, "budget per dataset",
           "ALTER TABLE privacy_charges ADD COLUMN budget_key TEXT NOT NULL DEFAULT ''",
           "UPDATE privacy_charges SET budget_key = dataset",
-          "CREATE INDEX privacy_charges_by_budget ON privacy_charges (budget_key, scientist)")));
+          "CREATE INDEX privacy_charges_by_budget ON privacy_charges (budget_key, scientist)"),
+      // The lowest budgets any policy has declared for a budget key: a policy served later, under another name,
+      // cannot raise what the same data allows. NULL per-scientist: only providers have charged the key so far.
+      Migration.of(3, "budgets held per dataset",
+          """
+          CREATE TABLE dataset_budgets (
+            budget_key TEXT PRIMARY KEY,
+            total_epsilon_pico BIGINT NOT NULL,
+            total_delta_pico BIGINT NOT NULL,
+            per_scientist_epsilon_pico BIGINT,
+            per_scientist_delta_pico BIGINT
+          )""")));
 
   static final int LATEST = MIGRATIONS.latest();
 

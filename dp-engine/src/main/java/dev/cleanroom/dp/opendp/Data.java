@@ -91,11 +91,11 @@ public final class Data extends NativeHandle {
   /** Reads a {@code HashMap<String, i32>}, such as a key release's counts, in no particular order. */
   public java.util.Map<String, Integer> asStringI32Map() {
     Object[] parts = read(Native::toStringI32Map);
-    String[] keys = (String[]) parts[0];
+    byte[][] keys = (byte[][]) parts[0];
     int[] counts = (int[]) parts[1];
     java.util.Map<String, Integer> map = new java.util.HashMap<>();
     for (int i = 0; i < keys.length; i++) {
-      map.put(keys[i], counts[i]);
+      map.put(new String(keys[i], StandardCharsets.UTF_8), counts[i]);
     }
     return map;
   }

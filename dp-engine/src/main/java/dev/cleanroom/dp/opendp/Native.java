@@ -120,10 +120,13 @@ final class Native {
   // drafting a policy privately: key release (make_count_by, then make_laplace_threshold)
   static native long makeCountBy(long domain, long metric, String valueType);
 
-  /** {@code threshold} is an i32 count, the value type {@link #makeCountBy} counts with here. */
+  /**
+   * {@code threshold} is an i32 count, the value type {@link #makeCountBy} counts with here; a domain that is not a
+   * map to i32 counts is refused.
+   */
   static native long makeLaplaceThreshold(long domain, long metric, double scale, int threshold, String outputMeasure);
 
-  /** A {@code HashMap<String, i32>} as {@code {String[] keys, int[] counts}}. */
+  /** A {@code HashMap<String, i32>} as {@code {byte[][] keys, int[] counts}}, each key its UTF-8 bytes. */
   static native Object[] toStringI32Map(long object);
 
   // combinators

@@ -9,6 +9,7 @@ import dev.cleanroom.dp.policy.PolicyFile;
 import dev.cleanroom.dp.policy.View;
 import dev.cleanroom.dp.table.PrivateTable;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -69,12 +70,15 @@ public record ProvisionedDataset(DatasetPolicy policy, Path viewsDir, PrivateTab
   /**
    * Charges to {@code ledger} every spend the provider's provisioning runs recorded in this folder, each
    * under its own id, so a spend already charged (by {@code dcr provision --ledger}, or at an earlier start)
-   * charges nothing again. The service does this before it answers a query: what the views released
-   * counts against the dataset's total whichever ledger the service keeps.
+   * charges nothing again, and returns the synthetic view those spends paid for. The service does this before it
+   * answers a query and serves that text alone: what the views released counts against the dataset's total
+   * whichever ledger the service keeps, and a synthetic.csv made since (re-provisioning without {@code --ledger})
+   * is not served until a start charges it.
    *
-   * @throws IllegalStateException if the recorded spends do not fit the dataset's total in this ledger
+   * @throws IllegalStateException if the recorded spends do not fit the dataset's total in this ledger, or the
+   *     synthetic.csv is not the one provision.json records (a provisioning run is under way)
    */
-  public void chargeProvisioning(PrivacyLedger ledger) throws IOException {
+  public Optional<String> chargeProvisioning(PrivacyLedger ledger) throws IOException {
     Optional<ProvisioningRecord> record = Provisioner.readRecord(viewsDir);
     for (ProvisioningRecord.Spend spend : record.map(ProvisioningRecord::spends).orElse(java.util.List.of())) {
       try {
@@ -85,12 +89,24 @@ public record ProvisionedDataset(DatasetPolicy policy, Path viewsDir, PrivateTab
             + "). Serve it with the ledger it was provisioned against, or raise budget.dataset_total", e);
       }
     }
+    Optional<Path> file = viewFile(View.SYNTHETIC);
+    if (file.isEmpty()) {
+      return Optional.empty();
+    }
+    byte[] view = Files.readAllBytes(file.get());
+    Optional<String> recorded = record.map(ProvisioningRecord::syntheticSha256);
+    if (recorded.isPresent() && !recorded.get().equals(Provisioner.sha256(view))) {
+      throw new IllegalStateException("Dataset '" + name() + "': " + file.get() + " is not the synthetic view "
+          + Provisioner.RECORD_FILE + " records (whose spend was charged); a provisioning run may be under way."
+          + " Start the service again once it has finished");
+    }
+    return Optional.of(new String(view, StandardCharsets.UTF_8));
   }
 
   /** The ledger charge of one of the provider's spends: the provider's own account, bounded by the dataset's total. */
   static ChargeRequest providerCharge(DatasetPolicy policy, String budgetKey, ProvisioningRecord.Spend spend) {
     return new ChargeRequest(spend.id(), policy.owner(), policy.dataset(), spend.cost(),
-        new DatasetBudget(budgetKey, policy.datasetTotal(), policy.datasetTotal()), spend.what());
+        DatasetBudget.ofProvider(budgetKey, policy.datasetTotal()), spend.what());
   }
 
   /** The CSV file of a row view ({@link View#SYNTHETIC} or {@link View#MOCK}) if the policy turned it on. */

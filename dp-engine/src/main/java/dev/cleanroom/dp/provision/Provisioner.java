@@ -116,6 +116,7 @@ public final class Provisioner {
       spends.add(spend);
     }
     PrivacyCost spent = PrivacyCost.ZERO;
+    String syntheticSha = null;
     if (makesSynthetic) {
       ProvisioningRecord.Spend spend = new ProvisioningRecord.Spend(UUID.randomUUID().toString(), "synthetic view",
           policy.syntheticCost(), clock.instant());
@@ -124,6 +125,7 @@ public final class Provisioner {
       progress.accept("Making synthetic.csv with DP synthetic data (spends " + policy.syntheticCost() + ")");
       SyntheticDataMaker.Result synthetic = synthesizer.make(table, policy.syntheticCost());
       synthetic.rows().write(outDir.resolve("synthetic.csv"));
+      syntheticSha = sha256(outDir.resolve("synthetic.csv"));
       spent = synthetic.spent();
       views.add(View.SYNTHETIC.id());
       progress.accept("synthetic.csv: " + synthetic.rows().rows().size() + " rows, spent " + spent);
@@ -132,7 +134,7 @@ public final class Provisioner {
     }
     PrivacyCost total = previous.map(ProvisioningRecord::totalSyntheticSpent).orElse(PrivacyCost.ZERO).plus(spent);
     ProvisioningRecord record = new ProvisioningRecord(policy.dataset(), TOOL, clock.instant(), policySha, dataCommitment,
-        views, spent, total, previous.map(ProvisioningRecord::runs).orElse(0) + 1, spends);
+        views, spent, total, previous.map(ProvisioningRecord::runs).orElse(0) + 1, spends, syntheticSha);
     // The record is written last: a run that dies half-way leaves no record claiming views it did not make.
     JSON.writeValue(outDir.resolve(RECORD_FILE).toFile(), record);
     progress.accept("Provisioned '" + policy.dataset() + "' in " + outDir + ": " + String.join(", ", views)

@@ -15,6 +15,8 @@ import java.util.Objects;
  *     data or policy spends again; the total says how much the synthetic views have cost in all)
  * @param spends every spend of the provider's on this folder, each under the ledger id it is charged with,
  *     oldest first: the DP query service charges each to its ledger at start, once
+ * @param syntheticSha256 the sha256 of the synthetic.csv this run made, whose spend is the last synthetic view's in
+ *     {@code spends}; null without a synthetic view (or in a record from before it was kept)
  */
 // A record of an older release names the rows by their bare sha256 (dataSha256): read, it matches no data, so
 // provisioning again says the folder was provisioned before and makes its commitment.
@@ -29,7 +31,8 @@ public record ProvisioningRecord(
     PrivacyCost syntheticSpent,
     PrivacyCost totalSyntheticSpent,
     int runs,
-    List<Spend> spends) {
+    List<Spend> spends,
+    String syntheticSha256) {
 
   /**
    * One release the provider made from the real data.

@@ -51,7 +51,8 @@ class HttpDpClientTest {
   void datasetsAreWhatTheEngineShowsTheSameScientist() throws Exception {
     List<ProvisionedDataset> datasets = List.of(
         ProvisionedDataset.open(dir.resolve("views/insurance"), InsuranceData.CSV),
-        ProvisionedDataset.open(dir.resolve("views/private-insurance"), InsuranceData.CSV));
+        ProvisionedDataset.open(dir.resolve("views/private-insurance"),
+            ServiceFixture.data(dir, ServiceFixture.privateInsurance())));
     for (String user : List.of("alice", "bob")) {
       assertEquals(new EngineDpClient(Caller.scientist(user), service.ledger(), datasets).datasets(), service.client(user).datasets(), user);
     }

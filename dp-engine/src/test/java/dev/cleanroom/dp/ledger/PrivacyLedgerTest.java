@@ -363,4 +363,44 @@ class PrivacyLedgerTest {
     assertEquals(PrivacyCost.ZERO, ledger.remaining("carol", budget));
     assertEquals(List.of("a1", "b1"), ledger.charges("sha256:data").stream().map(Charge::queryId).toList());
   }
+
+  /**
+   * Attack (DP review, 1): each charge was checked against the total of the policy that asked, so the same data
+   * served as "a" (total ε 2) and as "b" (total ε 20) reached ε 20. The key's lowest total and per-scientist
+   * budget hold for every charge on it, whichever policy asks.
+   */
+  @OnBothDatabases
+  void aLaterPolicyWithAHigherTotal_cannotRaiseWhatTheSameDataAllows(TestDatabase backend) {
+    PrivacyLedger ledger = newLedger(backend);
+    DatasetBudget strict = new DatasetBudget("sha256:data", PrivacyCost.pure(1), PrivacyCost.pure(2));
+    DatasetBudget generous = new DatasetBudget("sha256:data", PrivacyCost.pure(20), PrivacyCost.pure(20));
+    ledger.charge(new ChargeRequest("a1", "alice", "a", PrivacyCost.pure(0.5), strict, "count"));
+
+    var ownBudget = assertThrows(BudgetExhaustedException.class,
+        () -> ledger.charge(new ChargeRequest("b1", "alice", "b", PrivacyCost.pure(1), generous, "count")));
+    assertTrue(ownBudget.getMessage().startsWith("Budget exhausted: alice has ε 0.5 left"), ownBudget.getMessage());
+    for (String scientist : List.of("bob", "carol", "dave")) {
+      ledger.charge(new ChargeRequest("b-" + scientist, scientist, "b", PrivacyCost.pure(0.5), generous, "count"));
+    }
+    assertThrows(BudgetExhaustedException.class,
+        () -> ledger.charge(new ChargeRequest("b-erin", "erin", "b", PrivacyCost.pure(0.5), generous, "count")));
+    assertEquals(PrivacyCost.pure(2), ledger.spentByAll("sha256:data"));
+    assertEquals(PrivacyCost.ZERO, ledger.remaining("erin", generous));
+    // A provider's charge (its own budget is the total) is held to the stored total as well.
+    DatasetBudget providers = DatasetBudget.ofProvider("sha256:data", PrivacyCost.pure(20));
+    assertThrows(BudgetExhaustedException.class,
+        () -> ledger.charge(new ChargeRequest("p1", "owner", "b", PrivacyCost.pure(1), providers, "synthetic view")));
+  }
+
+  /** The first policy's budgets hold from the service's start, before any charge on the data. */
+  @OnBothDatabases
+  void aBudgetHeldBeforeAnyCharge_bindsTheFirstCharge(TestDatabase backend) {
+    PrivacyLedger ledger = newLedger(backend);
+    ledger.hold(new DatasetBudget("sha256:data", PrivacyCost.pure(1), PrivacyCost.pure(2)));
+    DatasetBudget generous = new DatasetBudget("sha256:data", PrivacyCost.pure(20), PrivacyCost.pure(20));
+
+    assertThrows(BudgetExhaustedException.class,
+        () -> ledger.charge(new ChargeRequest("b1", "alice", "b", PrivacyCost.pure(1.5), generous, "count")));
+    assertEquals(PrivacyCost.pure(1), ledger.remaining("alice", generous));
+  }
 }

@@ -76,6 +76,15 @@ class DataTest {
     assertThrows(IllegalArgumentException.class, () -> Data.vecString(Arrays.asList("a", null)));
   }
 
+  /** DP review, 4: reading another object as a map of strings read its memory as one. */
+  @Test
+  void readingAnotherObjectAsAStringMap_throwsOpenDpException() {
+    try (Data vector = Data.vecString(List.of("a", "b"))) {
+      OpenDpException e = assertThrows(OpenDpException.class, vector::asStringI32Map);
+      assertEquals("FFI", e.variant());
+    }
+  }
+
   @Test
   void readingTheWrongTypeThrowsOpenDpException() {
     try (Data f = Data.f64(1)) {

@@ -135,4 +135,19 @@ class MeasurementsTest {
       assertEquals("MakeMeasurement", e.variant());
     }
   }
+
+  /** DP review, 4: the threshold went to OpenDP as an i32 whatever the counts' type, so an i64 one read past it. */
+  @Test
+  void makeLaplaceThreshold_onCountsOtherThanI32_isRefused() {
+    try (Domain atom = Domains.atomDomain("String");
+        Domain vector = Domains.vectorDomain(atom);
+        Metric symmetric = Metrics.symmetricDistance();
+        Transformation countBy = Transformations.makeCountBy(vector, symmetric, "i64");
+        Domain counts = countBy.outputDomain();
+        Metric countsMetric = countBy.outputMetric()) {
+      OpenDpException e = assertThrows(OpenDpException.class,
+          () -> Measurements.makeLaplaceThreshold(counts, countsMetric, 1.0, 10));
+      assertEquals("FFI", e.variant());
+    }
+  }
 }

@@ -76,6 +76,19 @@ class PolicyDraftTest {
     assertFalse(draft.contains("pilot"), "whether ten rows show must not hang on one person");
   }
 
+  /**
+   * DP review, 4: the key release's categories came back through NewStringUTF, which reads modified UTF-8, so a
+   * character outside the BMP was mangled in the draft.
+   */
+  @Test
+  void aCategoryWithAnEmoji_reachesTheDraftIntact() {
+    CsvFile csv = new CsvFile(List.of("mood"), Stream.of(
+        Stream.generate(() -> List.of("\uD83D\uDE00x")).limit(2000), Stream.generate(() -> List.of("ok")).limit(2000))
+        .flatMap(s -> s).toList());
+    String draft = draft(csv, false);
+    assertTrue(draft.contains("\"\uD83D\uDE00x\""), draft);
+  }
+
   /** Attack (issue 15, 3): one "NA" turned a numeric column into a categorical one listing its values. */
   @Test
   void missingMarkersAreMissing_aNumericColumnWithSomeStaysNumeric() {

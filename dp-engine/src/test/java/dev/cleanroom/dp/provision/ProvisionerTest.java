@@ -7,9 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cleanroom.dp.accounting.PrivacyCost;
+import dev.cleanroom.dp.client.Caller;
 import dev.cleanroom.dp.ledger.Charge;
 import dev.cleanroom.dp.ledger.PrivacyLedger;
 import dev.cleanroom.dp.policy.PolicyFile;
+import dev.cleanroom.dp.service.DpQueryService;
 import dev.cleanroom.dp.synth.Synthesizer;
 import dev.cleanroom.dp.synth.SyntheticTable;
 import dev.cleanroom.dp.table.CsvFile;
@@ -24,6 +26,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import io.vertx.core.Vertx;
 import dev.cleanroom.service.sql.OnBothDatabases;
 import dev.cleanroom.service.sql.TestDatabase;
 import org.junit.jupiter.api.Test;
@@ -193,6 +197,53 @@ class ProvisionerTest {
       assertEquals("budget_exhausted", renamed.code());
       assertEquals(2, syntheticRuns, "a refused spend makes nothing");
       assertEquals(2.0, ledger.spentByAll(InsuranceData.BUDGET_KEY).epsilon(), 1e-9);
+    }
+  }
+
+  /**
+   * Attack (DP review, 2): re-provisioning with --force and no --ledger while the service ran made a new
+   * synthetic.csv that the service read from disk on the next request, its spend uncharged until a restart. The
+   * service serves the synthetic view whose spend it charged; the new one once a start has charged it.
+   */
+  @Test
+  void aViewProvisionedWhileTheServiceRuns_isNotServedUntilItsSpendIsCharged() throws Exception {
+    Path out = dir.resolve("out");
+    provisioner().provision(InsuranceData.CSV, policyWithTotal("first", 5), out, false, Optional.empty());
+    String charged = Files.readString(out.resolve("synthetic.csv"));
+    Vertx vertx = Vertx.vertx();
+    try (PrivacyLedger ledger = PrivacyLedger.open("jdbc:sqlite:" + dir.resolve("ledger.db"))) {
+      DpQueryService running = DpQueryService.create(vertx, ledger, List.of(ProvisionedDataset.open(out, InsuranceData.CSV)));
+      assertEquals(charged, synthetic(running));
+
+      provisioner().provision(InsuranceData.CSV, policyWithTotal("second", 5), out, true, Optional.empty());
+      String fresh = Files.readString(out.resolve("synthetic.csv"));
+      assertFalse(fresh.equals(charged));
+
+      assertEquals(charged, synthetic(running));
+      assertEquals(1.0, ledger.spentByAll(InsuranceData.BUDGET_KEY).epsilon(), 1e-9);
+      DpQueryService restarted = DpQueryService.create(vertx, ledger, List.of(ProvisionedDataset.open(out, InsuranceData.CSV)));
+      assertEquals(fresh, synthetic(restarted));
+      assertEquals(2.0, ledger.spentByAll(InsuranceData.BUDGET_KEY).epsilon(), 1e-9);
+    } finally {
+      vertx.close().await();
+    }
+  }
+
+  private static String synthetic(DpQueryService service) throws Exception {
+    return service.view(Caller.scientist("alice"), "insurance", "synthetic").toCompletionStage().toCompletableFuture()
+        .get(30, TimeUnit.SECONDS);
+  }
+
+  /** A synthetic.csv that is not the one provision.json records (written, its record not yet) is never served. */
+  @Test
+  void aSyntheticViewOtherThanTheRecordedOne_stopsTheStart() throws Exception {
+    Path out = dir.resolve("out");
+    provisioner().provision(InsuranceData.CSV, policyWithTotal("first", 5), out, false, Optional.empty());
+    Files.writeString(out.resolve("synthetic.csv"), "age,sex\n19,female\n");
+    try (PrivacyLedger ledger = PrivacyLedger.open("jdbc:sqlite:" + dir.resolve("ledger.db"))) {
+      IllegalStateException refused = assertThrows(IllegalStateException.class,
+          () -> ProvisionedDataset.open(out, InsuranceData.CSV).chargeProvisioning(ledger));
+      assertTrue(refused.getMessage().contains("is not the synthetic view provision.json records"), refused.getMessage());
     }
   }
 }

@@ -40,7 +40,8 @@ class DpQueryServiceTest {
     ledger = PrivacyLedger.open(ServiceFixture.ledgerUrl(dir));
     service = DpQueryService.create(vertx, ledger, List.of(
         ProvisionedDataset.open(ServiceFixture.provision(dir, InsuranceData.policy()), InsuranceData.CSV),
-        ProvisionedDataset.open(ServiceFixture.provision(dir, ServiceFixture.privateInsurance()), InsuranceData.CSV)));
+        ProvisionedDataset.open(ServiceFixture.provision(dir, ServiceFixture.privateInsurance()),
+            ServiceFixture.data(dir, ServiceFixture.privateInsurance()))));
   }
 
   @AfterEach
@@ -130,5 +131,22 @@ class DpQueryServiceTest {
           assertEquals(0.2, groups.cost().epsilon(), 1e-9);
           answered.flag();
         })));
+  }
+
+  /** Attack (DP review, 1): the same CSV served as "a" (total ε 2) and "b" (total ε 20) reached ε 20. */
+  @Test
+  void theSameDataUnderTwoNames_isRefusedAtStart(Vertx vertx) throws IOException {
+    PrivacyLedger own = PrivacyLedger.open("jdbc:sqlite:" + dir.resolve("own.db"));
+    try (own) {
+      List<ProvisionedDataset> twice = List.of(
+          ProvisionedDataset.open(ServiceFixture.provision(dir, ServiceFixture.policy("a", "pat", List.of(),
+              PrivacyCost.pure(2), PrivacyCost.pure(1))), InsuranceData.CSV),
+          ProvisionedDataset.open(ServiceFixture.provision(dir, ServiceFixture.policy("b", "pat", List.of(),
+              PrivacyCost.pure(20), PrivacyCost.pure(1))), InsuranceData.CSV));
+      var refused = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+          () -> DpQueryService.create(vertx, own, twice));
+      assertEquals("Datasets 'a' and 'b' are the same data (" + InsuranceData.BUDGET_KEY + "); serve it once, under"
+          + " the one policy that should govern it", refused.getMessage());
+    }
   }
 }

@@ -65,7 +65,7 @@ public final class ServiceFixture implements AutoCloseable {
   public static ServiceFixture start(Path dir, DatasetPolicy... policies) throws Exception {
     List<ProvisionedDataset> datasets = new ArrayList<>();
     for (DatasetPolicy policy : policies) {
-      datasets.add(ProvisionedDataset.open(provision(dir, policy), InsuranceData.CSV));
+      datasets.add(ProvisionedDataset.open(provision(dir, policy), data(dir, policy)));
     }
     PrivacyLedger ledger = PrivacyLedger.open(ledgerUrl(dir));
     Vertx vertx = Vertx.vertx();
@@ -74,6 +74,20 @@ public final class ServiceFixture implements AutoCloseable {
     DpQueryServer server = DpQueryServer.start(vertx, service, TokenFile.read(writeTokens(dir)), "127.0.0.1", 0,
         accessLog::add).await(30, TimeUnit.SECONDS);
     return new ServiceFixture(vertx, ledger, service, server, accessLog);
+  }
+
+  /**
+   * The real data of a dataset: the insurance CSV for {@code insurance}, for any other name a copy missing one row
+   * the name picks, since the service serves each data only once (one policy governs one budget).
+   */
+  public static Path data(Path dir, DatasetPolicy policy) throws IOException {
+    if (policy.dataset().equals("insurance")) {
+      return InsuranceData.CSV;
+    }
+    List<String> lines = new ArrayList<>(Files.readAllLines(InsuranceData.CSV));
+    lines.remove(1 + Math.floorMod(policy.dataset().hashCode(), lines.size() - 1));
+    Path copy = Files.createDirectories(dir.resolve("data")).resolve(policy.dataset() + ".csv");
+    return Files.write(copy, lines);
   }
 
   public static String ledgerUrl(Path dir) {

@@ -17,9 +17,11 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import java.io.IOException;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 
 /**
@@ -30,27 +32,39 @@ public final class DpQueryServiceImpl implements DpQueryService {
   private final PrivacyLedger ledger;
   private final List<ProvisionedDataset> datasets;
   private final Map<String, ProvisionedDataset> byName = new LinkedHashMap<>();
+  /** The synthetic views as charged at start, served rather than the file (which provisioning may replace). */
+  private final Map<String, String> chargedSynthetic = new HashMap<>();
   private final WorkerExecutor workers;
 
   /**
-   * Charges each dataset's provisioning spends to {@code ledger} (once: they are replays after the first time)
-   * before serving anything, so a dataset's total counts what its views released.
+   * Holds each dataset's budgets in {@code ledger} and charges its provisioning spends (once: they are replays after
+   * the first time) before serving anything, so a dataset's total counts what its views released.
+   *
+   * @throws IllegalArgumentException if two datasets have the same name or the same data (budget key)
    */
   public DpQueryServiceImpl(Vertx vertx, PrivacyLedger ledger, List<ProvisionedDataset> datasets, int workers)
       throws IOException {
     this.ledger = ledger;
     this.datasets = List.copyOf(datasets);
+    Map<String, String> byBudgetKey = new HashMap<>();
     for (ProvisionedDataset dataset : datasets) {
       if (byName.put(dataset.name(), dataset) != null) {
         throw new IllegalArgumentException("Dataset '" + dataset.name() + "' is served twice; give each one once");
       }
-      dataset.chargeProvisioning(ledger);
+      // Two names on the same data would be two policies on one budget: serve the data once, under one policy.
+      String sameData = byBudgetKey.putIfAbsent(dataset.budgetKey(), dataset.name());
+      if (sameData != null) {
+        throw new IllegalArgumentException("Datasets '" + sameData + "' and '" + dataset.name() + "' are the same data"
+            + " (" + dataset.budgetKey() + "); serve it once, under the one policy that should govern it");
+      }
+      ledger.hold(dataset.scientistBudget());
+      dataset.chargeProvisioning(ledger).ifPresent(view -> chargedSynthetic.put(dataset.name(), view));
     }
     this.workers = vertx.createSharedWorkerExecutor("dp-query-service", workers);
   }
 
   private EngineDpClient client(Caller user) {
-    return new EngineDpClient(user, ledger, datasets);
+    return new EngineDpClient(user, ledger, datasets, Optional.of(chargedSynthetic));
   }
 
   private <T> Future<T> blocking(Callable<T> work) {

@@ -30,7 +30,8 @@ class GcpSettingsChartTest {
       GcpConfig.EXTERNAL_IP, "true",
       GcpConfig.BOOT_DISK_GB, "50",
       GcpConfig.DEBUG_ALLOWED, "true",
-      GcpConfig.RUN_GRACE, "PT20M");
+      GcpConfig.RUN_GRACE, "PT20M",
+      GcpConfig.PROJECT_NUMBER, "123456789012");
 
   @TempDir static Path chartCopy;
   private static Helm helm;
@@ -57,7 +58,8 @@ class GcpSettingsChartTest {
   void everyGoogleCloudSettingOfTheBridge_canBeSetThroughTheChart() {
     List<String> sets = new ArrayList<>();
     for (String key : GcpConfig.keys()) {
-      sets.add("--set");
+      // The schema takes the project's number as a string of digits, which a plain --set would make a number.
+      sets.add(key.equals(GcpConfig.PROJECT_NUMBER) ? "--set-string" : "--set");
       sets.add(chartValue(key) + "=" + SAMPLES.getOrDefault(key, "value-of-" + key));
     }
 

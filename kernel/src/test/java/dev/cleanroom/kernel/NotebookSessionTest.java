@@ -5,9 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cleanroom.kernel.eval.CellException;
-import java.util.ArrayList;
-import java.util.List;
-import org.dflib.jjava.jupyter.kernel.display.DisplayData;
 import org.dflib.jjava.jupyter.kernel.display.mime.MIMEType;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -16,25 +13,7 @@ import org.junit.jupiter.api.Test;
 /** %time and %%time: the cell's value as without them, and the wall time on the cell's output. */
 class NotebookSessionTest {
   private static NotebookSession session;
-  private final StringBuilder stdout = new StringBuilder();
-  private final List<DisplayData> shown = new ArrayList<>();
-  private final NotebookSession.CellOutputs outputs = new NotebookSession.CellOutputs() {
-    @Override
-    public void stdout(String text) {
-      stdout.append(text);
-    }
-
-    @Override
-    public void stderr(String text) { }
-
-    @Override
-    public void display(DisplayData data) {
-      shown.add(data);
-    }
-
-    @Override
-    public void updateDisplay(DisplayData data) { }
-  };
+  private final RecordedOutputs outputs = new RecordedOutputs();
 
   @BeforeAll
   static void start() {
@@ -54,13 +33,13 @@ class NotebookSessionTest {
   void timeLine_showsTheValueAndTheWallTime() throws CellException {
     assertEquals("42", value("%time 6 * 7"));
     // Milliseconds, or seconds when a loaded machine's first cell takes longer.
-    assertTrue(stdout.toString().matches("Wall time: \\d+\\.\\d+ m?s\\n"), stdout.toString());
+    assertTrue(outputs.stdout.toString().matches("Wall time: \\d+\\.\\d+ m?s\\n"), outputs.stdout.toString());
   }
 
   @Test
   void timeCell_timesTheWholeCellAndKeepsItsLineNumbers() throws CellException {
     assertEquals("3", value("%%time\nint a = 1;\na + 2"));
-    assertTrue(stdout.toString().matches("Wall time: \\d+\\.\\d+ m?s\\n"), stdout.toString());
+    assertTrue(outputs.stdout.toString().matches("Wall time: \\d+\\.\\d+ m?s\\n"), outputs.stdout.toString());
     CellException error = assertThrows(CellException.class, () -> value("%%time\nint b = 1;\nint c = \"x\";"));
     assertTrue(error.value().startsWith("line 3, column 9: "), error.value());
   }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import dev.cleanroom.kernel.NotebookSession;
+import dev.cleanroom.kernel.RecordedOutputs;
 import dev.cleanroom.kernel.eval.CellException;
 import dev.cleanroom.kernel.maven.LocalMavenRepository;
 import java.nio.file.Path;
@@ -25,23 +26,7 @@ class MavenMagicTest {
   @TempDir Path local;
 
   private NotebookSession session;
-  private final StringBuilder stderr = new StringBuilder();
-
-  private final NotebookSession.CellOutputs outputs = new NotebookSession.CellOutputs() {
-    @Override
-    public void stdout(String text) {}
-
-    @Override
-    public void stderr(String text) {
-      stderr.append(text);
-    }
-
-    @Override
-    public void display(DisplayData data) {}
-
-    @Override
-    public void updateDisplay(DisplayData data) {}
-  };
+  private final RecordedOutputs outputs = new RecordedOutputs();
 
   @BeforeEach
   void start() {
@@ -79,7 +64,7 @@ class MavenMagicTest {
         artifacts.asList().stream().map(a -> a.getAsJsonObject().get("coordinates").getAsString()).toList());
     assertEquals(LocalMavenRepository.digest("SHA-256", new LocalMavenRepository(remote).jar("org.example:words:1.0")),
         artifacts.get(1).getAsJsonObject().get("sha256").getAsString());
-    assertTrue(stderr.toString().contains("Downloading ") && stderr.toString().contains("greeter-1.0.jar"), stderr.toString());
+    assertTrue(outputs.stderr.toString().contains("Downloading ") && outputs.stderr.toString().contains("greeter-1.0.jar"), outputs.stderr.toString());
   }
 
   @Test
@@ -101,8 +86,8 @@ class MavenMagicTest {
 
     assertTrue(text(run("%maven com.google.code.gson:gson:2.8.0")).startsWith("Added 0 jars"));
 
-    assertTrue(stderr.toString().contains("com.google.code.gson:gson:jar:2.8.0 (the kernel's bundle has version 2.11.0,"),
-        stderr.toString());
+    assertTrue(outputs.stderr.toString().contains("com.google.code.gson:gson:jar:2.8.0 (the kernel's bundle has version 2.11.0,"),
+        outputs.stderr.toString());
   }
 
   @Test

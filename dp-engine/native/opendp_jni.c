@@ -142,6 +142,19 @@ JNIEXPORT jlong JNICALL Java_dev_cleanroom_dp_opendp_Native_vecI64(JNIEnv *env, 
   return handle(env, result);
 }
 
+/* Throws IndexOutOfBoundsException unless [from, to) lies within [0, limit); returns whether it does. */
+static bool within(JNIEnv *env, jsize limit, jint from, jint to) {
+  if (from < 0 || to < from || to > limit) {
+    (*env)->ThrowNew(env, (*env)->FindClass(env, "java/lang/IndexOutOfBoundsException"), "row range outside the selection");
+    return false;
+  }
+  return true;
+}
+
+static void throw_row_outside(JNIEnv *env) {
+  (*env)->ThrowNew(env, (*env)->FindClass(env, "java/lang/IndexOutOfBoundsException"), "a selected row is outside the column");
+}
+
 /* The rows [from, to) of a selection (indexes into the column; NULL: the column's own positions) gathered from a
    column of `width`-byte values into one buffer that OpenDP copies. A query's parts (the rows a filter keeps, the
    rows it drops) are ranges of one selection over the same column arrays, so Java allocates nothing per part and a
@@ -150,8 +163,7 @@ JNIEXPORT jlong JNICALL Java_dev_cleanroom_dp_opendp_Native_vecI64(JNIEnv *env, 
 static jlong gathered(JNIEnv *env, jarray column, size_t width, jintArray rows, jint from, jint to, const char *type) {
   jsize length = (*env)->GetArrayLength(env, column);
   jsize limit = rows == NULL ? length : (*env)->GetArrayLength(env, rows);
-  if (from < 0 || to < from || to > limit) {
-    (*env)->ThrowNew(env, (*env)->FindClass(env, "java/lang/IndexOutOfBoundsException"), "row range outside the selection");
+  if (!within(env, limit, from, to)) {
     return 0;
   }
   size_t n = (size_t)(to - from);
@@ -186,7 +198,7 @@ static jlong gathered(JNIEnv *env, jarray column, size_t width, jintArray rows, 
   (*env)->ReleasePrimitiveArrayCritical(env, column, values, JNI_ABORT);
   if (!valid) {
     free(buffer);
-    (*env)->ThrowNew(env, (*env)->FindClass(env, "java/lang/IndexOutOfBoundsException"), "a selected row is outside the column");
+    throw_row_outside(env);
     return 0;
   }
   FfiSlice slice = {buffer, n};
@@ -216,8 +228,7 @@ JNIEXPORT jlong JNICALL Java_dev_cleanroom_dp_opendp_Native_vecStringRows(JNIEnv
   jsize length = (*env)->GetArrayLength(env, offsets);
   jsize limit = rows == NULL ? length : (*env)->GetArrayLength(env, rows);
   jsize bytes_length = (*env)->GetArrayLength(env, utf8);
-  if (from < 0 || to < from || to > limit) {
-    (*env)->ThrowNew(env, (*env)->FindClass(env, "java/lang/IndexOutOfBoundsException"), "row range outside the selection");
+  if (!within(env, limit, from, to)) {
     return 0;
   }
   size_t n = (size_t)(to - from);
@@ -255,7 +266,7 @@ JNIEXPORT jlong JNICALL Java_dev_cleanroom_dp_opendp_Native_vecStringRows(JNIEnv
   if (!valid) {
     (*env)->ReleasePrimitiveArrayCritical(env, utf8, bytes, JNI_ABORT);
     free(strings);
-    (*env)->ThrowNew(env, (*env)->FindClass(env, "java/lang/IndexOutOfBoundsException"), "a selected row is outside the column");
+    throw_row_outside(env);
     return 0;
   }
   /* OpenDP copies every string into its own vector before the buffer is released. */

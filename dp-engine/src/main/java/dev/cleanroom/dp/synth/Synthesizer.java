@@ -23,12 +23,9 @@ import java.util.random.RandomGenerator;
 public final class Synthesizer {
   /**
    * MST's compression: a bin whose noisy one-way count is below this many noise standard deviations
-   * shares a cell with its neighbours in the pairwise tables. MST uses 3; at ε 1 the pairwise tables are
-   * noise-bound (at ε 100 the same pipeline gives a mean pairwise TVD of 0.033, at ε 1 0.09), so fewer, fuller
-   * cells help: on the insurance data (20 runs) 4 lowered the median TVD from 0.092 to 0.088 and the RMSE from
-   * 6,025 to 5,930; 2, 5 and 6 did no better (bench/results/synth.md).
+   * shares a cell with its neighbours in the pairwise tables.
    */
-  static final double COMPRESSION_THRESHOLD = 4;
+  static final double COMPRESSION_THRESHOLD = 3;
 
   /** Mirror-descent steps for the final model and for the independence model that scores pairs. */
   static final int ITERATIONS = 3000;

@@ -34,11 +34,50 @@ import java.util.stream.IntStream;
 public final class TimingBench {
   private static final List<String> FILTERS = List.of("none kept", "half kept", "all kept");
 
+  /** One table size's results: its part of timing.json, and its wall-clock and CPU tables for timing.md. */
+  private record Section(String json, String wallTable, String cpuTable) {}
+
   public static void main(String[] args) throws Exception {
     double loadAtStart = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
-    int rows = Integer.parseInt(args[0]);
+    int[] sizes = Arrays.stream(args[0].split(",")).mapToInt(size -> Integer.parseInt(size.strip())).toArray();
     int repetitions = Integer.parseInt(args[1]);
     Path out = Path.of(args[2]);
+    StringBuilder json = new StringBuilder("{\n  \"repetitions\": " + repetitions + ",\n  \"cpus\": "
+        + Runtime.getRuntime().availableProcessors() + ",\n  \"sizes\": [\n");
+    StringBuilder wall = new StringBuilder();
+    StringBuilder cpu = new StringBuilder();
+    for (int i = 0; i < sizes.length; i++) {
+      Section section = measure(sizes[i], repetitions);
+      json.append(i == 0 ? "" : ",\n").append(section.json());
+      String title = String.format(Locale.ROOT, "%n### %,d rows%n%n", sizes[i]);
+      wall.append(title).append(header()).append(section.wallTable());
+      cpu.append(title).append(header()).append(section.cpuTable());
+    }
+    json.append("\n  ]\n}\n");
+    Files.writeString(out.resolve("timing.json"), json);
+    String md = "# Timing of filtered DP queries\n\n"
+        + "`./dcr bench timing` (bench/timing/run.sh). " + Arrays.stream(sizes).mapToObj(n -> String.format(Locale.ROOT,
+            "%,d", n)).collect(java.util.stream.Collectors.joining(" and ")) + " rows, "
+        + repetitions + " runs of each case after 5 warm-up rounds, all cases interleaved in a shuffled order, one JVM "
+        + "(-Xmx2g), " + Runtime.getRuntime().availableProcessors()
+        + " CPUs shared with whatever else runs (load average at the start: "
+        + String.format(Locale.ROOT, "%.1f", loadAtStart)
+        + "). Time of the work the engine does after a charge, in milliseconds: the rows partitioned by the filter and "
+        + "the mechanism run (building the mechanism reads no row and comes before the charge; it is not timed). "
+        + "`mean by region` is a group-by of the four regions on the filtered rows.\n\n"
+        + "**now** runs the mechanism on the rows the filter keeps and again, answer discarded, on the rows it drops, "
+        + "each part a range of one ordering of all rows whose values OpenDP gets straight from the table's columns "
+        + "(no per-part copy, so the same allocations whatever the filter keeps); **before** runs it on the kept rows "
+        + "only, as the engine did before issue 15.\n\n"
+        + "## Response time (wall clock)\n" + wall
+        + "\n## CPU time of the query's thread\n\nThe same runs, counting only the time the query's own thread was on a "
+        + "CPU (its native OpenDP calls included, garbage collection and other processes not): what the work costs, "
+        + "with the machine's contention taken out.\n" + cpu;
+    Files.writeString(out.resolve("timing.md"), md);
+    System.out.print(md);
+  }
+
+  private static Section measure(int rows, int repetitions) {
     DatasetPolicy policy = DatasetPolicy.builder("timing")
         .column(new ColumnPolicy.Numeric("x", 0, 1000))
         .column(new ColumnPolicy.Categorical("region", List.of("north", "south", "east", "west")))
@@ -122,8 +161,7 @@ public final class TimingBench {
       }
     }
 
-    StringBuilder json = new StringBuilder("{\n  \"rows\": " + rows + ",\n  \"repetitions\": " + repetitions
-        + ",\n  \"cpus\": " + Runtime.getRuntime().availableProcessors() + ",\n  \"cases\": [\n");
+    StringBuilder json = new StringBuilder("    {\"rows\": " + rows + ", \"cases\": [\n");
     StringBuilder wallTable = new StringBuilder();
     StringBuilder cpuTable = new StringBuilder();
     boolean first = true;
@@ -139,7 +177,7 @@ public final class TimingBench {
           wallLine.append(String.format(Locale.ROOT, " %.2f | %.2f |", percentile(wall, 0.5), percentile(wall, 0.95)));
           cpuLine.append(String.format(Locale.ROOT, " %.2f | %.2f |", percentile(cpu, 0.5), percentile(cpu, 0.95)));
           json.append(first ? "" : ",\n").append(String.format(Locale.ROOT,
-              "    {\"query\": \"%s\", \"mode\": \"%s\", \"filter\": \"%s\", \"median_ms\": %.4f, \"p95_ms\": %.4f,"
+              "      {\"query\": \"%s\", \"mode\": \"%s\", \"filter\": \"%s\", \"median_ms\": %.4f, \"p95_ms\": %.4f,"
                   + " \"cpu_median_ms\": %.4f, \"cpu_p95_ms\": %.4f, \"ms\": %s, \"cpu_ms\": %s}",
               query, now ? "now" : "before", filter, percentile(wall, 0.5), percentile(wall, 0.95),
               percentile(cpu, 0.5), percentile(cpu, 0.95), Arrays.toString(wall), Arrays.toString(cpu)));
@@ -149,24 +187,10 @@ public final class TimingBench {
         cpuTable.append(cpuLine).append('\n');
       }
     }
-    json.append("\n  ]\n}\n");
-    Files.writeString(out.resolve("timing.json"), json);
-    String md = "# Timing of filtered DP queries\n\n"
-        + "`./dcr bench timing` (bench/timing/run.sh). " + String.format(Locale.ROOT, "%,d", rows) + " rows, "
-        + repetitions + " runs of each case after 5 warm-up rounds, all cases interleaved in a shuffled order, one JVM, "
-        + Runtime.getRuntime().availableProcessors() + " CPUs shared with whatever else runs (load average at the start: "
-        + String.format(Locale.ROOT, "%.1f", loadAtStart)
-        + "). Time of the work the engine does after a charge, in milliseconds: the rows partitioned by the filter and "
-        + "the mechanism run (building the mechanism reads no row and comes before the charge; it is not timed). `mean by region` is a group-by of the four regions on the filtered rows.\n\n"
-        + "**now** runs the mechanism on the rows the filter keeps and again, answer discarded, on the rows it drops "
-        + "(issue 15); **before** ran it on the kept rows only, as the engine did until then.\n\n"
-        + "## Response time (wall clock)\n\n" + header() + wallTable
-        + "\n## CPU time of the query's thread\n\nThe same runs, counting only the time the query's own thread was on a "
-        + "CPU (its native OpenDP calls included, garbage collection and other processes not): what the work costs, "
-        + "with the machine's contention taken out.\n\n" + header() + cpuTable;
-    Files.writeString(out.resolve("timing.md"), md);
-    System.out.print(md);
+    json.append("\n    ]}");
+    return new Section(json.toString(), wallTable.toString(), cpuTable.toString());
   }
+
 
   /** The engine's filter before issue 15: one pass collecting the kept rows, and a table of those only. */
   private static PrivateTable keptRowsOnly(PrivateTable table, Map<String, String> where) {

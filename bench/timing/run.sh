@@ -5,7 +5,7 @@
 #
 # usage: ./dcr bench timing        (builds first)
 #        bench/timing/run.sh       (after ./dcr build, with JAVA_HOME set to the JDK that built it)
-# env:   TIMING_ROWS (default 500000), TIMING_RUNS (runs per case, default 31)
+# env:   TIMING_ROWS (default 200000,1000000: sizes, comma-separated), TIMING_RUNS (runs per case, default 31)
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -15,4 +15,4 @@ java=${JAVA_HOME:+$JAVA_HOME/bin/}java
 [ -f "$root/dp-engine/target/classpath.txt" ] || { echo "run.sh: build first (./dcr build, or ./dcr bench timing)" >&2; exit 1; }
 "$java" --enable-native-access=ALL-UNNAMED -Xmx2g \
   -cp "$root/dp-engine/target/classes:$(cat "$root/dp-engine/target/classpath.txt")" \
-  "$here/TimingBench.java" "${TIMING_ROWS:-500000}" "${TIMING_RUNS:-31}" "$root/bench/results"
+  "$here/TimingBench.java" "${TIMING_ROWS:-200000,1000000}" "${TIMING_RUNS:-31}" "$root/bench/results"

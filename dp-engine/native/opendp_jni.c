@@ -142,6 +142,141 @@ JNIEXPORT jlong JNICALL Java_dev_cleanroom_dp_opendp_Native_vecI64(JNIEnv *env, 
   return handle(env, result);
 }
 
+/* Throws IndexOutOfBoundsException unless [from, to) lies within [0, limit); returns whether it does. */
+static bool within(JNIEnv *env, jsize limit, jint from, jint to) {
+  if (from < 0 || to < from || to > limit) {
+    (*env)->ThrowNew(env, (*env)->FindClass(env, "java/lang/IndexOutOfBoundsException"), "row range outside the selection");
+    return false;
+  }
+  return true;
+}
+
+static void throw_row_outside(JNIEnv *env) {
+  (*env)->ThrowNew(env, (*env)->FindClass(env, "java/lang/IndexOutOfBoundsException"), "a selected row is outside the column");
+}
+
+/* The rows [from, to) of a selection (indexes into the column; NULL: the column's own positions) gathered from a
+   column of `width`-byte values into one buffer that OpenDP copies. A query's parts (the rows a filter keeps, the
+   rows it drops) are ranges of one selection over the same column arrays, so Java allocates nothing per part and a
+   query allocates the same whatever its filter keeps. Every index is checked: a bad one is an exception, never a
+   read outside the column. */
+static jlong gathered(JNIEnv *env, jarray column, size_t width, jintArray rows, jint from, jint to, const char *type) {
+  jsize length = (*env)->GetArrayLength(env, column);
+  jsize limit = rows == NULL ? length : (*env)->GetArrayLength(env, rows);
+  if (!within(env, limit, from, to)) {
+    return 0;
+  }
+  size_t n = (size_t)(to - from);
+  char *buffer = malloc((n > 0 ? n : 1) * width);
+  if (buffer == NULL) {
+    (*env)->ThrowNew(env, out_of_memory_class, "no memory for a column's rows");
+    return 0;
+  }
+  char *values = (*env)->GetPrimitiveArrayCritical(env, column, NULL);
+  if (values == NULL) {
+    free(buffer);
+    return 0;
+  }
+  jint *indexes = rows == NULL ? NULL : (*env)->GetPrimitiveArrayCritical(env, rows, NULL);
+  if (rows != NULL && indexes == NULL) {
+    (*env)->ReleasePrimitiveArrayCritical(env, column, values, JNI_ABORT);
+    free(buffer);
+    return 0;
+  }
+  int valid = 1;
+  for (size_t i = 0; i < n; i++) {
+    jint row = indexes == NULL ? from + (jint)i : indexes[from + i];
+    if (row < 0 || row >= length) {
+      valid = 0;
+      break;
+    }
+    memcpy(buffer + i * width, values + (size_t)row * width, width);
+  }
+  if (indexes != NULL) {
+    (*env)->ReleasePrimitiveArrayCritical(env, rows, indexes, JNI_ABORT);
+  }
+  (*env)->ReleasePrimitiveArrayCritical(env, column, values, JNI_ABORT);
+  if (!valid) {
+    free(buffer);
+    throw_row_outside(env);
+    return 0;
+  }
+  FfiSlice slice = {buffer, n};
+  FfiResult result = opendp_data__slice_as_object(&slice, type);
+  free(buffer);
+  return handle(env, result);
+}
+
+JNIEXPORT jlong JNICALL Java_dev_cleanroom_dp_opendp_Native_vecF64Rows(JNIEnv *env, jclass cls, jdoubleArray values,
+                                                                       jintArray rows, jint from, jint to) {
+  (void)cls;
+  return gathered(env, values, sizeof(jdouble), rows, from, to, "Vec<f64>");
+}
+
+JNIEXPORT jlong JNICALL Java_dev_cleanroom_dp_opendp_Native_vecI64Rows(JNIEnv *env, jclass cls, jlongArray values,
+                                                                       jintArray rows, jint from, jint to) {
+  (void)cls;
+  return gathered(env, values, sizeof(jlong), rows, from, to, "Vec<i64>");
+}
+
+/* Strings of a selection's rows [from, to): `offsets` gives where each row's string of the whole column starts in
+   `utf8`; the offsets of the selected rows are gathered first, then the strings as vecString does. */
+JNIEXPORT jlong JNICALL Java_dev_cleanroom_dp_opendp_Native_vecStringRows(JNIEnv *env, jclass cls, jbyteArray utf8,
+                                                                          jintArray offsets, jintArray rows,
+                                                                          jint from, jint to) {
+  (void)cls;
+  jsize length = (*env)->GetArrayLength(env, offsets);
+  jsize limit = rows == NULL ? length : (*env)->GetArrayLength(env, rows);
+  jsize bytes_length = (*env)->GetArrayLength(env, utf8);
+  if (!within(env, limit, from, to)) {
+    return 0;
+  }
+  size_t n = (size_t)(to - from);
+  const char **strings = malloc((n > 0 ? n : 1) * sizeof(char *));
+  if (strings == NULL) {
+    (*env)->ThrowNew(env, out_of_memory_class, "no memory for a string vector");
+    return 0;
+  }
+  jbyte *bytes = (*env)->GetPrimitiveArrayCritical(env, utf8, NULL);
+  jint *starts = bytes == NULL ? NULL : (*env)->GetPrimitiveArrayCritical(env, offsets, NULL);
+  jint *indexes = starts == NULL || rows == NULL ? NULL : (*env)->GetPrimitiveArrayCritical(env, rows, NULL);
+  if (bytes == NULL || starts == NULL || (rows != NULL && indexes == NULL)) {
+    if (starts != NULL) {
+      (*env)->ReleasePrimitiveArrayCritical(env, offsets, starts, JNI_ABORT);
+    }
+    if (bytes != NULL) {
+      (*env)->ReleasePrimitiveArrayCritical(env, utf8, bytes, JNI_ABORT);
+    }
+    free(strings);
+    return 0;
+  }
+  int valid = 1;
+  for (size_t i = 0; i < n; i++) {
+    jint row = indexes == NULL ? from + (jint)i : indexes[from + i];
+    if (row < 0 || row >= length || starts[row] < 0 || starts[row] >= bytes_length) {
+      valid = 0;
+      break;
+    }
+    strings[i] = (const char *)bytes + starts[row];
+  }
+  if (indexes != NULL) {
+    (*env)->ReleasePrimitiveArrayCritical(env, rows, indexes, JNI_ABORT);
+  }
+  (*env)->ReleasePrimitiveArrayCritical(env, offsets, starts, JNI_ABORT);
+  if (!valid) {
+    (*env)->ReleasePrimitiveArrayCritical(env, utf8, bytes, JNI_ABORT);
+    free(strings);
+    throw_row_outside(env);
+    return 0;
+  }
+  /* OpenDP copies every string into its own vector before the buffer is released. */
+  FfiSlice slice = {strings, n};
+  FfiResult result = opendp_data__slice_as_object(&slice, "Vec<String>");
+  (*env)->ReleasePrimitiveArrayCritical(env, utf8, bytes, JNI_ABORT);
+  free(strings);
+  return handle(env, result);
+}
+
 /* The Java side hands over every string at once: NUL-terminated UTF-8 in one buffer and where each
    string starts, so a million strings cost two array accesses here instead of a million JNI calls. */
 JNIEXPORT jlong JNICALL Java_dev_cleanroom_dp_opendp_Native_vecString(JNIEnv *env, jclass cls, jbyteArray utf8,

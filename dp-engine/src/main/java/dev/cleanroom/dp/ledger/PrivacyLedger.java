@@ -140,6 +140,60 @@ public final class PrivacyLedger implements AutoCloseable {
     });
   }
 
+  /**
+   * Moves every charge recorded under budget key {@code from} to {@code to}, and merges the budgets held for
+   * {@code from} into those of {@code to} (the lower of each wins), in one transaction; with nothing under
+   * {@code from}, it does nothing. For a change of what keys a dataset's budget: the spends on the data keep
+   * counting under its new key, and no policy's budgets are raised by the move.
+   */
+  public void moveCharges(String from, String to) {
+    ChargeRequest.requireNotBlank(from, "budget key");
+    ChargeRequest.requireNotBlank(to, "budget key");
+    if (from.equals(to)) {
+      return;
+    }
+    database.write("move the charges of budget key '" + from + "' to '" + to + "'", connection -> {
+      // Both keys' locks, in one order for every caller, so two moves cannot wait on each other.
+      database.lockKey(connection, "dataset budget", from.compareTo(to) < 0 ? from : to);
+      database.lockKey(connection, "dataset budget", from.compareTo(to) < 0 ? to : from);
+      try (PreparedStatement move = connection.prepareStatement(
+          "UPDATE privacy_charges SET budget_key = ? WHERE budget_key = ?")) {
+        move.setString(1, to);
+        move.setString(2, from);
+        move.executeUpdate();
+      }
+      Optional<DatasetBudget> held = heldBudget(connection, from, to);
+      if (held.isPresent()) {
+        held(connection, held.get(), true);
+        try (PreparedStatement drop = connection.prepareStatement("DELETE FROM dataset_budgets WHERE budget_key = ?")) {
+          drop.setString(1, from);
+          drop.executeUpdate();
+        }
+      }
+      return null;
+    });
+  }
+
+  /** The budgets held for {@code key}, as a budget of {@code asKey}, if any policy has been held there. */
+  private static Optional<DatasetBudget> heldBudget(Connection connection, String key, String asKey)
+      throws SQLException {
+    try (PreparedStatement select = connection.prepareStatement("SELECT total_epsilon_pico, total_delta_pico,"
+        + " per_scientist_epsilon_pico, per_scientist_delta_pico FROM dataset_budgets WHERE budget_key = ?")) {
+      select.setString(1, key);
+      try (ResultSet result = select.executeQuery()) {
+        if (!result.next()) {
+          return Optional.empty();
+        }
+        PrivacyCost total = new ExactCost(result.getLong(1), result.getLong(2)).toPrivacyCost();
+        long epsilon = result.getLong(3);
+        if (result.wasNull()) {
+          return Optional.of(DatasetBudget.ofProvider(asKey, total));
+        }
+        return Optional.of(new DatasetBudget(asKey, new ExactCost(epsilon, result.getLong(4)).toPrivacyCost(), total));
+      }
+    }
+  }
+
   /** What a charge on a budget key is checked against: its own spender's budget and everyone's total. */
   private record Held(ExactCost perSpender, ExactCost total) {}
 

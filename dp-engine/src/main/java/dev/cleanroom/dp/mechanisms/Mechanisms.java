@@ -14,6 +14,7 @@ import dev.cleanroom.dp.opendp.Transformation;
 import dev.cleanroom.dp.opendp.Transformations;
 import dev.cleanroom.dp.policy.ColumnPolicy;
 import dev.cleanroom.dp.policy.DatasetPolicy;
+import dev.cleanroom.dp.table.PrivateTable;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -103,8 +104,7 @@ public final class Mechanisms {
         (domain, metric) -> Transformations.makeCount(domain, metric, "i64")));
     Calibrated calibrated = calibrate(count, noise, query.epsilon(), handles);
     return new PreparedQuery<>(query, policy, calibrated.cost(), noise.name(), rows -> {
-      try (Data input = numeric ? Data.vecF64(rows.numeric(column.name()))
-              : Data.vecString(rows.categorical(column.name()));
+      try (Data input = numeric ? rows.numericData(column.name()) : rows.categoricalData(column.name());
           Data output = calibrated.measurement().invoke(input)) {
         long raw = output.asI64();
         return new DpAnswer<>(Math.max(0, raw), calibrated.cost(), noise.name(), calibrated.scale(), raw);
@@ -119,7 +119,7 @@ public final class Mechanisms {
     FixedPointSum sum = new FixedPointSum(column, handles);
     Calibrated calibrated = calibrate(sum.transformation(), noise, query.epsilon(), handles);
     return new PreparedQuery<>(query, policy, calibrated.cost(), noise.name(), rows -> {
-      double value = sum.release(calibrated.measurement(), rows.numeric(column.name()));
+      double value = sum.release(calibrated.measurement(), rows, column.name());
       return new DpAnswer<>(value, calibrated.cost(), noise.name(), sum.inUnits(calibrated.scale()));
     }, handles);
   }
@@ -136,10 +136,9 @@ public final class Mechanisms {
     Calibrated countPart = calibrate(count, noise, query.epsilon() / 2, handles);
     PrivacyCost cost = sumPart.cost().plus(countPart.cost());
     return new PreparedQuery<>(query, policy, cost, noise.name(), rows -> {
-      double[] values = rows.numeric(column.name());
-      double noisySum = sum.release(sumPart.measurement(), values);
+      double noisySum = sum.release(sumPart.measurement(), rows, column.name());
       long noisyCount;
-      try (Data input = Data.vecF64(values); Data output = countPart.measurement().invoke(input)) {
+      try (Data input = rows.numericData(column.name()); Data output = countPart.measurement().invoke(input)) {
         noisyCount = output.asI64();
       }
       // Post-processing: a mean outside the declared bounds is certainly wrong, so it is clamped.
@@ -157,8 +156,7 @@ public final class Mechanisms {
             domain, metric, column.categories(), true, noise.outputMetric(), "i64")));
     Calibrated calibrated = calibrate(counts, noise, query.epsilon(), handles);
     return new PreparedQuery<>(query, policy, calibrated.cost(), noise.name(), rows -> {
-      try (Data input = Data.vecString(rows.categorical(column.name()));
-          Data output = calibrated.measurement().invoke(input)) {
+      try (Data input = rows.categoricalData(column.name()); Data output = calibrated.measurement().invoke(input)) {
         long[] values = output.asI64Vec();
         Map<String, Long> histogram = new LinkedHashMap<>();
         Map<String, Long> raw = new LinkedHashMap<>();
@@ -200,7 +198,10 @@ public final class Mechanisms {
     Measurement quantile = handles.add(make.apply(scale));
     PrivacyCost cost = laplaceCost.cost(quantile);
     return new PreparedQuery<>(query, policy, cost, "exponential", rows -> {
-      double value = invokeF64(quantile, rows.numeric(column.name()));
+      double value;
+      try (Data input = rows.numericData(column.name()); Data output = quantile.invoke(input)) {
+        value = output.asF64();
+      }
       return new DpAnswer<>(value, cost, "exponential", scale);
     }, handles);
   }
@@ -249,13 +250,9 @@ public final class Mechanisms {
       return transformation;
     }
 
-    /** Runs {@code measurement} (noise after {@link #transformation}) on {@code values}: the noisy sum. */
-    double release(Measurement measurement, double[] values) {
-      long[] fixed = new long[values.length];
-      for (int i = 0; i < values.length; i++) {
-        fixed[i] = Math.round(values[i] / unit);
-      }
-      try (Data input = Data.vecI64(fixed); Data output = measurement.invoke(input)) {
+    /** Runs {@code measurement} (noise after {@link #transformation}) on {@code column} of {@code rows}: the noisy sum. */
+    double release(Measurement measurement, PrivateTable rows, String column) {
+      try (Data input = rows.fixedPointData(column, unit); Data output = measurement.invoke(input)) {
         return output.asI64() * unit;
       }
     }
@@ -276,12 +273,6 @@ public final class Mechanisms {
         Domain vector = Domains.vectorDomain(atom);
         Metric symmetric = Metrics.symmetricDistance()) {
       return step.make(vector, symmetric);
-    }
-  }
-
-  private static double invokeF64(Measurement measurement, double[] values) {
-    try (Data input = Data.vecF64(values); Data output = measurement.invoke(input)) {
-      return output.asF64();
     }
   }
 

@@ -58,6 +58,41 @@ public final class Data extends NativeHandle {
     return new Data(Native.vecString(strings.utf8(), strings.offsets()));
   }
 
+  /**
+   * A {@code Vec<f64>} of the selected rows of a column: {@code values[rows[i]]} for i in [from, to), or
+   * {@code values[i]} with {@code rows} null. Gathered in native memory, so the caller allocates nothing for it.
+   */
+  public static Data vecF64(double[] values, int[] rows, int from, int to) {
+    return new Data(Native.vecF64Rows(values, rows, from, to));
+  }
+
+  /** A {@code Vec<i64>} of the selected rows of a column, as {@link #vecF64(double[], int[], int, int)}. */
+  public static Data vecI64(long[] values, int[] rows, int from, int to) {
+    return new Data(Native.vecI64Rows(values, rows, from, to));
+  }
+
+  /** A {@code Vec<String>} of the selected rows of an encoded column, as {@link #vecF64(double[], int[], int, int)}. */
+  public static Data vecString(StringColumn column, int[] rows, int from, int to) {
+    return new Data(Native.vecStringRows(column.strings.utf8(), column.strings.offsets(), rows, from, to));
+  }
+
+  /**
+   * A column of strings encoded once for OpenDP (NUL-terminated UTF-8, equal strings sharing one copy), from which
+   * any selection of rows becomes a {@code Vec<String>} without encoding again.
+   */
+  public static final class StringColumn {
+    private final CStrings strings;
+
+    private StringColumn(CStrings strings) {
+      this.strings = strings;
+    }
+
+    /** @throws IllegalArgumentException if a value holds NUL or an unpaired surrogate (see {@link #vecString(List)}) */
+    public static StringColumn of(List<String> values) {
+      return new StringColumn(CStrings.of(values));
+    }
+  }
+
   public static Data tupleF64(double first, double second) {
     return new Data(Native.tupleF64(first, second));
   }

@@ -29,6 +29,14 @@ final class Native {
 
   static native long vecI64(long[] values);
 
+  /** A {@code Vec<f64>} of {@code values[rows[i]]} for i in [from, to); {@code rows} null: i itself. */
+  static native long vecF64Rows(double[] values, int[] rows, int from, int to);
+
+  static native long vecI64Rows(long[] values, int[] rows, int from, int to);
+
+  /** As {@link #vecString}, of the strings starting at {@code offsets[rows[i]]} for i in [from, to). */
+  static native long vecStringRows(byte[] utf8, int[] offsets, int[] rows, int from, int to);
+
   /** A {@code Vec<String>} from NUL-terminated UTF-8 strings in {@code utf8}, one starting at each offset. */
   static native long vecString(byte[] utf8, int[] offsets);
 

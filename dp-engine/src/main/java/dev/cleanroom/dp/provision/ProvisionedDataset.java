@@ -7,6 +7,7 @@ import dev.cleanroom.dp.ledger.PrivacyLedger;
 import dev.cleanroom.dp.policy.DatasetPolicy;
 import dev.cleanroom.dp.policy.PolicyFile;
 import dev.cleanroom.dp.policy.View;
+import dev.cleanroom.dp.table.CsvFile;
 import dev.cleanroom.dp.table.PrivateTable;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -21,10 +22,18 @@ import java.util.Optional;
  * <p>The policy is read from the views folder, not from the provider's working copy, so the service
  * always enforces the policy the views were made under; changing a policy means provisioning again.
  *
- * @param budgetKey what the dataset's budget in the ledger belongs to ({@link #budgetKey(String)})
+ * @param budgetKey what the dataset's budget in the ledger belongs to ({@link #budgetKeyOf(CsvFile)})
+ * @param legacyBudgetKey the key an earlier version gave the same file ({@link #legacyBudgetKeyOf(Path)}), whose
+ *     charges the service moves to {@code budgetKey} ({@link PrivacyLedger#moveCharges}) before serving
  */
-public record ProvisionedDataset(DatasetPolicy policy, Path viewsDir, PrivateTable table, String budgetKey) {
+public record ProvisionedDataset(
+    DatasetPolicy policy, Path viewsDir, PrivateTable table, String budgetKey, Optional<String> legacyBudgetKey) {
   public static final String POLICY_FILE = "policy.yaml";
+
+  /** A dataset no earlier version served: nothing to move in the ledger. */
+  public ProvisionedDataset(DatasetPolicy policy, Path viewsDir, PrivateTable table, String budgetKey) {
+    this(policy, viewsDir, table, budgetKey, Optional.empty());
+  }
 
   /** Opens a provisioned views folder and the real CSV it was made from. */
   public static ProvisionedDataset open(Path viewsDir, Path realCsv) throws IOException {
@@ -41,21 +50,40 @@ public record ProvisionedDataset(DatasetPolicy policy, Path viewsDir, PrivateTab
       throw new IOException(viewsDir + " was provisioned from other data than " + realCsv + " (or before commitments"
           + " were kept); provision it again from this file, or serve it with the file it was made from");
     }
-    return new ProvisionedDataset(policy, viewsDir, PrivateTable.load(realCsv, policy), budgetKeyOf(realCsv));
+    CsvFile rows = CsvFile.read(realCsv);
+    return new ProvisionedDataset(policy, viewsDir, PrivateTable.of(rows, policy), budgetKeyOf(rows),
+        Optional.of(legacyBudgetKeyOf(realCsv)));
   }
 
   /**
-   * The one rule for what a dataset's budget belongs to: its real data, by the sha256 of the CSV's bytes.
-   * Serving the same data under another name, from another views folder, or provisioning it again keeps its
-   * budget; only other data starts another.
+   * The one rule for what a dataset's budget belongs to: its real rows, by their {@link DataFingerprint}, which
+   * no reordering of the rows or columns, line endings or quoting changes. Serving the same data under another
+   * name, from another views folder, from a reordered copy, or provisioning it again keeps its budget; only other
+   * rows start another.
    */
-  public static String budgetKey(String dataSha256) {
-    return "sha256:" + dataSha256;
+  public static String budgetKeyOf(CsvFile realRows) {
+    return "rows-sha256:" + DataFingerprint.of(realRows);
   }
 
-  /** The budget key of the real data in {@code realCsv} ({@link #budgetKey(String)}). */
+  /** The budget key of the real data in {@code realCsv} ({@link #budgetKeyOf(CsvFile)}). */
   public static String budgetKeyOf(Path realCsv) throws IOException {
-    return budgetKey(Provisioner.sha256(realCsv));
+    return budgetKeyOf(CsvFile.read(realCsv));
+  }
+
+  /**
+   * The key earlier versions gave a dataset's budget: the sha256 of the CSV's bytes, which a reordered copy of
+   * the same rows escaped. Kept only to move the charges made under it to {@link #budgetKeyOf(CsvFile)}.
+   */
+  public static String legacyBudgetKeyOf(Path realCsv) throws IOException {
+    return "sha256:" + Provisioner.sha256(realCsv);
+  }
+
+  /**
+   * Moves the charges and held budgets an earlier version recorded under this file's byte key to its row key
+   * (once; nothing is left to move after), so upgrading keeps every spend on the data.
+   */
+  public void adoptLegacyCharges(PrivacyLedger ledger) {
+    legacyBudgetKey.ifPresent(legacy -> ledger.moveCharges(legacy, budgetKey));
   }
 
   public String name() {

@@ -79,8 +79,6 @@ public final class Provisioner {
     String policySha = sha256(PolicyFile.toYaml(policy).getBytes(StandardCharsets.UTF_8));
     Files.createDirectories(outDir);
     String dataCommitment = InputCommitment.of(InputCommitment.loadOrCreateKey(outDir), data);
-    // The budget's key, kept in the ledger only (ProvisionedDataset.budgetKey); the record names the rows by commitment.
-    String dataSha = sha256(data);
     Optional<ProvisioningRecord> previous = readRecord(outDir);
     if (previous.isPresent() && previous.get().madeFrom(policySha, dataCommitment) && viewsPresent(policy, outDir)) {
       progress.accept("Already provisioned from this data and policy in " + outDir + "; nothing was made or spent.");
@@ -95,7 +93,14 @@ public final class Provisioner {
     }
 
     progress.accept("Loading " + data + " under the policy of dataset '" + policy.dataset() + "'");
-    PrivateTable table = PrivateTable.load(data, policy);
+    CsvFile rows = CsvFile.read(data);
+    PrivateTable table = PrivateTable.of(rows, policy);
+    // The budget's key, kept in the ledger only (ProvisionedDataset.budgetKeyOf); the record names the rows by
+    // commitment. Charges an earlier version made under the file's byte key move to it first.
+    String budgetKey = ProvisionedDataset.budgetKeyOf(rows);
+    if (ledger.isPresent()) {
+      ledger.get().moveCharges(ProvisionedDataset.legacyBudgetKeyOf(data), budgetKey);
+    }
     List<String> views = new ArrayList<>();
     writeSchema(policy, outDir.resolve("schema.json"));
     Files.writeString(outDir.resolve(ProvisionedDataset.POLICY_FILE), PolicyFile.toYaml(policy));
@@ -112,7 +117,7 @@ public final class Provisioner {
       // Drafting spent this already; recording it is not a choice, so it is charged even without --force.
       ProvisioningRecord.Spend spend = new ProvisioningRecord.Spend(drafted.get().spendId(), "policy draft",
           drafted.get().spent(), clock.instant());
-      charge(policy, ProvisionedDataset.budgetKey(dataSha), spends, spend, ledger);
+      charge(policy, budgetKey, spends, spend, ledger);
       spends.add(spend);
     }
     PrivacyCost spent = PrivacyCost.ZERO;
@@ -120,7 +125,7 @@ public final class Provisioner {
     if (makesSynthetic) {
       ProvisioningRecord.Spend spend = new ProvisioningRecord.Spend(UUID.randomUUID().toString(), "synthetic view",
           policy.syntheticCost(), clock.instant());
-      charge(policy, ProvisionedDataset.budgetKey(dataSha), spends, spend, ledger);
+      charge(policy, budgetKey, spends, spend, ledger);
       spends.add(spend);
       progress.accept("Making synthetic.csv with DP synthetic data (spends " + policy.syntheticCost() + ")");
       SyntheticDataMaker.Result synthetic = synthesizer.make(table, policy.syntheticCost());

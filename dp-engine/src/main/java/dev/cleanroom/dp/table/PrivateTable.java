@@ -1,5 +1,6 @@
 package dev.cleanroom.dp.table;
 
+import dev.cleanroom.dp.opendp.Data;
 import dev.cleanroom.dp.policy.ColumnPolicy;
 import dev.cleanroom.dp.policy.DatasetPolicy;
 import dev.cleanroom.dp.policy.InvalidValues;
@@ -11,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A provider's real rows, held column by column in the one process allowed to hold them (the DP query
@@ -24,16 +26,29 @@ import java.util.TreeMap;
  */
 public final class PrivateTable {
   private final DatasetPolicy policy;
-  private final int rows;
-  private final Map<String, double[]> numeric;
-  private final Map<String, List<String>> categorical;
+  private final Columns columns;
+  /** The rows of this table: {@code selection[from..to)} indexes the columns; null: the columns' own [from, to). */
+  private final int[] selection;
+  private final int from;
+  private final int to;
 
-  private PrivateTable(
-      DatasetPolicy policy, int rows, Map<String, double[]> numeric, Map<String, List<String>> categorical) {
+  /**
+   * Every row's values, shared by a table and every selection of its rows, with each column's forms for OpenDP
+   * made once (the first query that needs one) rather than once per selection.
+   */
+  private record Columns(Map<String, double[]> numeric, Map<String, List<String>> categorical,
+      Map<String, Data.StringColumn> encoded, Map<String, long[]> fixedPoint) {
+    Columns(Map<String, double[]> numeric, Map<String, List<String>> categorical) {
+      this(numeric, categorical, new ConcurrentHashMap<>(), new ConcurrentHashMap<>());
+    }
+  }
+
+  private PrivateTable(DatasetPolicy policy, Columns columns, int[] selection, int from, int to) {
     this.policy = policy;
-    this.rows = rows;
-    this.numeric = numeric;
-    this.categorical = categorical;
+    this.columns = columns;
+    this.selection = selection;
+    this.from = from;
+    this.to = to;
   }
 
   /** Reads a CSV file with a header row and applies the policy's schema. */
@@ -61,7 +76,7 @@ public final class PrivateTable {
       throw new InvalidDataException("Dataset '" + policy.dataset() + "' has values outside its declared schema "
           + invalid + " (values per column); fix the data, widen the policy, or set invalid values to clamp");
     }
-    return new PrivateTable(policy, csv.rows().size(), numeric, categorical);
+    return new PrivateTable(policy, new Columns(numeric, categorical), null, 0, csv.rows().size());
   }
 
   private static double[] numbers(
@@ -107,23 +122,35 @@ public final class PrivateTable {
    * so the invariant holds for the subset as it is.
    */
   public PrivateTable subset(int[] indexes) {
-    Map<String, double[]> keptNumbers = new LinkedHashMap<>();
-    numeric.forEach((name, values) -> {
-      double[] kept = new double[indexes.length];
-      for (int i = 0; i < indexes.length; i++) {
-        kept[i] = values[indexes[i]];
-      }
-      keptNumbers.put(name, kept);
-    });
-    Map<String, List<String>> keptCategories = new LinkedHashMap<>();
-    categorical.forEach((name, values) -> {
-      List<String> kept = new ArrayList<>(indexes.length);
-      for (int index : indexes) {
-        kept.add(values.get(index));
-      }
-      keptCategories.put(name, List.copyOf(kept));
-    });
-    return new PrivateTable(policy, indexes.length, keptNumbers, keptCategories);
+    int[] rowsAt = new int[indexes.length];
+    for (int i = 0; i < indexes.length; i++) {
+      rowsAt[i] = row(indexes[i]);
+    }
+    return new PrivateTable(policy, columns, rowsAt, 0, rowsAt.length);
+  }
+
+  /**
+   * The rows {@code order[start..end)} of this table, sharing its columns: no value is copied, so the parts of
+   * a partition ({@code RowFilter}) cost the same to make whichever rows each holds.
+   *
+   * @param order positions of this table's rows (read, never changed; the caller must not change it either)
+   */
+  public PrivateTable select(int[] order, int start, int end) {
+    if (start < 0 || end < start || end > order.length) {
+      throw new IndexOutOfBoundsException("rows [" + start + ", " + end + ") of a selection of " + order.length);
+    }
+    if (selection == null && from == 0) {
+      return new PrivateTable(policy, columns, order, start, end);
+    }
+    return subset(java.util.Arrays.copyOfRange(order, start, end));
+  }
+
+  /** The position in the columns of this table's row {@code i}. */
+  private int row(int i) {
+    if (i < 0 || i >= rows()) {
+      throw new IndexOutOfBoundsException("row " + i + " of a table of " + rows());
+    }
+    return selection == null ? from + i : selection[from + i];
   }
 
   public DatasetPolicy policy() {
@@ -132,20 +159,72 @@ public final class PrivateTable {
 
   /** The true number of rows: private, for the engine's use only, never shown to a scientist. */
   public int rows() {
-    return rows;
+    return to - from;
   }
 
   /** A copy of a numeric column's values (clamped into bounds). */
   public double[] numeric(String column) {
-    double[] values = numeric.get(column);
-    if (values == null) {
-      throw new IllegalArgumentException("No numeric column '" + column + "'");
+    double[] values = numericColumn(column);
+    double[] copy = new double[rows()];
+    for (int i = 0; i < copy.length; i++) {
+      copy[i] = values[row(i)];
     }
-    return values.clone();
+    return copy;
   }
 
   public List<String> categorical(String column) {
-    List<String> values = categorical.get(column);
+    List<String> values = categoricalColumn(column);
+    if (selection == null && from == 0 && to == values.size()) {
+      return values;
+    }
+    List<String> selected = new ArrayList<>(rows());
+    for (int i = 0; i < rows(); i++) {
+      selected.add(values.get(row(i)));
+    }
+    return List.copyOf(selected);
+  }
+
+  /**
+   * A numeric column's values for OpenDP. The rows are gathered in native memory from the table's own column:
+   * making it allocates nothing in Java, whichever rows this table holds.
+   */
+  public Data numericData(String column) {
+    return Data.vecF64(numericColumn(column), selection, from, to);
+  }
+
+  /**
+   * A numeric column in whole multiples of {@code unit} (each value rounded) for OpenDP's integer sums, made once
+   * for the whole column and gathered like {@link #numericData}.
+   */
+  public Data fixedPointData(String column, double unit) {
+    long[] fixed = columns.fixedPoint().computeIfAbsent(column + "/" + unit, key -> {
+      double[] values = numericColumn(column);
+      long[] multiples = new long[values.length];
+      for (int i = 0; i < values.length; i++) {
+        multiples[i] = Math.round(values[i] / unit);
+      }
+      return multiples;
+    });
+    return Data.vecI64(fixed, selection, from, to);
+  }
+
+  /** A categorical column's values for OpenDP, encoded once for the whole column and gathered like {@link #numericData}. */
+  public Data categoricalData(String column) {
+    Data.StringColumn encoded = columns.encoded().computeIfAbsent(column,
+        name -> Data.StringColumn.of(categoricalColumn(name)));
+    return Data.vecString(encoded, selection, from, to);
+  }
+
+  private double[] numericColumn(String column) {
+    double[] values = columns.numeric().get(column);
+    if (values == null) {
+      throw new IllegalArgumentException("No numeric column '" + column + "'");
+    }
+    return values;
+  }
+
+  private List<String> categoricalColumn(String column) {
+    List<String> values = columns.categorical().get(column);
     if (values == null) {
       throw new IllegalArgumentException("No categorical column '" + column + "'");
     }

@@ -200,6 +200,77 @@ class ProvisionerTest {
     }
   }
 
+  /** The insurance rows in reverse order, columns reversed too, with CRLF line ends: the same data in other bytes. */
+  private Path reorderedCopy() throws IOException {
+    List<String> lines = new ArrayList<>(Files.readAllLines(InsuranceData.CSV));
+    List<String> rows = new ArrayList<>(lines.subList(1, lines.size()));
+    java.util.Collections.reverse(rows);
+    rows.addFirst(lines.get(0));
+    List<String> reversedColumns = rows.stream().map(line -> {
+      List<String> cells = new ArrayList<>(List.of(line.split(",", -1)));
+      java.util.Collections.reverse(cells);
+      return String.join(",", cells);
+    }).toList();
+    Path file = dir.resolve("reordered.csv");
+    Files.writeString(file, String.join("\r\n", reversedColumns) + "\r\n");
+    return file;
+  }
+
+  /**
+   * Attack (issue 15, budget key): the budget was keyed by the sha256 of the CSV's bytes, so the same rows in
+   * another order (or with CRLF line ends) were a new dataset with a fresh total. The key is the rows' own, as a
+   * multiset: a reordered copy spends from the same total, and is refused once the total is spent.
+   */
+  @OnBothDatabases
+  void aReorderedCopyOfTheRows_spendsFromTheSameBudget(TestDatabase backend) throws IOException {
+    Path reordered = reorderedCopy();
+    assertFalse(Provisioner.sha256(reordered).equals(Provisioner.sha256(InsuranceData.CSV)));
+    assertEquals(InsuranceData.BUDGET_KEY, ProvisionedDataset.budgetKeyOf(reordered));
+    try (PrivacyLedger ledger = PrivacyLedger.open(backend.newUrl(dir))) {
+      provisioner().provision(InsuranceData.CSV, policyWithTotal("first", 1.5), dir.resolve("out"), false,
+          Optional.of(ledger));
+      ProvisioningException again = assertThrows(ProvisioningException.class, () -> provisioner().provision(
+          reordered, policyWithTotal("reordered", 1.5), dir.resolve("other-folder"), false, Optional.of(ledger)));
+      assertEquals("budget_exhausted", again.code());
+      assertEquals(1, syntheticRuns);
+    }
+  }
+
+  /** One changed cell is other data: another budget. */
+  @Test
+  void oneChangedCell_isAnotherBudgetKey() throws IOException {
+    Path changed = dir.resolve("changed.csv");
+    Files.writeString(changed, Files.readString(InsuranceData.CSV).replaceFirst("19,female,27.9", "19,female,27.8"));
+    assertFalse(ProvisionedDataset.budgetKeyOf(changed).equals(InsuranceData.BUDGET_KEY));
+  }
+
+  /**
+   * A ledger written before the key changed holds the dataset's charges under the file's byte key: serving the
+   * unchanged file moves them to the rows' key, so an upgrade neither forgets a spend nor lets a policy's held
+   * budgets rise.
+   */
+  @OnBothDatabases
+  void chargesUnderTheOldByteKey_moveToTheRowKeyWhenServed(TestDatabase backend) throws Exception {
+    Path out = dir.resolve("out");
+    provisioner().provision(InsuranceData.CSV, policy("dp-query"), out, false, Optional.empty());
+    String legacyKey = ProvisionedDataset.legacyBudgetKeyOf(InsuranceData.CSV);
+    Vertx vertx = Vertx.vertx();
+    try (PrivacyLedger ledger = PrivacyLedger.open(backend.newUrl(dir))) {
+      ledger.charge(new dev.cleanroom.dp.ledger.ChargeRequest("before-upgrade", "alice", "insurance",
+          new PrivacyCost(1.5, 0), new dev.cleanroom.dp.ledger.DatasetBudget(legacyKey, new PrivacyCost(1.5, 1e-6),
+              new PrivacyCost(5, 3e-6)), "mean(charges)"));
+      DpQueryService.create(vertx, ledger, List.of(ProvisionedDataset.open(out, InsuranceData.CSV)));
+
+      assertEquals(List.of("before-upgrade"), ledger.charges(InsuranceData.BUDGET_KEY).stream().map(Charge::queryId).toList());
+      assertEquals(List.of(), ledger.charges(legacyKey));
+      // The old key's held per-scientist budget (1.5, below the policy's 2) still binds alice: nothing is left.
+      assertEquals(0, ledger.remaining("alice", ProvisionedDataset.open(out, InsuranceData.CSV).scientistBudget())
+          .epsilon(), 1e-9);
+    } finally {
+      vertx.close().await();
+    }
+  }
+
   /**
    * Attack (DP review, 2): re-provisioning with --force and no --ledger while the service ran made a new
    * synthetic.csv that the service read from disk on the next request, its spend uncharged until a restart. The

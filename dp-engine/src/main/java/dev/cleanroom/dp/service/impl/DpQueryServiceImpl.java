@@ -57,6 +57,7 @@ public final class DpQueryServiceImpl implements DpQueryService {
         throw new IllegalArgumentException("Datasets '" + sameData + "' and '" + dataset.name() + "' are the same data"
             + " (" + dataset.budgetKey() + "); serve it once, under the one policy that should govern it");
       }
+      dataset.adoptLegacyCharges(ledger);
       ledger.hold(dataset.scientistBudget());
       dataset.chargeProvisioning(ledger).ifPresent(view -> chargedSynthetic.put(dataset.name(), view));
     }

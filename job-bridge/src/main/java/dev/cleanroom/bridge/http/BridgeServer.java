@@ -159,7 +159,9 @@ public final class BridgeServer {
       route(builder, "withholdOutputs", ctx -> respond(ctx, service.withhold(caller(ctx), id(ctx), comment(ctx)).map(job -> JsonViews.job(job, caller(ctx)))));
       route(builder, "listOutputs", ctx -> respond(ctx, service.outputs(caller(ctx), id(ctx))
           .map(files -> JsonViews.array(files, JsonViews::output))));
-      route(builder, "downloadOutput", ctx -> download(ctx, service.output(caller(ctx), id(ctx), query(ctx, "path").orElse(""))));
+      route(builder, "downloadOutput", ctx -> download(ctx, service.output(caller(ctx), id(ctx), query(ctx, "path").orElse(""),
+          query(ctx, "as").filter("released"::equals).isPresent())));
+      route(builder, "getOutputChecks", ctx -> download(ctx, service.checks(caller(ctx), id(ctx))));
       route(builder, "downloadNotebook", ctx -> download(ctx, service.notebook(caller(ctx), id(ctx))));
       route(builder, "getReview", ctx -> respond(ctx, service.review(caller(ctx), id(ctx))
           .map(cells -> JsonViews.review(id(ctx), cells))));

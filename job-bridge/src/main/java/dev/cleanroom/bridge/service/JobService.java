@@ -58,7 +58,14 @@ public interface JobService {
   /** The job's outputs: for its providers once it has a report, for its owner once released. */
   Future<List<OutputFile>> outputs(Caller caller, String jobId);
 
-  Future<Download> output(Caller caller, String jobId, String path);
+  /**
+   * One output: for a provider as attested, or (with {@code asReleased}) as the scientist receives it; for the scientist
+   * always the latter: a derivative where a disclosure rule changed it, nothing where one withholds it.
+   */
+  Future<Download> output(Caller caller, String jobId, String path, boolean asReleased);
+
+  /** The disclosure checks of the job's outputs ({@code checks.json}); same rules as the outputs. */
+  Future<Download> checks(Caller caller, String jobId);
 
   /** The submitted notebook, as sent. */
   Future<Download> notebook(Caller caller, String jobId);

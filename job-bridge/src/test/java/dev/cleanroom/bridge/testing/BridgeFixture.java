@@ -15,6 +15,7 @@ import dev.cleanroom.bridge.reconcile.Reconciler;
 import dev.cleanroom.bridge.service.Limits;
 import dev.cleanroom.dp.policy.ColumnPolicy;
 import dev.cleanroom.dp.policy.DatasetPolicy;
+import dev.cleanroom.dp.policy.OutputRules;
 import dev.cleanroom.dp.policy.PolicyFile;
 import dev.cleanroom.dp.provision.InputCommitment;
 import dev.cleanroom.dp.provision.ProvisionedDataset;
@@ -29,8 +30,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
@@ -40,7 +43,8 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  *
  * <p>Users: alice and bob (scientists), pat (provider of {@code insurance} and {@code open-data}), quinn (provider
  * of {@code claims}, open to alice and bob, and {@code private}, open to bob only), audrey (auditor), nobody (no
- * role). {@code open-data}'s outputs need no release; {@code claims}'s policy refuses notebooks with hidden code.
+ * role), and pat's {@code survey}, open to alice, whose policy checks outputs ({@link #SURVEY_RULES}). {@code open-data}'s
+ * outputs need no release; {@code claims}'s policy refuses notebooks with hidden code.
  */
 public final class BridgeFixture implements AutoCloseable {
   public static final Map<String, String> TOKENS = Map.of(
@@ -123,13 +127,26 @@ public final class BridgeFixture implements AutoCloseable {
         provision(dir, "insurance", "pat", List.of(), true, false),
         provision(dir, "open-data", "pat", List.of(), false, false),
         provision(dir, "claims", "quinn", List.of("alice", "bob"), true, true),
-        provision(dir, "private", "quinn", List.of("bob"), true, false));
+        provision(dir, "private", "quinn", List.of("bob"), true, false),
+        provision(dir, "survey", "pat", List.of("alice"), true, false, SURVEY_RULES));
   }
+
+  /**
+   * {@code survey}'s output rules: small counts (below 10) suppressed, tables up to 100 rows, every file type but binary
+   * ones.
+   */
+  public static final OutputRules SURVEY_RULES = new OutputRules(1, List.of(), OptionalInt.of(10),
+      OutputRules.SmallCounts.SUPPRESS, 1, OptionalInt.of(100), List.of(), EnumSet.allOf(OutputRules.FileType.class));
 
   private static String provision(Path dir, String name, String owner, List<String> scientists, boolean release,
       boolean refusesHiddenCode) throws IOException {
+    return provision(dir, name, owner, scientists, release, refusesHiddenCode, OutputRules.NONE);
+  }
+
+  private static String provision(Path dir, String name, String owner, List<String> scientists, boolean release,
+      boolean refusesHiddenCode, OutputRules outputRules) throws IOException {
     DatasetPolicy policy = DatasetPolicy.builder(name).owner(owner).description("The " + name + " dataset")
-        .scientists(scientists).outputsNeedRelease(release).refusesHiddenCode(refusesHiddenCode)
+        .scientists(scientists).outputsNeedRelease(release).refusesHiddenCode(refusesHiddenCode).outputRules(outputRules)
         .column(new ColumnPolicy.Numeric("age", 18, 65, true))
         .column(new ColumnPolicy.Categorical("smoker", List.of("yes", "no")))
         .column(new ColumnPolicy.Numeric("charges", 0, 65000, false))

@@ -57,10 +57,13 @@ public final class Airlock {
     }
   }
 
-  /** The providers other than the caller whose release the job's results still wait for. */
+  /**
+   * The providers whose release the job's results still wait for, of the datasets the caller may not release herself
+   * (as their provider or one of their reviewers).
+   */
   public static Set<String> othersPending(Caller caller, Job job) {
     Set<String> pending = job.releasesPending();
-    pending.remove(caller.name());
+    job.datasets().stream().filter(d -> d.releasers().contains(caller.name())).forEach(d -> pending.remove(d.provider()));
     return pending;
   }
 
@@ -68,7 +71,8 @@ public final class Airlock {
     return caller.is(Role.SCIENTIST) && job.owner().equals(caller.name());
   }
 
+  /** Whether the caller provides one of the job's datasets, or reviews its outputs for one ({@code outputs.reviewers}). */
   public static boolean provides(Caller caller, Job job) {
-    return caller.is(Role.PROVIDER) && job.readsDatasetOf(caller.name());
+    return caller.is(Role.PROVIDER) && job.mayRelease(caller.name());
   }
 }

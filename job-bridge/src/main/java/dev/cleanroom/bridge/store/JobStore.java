@@ -21,6 +21,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,6 +45,9 @@ public final class JobStore implements AutoCloseable {
   public static final String SYSTEM_ACTOR = "bridge";
 
   private static final String GENESIS = "0".repeat(64);
+  /** The jobs a provider decides on: those reading a dataset she provides or reviews (two parameters: her name). */
+  private static final String DECIDES_ON = "SELECT job_id FROM job_datasets WHERE provider = ?"
+      + " UNION SELECT job_id FROM job_reviewers WHERE reviewer = ?";
   private static final String JOB_COLUMNS = "id, owner, name, state, reason, notebook_sha256, notebook_bytes,"
       + " timeout_seconds, submitted_micros, updated_micros, image_reference, image_digest, run_requested_micros,"
       + " run_where, run_launched_micros, run_stopped_micros, run_launches, step_failures, has_report";
@@ -107,7 +111,7 @@ public final class JobStore implements AutoCloseable {
         insert.executeUpdate();
       }
       try (PreparedStatement insert = c.prepareStatement("INSERT INTO job_datasets"
-          + " (job_id, position, dataset, provider, release_required) VALUES (?, ?, ?, ?, ?)")) {
+          + " (job_id, position, dataset, provider, release_required, approvers) VALUES (?, ?, ?, ?, ?, ?)")) {
         int position = 0;
         for (JobDataset d : job.datasets()) {
           insert.setString(1, job.id());
@@ -115,7 +119,20 @@ public final class JobStore implements AutoCloseable {
           insert.setString(3, d.dataset());
           insert.setString(4, d.provider());
           insert.setInt(5, d.releaseRequired() ? 1 : 0);
+          insert.setInt(6, d.approvers());
           insert.addBatch();
+        }
+        insert.executeBatch();
+      }
+      try (PreparedStatement insert = c.prepareStatement("INSERT INTO job_reviewers (job_id, dataset, reviewer)"
+          + " VALUES (?, ?, ?)")) {
+        for (JobDataset d : job.datasets()) {
+          for (String reviewer : d.reviewers()) {
+            insert.setString(1, job.id());
+            insert.setString(2, d.dataset());
+            insert.setString(3, reviewer);
+            insert.addBatch();
+          }
         }
         insert.executeBatch();
       }
@@ -302,7 +319,8 @@ public final class JobStore implements AutoCloseable {
         parameters.add(owner);
       });
       query.provider().ifPresent(provider -> {
-        visible.add("id IN (SELECT job_id FROM job_datasets WHERE provider = ?)");
+        visible.add("id IN (" + DECIDES_ON + ")");
+        parameters.add(provider);
         parameters.add(provider);
       });
       if (visible.isEmpty()) {
@@ -409,12 +427,23 @@ public final class JobStore implements AutoCloseable {
       return List.of();
     }
     String ids = rows.keySet().stream().map(id -> "?").collect(Collectors.joining(", "));
-    try (PreparedStatement select = c.prepareStatement("SELECT job_id, dataset, provider, release_required"
+    Map<String, List<String>> reviewers = new HashMap<>();
+    try (PreparedStatement select = c.prepareStatement("SELECT job_id, dataset, reviewer FROM job_reviewers"
+        + " WHERE job_id IN (" + ids + ") ORDER BY job_id, dataset, reviewer")) {
+      bindAll(select, rows.keySet());
+      try (ResultSet r = select.executeQuery()) {
+        while (r.next()) {
+          reviewers.computeIfAbsent(r.getString(1) + "/" + r.getString(2), k -> new ArrayList<>()).add(r.getString(3));
+        }
+      }
+    }
+    try (PreparedStatement select = c.prepareStatement("SELECT job_id, dataset, provider, release_required, approvers"
         + " FROM job_datasets WHERE job_id IN (" + ids + ") ORDER BY job_id, position")) {
       bindAll(select, rows.keySet());
       try (ResultSet r = select.executeQuery()) {
         while (r.next()) {
-          rows.get(r.getString(1)).datasets.add(new JobDataset(r.getString(2), r.getString(3), r.getInt(4) == 1));
+          rows.get(r.getString(1)).datasets.add(new JobDataset(r.getString(2), r.getString(3), r.getInt(4) == 1,
+              r.getInt(5), reviewers.getOrDefault(r.getString(1) + "/" + r.getString(2), List.of())));
         }
       }
     }
@@ -569,7 +598,8 @@ public final class JobStore implements AutoCloseable {
     List<Object> parameters = new ArrayList<>();
     List<String> conditions = new ArrayList<>();
     provider.ifPresent(p -> {
-      conditions.add("job_id IN (SELECT job_id FROM job_datasets WHERE provider = ?)");
+      conditions.add("job_id IN (" + DECIDES_ON + ")");
+      parameters.add(p);
       parameters.add(p);
     });
     jobId.ifPresent(id -> {

@@ -31,6 +31,7 @@ import dev.cleanroom.bridge.store.AuditEntry;
 import dev.cleanroom.bridge.store.JobQuery;
 import dev.cleanroom.bridge.store.JobStore;
 import dev.cleanroom.bridge.store.NewJob;
+import dev.cleanroom.dp.policy.OutputRules;
 import dev.cleanroom.kernel.review.CodeReview;
 import dev.cleanroom.kernel.review.Finding;
 import io.vertx.core.Future;
@@ -181,7 +182,9 @@ public final class JobServiceImpl implements JobService {
         throw BridgeException.forbidden("Dataset '" + name + "' is not open to " + caller.name() + "; ask its provider ("
             + dataset.owner() + ") to add you to its policy");
       }
-      datasets.add(new JobDataset(name, dataset.owner(), dataset.policy().outputsNeedRelease()));
+      OutputRules rules = dataset.policy().outputRules();
+      datasets.add(new JobDataset(name, dataset.owner(), dataset.policy().outputsNeedRelease(), rules.approvers(),
+          rules.reviewers()));
     }
     return datasets;
   }

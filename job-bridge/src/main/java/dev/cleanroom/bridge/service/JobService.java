@@ -67,6 +67,15 @@ public interface JobService {
   /** The disclosure checks of the job's outputs ({@code checks.json}); same rules as the outputs. */
   Future<Download> checks(Caller caller, String jobId);
 
+  /**
+   * Comments on the job between its scientist and its providers (and reviewers): on the job, or on one of its outputs
+   * for those who may read them ({@link Airlock#mayReadResults}).
+   */
+  Future<dev.cleanroom.bridge.job.Comment> comment(Caller caller, String jobId, Optional<String> output, String body);
+
+  /** The job's comments the caller may read: those on the job, and those on its outputs once she may read them. */
+  Future<List<dev.cleanroom.bridge.job.Comment>> comments(Caller caller, String jobId);
+
   /** The submitted notebook, as sent. */
   Future<Download> notebook(Caller caller, String jobId);
 

@@ -1,6 +1,7 @@
 package dev.cleanroom.bridge.store;
 
 import dev.cleanroom.bridge.BridgeException;
+import dev.cleanroom.bridge.job.Comment;
 import dev.cleanroom.bridge.job.Decision;
 import dev.cleanroom.bridge.job.Job;
 import dev.cleanroom.bridge.job.JobDataset;
@@ -183,6 +184,48 @@ public final class JobStore implements AutoCloseable {
     });
     change.ifPresent(this::announce);
     return find(id).orElseThrow();
+  }
+
+  /**
+   * Adds a comment to the job. The audit log records who commented and whether on the job or on an output, never the
+   * text or the output's name (auditors read the log before release).
+   */
+  public Comment comment(String id, String author, Optional<String> output, String body) {
+    Instant now = clock.instant();
+    return database.write("comment on job " + id, c -> {
+      lockAndLoad(c, id);
+      long seq = nextSeq(c, "job_comments", id);
+      try (PreparedStatement insert = c.prepareStatement("INSERT INTO job_comments"
+          + " (job_id, seq, author, output, body, at_micros) VALUES (?, ?, ?, ?, ?, ?)")) {
+        insert.setString(1, id);
+        insert.setLong(2, seq);
+        insert.setString(3, author);
+        insert.setString(4, output.orElse(null));
+        insert.setString(5, body);
+        insert.setLong(6, Times.micros(now));
+        insert.executeUpdate();
+      }
+      appendAudit(c, now, author, "comment", Optional.of(id), "ok", output.isPresent() ? "on an output" : "on the job");
+      return new Comment(seq, author, output, body, now);
+    });
+  }
+
+  /** The job's comments, oldest first. */
+  public List<Comment> comments(String id) {
+    return database.read("read the comments on job " + id, c -> {
+      List<Comment> comments = new ArrayList<>();
+      try (PreparedStatement select = c.prepareStatement("SELECT seq, author, output, body, at_micros FROM job_comments"
+          + " WHERE job_id = ? ORDER BY seq")) {
+        select.setString(1, id);
+        try (ResultSet r = select.executeQuery()) {
+          while (r.next()) {
+            comments.add(new Comment(r.getLong(1), r.getString(2), Optional.ofNullable(r.getString(3)), r.getString(4),
+                Times.instant(r.getLong(5))));
+          }
+        }
+      }
+      return comments;
+    });
   }
 
   private static String reasonOf(Decision.Kind kind, String provider, String comment) {

@@ -111,7 +111,18 @@ final class Migrations {
                 reviewer TEXT NOT NULL,
                 PRIMARY KEY (job_id, dataset, reviewer)
               )"""),
-          Sql.both("CREATE INDEX job_reviewers_by_reviewer ON job_reviewers (reviewer, job_id)")))));
+          Sql.both("CREATE INDEX job_reviewers_by_reviewer ON job_reviewers (reviewer, job_id)"))),
+      new Migration(3, "comments on a job and on its outputs", List.of(
+          Sql.both("""
+              CREATE TABLE job_comments (
+                job_id TEXT NOT NULL REFERENCES jobs (id),
+                seq INTEGER NOT NULL,
+                author TEXT NOT NULL,
+                output TEXT,
+                body TEXT NOT NULL,
+                at_micros BIGINT NOT NULL,
+                PRIMARY KEY (job_id, seq)
+              )""")))));
 
   static final int LATEST = MIGRATIONS.latest();
 

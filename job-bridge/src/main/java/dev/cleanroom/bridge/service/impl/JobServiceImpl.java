@@ -12,6 +12,7 @@ import dev.cleanroom.bridge.datasets.CatalogDataset;
 import dev.cleanroom.bridge.datasets.DatasetCatalog;
 import dev.cleanroom.bridge.disclosure.ChecksReport;
 import dev.cleanroom.bridge.disclosure.OutputChecks;
+import dev.cleanroom.bridge.job.Comment;
 import dev.cleanroom.bridge.job.Decision;
 import dev.cleanroom.bridge.job.Job;
 import dev.cleanroom.bridge.job.JobDataset;
@@ -393,6 +394,42 @@ public final class JobServiceImpl implements JobService {
       ChecksReport checks = outputChecks.of(outputsOf(caller, jobId));
       store.audit(caller.name(), "download_checks", Optional.of(jobId), "ok", "");
       return new Download(OutputChecks.REPORT, "application/json", checks.bytes());
+    });
+  }
+
+  @Override
+  public Future<Comment> comment(Caller caller, String jobId, Optional<String> output, String body) {
+    return audited(caller, "comment", Optional.of(jobId), "", () -> {
+      requireAnyRole(caller, Role.SCIENTIST, Role.PROVIDER);
+      Job job = visible(caller, jobId);
+      if (!owns(caller, job) && !provides(caller, job)) {
+        throw BridgeException.forbidden("Comments are between the job's scientist (" + job.owner() + ") and its"
+            + " datasets' providers");
+      }
+      if (body.isBlank() || body.length() > Comment.MAX_LENGTH) {
+        throw new BridgeException("invalid_request", 400, "A comment is 1 to " + Comment.MAX_LENGTH + " characters");
+      }
+      if (output.isPresent()) {
+        // A comment on an output names it: only who may read the outputs comments on them.
+        requireResults(caller, job, "outputs");
+        if (!manifest(jobId).outputs().containsKey(output.get())) {
+          throw new BridgeException("unknown_output", 404, "Job " + jobId + " has no output of that name; list them with"
+              + " GET /v1/jobs/" + jobId + "/outputs");
+        }
+      }
+      Comment comment = store.comment(jobId, caller.name(), output, body);
+      onChange.run();
+      return comment;
+    });
+  }
+
+  @Override
+  public Future<List<Comment>> comments(Caller caller, String jobId) {
+    return audited(caller, "comments", Optional.of(jobId), "", () -> {
+      requireAnyRole(caller, ANY_ROLE);
+      Job job = visible(caller, jobId);
+      boolean readsOutputs = (owns(caller, job) || provides(caller, job)) && Airlock.mayReadResults(caller, job);
+      return store.comments(jobId).stream().filter(c -> c.output().isEmpty() || readsOutputs).toList();
     });
   }
 

@@ -236,7 +236,7 @@ public final class DisclosureChecker {
         }
       }
     }
-    if (dropped > 0) {
+    if (dropped > 0 && rules.checksAnything()) {
       results.add(new RuleResult("notebook_forms", RuleResult.Outcome.FLAG, dropped + " output form(s) other than plain"
           + " text and PNG (HTML, JSON, ...) are not checked: the scientist receives the notebook without them when a"
           + " count rule changes it; look at them before releasing it"));

@@ -41,6 +41,8 @@ import java.util.Set;
 public final class OutputChecks {
   /** The report's name, as the scientist downloads it beside the outputs. */
   public static final String REPORT = "checks.json";
+  /** The largest output the checks read (in memory). */
+  static final long MAX_CHECKED_BYTES = 64L << 20;
 
   private final ObjectStorage storage;
   private final JobReports reports;
@@ -81,16 +83,11 @@ public final class OutputChecks {
     int[] tally = new int[RuleResult.Outcome.values().length];
     for (var entry : manifest.outputs().entrySet()) {
       String path = entry.getKey();
-      byte[] bytes;
-      try (InputStream in = storage.get(JobObjects.resultFile(job.id(), path))) {
-        bytes = in.readAllBytes();
-      }
-      CheckedOutput checked = rules.map(r -> new DisclosureChecker(r).check(path, bytes)).orElseGet(() ->
-          new CheckedOutput(path, DisclosureChecker.typeOf(path, bytes), List.of(new RuleResult("file_types",
-              RuleResult.Outcome.FAIL, "the policies of the job's datasets allow no file type in common")), Optional.empty()));
+      CheckedOutput checked = check(job.id(), path, rules);
       tally[checked.outcome().ordinal()]++;
       JsonObject output = new JsonObject().put("path", path)
-          .put("type", checked.type().map(OutputRules.FileType::code).orElse("binary"))
+          .put("type", checked.type().map(OutputRules.FileType::code)
+              .orElse(checked.results().stream().anyMatch(r -> r.rule().equals("size")) ? "unread" : "binary"))
           .put("outcome", checked.outcome().code())
           .put("attestedSha256", entry.getValue().hex());
       if (checked.withheld()) {
@@ -115,6 +112,25 @@ public final class OutputChecks {
         + checks.sha256() + " outputs=" + outputs.size() + " pass=" + tally[0] + " flag=" + tally[1] + " changed="
         + tally[2] + " withheld=" + tally[3]);
     return checks;
+  }
+
+  /** The checks of one output; one too large to read in memory is withheld when the policies check anything. */
+  private CheckedOutput check(String jobId, String path, Optional<OutputRules> rules) throws IOException {
+    String key = JobObjects.resultFile(jobId, path);
+    if (rules.isEmpty()) {
+      return new CheckedOutput(path, Optional.empty(), List.of(new RuleResult("file_types", RuleResult.Outcome.FAIL,
+          "the policies of the job's datasets allow no file type in common")), Optional.empty());
+    }
+    if (storage.size(key) > MAX_CHECKED_BYTES) {
+      boolean checks = rules.get().checksAnything();
+      return new CheckedOutput(path, Optional.empty(), List.of(new RuleResult("size",
+          checks ? RuleResult.Outcome.FAIL : RuleResult.Outcome.PASS, checks
+              ? "larger than " + (MAX_CHECKED_BYTES >> 20) + " MiB, which the checks do not read: withheld"
+              : "not read (larger than " + (MAX_CHECKED_BYTES >> 20) + " MiB); the policies set no check")), Optional.empty());
+    }
+    try (InputStream in = storage.get(key)) {
+      return new DisclosureChecker(rules.get()).check(path, in.readAllBytes());
+    }
   }
 
   /**

@@ -81,8 +81,10 @@ public record Job(
   }
 
   /**
-   * The different people whose latest decision on the outputs released those of {@code dataset}; with two or more
-   * approvers, never the job's submitter, so that two people other than her looked at them.
+   * The different people whose latest decision on the outputs released those of {@code dataset}. Never the job's
+   * submitter, except the dataset's own provider where one release is enough (a job on her own data alone is hers to
+   * release): a reviewer who submits would otherwise be the only one to look at another provider's data, and with two
+   * or more approvers, two people other than her look at them.
    */
   public Set<String> releasedBy(JobDataset dataset) {
     return releasedBy(dataset, decisions);
@@ -91,7 +93,7 @@ public record Job(
   private Set<String> releasedBy(JobDataset dataset, List<Decision> decided) {
     Set<String> released = new LinkedHashSet<>();
     for (String person : dataset.releasers()) {
-      if (dataset.approvers() > 1 && person.equals(owner)) {
+      if (person.equals(owner) && (dataset.approvers() > 1 || !person.equals(dataset.provider()))) {
         continue;
       }
       latest(decided, person, EnumSet.of(Decision.Kind.RELEASE, Decision.Kind.WITHHOLD))

@@ -20,6 +20,10 @@ import java.util.Set;
  * with one provider is reviewed by that provider at once.) Before that, a caller learns the job's state and a reason
  * from a fixed list only.
  *
+ * <p>A dataset's reviewers ({@code outputs.reviewers} of its policy) count as its provider here: they read and release
+ * its outputs; how many different people must release them is the policy's {@code outputs.approvers}
+ * ({@link Job#releasesPending}).
+ *
  * <p>The job's submitter never reviews it, whatever other roles she holds: she reads its results only once it is
  * RELEASED, and a job in which her own release would be the review of another provider's data is refused at
  * submission ({@link #requireIndependentReview}), so no provider's release ever leaves the review to the submitter.

@@ -239,7 +239,8 @@ async function route() {
         job => job.state === "SUBMITTED" && job.approvalsPending.includes(me.name));
     } else if (page === "airlock") {
       await listPage(view, "Output airlock", "Finished jobs whose outputs wait for your release.",
-        job => job.state === "FINISHED" && job.releasesPending.includes(me.name));
+        job => job.state === "FINISHED" && job.datasets.some(d => job.releasesPending.includes(d.provider)
+          && (d.provider === me.name || (d.reviewers || []).includes(me.name)) && !(d.releasedBy || []).includes(me.name)));
     } else if (page === "auditor") {
       await auditorPage(view);
     } else {

@@ -85,7 +85,8 @@ class ProviderConsoleUiTest {
 
       browser.click("#who button");
       signIn(browser, bridge, "quinn", "provider");
-      browser.open(bridge.base().resolve("ui/#/job/" + id));
+      browser.click("[data-nav=airlock]");
+      browser.click("tr[data-job='" + id + "'] a.job-link");
       browser.click("#release");
       browser.awaitText(".job h2 .state", "RELEASED");
     }

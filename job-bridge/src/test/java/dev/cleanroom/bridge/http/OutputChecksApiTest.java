@@ -91,8 +91,7 @@ class OutputChecksApiTest {
           checked = entry.path("detail").asText();
         }
       }
-      assertTrue(checked.matches("checks\\.json sha256=[0-9a-f]{64} outputs=7 pass=1 flag=1 changed=4 withheld=1"),
-          checked);
+      assertTrue(checked.matches("checks\\.json sha256=[0-9a-f]{64}"), "no tally derived from the rows: " + checked);
       assertFalse(audit.toString().contains("by_smoker"), "the audit log names no output");
     }
   }

@@ -52,7 +52,7 @@ class ProviderConsoleUiTest {
       browser.awaitText("tr[data-output='outputs/model.bin'] .checks strong", "withheld");
       browser.click(csv + " .view-output");
       browser.awaitText(".preview .output-text", "yes,3");
-      browser.awaitText(".audit-log li[data-action=check_outputs]", "withheld=1");
+      browser.awaitText(".audit-log li[data-action=check_outputs]", "checks.json sha256=");
       browser.scrollTo(csv);
       browser.screenshot(SCREENSHOTS.resolve("console-1-output-checks.png"));
       browser.type("#comment", "Small counts suppressed; the binary stays here.");

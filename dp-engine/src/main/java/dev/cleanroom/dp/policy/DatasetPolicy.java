@@ -26,6 +26,7 @@ import java.util.stream.Collectors;
  *     invisible characters in its code, before anyone reviews it (otherwise the review view flags them)
  * @param minEpsilonPerQuery the least ε a query may ask for: how long a query takes is not noised, so each
  *     observation of it must cost something (see docs/policy.md)
+ * @param outputRules who releases stage-2 outputs and the disclosure checks they pass first
  */
 public record DatasetPolicy(
     String dataset,
@@ -42,7 +43,17 @@ public record DatasetPolicy(
     boolean outputsNeedRelease,
     boolean refusesHiddenCode,
     Optional<Drafted> drafted,
-    double minEpsilonPerQuery) {
+    double minEpsilonPerQuery,
+    OutputRules outputRules) {
+
+  /** A policy with no output rules beyond {@code outputsNeedRelease} ({@link OutputRules#NONE}). */
+  public DatasetPolicy(String dataset, String owner, String description, List<String> scientists, Set<View> views,
+      List<ColumnPolicy> columns, PrivacyCost budgetPerScientist, PrivacyCost maxPerQuery, PrivacyCost datasetTotal,
+      PrivacyCost syntheticCost, InvalidValues invalidValues, boolean outputsNeedRelease, boolean refusesHiddenCode,
+      Optional<Drafted> drafted, double minEpsilonPerQuery) {
+    this(dataset, owner, description, scientists, views, columns, budgetPerScientist, maxPerQuery, datasetTotal,
+        syntheticCost, invalidValues, outputsNeedRelease, refusesHiddenCode, drafted, minEpsilonPerQuery, OutputRules.NONE);
+  }
 
   public DatasetPolicy {
     if (dataset == null || !dataset.matches("[a-z0-9][a-z0-9_-]{0,62}")) {
@@ -58,6 +69,11 @@ public record DatasetPolicy(
     columns = List.copyOf(columns);
     Objects.requireNonNull(invalidValues, "invalidValues");
     Objects.requireNonNull(drafted, "drafted");
+    Objects.requireNonNull(outputRules, "outputRules");
+    if (outputRules.approvers() > 1 && !outputsNeedRelease) {
+      throw new IllegalArgumentException("Dataset '" + dataset + "': outputs.approvers is " + outputRules.approvers()
+          + " but outputs.release is automatic; write release: required");
+    }
     if (columns.stream().map(ColumnPolicy::name).distinct().count() != columns.size()) {
       throw new IllegalArgumentException("Dataset '" + dataset + "' declares a column twice");
     }
@@ -141,6 +157,7 @@ public record DatasetPolicy(
     private boolean refusesHiddenCode = false;
     private Drafted drafted;
     private double minEpsilonPerQuery = DEFAULT_MIN_EPSILON_PER_QUERY;
+    private OutputRules outputRules = OutputRules.NONE;
 
     private Builder(String dataset) {
       this.dataset = dataset;
@@ -222,11 +239,16 @@ public record DatasetPolicy(
       return this;
     }
 
+    public Builder outputRules(OutputRules outputRules) {
+      this.outputRules = outputRules;
+      return this;
+    }
+
     public DatasetPolicy build() {
       PrivacyCost total = datasetTotal != null ? datasetTotal : defaultTotal(budgetPerScientist, views, syntheticCost);
       return new DatasetPolicy(dataset, owner, description, scientists, views, columns, budgetPerScientist,
           maxPerQuery, total, syntheticCost, invalidValues, outputsNeedRelease, refusesHiddenCode,
-          Optional.ofNullable(drafted), minEpsilonPerQuery);
+          Optional.ofNullable(drafted), minEpsilonPerQuery, outputRules);
     }
   }
 }

@@ -9,6 +9,7 @@ import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.Set;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
@@ -80,7 +81,7 @@ public final class PolicyFile {
       builder.syntheticCost(cost(root, "synthetic", "synthetic"));
     }
     builder.invalidValues(invalidValues(root));
-    builder.outputsNeedRelease(!either(root, "outputs", "release", "required", "automatic").equals("automatic"));
+    outputs(root, builder);
     builder.refusesHiddenCode(either(root, "notebooks", "hidden_code", "flag", "refuse").equals("refuse"));
     builder.drafted(drafted(root));
     if (dataset == null) {
@@ -171,6 +172,69 @@ public final class PolicyFile {
         yield InvalidValues.CLAMP;
       }
     };
+  }
+
+  /** The {@code outputs} section: whether outputs wait for release, who releases them, and their checks. */
+  private void outputs(Map<?, ?> root, DatasetPolicy.Builder builder) {
+    Map<?, ?> outputs = map(root, "outputs", false);
+    if (outputs == null) {
+      return;
+    }
+    allowOnly(outputs, "outputs.", Set.of("release", "approvers", "reviewers", "checks"));
+    String release = string(outputs, "release", "required");
+    if (!release.equals("required") && !release.equals("automatic")) {
+      problem("outputs.release", "must be required or automatic (got '" + release + "')");
+    }
+    builder.outputsNeedRelease(!release.equals("automatic"));
+    int approvers = positive(outputs, "outputs", "approvers").orElse(1);
+    List<String> reviewers = strings(outputs, "reviewers");
+    Map<?, ?> checks = map(outputs, "checks", false);
+    OptionalInt minCellCount = OptionalInt.empty();
+    OptionalInt maxRows = OptionalInt.empty();
+    int roundTo = 1;
+    OutputRules.SmallCounts smallCounts = OutputRules.SmallCounts.FLAG;
+    List<String> countColumns = List.of();
+    Set<OutputRules.FileType> fileTypes = EnumSet.noneOf(OutputRules.FileType.class);
+    if (checks != null) {
+      allowOnly(checks, "outputs.checks.", Set.of("min_cell_count", "small_counts", "round_counts_to", "max_rows",
+          "count_columns", "file_types"));
+      minCellCount = positive(checks, "outputs.checks", "min_cell_count");
+      maxRows = positive(checks, "outputs.checks", "max_rows");
+      roundTo = positive(checks, "outputs.checks", "round_counts_to").orElse(1);
+      String small = string(checks, "small_counts", "flag");
+      if (small.equals("suppress")) {
+        smallCounts = OutputRules.SmallCounts.SUPPRESS;
+      } else if (!small.equals("flag")) {
+        problem("outputs.checks.small_counts", "must be flag or suppress (got '" + small + "')");
+      }
+      countColumns = strings(checks, "count_columns");
+      for (String type : strings(checks, "file_types")) {
+        try {
+          fileTypes.add(OutputRules.FileType.valueOf(type.toUpperCase(java.util.Locale.ROOT)));
+        } catch (IllegalArgumentException e) {
+          problem("outputs.checks.file_types", "'" + type + "' is not a file type; known: text, csv, json, png, notebook");
+        }
+      }
+    }
+    try {
+      builder.outputRules(new OutputRules(approvers, reviewers, minCellCount, smallCounts, roundTo, maxRows,
+          countColumns, fileTypes));
+    } catch (IllegalArgumentException e) {
+      problem("outputs", e.getMessage());
+    }
+  }
+
+  /** An optional positive whole number. */
+  private OptionalInt positive(Map<?, ?> map, String path, String key) {
+    Object value = map.get(key);
+    if (value == null) {
+      return OptionalInt.empty();
+    }
+    if (value instanceof Integer number && number > 0) {
+      return OptionalInt.of(number);
+    }
+    problem(path + "." + key, "must be a positive whole number (got '" + value + "')");
+    return OptionalInt.empty();
   }
 
   /**
@@ -342,7 +406,7 @@ public final class PolicyFile {
     root.put("budget", budget);
     root.put("synthetic", costMap(policy.syntheticCost()));
     root.put("invalid_values", policy.invalidValues().name().toLowerCase(java.util.Locale.ROOT));
-    root.put("outputs", Map.of("release", policy.outputsNeedRelease() ? "required" : "automatic"));
+    root.put("outputs", outputsYaml(policy));
     if (policy.refusesHiddenCode()) { // written only when set, so that the policies written before it keep their bytes
       root.put("notebooks", Map.of("hidden_code", "refuse"));
     }
@@ -355,6 +419,36 @@ public final class PolicyFile {
       root.put("drafted", fields);
     });
     return new Yaml().dumpAsMap(root);
+  }
+
+  /** Only the release when no other output rule is set, so that the policies written before them keep their bytes. */
+  private static Map<String, Object> outputsYaml(DatasetPolicy policy) {
+    Map<String, Object> outputs = new LinkedHashMap<>();
+    outputs.put("release", policy.outputsNeedRelease() ? "required" : "automatic");
+    OutputRules rules = policy.outputRules();
+    if (rules.approvers() > 1) {
+      outputs.put("approvers", rules.approvers());
+    }
+    if (!rules.reviewers().isEmpty()) {
+      outputs.put("reviewers", rules.reviewers());
+    }
+    if (rules.checksAnything() || !rules.countColumns().isEmpty()) {
+      Map<String, Object> checks = new LinkedHashMap<>();
+      rules.minCellCount().ifPresent(n -> checks.put("min_cell_count", n));
+      checks.put("small_counts", rules.smallCounts().code());
+      if (rules.roundCountsTo() > 1) {
+        checks.put("round_counts_to", rules.roundCountsTo());
+      }
+      rules.maxRows().ifPresent(n -> checks.put("max_rows", n));
+      if (!rules.countColumns().isEmpty()) {
+        checks.put("count_columns", rules.countColumns());
+      }
+      if (!rules.fileTypes().isEmpty()) {
+        checks.put("file_types", rules.fileTypes().stream().sorted().map(OutputRules.FileType::code).toList());
+      }
+      outputs.put("checks", checks);
+    }
+    return outputs;
   }
 
   private static Map<String, Object> costMap(PrivacyCost cost) {

@@ -63,6 +63,42 @@ class PolicyFileTest {
   }
 
   @Test
+  void outputChecksAndTwoPersonRelease_areReadAndWrittenBack() {
+    DatasetPolicy policy = PolicyFile.parse(MINIMAL + """
+        outputs:
+          release: required
+          approvers: 2
+          reviewers: [quinn]
+          checks: {min_cell_count: 10, small_counts: suppress, round_counts_to: 5, max_rows: 100,
+                   count_columns: [n], file_types: [csv, png, notebook]}
+        """, "policy.yaml");
+    OutputRules rules = policy.outputRules();
+    assertEquals(2, rules.approvers());
+    assertEquals(List.of("quinn"), rules.reviewers());
+    assertEquals(10, rules.minCellCount().getAsInt());
+    assertEquals(OutputRules.SmallCounts.SUPPRESS, rules.smallCounts());
+    assertEquals(5, rules.roundCountsTo());
+    assertEquals(100, rules.maxRows().getAsInt());
+    assertEquals(List.of("n"), rules.countColumns());
+    assertEquals(Set.of(OutputRules.FileType.CSV, OutputRules.FileType.PNG, OutputRules.FileType.NOTEBOOK), rules.fileTypes());
+    assertEquals(policy, PolicyFile.parse(PolicyFile.toYaml(policy), "round trip"));
+    assertEquals(OutputRules.NONE, PolicyFile.parse(MINIMAL, "policy.yaml").outputRules());
+  }
+
+  @Test
+  void outputRulesThatCannotHold_areRefusedWithWhatToWrite() {
+    assertEquals(List.of("outputs: outputs.approvers must be between 1 and the number of people who may release (the owner"
+        + " and 0 reviewer(s)), got 2; name more reviewers"), problemsOf(MINIMAL + "outputs: {approvers: 2}\n").problems());
+    assertEquals(List.of("outputs.checks.small_counts: must be flag or suppress (got 'hide')",
+        "outputs.checks.file_types: 'exe' is not a file type; known: text, csv, json, png, notebook"),
+        problemsOf(MINIMAL + "outputs: {checks: {small_counts: hide, file_types: [exe]}}\n").problems());
+    assertEquals(List.of("outputs.checks.min_cell_count: must be a positive whole number (got '0')"),
+        problemsOf(MINIMAL + "outputs: {checks: {min_cell_count: 0}}\n").problems());
+    PolicyException automatic = problemsOf(MINIMAL + "outputs: {release: automatic, approvers: 2, reviewers: [quinn]}\n");
+    assertTrue(automatic.getMessage().contains("write release: required"), automatic.getMessage());
+  }
+
+  @Test
   void theLeastEpsilonPerQuery_isReadAndMayNotExceedThePerQueryCap() {
     String withMinimum = MINIMAL.replace("per_query: {epsilon: 0.5}", "per_query: {epsilon: 0.5}\n  min_epsilon_per_query: 0.01");
     assertEquals(0.01, PolicyFile.parse(withMinimum, "policy.yaml").minEpsilonPerQuery());

@@ -159,7 +159,17 @@ public final class BridgeServer {
       route(builder, "withholdOutputs", ctx -> respond(ctx, service.withhold(caller(ctx), id(ctx), comment(ctx)).map(job -> JsonViews.job(job, caller(ctx)))));
       route(builder, "listOutputs", ctx -> respond(ctx, service.outputs(caller(ctx), id(ctx))
           .map(files -> JsonViews.array(files, JsonViews::output))));
-      route(builder, "downloadOutput", ctx -> download(ctx, service.output(caller(ctx), id(ctx), query(ctx, "path").orElse(""))));
+      route(builder, "downloadOutput", ctx -> download(ctx, service.output(caller(ctx), id(ctx), query(ctx, "path").orElse(""),
+          query(ctx, "as").filter("released"::equals).isPresent())));
+      route(builder, "getOutputChecks", ctx -> download(ctx, service.checks(caller(ctx), id(ctx))));
+      route(builder, "listComments", ctx -> respond(ctx, service.comments(caller(ctx), id(ctx))
+          .map(comments -> JsonViews.array(comments, JsonViews::comment))));
+      route(builder, "addComment", ctx -> {
+        JsonObject body = ctx.body().asJsonObject();
+        service.comment(caller(ctx), id(ctx), Optional.ofNullable(body.getString("output")), body.getString("body").strip())
+            .onSuccess(comment -> json(ctx, 201, JsonViews.bytes(JsonViews.comment(comment))))
+            .onFailure(e -> fail(ctx, e));
+      });
       route(builder, "downloadNotebook", ctx -> download(ctx, service.notebook(caller(ctx), id(ctx))));
       route(builder, "getReview", ctx -> respond(ctx, service.review(caller(ctx), id(ctx))
           .map(cells -> JsonViews.review(id(ctx), cells))));

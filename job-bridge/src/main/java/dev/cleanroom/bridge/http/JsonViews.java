@@ -70,7 +70,10 @@ final class JsonViews {
         .put("reason", job.reason());
     ArrayNode datasets = o.putArray("datasets");
     for (JobDataset d : job.datasets()) {
-      datasets.addObject().put("name", d.dataset()).put("provider", d.provider()).put("releaseRequired", d.releaseRequired());
+      ObjectNode dataset = datasets.addObject().put("name", d.dataset()).put("provider", d.provider())
+          .put("releaseRequired", d.releaseRequired()).put("approvers", d.approvers());
+      d.reviewers().forEach(dataset.putArray("reviewers")::add);
+      job.releasedBy(d).forEach(dataset.putArray("releasedBy")::add);
     }
     o.putObject("notebook").put("sha256", job.notebookSha256()).put("bytes", job.notebookBytes());
     o.put("timeoutSeconds", job.timeout().toSeconds());
@@ -144,6 +147,13 @@ final class JsonViews {
       checks.addObject().put("check", c.name().code()).put("passed", c.passed()).put("reason", c.reason())
           .put("description", c.name().description());
     }
+    return o;
+  }
+
+  static ObjectNode comment(dev.cleanroom.bridge.job.Comment c) {
+    ObjectNode o = F.objectNode().put("seq", c.seq()).put("author", c.author()).put("body", c.body())
+        .put("at", c.at().toString());
+    c.output().ifPresent(path -> o.put("output", path));
     return o;
   }
 

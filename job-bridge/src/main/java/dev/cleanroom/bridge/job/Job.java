@@ -3,6 +3,7 @@ package dev.cleanroom.bridge.job;
 import dev.cleanroom.bridge.BridgeException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -63,18 +64,55 @@ public record Job(
     return pending;
   }
 
-  /** Providers whose policy makes the outputs wait for their release, and who have not released them. */
+  /**
+   * The providers of the datasets whose outputs still wait for release: by too few of the people who may release them
+   * ({@link JobDataset#approvers}).
+   */
   public Set<String> releasesPending() {
+    return releasesPending(decisions);
+  }
+
+  private Set<String> releasesPending(List<Decision> decided) {
     Set<String> pending = new LinkedHashSet<>();
-    datasets.stream().filter(JobDataset::releaseRequired).forEach(d -> pending.add(d.provider()));
-    pending.removeIf(p -> latest(p, Decision.Kind.RELEASE, Decision.Kind.WITHHOLD)
-        .filter(d -> d.kind() == Decision.Kind.RELEASE).isPresent());
+    datasets.stream().filter(JobDataset::releaseRequired)
+        .filter(d -> releasedBy(d, decided).size() < d.approvers())
+        .forEach(d -> pending.add(d.provider()));
     return pending;
+  }
+
+  /**
+   * The different people whose latest decision on the outputs released those of {@code dataset}. Never the job's
+   * submitter, except the dataset's own provider where one release is enough (a job on her own data alone is hers to
+   * release): a reviewer who submits would otherwise be the only one to look at another provider's data, and with two
+   * or more approvers, two people other than her look at them.
+   */
+  public Set<String> releasedBy(JobDataset dataset) {
+    return releasedBy(dataset, decisions);
+  }
+
+  private Set<String> releasedBy(JobDataset dataset, List<Decision> decided) {
+    Set<String> released = new LinkedHashSet<>();
+    for (String person : dataset.releasers()) {
+      if (person.equals(owner) && (dataset.approvers() > 1 || !person.equals(dataset.provider()))) {
+        continue;
+      }
+      latest(decided, person, EnumSet.of(Decision.Kind.RELEASE, Decision.Kind.WITHHOLD))
+          .filter(d -> d.kind() == Decision.Kind.RELEASE).ifPresent(d -> released.add(person));
+    }
+    return released;
+  }
+
+  /** Whether {@code person} may release (and so review) the outputs of one of the job's datasets. */
+  public boolean mayRelease(String person) {
+    return datasets.stream().anyMatch(d -> d.releasers().contains(person));
   }
 
   /** The provider's latest decision among {@code kinds}. */
   public Optional<Decision> latest(String provider, Decision.Kind first, Decision.Kind... rest) {
-    Set<Decision.Kind> kinds = EnumSet.of(first, rest);
+    return latest(decisions, provider, EnumSet.of(first, rest));
+  }
+
+  private static Optional<Decision> latest(List<Decision> decisions, String provider, Set<Decision.Kind> kinds) {
     Decision found = null;
     for (Decision d : decisions) {
       if (d.provider().equals(provider) && kinds.contains(d.kind())) {
@@ -93,11 +131,15 @@ public record Job(
    *     {@code not_permitted} (403) when the decider is not a provider of the job's datasets
    */
   public JobState stateAfter(Decision decision) {
-    if (!readsDatasetOf(decision.provider())) {
+    if (!mayRelease(decision.provider())) {
       throw BridgeException.forbidden(decision.provider() + " provides none of the datasets job " + id + " reads");
     }
     return switch (decision.kind()) {
       case APPROVE, REJECT -> {
+        if (!readsDatasetOf(decision.provider())) {
+          throw BridgeException.forbidden(decision.provider() + " reviews the outputs of job " + id + " only; its"
+              + " notebook is approved by the datasets' providers (" + String.join(", ", providers()) + ")");
+        }
         if (state != JobState.SUBMITTED) {
           throw BridgeException.wrongState("Job " + id + " is " + state + "; only a SUBMITTED job can be "
               + (decision.kind() == Decision.Kind.APPROVE ? "approved" : "rejected"));
@@ -117,9 +159,9 @@ public record Job(
         if (decision.kind() == Decision.Kind.WITHHOLD) {
           yield JobState.FINISHED;
         }
-        Set<String> pending = releasesPending();
-        pending.remove(decision.provider());
-        yield pending.isEmpty() ? JobState.RELEASED : JobState.FINISHED;
+        List<Decision> decided = new ArrayList<>(decisions);
+        decided.add(decision);
+        yield releasesPending(decided).isEmpty() ? JobState.RELEASED : JobState.FINISHED;
       }
     };
   }

@@ -8,6 +8,7 @@ import dev.cleanroom.bridge.backend.ObjectStorage;
 import dev.cleanroom.bridge.backend.TeeBackend;
 import dev.cleanroom.bridge.backend.TeePlatform;
 import dev.cleanroom.bridge.datasets.DatasetCatalog;
+import dev.cleanroom.bridge.disclosure.OutputChecks;
 import dev.cleanroom.bridge.job.Job;
 import dev.cleanroom.bridge.job.JobDataset;
 import dev.cleanroom.bridge.job.JobState;
@@ -66,6 +67,7 @@ public final class Reconciler implements AutoCloseable {
   private final TeePlatform platform;
   private final JobReports reports;
   private final DatasetCatalog datasets;
+  private final OutputChecks outputChecks;
   private final Settings settings;
   private final Clock clock;
   private final Metrics metrics;
@@ -91,6 +93,7 @@ public final class Reconciler implements AutoCloseable {
     this.platform = platform;
     this.reports = reports;
     this.datasets = datasets;
+    this.outputChecks = new OutputChecks(storage, reports, datasets, store);
     this.settings = settings;
     this.clock = clock;
     this.metrics = metrics;
@@ -355,6 +358,9 @@ public final class Reconciler implements AutoCloseable {
         case TIMED_OUT -> RunReasons.NOTEBOOK_TIMED_OUT;
         default -> RunReasons.NOTEBOOK_FAILED;
       };
+    }
+    if (next == JobState.FINISHED) {
+      outputChecks.of(job); // before anyone may read the outputs, so the reviewer sees the checks beside them
     }
     return moved(store.transition(job.id(), JobState.RUNNING, next, reason, JobUpdate.none().hasReport(true)));
   }

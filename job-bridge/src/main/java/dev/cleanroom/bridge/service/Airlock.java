@@ -20,6 +20,10 @@ import java.util.Set;
  * with one provider is reviewed by that provider at once.) Before that, a caller learns the job's state and a reason
  * from a fixed list only.
  *
+ * <p>A dataset's reviewers ({@code outputs.reviewers} of its policy) count as its provider here: they read and release
+ * its outputs; how many different people must release them is the policy's {@code outputs.approvers}
+ * ({@link Job#releasesPending}).
+ *
  * <p>The job's submitter never reviews it, whatever other roles she holds: she reads its results only once it is
  * RELEASED, and a job in which her own release would be the review of another provider's data is refused at
  * submission ({@link #requireIndependentReview}), so no provider's release ever leaves the review to the submitter.
@@ -57,10 +61,13 @@ public final class Airlock {
     }
   }
 
-  /** The providers other than the caller whose release the job's results still wait for. */
+  /**
+   * The providers whose release the job's results still wait for, of the datasets the caller may not release herself
+   * (as their provider or one of their reviewers).
+   */
   public static Set<String> othersPending(Caller caller, Job job) {
     Set<String> pending = job.releasesPending();
-    pending.remove(caller.name());
+    job.datasets().stream().filter(d -> d.releasers().contains(caller.name())).forEach(d -> pending.remove(d.provider()));
     return pending;
   }
 
@@ -68,7 +75,8 @@ public final class Airlock {
     return caller.is(Role.SCIENTIST) && job.owner().equals(caller.name());
   }
 
+  /** Whether the caller provides one of the job's datasets, or reviews its outputs for one ({@code outputs.reviewers}). */
   public static boolean provides(Caller caller, Job job) {
-    return caller.is(Role.PROVIDER) && job.readsDatasetOf(caller.name());
+    return caller.is(Role.PROVIDER) && job.mayRelease(caller.name());
   }
 }

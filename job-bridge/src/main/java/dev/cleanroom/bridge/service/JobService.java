@@ -58,7 +58,23 @@ public interface JobService {
   /** The job's outputs: for its providers once it has a report, for its owner once released. */
   Future<List<OutputFile>> outputs(Caller caller, String jobId);
 
-  Future<Download> output(Caller caller, String jobId, String path);
+  /**
+   * One output: for a provider as attested, or (with {@code asReleased}) as the scientist receives it; for the scientist
+   * always the latter: a derivative where a disclosure rule changed it, nothing where one withholds it.
+   */
+  Future<Download> output(Caller caller, String jobId, String path, boolean asReleased);
+
+  /** The disclosure checks of the job's outputs ({@code checks.json}); same rules as the outputs. */
+  Future<Download> checks(Caller caller, String jobId);
+
+  /**
+   * Comments on the job between its scientist and its providers (and reviewers): on the job, or on one of its outputs
+   * for those who may read them ({@link Airlock#mayReadResults}).
+   */
+  Future<dev.cleanroom.bridge.job.Comment> comment(Caller caller, String jobId, Optional<String> output, String body);
+
+  /** The job's comments the caller may read: those on the job, and those on its outputs once she may read them. */
+  Future<List<dev.cleanroom.bridge.job.Comment>> comments(Caller caller, String jobId);
 
   /** The submitted notebook, as sent. */
   Future<Download> notebook(Caller caller, String jobId);

@@ -1,6 +1,7 @@
 package dev.cleanroom.bridge.store;
 
 import dev.cleanroom.bridge.BridgeException;
+import dev.cleanroom.bridge.job.Comment;
 import dev.cleanroom.bridge.job.Decision;
 import dev.cleanroom.bridge.job.Job;
 import dev.cleanroom.bridge.job.JobDataset;
@@ -21,6 +22,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,6 +46,9 @@ public final class JobStore implements AutoCloseable {
   public static final String SYSTEM_ACTOR = "bridge";
 
   private static final String GENESIS = "0".repeat(64);
+  /** The jobs a provider decides on: those reading a dataset she provides or reviews (two parameters: her name). */
+  private static final String DECIDES_ON = "SELECT job_id FROM job_datasets WHERE provider = ?"
+      + " UNION SELECT job_id FROM job_reviewers WHERE reviewer = ?";
   private static final String JOB_COLUMNS = "id, owner, name, state, reason, notebook_sha256, notebook_bytes,"
       + " timeout_seconds, submitted_micros, updated_micros, image_reference, image_digest, run_requested_micros,"
       + " run_where, run_launched_micros, run_stopped_micros, run_launches, step_failures, has_report";
@@ -107,7 +112,7 @@ public final class JobStore implements AutoCloseable {
         insert.executeUpdate();
       }
       try (PreparedStatement insert = c.prepareStatement("INSERT INTO job_datasets"
-          + " (job_id, position, dataset, provider, release_required) VALUES (?, ?, ?, ?, ?)")) {
+          + " (job_id, position, dataset, provider, release_required, approvers) VALUES (?, ?, ?, ?, ?, ?)")) {
         int position = 0;
         for (JobDataset d : job.datasets()) {
           insert.setString(1, job.id());
@@ -115,7 +120,20 @@ public final class JobStore implements AutoCloseable {
           insert.setString(3, d.dataset());
           insert.setString(4, d.provider());
           insert.setInt(5, d.releaseRequired() ? 1 : 0);
+          insert.setInt(6, d.approvers());
           insert.addBatch();
+        }
+        insert.executeBatch();
+      }
+      try (PreparedStatement insert = c.prepareStatement("INSERT INTO job_reviewers (job_id, dataset, reviewer)"
+          + " VALUES (?, ?, ?)")) {
+        for (JobDataset d : job.datasets()) {
+          for (String reviewer : d.reviewers()) {
+            insert.setString(1, job.id());
+            insert.setString(2, d.dataset());
+            insert.setString(3, reviewer);
+            insert.addBatch();
+          }
         }
         insert.executeBatch();
       }
@@ -166,6 +184,48 @@ public final class JobStore implements AutoCloseable {
     });
     change.ifPresent(this::announce);
     return find(id).orElseThrow();
+  }
+
+  /**
+   * Adds a comment to the job. The audit log records who commented and whether on the job or on an output, never the
+   * text or the output's name (auditors read the log before release).
+   */
+  public Comment comment(String id, String author, Optional<String> output, String body) {
+    Instant now = clock.instant();
+    return database.write("comment on job " + id, c -> {
+      lockAndLoad(c, id);
+      long seq = nextSeq(c, "job_comments", id);
+      try (PreparedStatement insert = c.prepareStatement("INSERT INTO job_comments"
+          + " (job_id, seq, author, output, body, at_micros) VALUES (?, ?, ?, ?, ?, ?)")) {
+        insert.setString(1, id);
+        insert.setLong(2, seq);
+        insert.setString(3, author);
+        insert.setString(4, output.orElse(null));
+        insert.setString(5, body);
+        insert.setLong(6, Times.micros(now));
+        insert.executeUpdate();
+      }
+      appendAudit(c, now, author, "comment", Optional.of(id), "ok", output.isPresent() ? "on an output" : "on the job");
+      return new Comment(seq, author, output, body, now);
+    });
+  }
+
+  /** The job's comments, oldest first. */
+  public List<Comment> comments(String id) {
+    return database.read("read the comments on job " + id, c -> {
+      List<Comment> comments = new ArrayList<>();
+      try (PreparedStatement select = c.prepareStatement("SELECT seq, author, output, body, at_micros FROM job_comments"
+          + " WHERE job_id = ? ORDER BY seq")) {
+        select.setString(1, id);
+        try (ResultSet r = select.executeQuery()) {
+          while (r.next()) {
+            comments.add(new Comment(r.getLong(1), r.getString(2), Optional.ofNullable(r.getString(3)), r.getString(4),
+                Times.instant(r.getLong(5))));
+          }
+        }
+      }
+      return comments;
+    });
   }
 
   private static String reasonOf(Decision.Kind kind, String provider, String comment) {
@@ -302,7 +362,8 @@ public final class JobStore implements AutoCloseable {
         parameters.add(owner);
       });
       query.provider().ifPresent(provider -> {
-        visible.add("id IN (SELECT job_id FROM job_datasets WHERE provider = ?)");
+        visible.add("id IN (" + DECIDES_ON + ")");
+        parameters.add(provider);
         parameters.add(provider);
       });
       if (visible.isEmpty()) {
@@ -409,12 +470,23 @@ public final class JobStore implements AutoCloseable {
       return List.of();
     }
     String ids = rows.keySet().stream().map(id -> "?").collect(Collectors.joining(", "));
-    try (PreparedStatement select = c.prepareStatement("SELECT job_id, dataset, provider, release_required"
+    Map<String, List<String>> reviewers = new HashMap<>();
+    try (PreparedStatement select = c.prepareStatement("SELECT job_id, dataset, reviewer FROM job_reviewers"
+        + " WHERE job_id IN (" + ids + ") ORDER BY job_id, dataset, reviewer")) {
+      bindAll(select, rows.keySet());
+      try (ResultSet r = select.executeQuery()) {
+        while (r.next()) {
+          reviewers.computeIfAbsent(r.getString(1) + "/" + r.getString(2), k -> new ArrayList<>()).add(r.getString(3));
+        }
+      }
+    }
+    try (PreparedStatement select = c.prepareStatement("SELECT job_id, dataset, provider, release_required, approvers"
         + " FROM job_datasets WHERE job_id IN (" + ids + ") ORDER BY job_id, position")) {
       bindAll(select, rows.keySet());
       try (ResultSet r = select.executeQuery()) {
         while (r.next()) {
-          rows.get(r.getString(1)).datasets.add(new JobDataset(r.getString(2), r.getString(3), r.getInt(4) == 1));
+          rows.get(r.getString(1)).datasets.add(new JobDataset(r.getString(2), r.getString(3), r.getInt(4) == 1,
+              r.getInt(5), reviewers.getOrDefault(r.getString(1) + "/" + r.getString(2), List.of())));
         }
       }
     }
@@ -569,7 +641,8 @@ public final class JobStore implements AutoCloseable {
     List<Object> parameters = new ArrayList<>();
     List<String> conditions = new ArrayList<>();
     provider.ifPresent(p -> {
-      conditions.add("job_id IN (SELECT job_id FROM job_datasets WHERE provider = ?)");
+      conditions.add("job_id IN (" + DECIDES_ON + ")");
+      parameters.add(p);
       parameters.add(p);
     });
     jobId.ifPresent(id -> {

@@ -101,7 +101,28 @@ final class Migrations {
               FOR EACH ROW EXECUTE FUNCTION audit_log_refuse_change()"""),
           new Sql("SELECT 1", """
               CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log
-              FOR EACH STATEMENT EXECUTE FUNCTION audit_log_refuse_change()""")))));
+              FOR EACH STATEMENT EXECUTE FUNCTION audit_log_refuse_change()"""))),
+      new Migration(2, "two-person release: how many must release each dataset's outputs, and who besides its provider", List.of(
+          Sql.both("ALTER TABLE job_datasets ADD COLUMN approvers INTEGER NOT NULL DEFAULT 1"),
+          Sql.both("""
+              CREATE TABLE job_reviewers (
+                job_id TEXT NOT NULL REFERENCES jobs (id),
+                dataset TEXT NOT NULL,
+                reviewer TEXT NOT NULL,
+                PRIMARY KEY (job_id, dataset, reviewer)
+              )"""),
+          Sql.both("CREATE INDEX job_reviewers_by_reviewer ON job_reviewers (reviewer, job_id)"))),
+      new Migration(3, "comments on a job and on its outputs", List.of(
+          Sql.both("""
+              CREATE TABLE job_comments (
+                job_id TEXT NOT NULL REFERENCES jobs (id),
+                seq INTEGER NOT NULL,
+                author TEXT NOT NULL,
+                output TEXT,
+                body TEXT NOT NULL,
+                at_micros BIGINT NOT NULL,
+                PRIMARY KEY (job_id, seq)
+              )""")))));
 
   static final int LATEST = MIGRATIONS.latest();
 

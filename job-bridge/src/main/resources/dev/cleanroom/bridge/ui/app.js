@@ -239,7 +239,8 @@ async function route() {
         job => job.state === "SUBMITTED" && job.approvalsPending.includes(me.name));
     } else if (page === "airlock") {
       await listPage(view, "Output airlock", "Finished jobs whose outputs wait for your release.",
-        job => job.state === "FINISHED" && job.releasesPending.includes(me.name));
+        job => job.state === "FINISHED" && job.datasets.some(d => job.releasesPending.includes(d.provider)
+          && (d.provider === me.name || (d.reviewers || []).includes(me.name)) && !(d.releasedBy || []).includes(me.name)));
     } else if (page === "auditor") {
       await auditorPage(view);
     } else {
@@ -289,15 +290,18 @@ async function jobPage(view, id) {
   if (job.releasesPending.length) {
     fact("Waiting for release by", job.releasesPending.join(", "));
   }
+  job.datasets.filter(d => d.approvers > 1).forEach(d => fact("Two-person release of " + d.name,
+    (d.releasedBy.length ? "released by " + d.releasedBy.join(" and ") : "no release yet") + "; needs " + d.approvers
+      + " of " + [d.provider, ...d.reviewers].join(", ") + ", never the scientist who submitted it"));
   job.decisions.forEach(d => fact(d.provider + " · " + d.kind, (d.comment || "(no comment)") + " — " + when(d.at)));
   view.replaceChildren(page);
 
   actions(page.querySelector(".actions"), job);
   // The bridge says whether this caller may read the run's results now (the airlock's rule is the server's).
-  const mayReadOutputs = job.resultsReadable && (job.owner === me.name || job.datasets.some(d => d.provider === me.name));
+  const mayReadOutputs = job.resultsReadable && (job.owner === me.name || releases(job));
   if (mayReadOutputs) {
     await outputs(page.querySelector(".outputs"), job);
-  } else if (isProvider() && job.hasReport && job.datasets.some(d => d.provider === me.name)) {
+  } else if (isProvider() && job.hasReport && releases(job)) {
     const others = job.releasesPending.filter(p => p !== me.name);
     // The submitter's own release reviews nothing (the bridge refuses such jobs; older ones may remain).
     const reviewers = others.filter(p => p !== job.owner);
@@ -313,7 +317,58 @@ async function jobPage(view, id) {
         " ", el("button", { type: "button", id: "verify-job", onclick: async () => showChecks(box, await getJson("jobs/" + job.id + "/verification")) }, "Verify it here")));
   }
   timeline(page.querySelector(".timeline"), job.id);
+  const talk = el("div", { class: "comments" });
+  page.querySelector(".timeline").after(talk);
+  comments(talk, job, mayReadOutputs);
+  if (isProvider() || me.roles.includes("auditor")) {
+    const log = el("ol", { class: "audit-log" });
+    page.querySelector(".timeline").after(el("h3", {}, "Audit log"), log);
+    auditLog(log, job.id);
+  }
   notebook(page.querySelector(".notebook"), job.id);
+}
+
+/** Comments between the scientist and the providers, on the job or (for who reads the outputs) on one output. */
+async function comments(box, job, onOutputs) {
+  try {
+    const list = await getJson("jobs/" + job.id + "/comments");
+    box.replaceChildren(el("h3", {}, "Comments"), el("ol", { class: "comment-list" }, list.map(c =>
+      el("li", { "data-comment": String(c.seq) }, el("time", {}, when(c.at)), " ", el("span", { class: "actor" }, c.author),
+        c.output ? " on " + c.output : "", ": ", c.body))));
+    const mayComment = job.owner === me.name || releases(job);
+    if (!mayComment) {
+      return;
+    }
+    const text = el("textarea", { id: "new-comment", rows: "2", cols: "60", placeholder: "Write to the "
+      + (job.owner === me.name ? "providers" : "scientist") });
+    const on = el("select", { id: "comment-on" }, el("option", { value: "" }, "on the job"));
+    if (onOutputs) {
+      (await getJson("jobs/" + job.id + "/outputs")).forEach(f => on.append(el("option", { value: f.path }, "on " + f.path)));
+    }
+    const message = el("p", { class: "error", role: "alert" });
+    box.append(text, " ", on, " ", el("button", { type: "button", id: "add-comment", onclick: async () => {
+      try {
+        await postJson("jobs/" + job.id + "/comments", on.value ? { body: text.value, output: on.value } : { body: text.value });
+        comments(box, job, onOutputs);
+      } catch (e) {
+        message.textContent = e.message;
+      }
+    } }, "Comment"), message);
+  } catch (e) {
+    showError(box, e);
+  }
+}
+
+/** The job's audit entries, oldest first: every action, the output checks' run and what each release was bound to. */
+async function auditLog(list, id) {
+  try {
+    const entries = await getJson("audit?job=" + encodeURIComponent(id));
+    list.replaceChildren(...entries.reverse().map(e => el("li", { "data-action": e.action },
+      el("time", {}, when(e.at)), " ", el("span", { class: "actor" }, e.actor), " ", e.action, " (", e.outcome, ")",
+      e.detail ? ": " + e.detail : "")));
+  } catch (e) {
+    showError(list, e);
+  }
 }
 
 function actions(box, job) {
@@ -337,7 +392,7 @@ function actions(box, job) {
     buttons.push(el("button", { type: "button", id: "approve", class: "primary", onclick: act("approve", false) }, "Approve"),
       el("button", { type: "button", id: "reject", class: "danger", onclick: act("reject", true) }, "Reject"));
   }
-  if (isProvider() && job.state === "FINISHED" && job.datasets.some(d => d.provider === me.name)) {
+  if (isProvider() && job.state === "FINISHED" && releases(job)) {
     buttons.push(el("button", { type: "button", id: "release", class: "primary", onclick: act("release", false) }, "Release outputs"),
       el("button", { type: "button", id: "withhold", class: "danger", onclick: act("withhold", true) }, "Withhold"));
   }
@@ -349,16 +404,37 @@ function actions(box, job) {
   }
 }
 
+/** Whether the signed-in provider releases (and so reviews) the outputs of one of the job's datasets. */
+function releases(job) {
+  return job.datasets.some(d => d.provider === me.name || (d.reviewers || []).includes(me.name));
+}
+
+/** The disclosure checks of one output (checks.json), as the reviewer and, after release, the scientist read them. */
+function checkCell(check) {
+  if (!check) {
+    return el("td", {}, "");
+  }
+  const released = { attested: "released as attested", derivative: "released as a changed copy", withheld: "withheld" }[check.released];
+  return el("td", { class: "checks check-" + check.outcome },
+    el("strong", {}, check.outcome + " · " + check.type + " · " + released),
+    el("ul", {}, check.results.map(r => el("li", { "data-rule": r.rule, class: "rule-" + r.outcome },
+      r.rule + ": " + r.outcome + " — " + r.detail))));
+}
+
 async function outputs(box, job) {
   const files = await getJson("jobs/" + job.id + "/outputs");
+  const checks = await getJson("jobs/" + job.id + "/checks");
+  const checkOf = path => checks.outputs.find(o => o.path === path);
   const preview = el("div", { class: "preview" });
   box.append(el("h3", {}, job.state === "RELEASED" ? "Outputs (released)" : "Outputs in the airlock"),
     el("p", {}, "Everything the notebook wrote while it ran on the real data, its printed output included."
-      + " Each file's sha256 is the one the attestation report vouches for."),
+      + " Each file's sha256 is the one the attestation report vouches for, or that of the copy the datasets'"
+      + " output checks made of it (counts suppressed or rounded): checks.json names both."),
     el("table", { class: "outputs-table" },
-      el("thead", {}, el("tr", {}, ["File", "Size", "sha256", ""].map(h => el("th", {}, h)))),
+      el("thead", {}, el("tr", {}, ["File", "Size", "sha256", "Checks", ""].map(h => el("th", {}, h)))),
       el("tbody", {}, files.map(f => el("tr", { "data-output": f.path },
         el("td", {}, f.path), el("td", {}, size(f.bytes)), el("td", { class: "id" }, f.sha256.substring(0, 16) + "…"),
+        checkCell(checkOf(f.path)),
         el("td", {},
           el("button", { type: "button", class: "view-output", onclick: () => view(preview, job.id, f) }, "View"), " ",
           el("button", { type: "button", class: "link", onclick: () => download(outputPath(job.id, f.path), f.path.split("/").pop()) }, "Download")))))),

@@ -175,7 +175,8 @@ class RolesApiTest {
       List<String> entries = new ArrayList<>();
       audit.forEach(e -> entries.add(e.path("actor").asText() + " " + e.path("action").asText() + " " + e.path("outcome").asText()));
       assertEquals(List.of("bob get unknown_job", "audrey list_outputs not_permitted", "audrey download_report ok",
-          "pat release ok", "audrey download_report outputs_not_released", "pat approve ok", "alice submit ok"), entries);
+          "pat release_checks ok", "pat release ok", "audrey download_report outputs_not_released",
+          "bridge check_outputs ok", "pat approve ok", "alice submit ok"), entries);
       assertEquals(entries.size(), json(bridge.get("pat", "v1/audit")).size(), "pat reads the entries about his datasets' jobs");
       assertEquals(entries.size(), bridge.bridge().store().verifyAuditChain());
       assertTrue(Files.exists(bridge.storage().file("jobs/" + id + "/result/report.json")));

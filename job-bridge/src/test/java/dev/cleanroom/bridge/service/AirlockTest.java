@@ -58,4 +58,18 @@ class AirlockTest {
     Airlock.requireIndependentReview("alice", List.of(CLAIMS, new JobDataset("open", "alice", false)));
     Airlock.requireIndependentReview("bob", List.of(CLAIMS, MINE));
   }
+
+  /**
+   * The attack: alice reviews quinn's dataset ({@code outputs.reviewers}) and submits a job on it; her own release was
+   * the one release it needed, so nobody but her looked at what came out of quinn's rows.
+   */
+  @Test
+  void aSubmitterWhoReviewsTheDataset_neverReleasesHerOwnJob() {
+    JobDataset reviewed = new JobDataset("claims", "quinn", true, 1, List.of("alice"));
+    Job afterAlice = finished(JobState.FINISHED, List.of(reviewed), release("alice"));
+    assertEquals(java.util.Set.of("quinn"), afterAlice.releasesPending(), "her release does not count");
+    assertEquals(JobState.FINISHED, afterAlice.stateAfter(release("alice")));
+    assertFalse(Airlock.mayReadResults(ALICE, afterAlice));
+    assertEquals(JobState.RELEASED, afterAlice.stateAfter(release("quinn")));
+  }
 }

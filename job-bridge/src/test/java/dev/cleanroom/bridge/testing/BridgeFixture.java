@@ -15,6 +15,7 @@ import dev.cleanroom.bridge.reconcile.Reconciler;
 import dev.cleanroom.bridge.service.Limits;
 import dev.cleanroom.dp.policy.ColumnPolicy;
 import dev.cleanroom.dp.policy.DatasetPolicy;
+import dev.cleanroom.dp.policy.OutputRules;
 import dev.cleanroom.dp.policy.PolicyFile;
 import dev.cleanroom.dp.provision.InputCommitment;
 import dev.cleanroom.dp.provision.ProvisionedDataset;
@@ -29,9 +30,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.Queue;
+import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
@@ -40,7 +44,9 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  *
  * <p>Users: alice and bob (scientists), pat (provider of {@code insurance} and {@code open-data}), quinn (provider
  * of {@code claims}, open to alice and bob, and {@code private}, open to bob only), audrey (auditor), nobody (no
- * role). {@code open-data}'s outputs need no release; {@code claims}'s policy refuses notebooks with hidden code.
+ * role), and pat's {@code survey}, open to alice, whose policy checks outputs ({@link #SURVEY_RULES}), and pat's {@code cohort},
+ * whose outputs two people release ({@link #COHORT_RULES}); rosa is both scientist and provider. {@code open-data}'s
+ * outputs need no release; {@code claims}'s policy refuses notebooks with hidden code.
  */
 public final class BridgeFixture implements AutoCloseable {
   public static final Map<String, String> TOKENS = Map.of(
@@ -49,10 +55,11 @@ public final class BridgeFixture implements AutoCloseable {
       "pat", "pat-token-2a7b9c4d6e8f",
       "quinn", "quinn-token-5e1d3c7b9a0f",
       "audrey", "audrey-token-7c1e9b3d5f",
+      "rosa", "rosa-token-3b8d0f2a6c4e",
       "nobody", "nobody-token-6a2c4e8b0d");
   private static final Map<String, String> ROLES = Map.of(
       "alice", "scientist", "bob", "scientist", "pat", "provider", "quinn", "provider", "audrey", "auditor",
-      "nobody", "-");
+      "rosa", "scientist,provider", "nobody", "-");
   public static final ObjectMapper JSON = new ObjectMapper();
 
   private final Path dir;
@@ -123,13 +130,31 @@ public final class BridgeFixture implements AutoCloseable {
         provision(dir, "insurance", "pat", List.of(), true, false),
         provision(dir, "open-data", "pat", List.of(), false, false),
         provision(dir, "claims", "quinn", List.of("alice", "bob"), true, true),
-        provision(dir, "private", "quinn", List.of("bob"), true, false));
+        provision(dir, "private", "quinn", List.of("bob"), true, false),
+        provision(dir, "survey", "pat", List.of("alice"), true, false, SURVEY_RULES),
+        provision(dir, "cohort", "pat", List.of(), true, false, COHORT_RULES));
   }
+
+  /** {@code cohort}'s outputs leave only when two of pat, quinn and rosa released them. */
+  public static final OutputRules COHORT_RULES = new OutputRules(2, List.of("quinn", "rosa"), OptionalInt.empty(),
+      OutputRules.SmallCounts.FLAG, 1, OptionalInt.empty(), List.of(), Set.of());
+
+  /**
+   * {@code survey}'s output rules: small counts (below 10) suppressed, tables up to 100 rows, every file type but binary
+   * ones.
+   */
+  public static final OutputRules SURVEY_RULES = new OutputRules(1, List.of(), OptionalInt.of(10),
+      OutputRules.SmallCounts.SUPPRESS, 1, OptionalInt.of(100), List.of(), EnumSet.allOf(OutputRules.FileType.class));
 
   private static String provision(Path dir, String name, String owner, List<String> scientists, boolean release,
       boolean refusesHiddenCode) throws IOException {
+    return provision(dir, name, owner, scientists, release, refusesHiddenCode, OutputRules.NONE);
+  }
+
+  private static String provision(Path dir, String name, String owner, List<String> scientists, boolean release,
+      boolean refusesHiddenCode, OutputRules outputRules) throws IOException {
     DatasetPolicy policy = DatasetPolicy.builder(name).owner(owner).description("The " + name + " dataset")
-        .scientists(scientists).outputsNeedRelease(release).refusesHiddenCode(refusesHiddenCode)
+        .scientists(scientists).outputsNeedRelease(release).refusesHiddenCode(refusesHiddenCode).outputRules(outputRules)
         .column(new ColumnPolicy.Numeric("age", 18, 65, true))
         .column(new ColumnPolicy.Categorical("smoker", List.of("yes", "no")))
         .column(new ColumnPolicy.Numeric("charges", 0, 65000, false))

@@ -38,8 +38,21 @@ public final class FakeWorkload {
     /** An output is changed after the manifest was written: verification must refuse it. */
     TAMPER_OUTPUT,
     /** Never ends (until stopped or timed out). */
-    HANG
+    HANG,
+    /** Succeeds, also writing {@link #TABLES} and printing a table with a small count in the executed notebook. */
+    TABLES
   }
+
+  /**
+   * The outputs a {@link Behaviour#TABLES} run writes besides the model, by path: a CSV, a text file and a JSON file
+   * with a count of 3 each, an image, and a binary file.
+   */
+  public static final Map<String, byte[]> TABLES = Map.of(
+      "outputs/by_smoker.csv", "smoker,n\nyes,3\nno,212\n".getBytes(StandardCharsets.UTF_8),
+      "outputs/summary.txt", "Claims by region\nregion  n\nnorth   3\nsouth   117\n".getBytes(StandardCharsets.UTF_8),
+      "outputs/counts.json", "{\"yes\": {\"n\": 3}, \"no\": {\"n\": 212}}".getBytes(StandardCharsets.UTF_8),
+      "outputs/plot.png", new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 0, 0, 0},
+      "outputs/model.bin", new byte[] {0, 1, 2, 3, (byte) 0xfe});
 
   public static final String OUTPUT = "outputs/model.txt";
   public static final String MODEL = "charges ~ 264.9 * age + 23848 * smoker - 2091 (trained on the real rows)\n";
@@ -69,6 +82,11 @@ public final class FakeWorkload {
     if (behaviour != Behaviour.NOTEBOOK_FAILS) {
       Files.writeString(folder.resolve(OUTPUT), MODEL);
       Thread.sleep(perFile.toMillis());
+    }
+    if (behaviour == Behaviour.TABLES) {
+      for (Map.Entry<String, byte[]> output : TABLES.entrySet()) {
+        Files.write(folder.resolve(output.getKey()), output.getValue());
+      }
     }
     // A real launcher computes each input's commitment and refuses a mismatch; this one takes the commitments as told.
     TreeMap<String, Sha256> inputs = new TreeMap<>();
@@ -107,8 +125,10 @@ public final class FakeWorkload {
 
   private static String executed(byte[] notebook, Behaviour behaviour) {
     String submitted = new String(notebook, StandardCharsets.UTF_8);
+    String cells = behaviour != Behaviour.TABLES ? "" : "{\"cell_type\": \"code\", \"source\": [], \"outputs\":"
+        + " [{\"output_type\": \"stream\", \"name\": \"stdout\", \"text\": [\"smoker,n\\n\", \"yes,4\\n\", \"no,212\\n\"]}]}";
     return "{\"nbformat\": 4, \"nbformat_minor\": 5, \"metadata\": {\"dcr\": {\"stage\": 2, \"outcome\": \""
-        + behaviour + "\"}}, \"cells\": [], \"submitted_bytes\": " + submitted.length() + "}\n";
+        + behaviour + "\"}}, \"cells\": [" + cells + "], \"submitted_bytes\": " + submitted.length() + "}\n";
   }
 
   /**

@@ -33,6 +33,9 @@ public final class JobBridgeClient {
   public record Job(String id, String name, String state, String reason, List<String> datasets, String submittedAt,
       List<String> approvalsPending, List<String> releasesPending, boolean hasReport, boolean finished) {}
 
+  /** A comment between the job's scientist and its providers; {@code output} is empty for one on the job. */
+  public record Comment(String author, String output, String body, String at) {}
+
   /** One output file of a job, by its path in the job folder such as {@code outputs/metrics.json}. */
   public record OutputFile(String path, long bytes, String sha256) {}
 
@@ -96,6 +99,19 @@ public final class JobBridgeClient {
       files.add(new OutputFile(o.get("path").getAsString(), o.get("bytes").getAsLong(), o.get("sha256").getAsString()));
     });
     return files;
+  }
+
+  /** The job's comments the caller may read, oldest first. */
+  public List<Comment> comments(String id) {
+    JsonArray array = json(send(request("v1/jobs/" + encode(id) + "/comments").GET().build(),
+        "read the comments on job " + id)).getAsJsonArray();
+    List<Comment> comments = new ArrayList<>();
+    array.forEach(element -> {
+      JsonObject o = element.getAsJsonObject();
+      comments.add(new Comment(o.get("author").getAsString(), o.has("output") ? o.get("output").getAsString() : "",
+          o.get("body").getAsString(), o.get("at").getAsString()));
+    });
+    return comments;
   }
 
   public byte[] download(String id, String path) {

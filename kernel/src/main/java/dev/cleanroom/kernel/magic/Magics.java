@@ -85,7 +85,7 @@ public final class Magics {
     magics.put("submit", new Entry("%submit [file.ipynb] [--dataset name ...]",
         "submit this notebook, as saved, for execution on the real data (stage 2)", this::submit));
     magics.put("jobs", new Entry("%jobs", "your submitted jobs and their states", args -> jobs()));
-    magics.put("job", new Entry("%job <id>", "one job: state, what it waits for, released outputs",
+    magics.put("job", new Entry("%job <id>", "one job: state, what it waits for, released outputs, comments",
         args -> job(jobId("%job", args))));
     magics.put("outputs", new Entry("%outputs <id>", "download a released job's outputs and report into a folder named <id>",
         args -> outputs(jobId("%outputs", args))));
@@ -342,6 +342,12 @@ public final class Magics {
       client.outputs(id).forEach(f -> text.append(String.format("%n  %-40s %,12d bytes  sha256 %s",
           f.path(), f.bytes(), f.sha256())));
       text.append("\n%outputs ").append(id).append(" downloads them with the report.");
+    }
+    List<JobBridgeClient.Comment> comments = client.comments(id);
+    if (!comments.isEmpty()) {
+      text.append("\nComments:");
+      comments.forEach(c -> text.append(String.format("%n  %s %s%s: %s", c.at(), c.author(),
+          c.output().isEmpty() ? "" : " on " + c.output(), c.body())));
     }
     return new DisplayData(text.toString());
   }

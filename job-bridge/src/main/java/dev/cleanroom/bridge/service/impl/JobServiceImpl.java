@@ -10,6 +10,9 @@ import dev.cleanroom.bridge.backend.JobObjects;
 import dev.cleanroom.bridge.backend.ObjectStorage;
 import dev.cleanroom.bridge.datasets.CatalogDataset;
 import dev.cleanroom.bridge.datasets.DatasetCatalog;
+import dev.cleanroom.bridge.disclosure.ChecksReport;
+import dev.cleanroom.bridge.disclosure.OutputChecks;
+import dev.cleanroom.bridge.job.Comment;
 import dev.cleanroom.bridge.job.Decision;
 import dev.cleanroom.bridge.job.Job;
 import dev.cleanroom.bridge.job.JobDataset;
@@ -29,6 +32,7 @@ import dev.cleanroom.bridge.store.AuditEntry;
 import dev.cleanroom.bridge.store.JobQuery;
 import dev.cleanroom.bridge.store.JobStore;
 import dev.cleanroom.bridge.store.NewJob;
+import dev.cleanroom.dp.policy.OutputRules;
 import dev.cleanroom.kernel.review.CodeReview;
 import dev.cleanroom.kernel.review.Finding;
 import io.vertx.core.Future;
@@ -64,6 +68,7 @@ public final class JobServiceImpl implements JobService {
   private final Limits limits;
   private final Runnable onChange;
   private final WorkerExecutor workers;
+  private final OutputChecks outputChecks;
 
   public JobServiceImpl(Vertx vertx, JobStore store, ObjectStorage storage, DatasetCatalog catalog, JobReports reports,
       Limits limits, Runnable onChange, int workers) {
@@ -74,6 +79,7 @@ public final class JobServiceImpl implements JobService {
     this.limits = limits;
     this.onChange = onChange;
     this.workers = vertx.createSharedWorkerExecutor("job-service", workers);
+    this.outputChecks = new OutputChecks(storage, reports, catalog, store);
   }
 
   private <T> Future<T> blocking(Callable<T> work) {
@@ -177,7 +183,9 @@ public final class JobServiceImpl implements JobService {
         throw BridgeException.forbidden("Dataset '" + name + "' is not open to " + caller.name() + "; ask its provider ("
             + dataset.owner() + ") to add you to its policy");
       }
-      datasets.add(new JobDataset(name, dataset.owner(), dataset.policy().outputsNeedRelease()));
+      OutputRules rules = dataset.policy().outputRules();
+      datasets.add(new JobDataset(name, dataset.owner(), dataset.policy().outputsNeedRelease(), rules.approvers(),
+          rules.reviewers()));
     }
     return datasets;
   }
@@ -283,7 +291,13 @@ public final class JobServiceImpl implements JobService {
       if (!provides(caller, job)) {
         throw BridgeException.forbidden(caller.name() + " provides none of the datasets job " + jobId + " reads");
       }
+      // The checks are run before the decision (a job that finished before them gets them now), so that the release
+      // is bound to what the reviewer was shown.
+      Optional<ChecksReport> checks = kind == Decision.Kind.RELEASE && job.hasReport()
+          ? Optional.of(outputChecks.of(job)) : Optional.empty();
       Job decided = store.decide(jobId, kind, caller.name(), comment);
+      checks.ifPresent(c -> store.audit(caller.name(), "release_checks", Optional.of(jobId), "ok",
+          "released with checks.json sha256=" + c.sha256()));
       onChange.run();
       return decided;
     });
@@ -329,30 +343,93 @@ public final class JobServiceImpl implements JobService {
   @Override
   public Future<List<OutputFile>> outputs(Caller caller, String jobId) {
     return audited(caller, "list_outputs", Optional.of(jobId), "", () -> {
-      outputsOf(caller, jobId);
+      Job job = outputsOf(caller, jobId);
       JobManifest manifest = manifest(jobId);
+      ChecksReport checks = outputChecks.of(job);
       List<OutputFile> files = new ArrayList<>();
       for (var output : manifest.outputs().entrySet()) {
-        files.add(new OutputFile(output.getKey(), storage.size(JobObjects.resultFile(jobId, output.getKey())),
-            output.getValue().hex()));
+        String path = output.getKey();
+        if (provides(caller, job)) {
+          files.add(new OutputFile(path, storage.size(JobObjects.resultFile(jobId, path)), output.getValue().hex()));
+        } else if (checks.released(path).filter("derivative"::equals).isPresent()) {
+          files.add(new OutputFile(path, storage.size(OutputChecks.derivativeKey(jobId, path)),
+              checks.releasedSha256(path).orElseThrow()));
+        } else if (checks.released(path).filter("attested"::equals).isPresent()) {
+          files.add(new OutputFile(path, storage.size(JobObjects.resultFile(jobId, path)), output.getValue().hex()));
+        }
       }
       return files;
     });
   }
 
   @Override
-  public Future<Download> output(Caller caller, String jobId, String path) {
+  public Future<Download> output(Caller caller, String jobId, String path, boolean asReleased) {
     // The audit log names no output: auditors read it before the outputs are released, and a name may carry data.
     return audited(caller, "download_output", Optional.of(jobId), "", () -> {
-      outputsOf(caller, jobId);
+      Job job = outputsOf(caller, jobId);
       Sha256 expected = manifest(jobId).outputs().get(path);
       if (expected == null) {
         throw new BridgeException("unknown_output", 404, "Job " + jobId + " has no output of that name; list them with"
             + " GET /v1/jobs/" + jobId + "/outputs");
       }
-      byte[] bytes = read(JobObjects.resultFile(jobId, path));
+      String key = JobObjects.resultFile(jobId, path);
+      if (asReleased || !provides(caller, job)) {
+        // What the scientist receives: never an output the checks withhold, a rule's derivative in place of the original.
+        String released = outputChecks.of(job).released(path).orElse("withheld");
+        if (released.equals("withheld")) {
+          throw new BridgeException("output_withheld", 403, "The output checks withhold this output of job " + jobId
+              + " (a file type or a table size the policy does not allow); read why in GET /v1/jobs/" + jobId + "/checks");
+        }
+        key = released.equals("derivative") ? OutputChecks.derivativeKey(jobId, path) : key;
+      }
+      byte[] bytes = read(key);
       store.audit(caller.name(), "download_output", Optional.of(jobId), "ok", "");
       return new Download(path.substring(path.lastIndexOf('/') + 1), "application/octet-stream", bytes);
+    });
+  }
+
+  @Override
+  public Future<Download> checks(Caller caller, String jobId) {
+    return audited(caller, "download_checks", Optional.of(jobId), "", () -> {
+      ChecksReport checks = outputChecks.of(outputsOf(caller, jobId));
+      store.audit(caller.name(), "download_checks", Optional.of(jobId), "ok", "");
+      return new Download(OutputChecks.REPORT, "application/json", checks.bytes());
+    });
+  }
+
+  @Override
+  public Future<Comment> comment(Caller caller, String jobId, Optional<String> output, String body) {
+    return audited(caller, "comment", Optional.of(jobId), "", () -> {
+      requireAnyRole(caller, Role.SCIENTIST, Role.PROVIDER);
+      Job job = visible(caller, jobId);
+      if (!owns(caller, job) && !provides(caller, job)) {
+        throw BridgeException.forbidden("Comments are between the job's scientist (" + job.owner() + ") and its"
+            + " datasets' providers");
+      }
+      if (body.isBlank() || body.length() > Comment.MAX_LENGTH) {
+        throw new BridgeException("invalid_request", 400, "A comment is 1 to " + Comment.MAX_LENGTH + " characters");
+      }
+      if (output.isPresent()) {
+        // A comment on an output names it: only who may read the outputs comments on them.
+        requireResults(caller, job, "outputs");
+        if (!manifest(jobId).outputs().containsKey(output.get())) {
+          throw new BridgeException("unknown_output", 404, "Job " + jobId + " has no output of that name; list them with"
+              + " GET /v1/jobs/" + jobId + "/outputs");
+        }
+      }
+      Comment comment = store.comment(jobId, caller.name(), output, body);
+      onChange.run();
+      return comment;
+    });
+  }
+
+  @Override
+  public Future<List<Comment>> comments(Caller caller, String jobId) {
+    return audited(caller, "comments", Optional.of(jobId), "", () -> {
+      requireAnyRole(caller, ANY_ROLE);
+      Job job = visible(caller, jobId);
+      boolean readsOutputs = (owns(caller, job) || provides(caller, job)) && Airlock.mayReadResults(caller, job);
+      return store.comments(jobId).stream().filter(c -> c.output().isEmpty() || readsOutputs).toList();
     });
   }
 

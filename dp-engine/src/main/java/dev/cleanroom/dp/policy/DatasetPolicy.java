@@ -26,6 +26,9 @@ import java.util.stream.Collectors;
  *     invisible characters in its code, before anyone reviews it (otherwise the review view flags them)
  * @param minEpsilonPerQuery the least ε a query may ask for: how long a query takes is not noised, so each
  *     observation of it must cost something (see docs/policy.md)
+ * @param allowedLibraryGroups the Maven group ids whose libraries a notebook may add with {@code %maven} (a group
+ *     allows its sub-groups too); empty: any library; an empty list: none at all. The job bridge refuses a notebook
+ *     whose lock breaks it before anyone reviews it.
  */
 public record DatasetPolicy(
     String dataset,
@@ -42,7 +45,8 @@ public record DatasetPolicy(
     boolean outputsNeedRelease,
     boolean refusesHiddenCode,
     Optional<Drafted> drafted,
-    double minEpsilonPerQuery) {
+    double minEpsilonPerQuery,
+    Optional<List<String>> allowedLibraryGroups) {
 
   public DatasetPolicy {
     if (dataset == null || !dataset.matches("[a-z0-9][a-z0-9_-]{0,62}")) {
@@ -141,6 +145,7 @@ public record DatasetPolicy(
     private boolean refusesHiddenCode = false;
     private Drafted drafted;
     private double minEpsilonPerQuery = DEFAULT_MIN_EPSILON_PER_QUERY;
+    private List<String> allowedLibraryGroups;
 
     private Builder(String dataset) {
       this.dataset = dataset;
@@ -222,11 +227,17 @@ public record DatasetPolicy(
       return this;
     }
 
+    /** The only Maven groups a notebook's own libraries may come from; an empty list allows none. Unset: any. */
+    public Builder allowedLibraryGroups(List<String> groups) {
+      this.allowedLibraryGroups = groups;
+      return this;
+    }
+
     public DatasetPolicy build() {
       PrivacyCost total = datasetTotal != null ? datasetTotal : defaultTotal(budgetPerScientist, views, syntheticCost);
       return new DatasetPolicy(dataset, owner, description, scientists, views, columns, budgetPerScientist,
           maxPerQuery, total, syntheticCost, invalidValues, outputsNeedRelease, refusesHiddenCode,
-          Optional.ofNullable(drafted), minEpsilonPerQuery);
+          Optional.ofNullable(drafted), minEpsilonPerQuery, Optional.ofNullable(allowedLibraryGroups));
     }
   }
 }

@@ -40,7 +40,9 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  *
  * <p>Users: alice and bob (scientists), pat (provider of {@code insurance} and {@code open-data}), quinn (provider
  * of {@code claims}, open to alice and bob, and {@code private}, open to bob only), audrey (auditor), nobody (no
- * role). {@code open-data}'s outputs need no release; {@code claims}'s policy refuses notebooks with hidden code.
+ * role). {@code open-data}'s outputs need no release; {@code claims}'s policy refuses notebooks with hidden code, and
+ * libraries of a notebook's own ({@code %maven}) but from {@code org.apache.commons}. Notebooks' libraries are looked up
+ * in the Maven repository folder {@code maven/} (empty unless a test publishes there).
  */
 public final class BridgeFixture implements AutoCloseable {
   public static final Map<String, String> TOKENS = Map.of(
@@ -105,6 +107,7 @@ public final class BridgeFixture implements AutoCloseable {
         .limits(limits)
         .reconciler(new Reconciler.Settings(Duration.ofMillis(50), 3, Duration.ofMillis(50), 2, 4))
         .log(log::add)
+        .mavenRepository(dir.resolve("maven").toUri())
         .build());
     return new BridgeFixture(dir, basePath, databaseUrl, storage, platform, bridge, log);
   }
@@ -127,9 +130,10 @@ public final class BridgeFixture implements AutoCloseable {
   }
 
   private static String provision(Path dir, String name, String owner, List<String> scientists, boolean release,
-      boolean refusesHiddenCode) throws IOException {
+      boolean strict) throws IOException {
     DatasetPolicy policy = DatasetPolicy.builder(name).owner(owner).description("The " + name + " dataset")
-        .scientists(scientists).outputsNeedRelease(release).refusesHiddenCode(refusesHiddenCode)
+        .scientists(scientists).outputsNeedRelease(release).refusesHiddenCode(strict)
+        .allowedLibraryGroups(strict ? List.of("org.apache.commons") : null)
         .column(new ColumnPolicy.Numeric("age", 18, 65, true))
         .column(new ColumnPolicy.Categorical("smoker", List.of("yes", "no")))
         .column(new ColumnPolicy.Numeric("charges", 0, 65000, false))

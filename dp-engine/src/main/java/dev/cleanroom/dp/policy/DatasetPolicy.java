@@ -62,6 +62,7 @@ public record DatasetPolicy(
     columns = List.copyOf(columns);
     Objects.requireNonNull(invalidValues, "invalidValues");
     Objects.requireNonNull(drafted, "drafted");
+    allowedLibraryGroups = allowedLibraryGroups.map(List::copyOf);
     if (columns.stream().map(ColumnPolicy::name).distinct().count() != columns.size()) {
       throw new IllegalArgumentException("Dataset '" + dataset + "' declares a column twice");
     }
@@ -121,6 +122,12 @@ public record DatasetPolicy(
 
   public boolean allows(View view) {
     return views.contains(view);
+  }
+
+  /** Whether a notebook may add a library of this Maven group id ({@link #allowedLibraryGroups}). */
+  public boolean allowsLibraryGroup(String groupId) {
+    return allowedLibraryGroups.map(groups -> groups.stream()
+        .anyMatch(g -> groupId.equals(g) || groupId.startsWith(g + "."))).orElse(true);
   }
 
   /** Whether {@code scientist} may use this dataset. */

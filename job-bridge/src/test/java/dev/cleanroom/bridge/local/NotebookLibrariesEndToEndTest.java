@@ -55,9 +55,7 @@ class NotebookLibrariesEndToEndTest {
     NotebookLock lock = NotebookLock.of(notebook);
     assertEquals(2, lock.jars().size(), "greeter and the words it uses");
 
-    List<String> arguments = new ArrayList<>(LocalSimulatorEndToEndTest.arguments(dir, TestDatabase.SQLITE));
-    arguments.addAll(List.of("--maven-repository", repository.toUri().toString()));
-    BridgeProcess bridge = BridgeProcess.start(dir, "bridge", arguments);
+    BridgeProcess bridge = startBridge(repository);
     BridgeClient client = new BridgeClient(bridge.base());
     try {
       HttpResponse<byte[]> submitted = client.send("alice", "POST", "v1/jobs?dataset=insurance", notebook);
@@ -120,9 +118,7 @@ class NotebookLibrariesEndToEndTest {
     // The mirror serves other bytes than those the scientist's kernel resolved and locked.
     LocalMavenRepository.tamper(maven.jar("org.example:words:1.0"));
 
-    List<String> arguments = new ArrayList<>(LocalSimulatorEndToEndTest.arguments(dir, TestDatabase.SQLITE));
-    arguments.addAll(List.of("--maven-repository", repository.toUri().toString()));
-    BridgeProcess bridge = BridgeProcess.start(dir, "bridge", arguments);
+    BridgeProcess bridge = startBridge(repository);
     BridgeClient client = new BridgeClient(bridge.base());
     try {
       String id = client.submitApproved("alice", "insurance", notebook);
@@ -133,6 +129,13 @@ class NotebookLibrariesEndToEndTest {
     } finally {
       bridge.stop();
     }
+  }
+
+  /** The bridge of the embedded defaults with the local simulator, its libraries from {@code repository}. */
+  private BridgeProcess startBridge(Path repository) throws Exception {
+    List<String> arguments = new ArrayList<>(LocalSimulatorEndToEndTest.arguments(dir, TestDatabase.SQLITE));
+    arguments.addAll(List.of("--maven-repository", repository.toUri().toString()));
+    return BridgeProcess.start(dir, "bridge", arguments);
   }
 
   /**

@@ -83,7 +83,7 @@ public class MavenBench {
       json.put("image_build_with_layer_s", with);
       json.put("layer_jars_fetch_cold_s", layerCold);
       json.put("image_digest_reproducible", reproducible);
-      json.put("jjava_maven", "not measured: JJava's %maven needs its own kernel (org.dflib.jjava:jjava) installed"
+      json.put("jjava_maven", "not measured in this run; JJava's %maven needs its own kernel (org.dflib.jjava:jjava) installed"
           + " beside ours; see bench/README.md");
       json.put("load_before", loadBefore);
       json.put("load_after", Files.readString(Path.of("/proc/loadavg")).strip());
@@ -149,8 +149,7 @@ public class MavenBench {
         | image build, the same notebook with the lock of those %d jars (jars cached) | %.2f |
         | the layer's jars fetched into an empty cache and checked (a deployment's first build with them) | %.2f |
 
-        The digest with the layer is reproducible: %s. JJava's `%%maven` for the same coordinates was not measured in this
-        run: %s.
+        The digest with the layer is reproducible: %s. JJava's `%%maven` for the same coordinates: %s.
         """, json.get("when"), json.get("cpus"), json.get("java"), json.get("load_before"), json.get("load_after"),
         json.get("coordinates"), json.get("repository"), jars, json.get("jar_bytes"), json.get("jars_already_in_bundle"),
         json.get("maven_cold_s"), json.get("maven_warm_s"), json.get("image_build_without_layer_s"), jars,

@@ -209,7 +209,11 @@ public final class Magics {
    * dependencies) is added, as in stage 1 after the notebook's {@code %maven} cells.
    */
   private Object fromImage(List<String> args) {
-    Path folder = Path.of(environment.getOrDefault(LIBRARIES_VARIABLE, "/nonexistent"));
+    if (!environment.containsKey(LIBRARIES_VARIABLE)) {
+      throw new MagicException("not_in_image", "%maven in stage 2 takes the jars from the job's image, and this kernel"
+          + " was started without the image's library folder (" + LIBRARIES_VARIABLE + "); stage 2 downloads nothing.");
+    }
+    Path folder = Path.of(environment.get(LIBRARIES_VARIABLE));
     for (String coordinates : args) {
       String name;
       try {

@@ -47,8 +47,9 @@ import java.util.function.Consumer;
  * layer: each jar fetched once into a content-addressed cache from the Maven repository ({@link Builder#libraryRepository})
  * or a folder ({@link Builder#libraryFolder}) and checked against the lock's sha256 first.
  *
- * <p>Invariant: the digest depends only on the notebook's bytes (its lock included, which names its libraries' bytes),
- * the launcher bundle's jars, the base runtime lock file and the launch policy: two builds of them, in any process at any time, give the same
+ * <p>Invariant: the digest depends only on the notebook's bytes (its lock included, which names its libraries'
+ * bytes), the launcher bundle's jars, the base runtime lock file and the launch policy: two builds of them, in any
+ * process at any time, give the same
  * digest, whether the base runtime was assembled here or prebuilt; one byte more or less in the notebook
  * gives another.
  */

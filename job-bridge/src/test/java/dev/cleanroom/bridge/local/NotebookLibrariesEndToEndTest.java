@@ -29,6 +29,7 @@ import java.util.List;
 import java.util.Map;
 import org.dflib.jjava.jupyter.kernel.display.DisplayData;
 import org.dflib.jjava.jupyter.kernel.display.mime.MIMEType;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -43,19 +44,25 @@ class NotebookLibrariesEndToEndTest {
   private static final String GREETER = "org.example:greeter:1.0";
 
   @TempDir Path dir;
+  private Path repository;
+  private LocalMavenRepository maven;
+
+  @BeforeEach
+  void publishTheLibrary() {
+    RealInsurance.requireTeeImage();
+    repository = dir.resolve("maven");
+    maven = new LocalMavenRepository(repository);
+    maven.publishGreeter();
+  }
 
   @Test
   void aNotebooksOwnLibrary_isReviewed_runsInStage2_andRebuildsToTheAttestedDigest() throws Exception {
-    RealInsurance.requireTeeImage();
-    Path repository = dir.resolve("maven");
-    LocalMavenRepository maven = new LocalMavenRepository(repository);
-    maven.publishGreeter();
     maven.statesLicence(GREETER, "The Apache License, Version 2.0");
     byte[] notebook = notebookAfterStage1(repository);
     NotebookLock lock = NotebookLock.of(notebook);
     assertEquals(2, lock.jars().size(), "greeter and the words it uses");
 
-    BridgeProcess bridge = startBridge(repository);
+    BridgeProcess bridge = startBridge();
     BridgeClient client = new BridgeClient(bridge.base());
     try {
       HttpResponse<byte[]> submitted = client.send("alice", "POST", "v1/jobs?dataset=insurance", notebook);
@@ -110,15 +117,11 @@ class NotebookLibrariesEndToEndTest {
 
   @Test
   void aJarWhoseBytesDifferFromTheLock_failsTheBuild_namingIt() throws Exception {
-    RealInsurance.requireTeeImage();
-    Path repository = dir.resolve("maven");
-    LocalMavenRepository maven = new LocalMavenRepository(repository);
-    maven.publishGreeter();
     byte[] notebook = notebookAfterStage1(repository);
     // The mirror serves other bytes than those the scientist's kernel resolved and locked.
     LocalMavenRepository.tamper(maven.jar("org.example:words:1.0"));
 
-    BridgeProcess bridge = startBridge(repository);
+    BridgeProcess bridge = startBridge();
     BridgeClient client = new BridgeClient(bridge.base());
     try {
       String id = client.submitApproved("alice", "insurance", notebook);
@@ -132,7 +135,7 @@ class NotebookLibrariesEndToEndTest {
   }
 
   /** The bridge of the embedded defaults with the local simulator, its libraries from {@code repository}. */
-  private BridgeProcess startBridge(Path repository) throws Exception {
+  private BridgeProcess startBridge() throws Exception {
     List<String> arguments = new ArrayList<>(LocalSimulatorEndToEndTest.arguments(dir, TestDatabase.SQLITE));
     arguments.addAll(List.of("--maven-repository", repository.toUri().toString()));
     return BridgeProcess.start(dir, "bridge", arguments);

@@ -10,6 +10,7 @@ import dev.cleanroom.bridge.backend.ObjectStorage;
 import dev.cleanroom.bridge.backend.TeePlatform;
 import dev.cleanroom.bridge.datasets.DatasetCatalog;
 import dev.cleanroom.bridge.http.BridgeServer;
+import dev.cleanroom.bridge.libraries.JobLibraries;
 import dev.cleanroom.bridge.metrics.Metrics;
 import dev.cleanroom.bridge.reconcile.Reconciler;
 import dev.cleanroom.bridge.report.JobReports;
@@ -17,6 +18,8 @@ import dev.cleanroom.bridge.report.TrustFile;
 import dev.cleanroom.bridge.service.JobService;
 import dev.cleanroom.bridge.service.Limits;
 import dev.cleanroom.bridge.store.JobStore;
+import dev.cleanroom.kernel.maven.NotebookLibraries;
+import dev.cleanroom.tee.api.ImageBuilder;
 import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.net.BindException;
@@ -75,7 +78,7 @@ public final class Bridge implements AutoCloseable {
   /** Everything a bridge is made of; {@link #builder()} has a default for all but the four required parts. */
   public record Config(String host, int port, String basePath, String databaseUrl, Path workDir, ObjectStorage storage,
       DatasetCatalog datasets, Auth auth, TeePlatform platform, Limits limits, Reconciler.Settings reconciler,
-      Optional<String> audience, Clock clock, Consumer<String> log) {
+      Optional<String> audience, Clock clock, Consumer<String> log, URI mavenRepository) {
 
     public static Builder builder() {
       return new Builder();
@@ -97,8 +100,19 @@ public final class Bridge implements AutoCloseable {
     private Optional<String> audience = Optional.empty();
     private Clock clock = Clock.systemUTC();
     private Consumer<String> log = System.out::println;
+    private URI mavenRepository = NotebookLibraries.CENTRAL;
 
     private Builder() {}
+
+    /**
+     * The Maven repository notebooks' own libraries ({@code %maven}) come from, where the review reads their POMs'
+     * licences (default Maven Central); the platform's image builds take the same from its {@code maven-repository}
+     * option.
+     */
+    public Builder mavenRepository(URI value) {
+      this.mavenRepository = value;
+      return this;
+    }
 
     public Builder listen(String host, int port) {
       this.host = host;
@@ -176,7 +190,7 @@ public final class Bridge implements AutoCloseable {
       return new Config(host, port, basePath, Objects.requireNonNull(databaseUrl, "database"),
           Objects.requireNonNull(workDir, "workDir"), Objects.requireNonNull(storage, "storage"),
           Objects.requireNonNull(datasets, "datasets"), Objects.requireNonNull(auth, "auth"),
-          Objects.requireNonNull(platform, "platform"), limits, reconciler, audience, clock, log);
+          Objects.requireNonNull(platform, "platform"), limits, reconciler, audience, clock, log, mavenRepository);
     }
   }
 
@@ -210,7 +224,8 @@ public final class Bridge implements AutoCloseable {
       Reconciler reconciler = Reconciler.create(store, config.storage(), config.platform(), reports, config.datasets(),
           config.reconciler(), config.clock(), metrics, config.log(), trust.audience(), config.workDir());
       JobService service = JobService.create(vertx, store, config.storage(), config.datasets(), reports,
-          config.limits(), reconciler::wake);
+          config.limits(), reconciler::wake,
+          new JobLibraries(config.mavenRepository(), ImageBuilder.libraryCache(ImageBuilder.defaultCache())));
       reconciler.start();
       BridgeServer server = BridgeServer.start(vertx, service, authenticator, Optional.ofNullable(hubLogin), metrics,
               new BridgeServer.Options(config.host(), config.port(), config.basePath(), config.limits().maxNotebookBytes(),

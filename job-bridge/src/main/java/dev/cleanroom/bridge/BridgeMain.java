@@ -49,6 +49,7 @@ public final class BridgeMain {
                         --dataset NAME=VIEWS_DIR:DATA [--dataset ...] --tee PLATFORM [--tee-option KEY=VALUE ...]
                         [--host 127.0.0.1] [--port 8480] [--base-path PREFIX] [--max-notebook-mb 8]
                         [--max-jobs-in-flight 5] [--job-timeout-minutes 60] [--hub-cache-seconds 30]
+                        [--maven-repository URL]
                         [--poll-millis 2000] [--hub-oauth-client ID --hub-oauth-secret-file FILE] [--hub-url URL]""";
 
   private BridgeMain() {}
@@ -81,6 +82,9 @@ public final class BridgeMain {
 
   static Bridge.Config parse(String[] args, Map<String, String> env) throws IOException {
     Bridge.Builder config = Bridge.Config.builder();
+    // The image builds read $DCR_MAVEN_REPOSITORY themselves; the review reads the same repository's POMs.
+    Optional.ofNullable(env.get("DCR_MAVEN_REPOSITORY")).filter(v -> !v.isBlank()).map(URI::create)
+        .ifPresent(config::mavenRepository);
     // A hub-managed service listens where the hub's proxy sends its requests.
     URI serviceUrl = URI.create(env.getOrDefault("JUPYTERHUB_SERVICE_URL", "http://127.0.0.1:8480/"));
     String host = serviceUrl.getHost() == null ? "127.0.0.1" : serviceUrl.getHost();
@@ -129,6 +133,11 @@ public final class BridgeMain {
         }
         case "--dataset" -> datasets.add(DatasetCatalog.open(value));
         case "--tee" -> tee = value;
+        case "--maven-repository" -> {
+          // One setting for the review's POMs and the platform's image builds.
+          config.mavenRepository(URI.create(value));
+          teeOptions.put(TeePlatformProvider.Settings.MAVEN_REPOSITORY, value);
+        }
         case "--tee-option" -> {
           int equals = value.indexOf('=');
           if (equals <= 0) {

@@ -51,7 +51,9 @@ public final class VerifyCommand {
         --discovery URL       a simulator's discovery document to read its keys from (Google's is pinned)
         --at-job-end          check token times as of the job's end, not now (archived reports: tokens live 1 h)
         --clock-skew SECONDS  tolerated clock difference (default 60, at most 300)
-        --rebuild             rebuild the image from notebook.ipynb and require the attested digest
+        --rebuild             rebuild the image from notebook.ipynb and require the attested digest; the jars the
+                              notebook locked with %%maven come from $DCR_MAVEN_REPOSITORY (else Maven Central)
+        --libraries DIR       with --rebuild: take those jars from this folder instead (each sha256 is checked)
         --without-outputs     the folder has the report and notebook but no outputs (an auditor's copy):
                               list the output hashes the manifest binds instead of comparing files
         --json                print the result as JSON
@@ -90,6 +92,7 @@ public final class VerifyCommand {
       VerificationOptions.Builder options = VerificationOptions.builder().clock(clock);
       Path path = null;
       boolean rebuild = false;
+      Optional<Path> libraries = Optional.empty();
       Optional<DeploymentTrust> trust = Optional.empty();
       while (!rest.isEmpty()) {
         String arg = rest.pop();
@@ -112,6 +115,7 @@ public final class VerifyCommand {
           case "--at-job-end" -> options.checkTimesAtJobEnd();
           case "--clock-skew" -> options.clockSkew(Duration.ofSeconds(seconds(value(rest, arg))));
           case "--rebuild" -> rebuild = true;
+          case "--libraries" -> libraries = Optional.of(Path.of(value(rest, arg)));
           case "--without-outputs" -> options.withoutOutputs();
           case "--json" -> { }
           default -> {
@@ -128,11 +132,15 @@ public final class VerifyCommand {
       if (path == null) {
         throw new UsageException("name a report.json or a job folder");
       }
+      if (libraries.isPresent() && !rebuild) {
+        throw new UsageException("--libraries is for --rebuild");
+      }
       if (rebuild) {
-        options.rebuildWith(rebuilders.get().orElse(notebook -> {
+        ImageRebuilder rebuilder = rebuilders.get().orElse(notebook -> {
           throw new AttestationException("rebuild_unavailable",
               "the image builder (tee-image module) is not available here, so the image cannot be rebuilt; build it with ./dcr build");
-        }));
+        });
+        options.rebuildWith(libraries.isPresent() ? rebuilder.withLibraryFolder(libraries.get()) : rebuilder);
       }
       JobFolder folder = folder(path);
       Verification result = AttestationVerifier.create().verify(folder, options.build());

@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Collections;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
@@ -28,6 +29,9 @@ import java.util.regex.Pattern;
  *     that it cannot be used to test guesses of the data), as checked by the launcher before the run
  * @param outputs path in the job's output folder → sha256; the executed notebook is one of them
  * @param executedNotebook the key in {@code outputs} of the executed notebook
+ * @param libraries the hash of the notebook's lock (the jars it added with {@code %maven}, kernel's
+ *     {@code NotebookLock.sha256()}), which the image carries in a layer of its own; empty, and not written, when the
+ *     notebook has none
  */
 public record JobManifest(
     String jobId,
@@ -38,7 +42,8 @@ public record JobManifest(
     String executedNotebook,
     Instant startedAt,
     Instant finishedAt,
-    JobOutcome outcome) {
+    JobOutcome outcome,
+    Optional<Sha256> libraries) {
 
   /**
    * The container variable that carries the job id into the TEE; the token attests it in
@@ -53,7 +58,7 @@ public record JobManifest(
   private static final Pattern IMAGE_DIGEST = Pattern.compile("sha256:[0-9a-f]{64}");
   private static final Set<String> MEMBERS =
       Set.of("format", "jobId", "notebook", "imageDigest", "inputs", "outputs", "executedNotebook",
-          "startedAt", "finishedAt", "outcome");
+          "startedAt", "finishedAt", "outcome", "libraries");
 
   public JobManifest {
     if (jobId == null || !JOB_ID.matcher(jobId).matches()) {
@@ -81,6 +86,16 @@ public record JobManifest(
     if (outcome == null) {
       throw new IllegalArgumentException("'outcome' is missing");
     }
+    if (libraries == null) {
+      throw new IllegalArgumentException("'libraries' must be given, empty when the notebook has none");
+    }
+  }
+
+  /** A manifest of a notebook without libraries of its own. */
+  public JobManifest(String jobId, Sha256 notebook, String imageDigest, Map<String, Sha256> inputs,
+      Map<String, Sha256> outputs, String executedNotebook, Instant startedAt, Instant finishedAt, JobOutcome outcome) {
+    this(jobId, notebook, imageDigest, inputs == null ? null : new TreeMap<>(inputs),
+        outputs == null ? null : new TreeMap<>(outputs), executedNotebook, startedAt, finishedAt, outcome, Optional.empty());
   }
 
   /** The most files a job may return, the executed notebook and the log included. */
@@ -157,6 +172,8 @@ public record JobManifest(
     ObjectNode result = o.putObject("outcome");
     result.put("status", outcome.status().code());
     result.put("reason", outcome.reason());
+    // Written only when there are libraries, so that the manifests of notebooks without keep their bytes.
+    libraries.ifPresent(lock -> o.put("libraries", lock.hex()));
     return o;
   }
 
@@ -202,7 +219,8 @@ public record JobManifest(
               Instant.parse(CanonicalJson.text(json, "finishedAt")),
               new JobOutcome(
                   JobOutcome.Status.ofCode(CanonicalJson.text(result, "status")),
-                  CanonicalJson.text(result, "reason")));
+                  CanonicalJson.text(result, "reason")),
+              json.has("libraries") ? Optional.of(new Sha256(CanonicalJson.text(json, "libraries"))) : Optional.empty());
     } catch (DateTimeParseException e) {
       throw new IllegalArgumentException("'startedAt' and 'finishedAt' must be ISO-8601 UTC instants");
     }

@@ -12,4 +12,12 @@ import java.nio.file.Path;
 public interface ImageRebuilder {
   /** Builds the image for {@code notebook} and returns its OCI manifest digest, {@code sha256:<hex>}. */
   String rebuild(Path notebook) throws IOException;
+
+  /**
+   * This rebuilder taking the notebook's own libraries (the jars its {@code %maven} lock names) from a folder the
+   * auditor brings rather than from a Maven repository; each jar is still checked against the lock's sha256.
+   */
+  default ImageRebuilder withLibraryFolder(Path folder) {
+    throw new UnsupportedOperationException("this image rebuilder cannot take the notebook's libraries from a folder");
+  }
 }

@@ -16,6 +16,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -122,6 +123,29 @@ class VerifyCommandTest {
   void rebuild_withAnImageBuilder_comparesDigests() {
     assertEquals(0, run(Optional.of(notebook -> TestJobs.IMAGE_DIGEST), dir.toString(), "--jwks", jwksFile.toString(), "--any-deployment", "--rebuild"), out());
     assertTrue(out().contains("  pass  rebuild"), out());
+  }
+
+  @Test
+  void rebuild_withLibraries_takesTheNotebooksJarsFromThatFolder() {
+    List<Path> folders = new ArrayList<>();
+    ImageRebuilder fromRepository = new ImageRebuilder() {
+      @Override
+      public String rebuild(Path notebook) {
+        return "sha256:" + "0".repeat(64); // not the attested digest: the folder's rebuilder must be the one asked
+      }
+
+      @Override
+      public ImageRebuilder withLibraryFolder(Path folder) {
+        folders.add(folder);
+        return notebook -> TestJobs.IMAGE_DIGEST;
+      }
+    };
+    Path jars = dir.resolve("jars");
+    assertEquals(0, run(Optional.of(fromRepository), dir.toString(), "--jwks", jwksFile.toString(), "--any-deployment",
+        "--rebuild", "--libraries", jars.toString()), out());
+    assertEquals(List.of(jars), folders);
+    assertEquals(2, run(dir.toString(), "--jwks", jwksFile.toString(), "--any-deployment", "--libraries", jars.toString()));
+    assertTrue(err().contains("--libraries is for --rebuild"), err());
   }
 
   @Test

@@ -147,4 +147,17 @@ class JobManifestTest {
         m.executedNotebook(), m.startedAt(), m.finishedAt(), JobOutcome.failed("cell 3 threw ArithmeticException"));
     assertEquals(failed.outcome(), JobManifest.fromJson(failed.canonicalBytes()).outcome());
   }
+
+  @Test
+  void libraries_theLocksHash_isWrittenReadAndBound_andAbsentWithoutOne() throws Exception {
+    JobManifest m = manifest();
+    assertFalse(new String(m.canonicalBytes(), StandardCharsets.UTF_8).contains("libraries"),
+        "a notebook without libraries keeps the manifest's earlier bytes");
+    Sha256 lock = Sha256.of("org.example:words:jar:1.0 abc\n".getBytes(StandardCharsets.UTF_8));
+    JobManifest withLibraries = new JobManifest(m.jobId(), m.notebook(), m.imageDigest(), m.inputs(), m.outputs(),
+        m.executedNotebook(), m.startedAt(), m.finishedAt(), m.outcome(), java.util.Optional.of(lock));
+    JobManifest read = JobManifest.fromJson(withLibraries.canonicalBytes());
+    assertEquals(java.util.Optional.of(lock), read.libraries());
+    assertNotEquals(m.nonce(), withLibraries.nonce(), "the token's nonce binds the lock's hash");
+  }
 }

@@ -27,6 +27,9 @@ import java.util.stream.Collectors;
  * @param minEpsilonPerQuery the least ε a query may ask for: how long a query takes is not noised, so each
  *     observation of it must cost something (see docs/policy.md)
  * @param outputRules who releases stage-2 outputs and the disclosure checks they pass first
+ * @param allowedLibraryGroups the Maven group ids whose libraries a notebook may add with {@code %maven} (a group
+ *     allows its sub-groups too); empty: any library; an empty list: none at all. The job bridge refuses a notebook
+ *     whose lock breaks it before anyone reviews it.
  */
 public record DatasetPolicy(
     String dataset,
@@ -44,15 +47,17 @@ public record DatasetPolicy(
     boolean refusesHiddenCode,
     Optional<Drafted> drafted,
     double minEpsilonPerQuery,
-    OutputRules outputRules) {
+    OutputRules outputRules,
+    Optional<List<String>> allowedLibraryGroups) {
 
-  /** A policy with no output rules beyond {@code outputsNeedRelease} ({@link OutputRules#NONE}). */
+  /** A policy with no output rules beyond {@code outputsNeedRelease} ({@link OutputRules#NONE}) and any library. */
   public DatasetPolicy(String dataset, String owner, String description, List<String> scientists, Set<View> views,
       List<ColumnPolicy> columns, PrivacyCost budgetPerScientist, PrivacyCost maxPerQuery, PrivacyCost datasetTotal,
       PrivacyCost syntheticCost, InvalidValues invalidValues, boolean outputsNeedRelease, boolean refusesHiddenCode,
       Optional<Drafted> drafted, double minEpsilonPerQuery) {
     this(dataset, owner, description, scientists, views, columns, budgetPerScientist, maxPerQuery, datasetTotal,
-        syntheticCost, invalidValues, outputsNeedRelease, refusesHiddenCode, drafted, minEpsilonPerQuery, OutputRules.NONE);
+        syntheticCost, invalidValues, outputsNeedRelease, refusesHiddenCode, drafted, minEpsilonPerQuery, OutputRules.NONE,
+        Optional.empty());
   }
 
   public DatasetPolicy {
@@ -74,6 +79,7 @@ public record DatasetPolicy(
       throw new IllegalArgumentException("Dataset '" + dataset + "': outputs.approvers is " + outputRules.approvers()
           + " but outputs.release is automatic; write release: required");
     }
+    allowedLibraryGroups = allowedLibraryGroups.map(List::copyOf);
     if (columns.stream().map(ColumnPolicy::name).distinct().count() != columns.size()) {
       throw new IllegalArgumentException("Dataset '" + dataset + "' declares a column twice");
     }
@@ -135,6 +141,12 @@ public record DatasetPolicy(
     return views.contains(view);
   }
 
+  /** Whether a notebook may add a library of this Maven group id ({@link #allowedLibraryGroups}). */
+  public boolean allowsLibraryGroup(String groupId) {
+    return allowedLibraryGroups.map(groups -> groups.stream()
+        .anyMatch(g -> groupId.equals(g) || groupId.startsWith(g + "."))).orElse(true);
+  }
+
   /** Whether {@code scientist} may use this dataset. */
   public boolean admits(String scientist) {
     return scientists.isEmpty() || scientists.contains(scientist);
@@ -158,6 +170,7 @@ public record DatasetPolicy(
     private Drafted drafted;
     private double minEpsilonPerQuery = DEFAULT_MIN_EPSILON_PER_QUERY;
     private OutputRules outputRules = OutputRules.NONE;
+    private List<String> allowedLibraryGroups;
 
     private Builder(String dataset) {
       this.dataset = dataset;
@@ -244,11 +257,17 @@ public record DatasetPolicy(
       return this;
     }
 
+    /** The only Maven groups a notebook's own libraries may come from; an empty list allows none. Unset: any. */
+    public Builder allowedLibraryGroups(List<String> groups) {
+      this.allowedLibraryGroups = groups;
+      return this;
+    }
+
     public DatasetPolicy build() {
       PrivacyCost total = datasetTotal != null ? datasetTotal : defaultTotal(budgetPerScientist, views, syntheticCost);
       return new DatasetPolicy(dataset, owner, description, scientists, views, columns, budgetPerScientist,
           maxPerQuery, total, syntheticCost, invalidValues, outputsNeedRelease, refusesHiddenCode,
-          Optional.ofNullable(drafted), minEpsilonPerQuery, outputRules);
+          Optional.ofNullable(drafted), minEpsilonPerQuery, outputRules, Optional.ofNullable(allowedLibraryGroups));
     }
   }
 }

@@ -82,7 +82,7 @@ public final class PolicyFile {
     }
     builder.invalidValues(invalidValues(root));
     outputs(root, builder);
-    builder.refusesHiddenCode(either(root, "notebooks", "hidden_code", "flag", "refuse").equals("refuse"));
+    notebooks(root, builder);
     builder.drafted(drafted(root));
     if (dataset == null) {
       missing("dataset", "the dataset's name, e.g. dataset: insurance");
@@ -255,6 +255,35 @@ public final class PolicyFile {
   }
 
   /**
+   * {@code notebooks}: {@code hidden_code: flag | refuse}, and {@code libraries: any | none | [group ids]}, the Maven
+   * groups a notebook's own libraries ({@code %maven}) may come from.
+   */
+  private void notebooks(Map<?, ?> root, DatasetPolicy.Builder builder) {
+    Map<?, ?> notebooks = map(root, "notebooks", false);
+    if (notebooks == null) {
+      return;
+    }
+    allowOnly(notebooks, "notebooks.", Set.of("hidden_code", "libraries"));
+    String hidden = string(notebooks, "hidden_code", "flag");
+    if (!hidden.equals("flag") && !hidden.equals("refuse")) {
+      problem("notebooks.hidden_code", "must be flag or refuse (got '" + hidden + "')");
+    }
+    builder.refusesHiddenCode(hidden.equals("refuse"));
+    Object libraries = notebooks.get("libraries");
+    if (libraries == null || "any".equals(libraries)) {
+      return;
+    }
+    if ("none".equals(libraries)) {
+      builder.allowedLibraryGroups(List.of());
+    } else if (libraries instanceof List<?> groups
+        && groups.stream().allMatch(g -> String.valueOf(g).matches("[A-Za-z0-9_][A-Za-z0-9._-]*"))) {
+      builder.allowedLibraryGroups(groups.stream().map(String::valueOf).toList());
+    } else {
+      problem("notebooks.libraries", "must be any, none, or a list of Maven group ids such as [org.apache.commons]");
+    }
+  }
+
+  /**
    * The draft's record. A draft with revealed values is refused until the provider confirms them: copying a
    * minimum, a maximum or a rare category from the data is a decision, not a default.
    */
@@ -407,8 +436,14 @@ public final class PolicyFile {
     root.put("synthetic", costMap(policy.syntheticCost()));
     root.put("invalid_values", policy.invalidValues().name().toLowerCase(java.util.Locale.ROOT));
     root.put("outputs", outputsYaml(policy));
-    if (policy.refusesHiddenCode()) { // written only when set, so that the policies written before it keep their bytes
-      root.put("notebooks", Map.of("hidden_code", "refuse"));
+    // Written only when set, so that the policies written before them keep their bytes.
+    Map<String, Object> notebooks = new LinkedHashMap<>();
+    if (policy.refusesHiddenCode()) {
+      notebooks.put("hidden_code", "refuse");
+    }
+    policy.allowedLibraryGroups().ifPresent(groups -> notebooks.put("libraries", groups.isEmpty() ? "none" : groups));
+    if (!notebooks.isEmpty()) {
+      root.put("notebooks", notebooks);
     }
     policy.drafted().ifPresent(drafted -> {
       Map<String, Object> fields = new LinkedHashMap<>(costMap(drafted.spent()));

@@ -99,6 +99,23 @@ class PolicyFileTest {
   }
 
   @Test
+  void aProviderMayRestrictANotebooksOwnLibraries_toGroupsOrToNone() {
+    DatasetPolicy groups = PolicyFile.parse(MINIMAL + "notebooks: {libraries: [org.apache.commons]}\n", "policy.yaml");
+    assertTrue(groups.allowsLibraryGroup("org.apache.commons"));
+    assertTrue(groups.allowsLibraryGroup("org.apache.commons.geometry"), "a group allows its sub-groups");
+    assertFalse(groups.allowsLibraryGroup("org.apache.commonsx"));
+    assertFalse(groups.allowsLibraryGroup("org.example"));
+    assertEquals(groups, PolicyFile.parse(PolicyFile.toYaml(groups), "round trip"));
+    DatasetPolicy none = PolicyFile.parse(MINIMAL + "notebooks: {hidden_code: refuse, libraries: none}\n", "policy.yaml");
+    assertFalse(none.allowsLibraryGroup("org.apache.commons"));
+    assertEquals(none, PolicyFile.parse(PolicyFile.toYaml(none), "round trip"));
+    assertTrue(PolicyFile.parse(MINIMAL + "notebooks: {libraries: any}\n", "policy.yaml").allowsLibraryGroup("org.example"));
+    assertTrue(InsuranceData.policy().allowsLibraryGroup("org.example"), "unset: any library");
+    assertEquals(List.of("notebooks.libraries: must be any, none, or a list of Maven group ids such as [org.apache.commons]"),
+        problemsOf(MINIMAL + "notebooks: {libraries: all}\n").problems());
+  }
+
+  @Test
   void theLeastEpsilonPerQuery_isReadAndMayNotExceedThePerQueryCap() {
     String withMinimum = MINIMAL.replace("per_query: {epsilon: 0.5}", "per_query: {epsilon: 0.5}\n  min_epsilon_per_query: 0.01");
     assertEquals(0.01, PolicyFile.parse(withMinimum, "policy.yaml").minEpsilonPerQuery());

@@ -110,7 +110,8 @@ class DpQueryServiceTest {
         .toList();
     return new DatasetPolicy(demo.dataset(), demo.owner(), demo.description(), demo.scientists(), demo.views(), columns,
         demo.budgetPerScientist(), demo.maxPerQuery(), demo.datasetTotal(), demo.syntheticCost(), demo.invalidValues(),
-        demo.outputsNeedRelease(), demo.refusesHiddenCode(), Optional.empty(), demo.minEpsilonPerQuery());
+        demo.outputsNeedRelease(), demo.refusesHiddenCode(), Optional.empty(), demo.minEpsilonPerQuery(),
+        demo.allowedLibraryGroups());
   }
 
   @Test

@@ -33,7 +33,8 @@ public final class InsuranceData {
     return new DatasetPolicy(demo.dataset(), demo.owner(), demo.description(), demo.scientists(), demo.views(),
         demo.columns(), budget, maxPerQuery, DatasetPolicy.defaultTotal(budget, demo.views(), demo.syntheticCost()),
         demo.syntheticCost(), demo.invalidValues(), demo.outputsNeedRelease(), demo.refusesHiddenCode(),
-        java.util.Optional.empty(), demo.minEpsilonPerQuery());
+        java.util.Optional.empty(), demo.minEpsilonPerQuery(),
+        demo.allowedLibraryGroups());
   }
 
   public static PrivateTable table(DatasetPolicy policy) {

@@ -3,6 +3,8 @@ package dev.cleanroom.bridge.backend;
 import dev.cleanroom.bridge.datasets.CatalogDataset;
 import dev.cleanroom.bridge.datasets.DatasetCatalog;
 import java.io.IOException;
+import dev.cleanroom.tee.api.ImageBuilder;
+import java.net.URI;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
@@ -42,6 +44,18 @@ public interface TeePlatformProvider {
 
     public Optional<String> option(String key) {
       return Optional.ofNullable(options.get(key));
+    }
+
+    /**
+     * The option every platform that builds images takes, {@code maven-repository=URL}: where the image build fetches
+     * the jars a notebook locked with {@code %maven} (default {@code $DCR_MAVEN_REPOSITORY}, else Maven Central).
+     */
+    public static final String MAVEN_REPOSITORY = "maven-repository";
+
+    /** Sets the image build's notebook-library repository from {@link #MAVEN_REPOSITORY}, if given. */
+    public ImageBuilder.Builder libraryRepository(ImageBuilder.Builder builder) {
+      option(MAVEN_REPOSITORY).map(URI::create).ifPresent(builder::libraryRepository);
+      return builder;
     }
   }
 

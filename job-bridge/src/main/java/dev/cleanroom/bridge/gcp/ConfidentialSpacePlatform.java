@@ -30,6 +30,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 import java.util.Set;
 import java.util.TreeMap;
 
@@ -112,9 +113,11 @@ public final class ConfidentialSpacePlatform implements TeePlatform {
       }
       Map<String, String> merged = new HashMap<>(settings.environment());
       for (Map.Entry<String, String> option : settings.options().entrySet()) {
-        if (!option.getKey().startsWith("gcp.") && !option.getKey().equals(LAUNCHER_BUNDLE)) {
+        if (!option.getKey().startsWith("gcp.") && !option.getKey().equals(LAUNCHER_BUNDLE)
+            && !option.getKey().equals(TeePlatformProvider.Settings.MAVEN_REPOSITORY)) {
           throw new IllegalArgumentException("--tee-option " + option.getKey() + " is not a setting of --tee gcp; give"
-              + " gcp.* settings (docs/gcp.md) or " + LAUNCHER_BUNDLE + "=DIR");
+              + " gcp.* settings (docs/gcp.md), " + LAUNCHER_BUNDLE + "=DIR or "
+              + TeePlatformProvider.Settings.MAVEN_REPOSITORY + "=URL");
         }
         merged.put(option.getKey(), option.getValue());
       }
@@ -129,7 +132,8 @@ public final class ConfidentialSpacePlatform implements TeePlatform {
       PlatformIdentity identity = new PlatformIdentity("gcp-" + vms.project() + "-" + gcs.bucket(), vms.project(),
           config.projectNumber(), List.of(vms.workloadServiceAccount()),
           List.of(registry.host() + "/" + registry.project() + "/" + registry.repository()), Optional.empty());
-      return new ConfidentialSpacePlatform(gcs, settings.datasets(), registry, new JibPush(registry, bundle),
+      return new ConfidentialSpacePlatform(gcs, settings.datasets(), registry, new JibPush(registry, bundle,
+          settings::libraryRepository),
           InstancesClient::create, vms, config.dataAccess(), identity);
     }
   }
@@ -296,7 +300,11 @@ public final class ConfidentialSpacePlatform implements TeePlatform {
     private final Optional<Path> bundle;
     private ImageBuilder builder;
 
-    JibPush(ArtifactRegistry registry, Optional<Path> bundle) {
+    /** The build's notebook-library repository, from the platform's options. */
+    private final UnaryOperator<ImageBuilder.Builder> libraries;
+
+    JibPush(ArtifactRegistry registry, Optional<Path> bundle, UnaryOperator<ImageBuilder.Builder> libraries) {
+      this.libraries = libraries;
       this.registry = registry;
       this.bundle = bundle;
     }
@@ -315,7 +323,7 @@ public final class ConfidentialSpacePlatform implements TeePlatform {
       if (builder == null) {
         ImageBuilder.Builder b = ImageBuilder.builder();
         bundle.ifPresent(b::launcherBundle);
-        builder = b.build();
+        builder = libraries.apply(b).build();
       }
       return builder;
     }

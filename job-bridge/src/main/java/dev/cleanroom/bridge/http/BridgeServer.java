@@ -172,7 +172,7 @@ public final class BridgeServer {
       });
       route(builder, "downloadNotebook", ctx -> download(ctx, service.notebook(caller(ctx), id(ctx))));
       route(builder, "getReview", ctx -> respond(ctx, service.review(caller(ctx), id(ctx))
-          .map(cells -> JsonViews.review(id(ctx), cells))));
+          .map(review -> JsonViews.review(id(ctx), review))));
       route(builder, "downloadReport", ctx -> download(ctx, service.report(caller(ctx), id(ctx))));
       route(builder, "verifyJob", ctx -> respond(ctx, service.verify(caller(ctx), id(ctx)).map(JsonViews::verification)));
       route(builder, "verifyReport", ctx -> respond(ctx, service.verifyUpload(caller(ctx), ctx.body().buffer().getBytes())

@@ -14,7 +14,9 @@ import dev.cleanroom.bridge.job.Decision;
 import dev.cleanroom.bridge.job.Job;
 import dev.cleanroom.bridge.job.JobDataset;
 import dev.cleanroom.bridge.job.JobEvent;
+import dev.cleanroom.bridge.libraries.JobLibraries;
 import dev.cleanroom.bridge.service.Airlock;
+import dev.cleanroom.bridge.service.NotebookReview;
 import dev.cleanroom.bridge.service.OutputFile;
 import dev.cleanroom.bridge.service.VerificationResult;
 import dev.cleanroom.bridge.store.AuditEntry;
@@ -106,11 +108,17 @@ final class JsonViews {
     return o;
   }
 
-  static ObjectNode review(String jobId, List<CodeReview> cells) {
+  static ObjectNode review(String jobId, NotebookReview review) {
     ObjectNode o = F.objectNode().put("jobId", jobId);
     ArrayNode findings = o.putArray("findings");
     ArrayNode parsed = o.putArray("cells");
-    for (CodeReview cell : cells) {
+    ArrayNode libraries = o.putArray("libraries");
+    for (JobLibraries.Library library : review.libraries()) {
+      ObjectNode l = libraries.addObject().put("coordinates", library.coordinates()).put("sha256", library.sha256());
+      library.licence().ifPresentOrElse(licence -> l.put("licence", licence), () -> l.putNull("licence"));
+      l.put("newToDeployment", library.newToDeployment());
+    }
+    for (CodeReview cell : review.cells()) {
       parsed.addObject().put("cell", cell.cell()).put("parsed", cell.parsed());
       for (Finding f : cell.findings()) {
         findings.addObject().put("cell", f.cell()).put("line", f.line()).put("column", f.column())

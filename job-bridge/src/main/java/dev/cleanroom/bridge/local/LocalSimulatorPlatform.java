@@ -39,7 +39,8 @@ import java.util.stream.Collectors;
  * the runs sign with.
  *
  * <p>Options ({@code --tee-option}): {@code launcher-bundle=DIR} (tee-image's launcher bundle, default: found beside
- * tee-image's classes), {@code isolation=runc|process} (default: runc where possible).
+ * tee-image's classes), {@code isolation=runc|process} (default: runc where possible), {@code maven-repository=URL}
+ * (where the jars notebooks lock with {@code %maven} are fetched from).
  */
 public final class LocalSimulatorPlatform implements TeePlatform {
   public static final String NAME = "local";
@@ -48,6 +49,7 @@ public final class LocalSimulatorPlatform implements TeePlatform {
   private final LocalStorage storage;
   private final DatasetCatalog datasets;
   private final Map<String, String> options;
+  private final TeePlatformProvider.Settings settings;
   private final SimulatedWorkload.Isolation isolation;
   private final Path keys;
   private final String deploymentId;
@@ -64,6 +66,7 @@ public final class LocalSimulatorPlatform implements TeePlatform {
     this.storage = local;
     this.datasets = settings.datasets();
     this.options = settings.options();
+    this.settings = settings;
     // runc unless the operator asks for the plain process (--tee-option isolation=process): never a silent fallback
     // to no isolation; every token says which it was.
     this.isolation = settings.option("isolation").map(v -> SimulatedWorkload.Isolation.valueOf(v.toUpperCase(Locale.ROOT)))
@@ -144,7 +147,7 @@ public final class LocalSimulatorPlatform implements TeePlatform {
       ImageBuilder.Builder b = ImageBuilder.builder();
       options.entrySet().stream().filter(e -> e.getKey().equals("launcher-bundle"))
           .forEach(e -> b.launcherBundle(Path.of(e.getValue())));
-      builder = b.build();
+      builder = settings.libraryRepository(b).build();
     }
     return builder;
   }

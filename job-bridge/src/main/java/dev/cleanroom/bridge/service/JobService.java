@@ -7,11 +7,11 @@ import dev.cleanroom.bridge.datasets.DatasetCatalog;
 import dev.cleanroom.bridge.job.Job;
 import dev.cleanroom.bridge.job.JobEvent;
 import dev.cleanroom.bridge.job.JobState;
+import dev.cleanroom.bridge.libraries.JobLibraries;
 import dev.cleanroom.bridge.report.JobReports;
 import dev.cleanroom.bridge.service.impl.JobServiceImpl;
 import dev.cleanroom.bridge.store.AuditEntry;
 import dev.cleanroom.bridge.store.JobStore;
-import dev.cleanroom.kernel.review.CodeReview;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.util.List;
@@ -30,9 +30,13 @@ import java.util.Optional;
 public interface JobService {
   int DEFAULT_WORKERS = 16;
 
+  /**
+   * @param libraries the deployment's view of notebooks' own libraries ({@code %maven}): the review's list and the
+   *     policies' rule on them
+   */
   static JobService create(Vertx vertx, JobStore store, ObjectStorage storage, DatasetCatalog datasets,
-      JobReports reports, Limits limits, Runnable onChange) {
-    return new JobServiceImpl(vertx, store, storage, datasets, reports, limits, onChange, DEFAULT_WORKERS);
+      JobReports reports, Limits limits, Runnable onChange, JobLibraries libraries) {
+    return new JobServiceImpl(vertx, store, storage, datasets, reports, limits, onChange, DEFAULT_WORKERS, libraries);
   }
 
   /** Stores a notebook as a job in SUBMITTED, to wait for the approval of each dataset's provider. */
@@ -79,8 +83,11 @@ public interface JobService {
   /** The submitted notebook, as sent. */
   Future<Download> notebook(Caller caller, String jobId);
 
-  /** The submitted notebook's code cells as JShell parses them, with every spot that reads otherwise flagged. */
-  Future<List<CodeReview>> review(Caller caller, String jobId);
+  /**
+   * The submitted notebook's code cells as JShell parses them, with every spot that reads otherwise flagged, and the
+   * libraries of its own its image will carry.
+   */
+  Future<NotebookReview> review(Caller caller, String jobId);
 
   /** {@code report.json}: for the owner, the providers, and every auditor. */
   Future<Download> report(Caller caller, String jobId);

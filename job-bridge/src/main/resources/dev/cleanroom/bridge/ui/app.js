@@ -488,10 +488,26 @@ async function notebook(box, id) {
     const [text, review] = await Promise.all([
       call("GET", "jobs/" + id + "/notebook").then(r => r.text()), getJson("jobs/" + id + "/review")]);
     Notebook.render(JSON.parse(text), box, review);
+    if (review.libraries.length) {
+      box.prepend(libraries(review.libraries));
+    }
   } catch (e) {
     box.replaceChildren();
     showError(box, e);
   }
+}
+
+/** The notebook's own libraries (its %maven lock), which its image will carry: what a provider approves with it. */
+function libraries(list) {
+  return el("section", { class: "libraries", id: "libraries" },
+    el("h4", {}, "Libraries of the notebook's own (" + list.length + " " + (list.length === 1 ? "jar" : "jars")
+      + ", in the image as their own layer; stage 2 downloads nothing)"),
+    el("table", {},
+      el("thead", {}, el("tr", {}, ["Coordinates", "Licence (from its POM)", "New to this deployment", "sha256"].map(h => el("th", {}, h)))),
+      el("tbody", {}, list.map(l => el("tr", { class: l.newToDeployment ? "new" : "known" },
+        el("td", {}, el("code", {}, l.coordinates)), el("td", {}, l.licence === null ? "not stated in its POM" : l.licence),
+        el("td", {}, l.newToDeployment ? "yes: no image here held it yet" : "no"),
+        el("td", {}, el("code", { class: "sha" }, l.sha256)))))));
 }
 
 function showChecks(box, result) {

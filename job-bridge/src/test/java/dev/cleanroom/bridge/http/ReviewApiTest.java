@@ -12,6 +12,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -72,6 +73,51 @@ class ReviewApiTest {
           + audit.path("outcome").asText() + " " + audit.path("actor").asText());
 
       assertEquals(201, bridge.submit("alice", Notebooks.regression(), "claims").statusCode(), "a plain notebook passes");
+    }
+  }
+
+  @Test
+  void theReviewView_listsTheNotebooksOwnLibraries() throws Exception {
+    try (BridgeFixture bridge = BridgeFixture.start(dir, TestDatabase.SQLITE)) {
+      HttpResponse<byte[]> submitted = bridge.submit("alice", Notebooks.withLibraries(Map.of(
+          "org.example:words:jar:1.0", "b".repeat(64), "org.apache.commons:commons-math3:jar:3.6.1", "a".repeat(64))),
+          "insurance");
+      assertEquals(201, submitted.statusCode(), new String(submitted.body()));
+      JsonNode libraries = json(bridge.get("pat", "v1/jobs/" + json(submitted).path("id").asText() + "/review"))
+          .path("libraries");
+      assertEquals("[{\"coordinates\":\"org.apache.commons:commons-math3:jar:3.6.1\",\"sha256\":\"" + "a".repeat(64)
+          + "\",\"licence\":null,\"newToDeployment\":true},{\"coordinates\":\"org.example:words:jar:1.0\",\"sha256\":\""
+          + "b".repeat(64) + "\",\"licence\":null,\"newToDeployment\":true}]", libraries.toString(),
+          "sorted by coordinates; no POM in the repository states a licence; no image held them");
+    }
+  }
+
+  @Test
+  void aDatasetWhosePolicyRestrictsLibraries_refusesANotebookWithOthers_beforeAnyReview() throws Exception {
+    try (BridgeFixture bridge = BridgeFixture.start(dir, TestDatabase.SQLITE)) {
+      byte[] notebook = Notebooks.withLibraries(Map.of("org.example:words:jar:1.0", "b".repeat(64),
+          "org.apache.commons:commons-math3:jar:3.6.1", "a".repeat(64)));
+      HttpResponse<byte[]> refused = bridge.submit("alice", notebook, "insurance", "claims");
+      assertEquals(422, refused.statusCode(), new String(refused.body()));
+      JsonNode error = json(refused);
+      assertEquals("libraries_refused", error.path("code").asText());
+      assertEquals("The policy of dataset claims allows a notebook's own libraries (%maven) only from the groups"
+          + " org.apache.commons; this notebook's lock has org.example:words:jar:1.0. Remove those %maven cells (or use"
+          + " the bundled libraries), save the notebook, and submit it again, or ask the dataset's provider to allow them.",
+          error.path("message").asText());
+      assertEquals(0, json(bridge.get("quinn", "v1/jobs")).size(), "nothing for the provider to review");
+      assertEquals(201, bridge.submit("alice", Notebooks.withLibraries(Map.of(
+          "org.apache.commons:commons-math3:jar:3.6.1", "a".repeat(64))), "claims").statusCode(), "an allowed group passes");
+    }
+  }
+
+  @Test
+  void aLockWhoseCoordinatesWouldLeaveTheirFolder_isRefusedAtSubmission() throws Exception {
+    try (BridgeFixture bridge = BridgeFixture.start(dir, TestDatabase.SQLITE)) {
+      HttpResponse<byte[]> refused = bridge.submit("alice",
+          Notebooks.withLibraries(Map.of("org.example:../../../etc:jar:1.0", "a".repeat(64))), "insurance");
+      assertEquals(400, refused.statusCode(), new String(refused.body()));
+      assertEquals("invalid_notebook", json(refused).path("code").asText());
     }
   }
 

@@ -8,6 +8,7 @@ import dev.cleanroom.bridge.auth.Caller;
 import dev.cleanroom.bridge.auth.Role;
 import dev.cleanroom.bridge.backend.LocalStorage;
 import dev.cleanroom.bridge.job.JobState;
+import dev.cleanroom.bridge.libraries.JobLibraries;
 import dev.cleanroom.bridge.report.JobReports;
 import dev.cleanroom.bridge.store.JobStore;
 import dev.cleanroom.bridge.testing.BridgeFixture;
@@ -49,7 +50,7 @@ class JobServiceTest {
             new dev.cleanroom.attestation.trust.DeploymentTrust("test", "aud", "p", "0", List.of("sa@p.invalid"),
                 List.of("images"), List.of(), new java.util.TreeMap<>(), java.util.Optional.empty()),
             Clock.systemUTC()),
-        Limits.DEFAULT, wakes::incrementAndGet);
+        Limits.DEFAULT, wakes::incrementAndGet, new JobLibraries(dir.resolve("maven").toUri(), dir.resolve("jars")));
   }
 
   @AfterEach

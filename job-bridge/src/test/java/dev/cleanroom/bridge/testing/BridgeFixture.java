@@ -46,7 +46,9 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * of {@code claims}, open to alice and bob, and {@code private}, open to bob only), audrey (auditor), nobody (no
  * role), and pat's {@code survey}, open to alice, whose policy checks outputs ({@link #SURVEY_RULES}), and pat's {@code cohort},
  * whose outputs two people release ({@link #COHORT_RULES}); rosa is both scientist and provider. {@code open-data}'s
- * outputs need no release; {@code claims}'s policy refuses notebooks with hidden code.
+ * outputs need no release; {@code claims}'s policy refuses notebooks with hidden code, and
+ * libraries of a notebook's own ({@code %maven}) but from {@code org.apache.commons}. Notebooks' libraries are looked up
+ * in the Maven repository folder {@code maven/} (empty unless a test publishes there).
  */
 public final class BridgeFixture implements AutoCloseable {
   public static final Map<String, String> TOKENS = Map.of(
@@ -112,6 +114,7 @@ public final class BridgeFixture implements AutoCloseable {
         .limits(limits)
         .reconciler(new Reconciler.Settings(Duration.ofMillis(50), 3, Duration.ofMillis(50), 2, 4))
         .log(log::add)
+        .mavenRepository(dir.resolve("maven").toUri())
         .build());
     return new BridgeFixture(dir, basePath, databaseUrl, storage, platform, bridge, log);
   }
@@ -147,14 +150,16 @@ public final class BridgeFixture implements AutoCloseable {
       OutputRules.SmallCounts.SUPPRESS, 1, OptionalInt.of(100), List.of(), EnumSet.allOf(OutputRules.FileType.class));
 
   private static String provision(Path dir, String name, String owner, List<String> scientists, boolean release,
-      boolean refusesHiddenCode) throws IOException {
-    return provision(dir, name, owner, scientists, release, refusesHiddenCode, OutputRules.NONE);
+      boolean strict) throws IOException {
+    return provision(dir, name, owner, scientists, release, strict, OutputRules.NONE);
   }
 
+  /** {@code strict}: the policy refuses hidden code, and libraries but from {@code org.apache.commons}. */
   private static String provision(Path dir, String name, String owner, List<String> scientists, boolean release,
-      boolean refusesHiddenCode, OutputRules outputRules) throws IOException {
+      boolean strict, OutputRules outputRules) throws IOException {
     DatasetPolicy policy = DatasetPolicy.builder(name).owner(owner).description("The " + name + " dataset")
-        .scientists(scientists).outputsNeedRelease(release).refusesHiddenCode(refusesHiddenCode).outputRules(outputRules)
+        .scientists(scientists).outputsNeedRelease(release).refusesHiddenCode(strict).outputRules(outputRules)
+        .allowedLibraryGroups(strict ? List.of("org.apache.commons") : null)
         .column(new ColumnPolicy.Numeric("age", 18, 65, true))
         .column(new ColumnPolicy.Categorical("smoker", List.of("yes", "no")))
         .column(new ColumnPolicy.Numeric("charges", 0, 65000, false))

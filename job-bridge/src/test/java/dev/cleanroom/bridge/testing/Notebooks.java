@@ -2,7 +2,9 @@ package dev.cleanroom.bridge.testing;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.cleanroom.kernel.maven.NotebookLock;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 
 /** Small real notebooks for tests. */
 public final class Notebooks {
@@ -38,6 +40,26 @@ public final class Notebooks {
   public static byte[] hidingCode() {
     return notebook("# A harmless study", "int y = 0;\n" + ESCAPED_QUOTE + "\nvar t = Dcr.dataset(\"insurance\").table();",
         TROJAN_SOURCE);
+  }
+
+  /**
+   * A notebook whose {@code %maven} cell's output carries a lock of these jars ({@code group:artifact:jar:version} →
+   * sha256), as the kernel saves one.
+   */
+  public static byte[] withLibraries(Map<String, String> jars) {
+    ObjectNode notebook = BridgeFixture.JSON.createObjectNode();
+    ArrayNode cells = notebook.putArray("cells");
+    ObjectNode cell = cells.addObject().put("cell_type", "code").put("source", "%maven " + String.join(" ", jars.keySet()));
+    cell.putObject("metadata");
+    cell.put("execution_count", 1);
+    ObjectNode output = cell.putArray("outputs").addObject().put("output_type", "execute_result").put("execution_count", 1);
+    output.putObject("metadata");
+    ArrayNode artifacts = output.putObject("data").put("text/plain", "Added").putObject(NotebookLock.MIME_TYPE)
+        .put("repository", "").putArray("artifacts");
+    jars.forEach((coordinates, sha256) -> artifacts.addObject().put("coordinates", coordinates).put("sha256", sha256));
+    notebook.putObject("metadata");
+    notebook.put("nbformat", 4).put("nbformat_minor", 5);
+    return notebook.toString().getBytes(StandardCharsets.UTF_8);
   }
 
   /** A notebook of a markdown cell and then one code cell per source given. */

@@ -7,6 +7,7 @@ import dev.cleanroom.kernel.display.Html;
 import dev.cleanroom.kernel.jobs.JobBridgeClient;
 import dev.cleanroom.kernel.jobs.NotebookFile;
 import dev.cleanroom.kernel.maven.NotebookLibraries;
+import dev.cleanroom.kernel.maven.NotebookLock;
 import dev.cleanroom.kernel.review.Finding;
 import dev.cleanroom.kernel.sdk.Dcr;
 import dev.cleanroom.kernel.sdk.Stage;
@@ -19,10 +20,12 @@ import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Consumer;
 import org.dflib.jjava.jupyter.kernel.display.DisplayData;
 
@@ -63,12 +66,19 @@ public final class Magics {
   /** The notebook's lock so far: every jar {@code %maven} added in this session, by coordinates. */
   private final Map<String, NotebookLibraries.Jar> locked = new LinkedHashMap<>();
   private final List<String> requested = new ArrayList<>();
+  /** Stage 2: the image's jars already added, by file name. */
+  private final Set<String> imageJarsAdded = new HashSet<>();
 
   /**
    * MIME type of the lock {@code %maven} shows: Jupyter saves every MIME type of an output in the notebook file,
    * so the saved notebook carries its lock in the output of its {@code %maven} cells.
    */
-  public static final String LOCK_MIME_TYPE = "application/vnd.dcr.maven-lock.v1+json";
+  public static final String LOCK_MIME_TYPE = NotebookLock.MIME_TYPE;
+  /**
+   * In stage 2, the image's folder of the notebook's locked jars (set by the launcher); {@code %maven} takes its jars
+   * from there and never downloads.
+   */
+  public static final String LIBRARIES_VARIABLE = "DCR_NOTEBOOK_LIBRARIES";
 
   /**
    * @param bridge the job bridge ({@code DCR_BRIDGE_URL} with the token {@code DCR_TOKEN}), if any
@@ -157,10 +167,7 @@ public final class Magics {
           + ", or %maven --list");
     });
     if (Dcr.stage() == Stage.EXECUTION) {
-      // Stage 2 runs offline; the submitted lock's jars are not yet built into the image (issue 18, point 2).
-      throw new MagicException("maven_in_stage_2", "%maven cannot fetch libraries in stage 2 (execution), which runs"
-          + " offline, and the clean room does not yet build a notebook's own libraries into its image; use the"
-          + " bundled libraries (tablesaw, XChart, Tribuo) in a notebook you submit.");
+      return fromImage(args);
     }
     if (libraries == null) {
       libraries = NotebookLibraries.fromEnvironment(environment);
@@ -194,6 +201,46 @@ public final class Magics {
           .append(")");
     }
     return lockDisplay(heading.append(". The notebook's lock, saved with this output:").toString());
+  }
+
+  /**
+   * {@code %maven} in stage 2, which runs offline: the image holds the submitted lock's jars in one folder; each
+   * requested library must be there, and then every jar of the folder (the lock: the libraries and their
+   * dependencies) is added, as in stage 1 after the notebook's {@code %maven} cells.
+   */
+  private Object fromImage(List<String> args) {
+    if (!environment.containsKey(LIBRARIES_VARIABLE)) {
+      throw new MagicException("not_in_image", "%maven in stage 2 takes the jars from the job's image, and this kernel"
+          + " was started without the image's library folder (" + LIBRARIES_VARIABLE + "); stage 2 downloads nothing.");
+    }
+    Path folder = Path.of(environment.get(LIBRARIES_VARIABLE));
+    for (String coordinates : args) {
+      String name;
+      try {
+        name = NotebookLock.fileNameOf(coordinates);
+      } catch (IllegalArgumentException e) {
+        throw new MagicException("unresolved", e.getMessage());
+      }
+      if (!Files.isRegularFile(folder.resolve(name))) {
+        throw new MagicException("not_in_image", coordinates + " is not in this job's image: stage 2 runs offline with"
+            + " the jars of the lock the notebook was submitted with. Run this %maven cell in stage 1, save the notebook"
+            + " (its outputs keep the lock) and submit it again.");
+      }
+    }
+    List<String> added = new ArrayList<>();
+    try (var files = Files.list(folder)) {
+      for (Path jar : files.sorted().toList()) {
+        if (imageJarsAdded.add(jar.getFileName().toString())) {
+          classPath.accept(jar);
+          added.add(jar.getFileName().toString());
+        }
+      }
+    } catch (IOException e) {
+      throw new MagicException("not_in_image", "Tried to read the image's library folder " + folder + " but failed"
+          + " because: " + e.getMessage());
+    }
+    return new DisplayData("Added " + added.size() + (added.size() == 1 ? " jar" : " jars") + " from the job's image"
+        + " (stage 2 downloads nothing): " + String.join(", ", added));
   }
 
   /** The lock as text for people and as JSON that the saved notebook carries in this output. */

@@ -100,6 +100,15 @@ public final class LocalMavenRepository {
         .resolve(parts[1] + "-" + parts[2] + ".jar");
   }
 
+  /** Makes the POM of a published {@code group:artifact:version} state a licence, as most POMs on Central do. */
+  public void statesLicence(String coordinates, String licence) throws IOException {
+    String[] parts = coordinates.split(":");
+    Path pom = jar(coordinates).resolveSibling(parts[1] + "-" + parts[2] + ".pom");
+    Files.writeString(pom, Files.readString(pom).replace("  <dependencies>",
+        "  <licenses><license><name>" + licence + "</name></license></licenses>\n  <dependencies>"));
+    writeSha1(pom);
+  }
+
   private static void writeSha1(Path file) throws IOException {
     Files.writeString(file.resolveSibling(file.getFileName() + ".sha1"), digest("SHA-1", file), StandardCharsets.US_ASCII);
   }

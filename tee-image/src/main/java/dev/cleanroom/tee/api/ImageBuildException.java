@@ -22,7 +22,8 @@ public class ImageBuildException extends Exception {
   /**
    * One of {@code invalid_notebook}, {@code jdk_mismatch}, {@code package_unavailable}, {@code
    * package_tampered}, {@code tool_missing}, {@code tool_failed}, {@code bundle_missing}, {@code
-   * assets_missing}, {@code assets_mismatch}, {@code build_failed}, {@code push_failed}, {@code insecure_registry}.
+   * assets_missing}, {@code assets_mismatch}, {@code build_failed}, {@code push_failed}, {@code insecure_registry}, and for the notebook's own libraries
+   * {@code invalid_lock}, {@code library_unavailable}, {@code library_mismatch}.
    */
   public String code() {
     return code;

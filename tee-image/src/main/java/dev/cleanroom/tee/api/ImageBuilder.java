@@ -10,6 +10,7 @@ import com.google.cloud.tools.jib.api.RegistryException;
 import com.google.cloud.tools.jib.api.RegistryImage;
 import com.google.cloud.tools.jib.api.TarImage;
 import dev.cleanroom.attestation.manifest.Sha256;
+import dev.cleanroom.kernel.maven.NotebookLock;
 import dev.cleanroom.tee.base.BaseRuntime;
 import dev.cleanroom.tee.base.BaseRuntimeRecipe;
 import dev.cleanroom.tee.fs.FileTrees;
@@ -18,7 +19,9 @@ import dev.cleanroom.tee.image.LauncherBundle;
 import dev.cleanroom.tee.image.OciLayout;
 import dev.cleanroom.tee.image.PrebuiltAssets;
 import dev.cleanroom.tee.image.RegistryAccess;
+import dev.cleanroom.tee.libraries.LockedJars;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -40,8 +43,13 @@ import java.util.function.Consumer;
  * <p>Where there is no JDK to link from and no Debian archive to fetch from (the bridge in a cluster), the base
  * runtime and launcher bundle come prebuilt from {@code $DCR_TEE_IMAGE_ASSETS} (see {@link Builder#prebuiltAssets}).
  *
- * <p>Invariant: the digest depends only on the notebook's bytes, the launcher bundle's jars, the base
- * runtime lock file and the launch policy: two builds of them, in any process at any time, give the same
+ * <p>A notebook that locked libraries of its own with {@code %maven} (the lock its outputs carry) gets them in one more
+ * layer: each jar fetched once into a content-addressed cache from the Maven repository ({@link Builder#libraryRepository})
+ * or a folder ({@link Builder#libraryFolder}) and checked against the lock's sha256 first.
+ *
+ * <p>Invariant: the digest depends only on the notebook's bytes (its lock included, which names its libraries'
+ * bytes), the launcher bundle's jars, the base runtime lock file and the launch policy: two builds of them, in any
+ * process at any time, give the same
  * digest, whether the base runtime was assembled here or prebuilt; one byte more or less in the notebook
  * gives another.
  */
@@ -50,6 +58,8 @@ public final class ImageBuilder {
   public static final String NOTEBOOK_LABEL = "dev.cleanroom.notebook.sha256";
   public static final String BASE_LABEL = "dev.cleanroom.base-runtime";
   public static final String JDK_LABEL = "dev.cleanroom.jdk";
+  /** The sha256 of the notebook's lock ({@code NotebookLock.sha256()}), on images with notebook libraries only. */
+  public static final String LIBRARIES_LABEL = "dev.cleanroom.notebook-libraries.sha256";
   /** The repository name images are written under; the tag is the notebook's sha256 (first 16 digits). */
   public static final String REPOSITORY = "cleanroom/notebook";
   /** The largest notebook an image takes; its outputs are not needed, the image runs it afresh. */
@@ -63,6 +73,7 @@ public final class ImageBuilder {
   private final LaunchPolicy policy;
   private final Path cacheDir;
   private final Consumer<String> progress;
+  private final LockedJars libraries;
 
   private ImageBuilder(Builder b, Optional<Path> prebuiltRootfs, LauncherBundle bundle) {
     this.base = new BaseRuntime(b.recipe, b.javaHome, b.cacheDir, b.progress);
@@ -71,6 +82,7 @@ public final class ImageBuilder {
     this.policy = b.policy;
     this.cacheDir = b.cacheDir;
     this.progress = b.progress;
+    this.libraries = new LockedJars(libraryCache(b.cacheDir), b.librarySource, b.progress);
   }
 
   /** The builder of this installation: its launcher bundle, the pinned base, this JDK, {@code $DCR_CACHE}. */
@@ -143,7 +155,7 @@ public final class ImageBuilder {
     Containerizer containerizer = Containerizer.to(registry).setAllowInsecureRegistries(loopback);
     JibContainer container = containerize(notebook, notebookSha, containerizer, true);
     return new BuiltImage(container.getDigest().toString(), container.getImageId().toString(), reference,
-        notebookSha.hex(), labels(notebookSha), Optional.empty(), Duration.ofNanos(System.nanoTime() - start));
+        notebookSha.hex(), labels(notebookSha, lock(notebook)), Optional.empty(), Duration.ofNanos(System.nanoTime() - start));
   }
 
   /** The digest of the image of {@code notebook}, built in a scratch folder that is then deleted. */
@@ -180,10 +192,13 @@ public final class ImageBuilder {
 
   private JibContainer containerize(Path notebook, Sha256 notebookSha, Containerizer containerizer, boolean push)
       throws ImageBuildException {
+    // The jars first: a jar that differs from the lock fails the build before the slow steps.
+    NotebookLock lock = lock(notebook);
+    Map<String, Path> jars = libraries.fetch(lock);
     Path rootfs = baseRootfs();
     try {
       ImageAssembler assembler = new ImageAssembler(rootfs, bundle, cacheDir.resolve("tee-image").resolve("staging"));
-      return assembler.container(notebook, labels(notebookSha)).containerize(containerizer
+      return assembler.container(notebook, jars, labels(notebookSha, lock)).containerize(containerizer
           .setApplicationLayersCache(cacheDir.resolve("tee-image").resolve("jib-cache"))
           .setBaseImageLayersCache(cacheDir.resolve("tee-image").resolve("jib-cache"))
           .setToolName("dcr-tee-image")
@@ -205,12 +220,28 @@ public final class ImageBuilder {
     }
   }
 
-  private Map<String, String> labels(Sha256 notebookSha) {
+  private Map<String, String> labels(Sha256 notebookSha, NotebookLock lock) {
     Map<String, String> labels = new LinkedHashMap<>(policy.labels());
     labels.put(NOTEBOOK_LABEL, notebookSha.hex());
     labels.put(BASE_LABEL, base.key().hex());
     labels.put(JDK_LABEL, base.recipe().jdk());
+    if (!lock.isEmpty()) {
+      labels.put(LIBRARIES_LABEL, lock.sha256());
+    }
     return labels;
+  }
+
+  /** The lock the notebook's {@code %maven} outputs carry (empty when it has none). */
+  private static NotebookLock lock(Path notebook) throws ImageBuildException {
+    try {
+      return NotebookLock.of(Files.readAllBytes(notebook));
+    } catch (IllegalArgumentException e) {
+      throw new ImageBuildException("invalid_lock", "Tried to read the libraries the notebook " + notebook + " locked"
+          + " with %maven but failed because: " + e.getMessage());
+    } catch (IOException e) {
+      throw new ImageBuildException("invalid_notebook", "Tried to read " + notebook + " but failed because: "
+          + e.getMessage(), e);
+    }
   }
 
   private void log(LogEvent event) {
@@ -255,8 +286,24 @@ public final class ImageBuilder {
     private Optional<Path> assetsDir = Optional.ofNullable(System.getenv(ASSETS_VARIABLE)).filter(s -> !s.isBlank()).map(Path::of);
     private LaunchPolicy policy = LaunchPolicy.production();
     private Consumer<String> progress = line -> { };
+    private LockedJars.Source librarySource = LockedJars.defaultSource(System.getenv());
 
     private Builder() {}
+
+    /**
+     * The Maven repository the notebook's own libraries are fetched from (default {@code $DCR_MAVEN_REPOSITORY}, else
+     * Maven Central): a URL in the Maven 2 layout, {@code https:} or {@code file:}.
+     */
+    public Builder libraryRepository(URI value) {
+      this.librarySource = new LockedJars.Source.Repository(value);
+      return this;
+    }
+
+    /** Take the notebook's own libraries from this folder of jars (Maven layout or flat), never from a network. */
+    public Builder libraryFolder(Path value) {
+      this.librarySource = new LockedJars.Source.Folder(value);
+      return this;
+    }
 
     /** The tool cache (default {@code $DCR_CACHE}, else {@code ~/.cache/dcr}). */
     public Builder cacheDir(Path value) {
@@ -313,6 +360,14 @@ public final class ImageBuilder {
           : assets.isPresent() ? assets.get().launcher() : LauncherBundle.installed();
       return new ImageBuilder(this, assets.map(PrebuiltAssets::baseRootfs), bundle);
     }
+  }
+
+  /**
+   * The content-addressed cache ({@code <sha256>.jar}) of the notebooks' own libraries that builds with this tool cache
+   * took: a jar is there once an image with it was built (or one failed after its jars were fetched and checked).
+   */
+  public static Path libraryCache(Path cacheDir) {
+    return cacheDir.resolve("tee-image").resolve("notebook-lib");
   }
 
   /** {@code $DCR_CACHE}, else {@code ~/.cache/dcr}: where dcr keeps tools and caches. */

@@ -18,11 +18,14 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.stream.Stream;
 
 /**
  * Puts the stage-2 image together for Jib, from scratch: the base runtime layer, the launcher layer
- * ({@code /app/lib} + {@code /app/jvm.args}) and the notebook layer ({@code /app/notebook.ipynb}), with the
+ * ({@code /app/lib} + {@code /app/jvm.args}), when the notebook locked libraries with {@code %maven} the notebook
+ * libraries layer ({@code /app/notebook-lib}, exactly the lock's jars) and the notebook layer
+ * ({@code /app/notebook.ipynb}), with the
  * launcher as entry point, running as root (the launcher runs the notebook as nobody), and the launch policy as labels.
  *
  * <p>Invariant: the image is a function of its files' bytes and this class: entries sorted, times fixed
@@ -52,8 +55,15 @@ public final class ImageAssembler {
     this.staging = new Staging(staging);
   }
 
-  /** The image for one notebook, with these labels (launch policy and provenance). */
-  public JibContainerBuilder container(Path notebook, Map<String, String> labels) throws IOException {
+  /**
+   * The image for one notebook, with these labels (launch policy and provenance).
+   *
+   * @param libraries the notebook's own jars, file name in {@link ImageLayout#NOTEBOOK_LIBRARIES} → checked file
+   *     (content-addressed, so Jib's layer cache keys on their bytes); none adds no layer, so an image without them
+   *     is the same as before there were any
+   */
+  public JibContainerBuilder container(Path notebook, Map<String, Path> libraries, Map<String, String> labels)
+      throws IOException {
     Path notebookCopy = staging.stage(Files.readAllBytes(notebook), "notebook.ipynb");
     Path jvmArgs = staging.stage(jvmArgs().getBytes(StandardCharsets.UTF_8), "jvm.args");
     Map<String, String> environment = new LinkedHashMap<>();
@@ -63,10 +73,15 @@ public final class ImageAssembler {
     environment.put("LANG", "C.UTF-8");
     environment.put("TZ", "UTC");
     List<String> entrypoint = List.of(ImageLayout.JAVA, "@" + ImageLayout.JVM_ARGS, ImageLayout.LAUNCHER_MAIN);
+    List<FileEntriesLayer> layers = new ArrayList<>(List.of(baseLayer(), launcherLayer(jvmArgs)));
+    if (!libraries.isEmpty()) {
+      layers.add(notebookLibrariesLayer(libraries));
+    }
+    layers.add(notebookLayer(notebookCopy));
     return Jib.fromScratch()
         .setFormat(ImageFormat.OCI)
         .setCreationTime(Instant.EPOCH)
-        .setFileEntriesLayers(baseLayer(), launcherLayer(jvmArgs), notebookLayer(notebookCopy))
+        .setFileEntriesLayers(layers)
         .setEntrypoint(entrypoint)
         .setEnvironment(environment)
         .setUser(ImageLayout.LAUNCHER_UID + ":" + ImageLayout.LAUNCHER_UID)
@@ -113,6 +128,14 @@ public final class ImageAssembler {
       layer.addEntry(entry(jar, ImageLayout.APP_LIB + "/" + jar.getFileName(), READ_ONLY));
     }
     layer.addEntry(entry(jvmArgs, ImageLayout.JVM_ARGS, READ_ONLY));
+    return layer.build();
+  }
+
+  /** The notebook's own jars, sorted by name: a function of the lock alone. */
+  private static FileEntriesLayer notebookLibrariesLayer(Map<String, Path> libraries) {
+    FileEntriesLayer.Builder layer = FileEntriesLayer.builder().setName("notebook libraries");
+    new TreeMap<>(libraries).forEach((name, jar) ->
+        layer.addEntry(entry(jar, ImageLayout.NOTEBOOK_LIBRARIES + "/" + name, READ_ONLY)));
     return layer.build();
   }
 

@@ -9,6 +9,7 @@ import dev.cleanroom.attestation.manifest.Sha256;
 import dev.cleanroom.attestation.report.JobFolder;
 import dev.cleanroom.attestation.token.LauncherSocketClient;
 import dev.cleanroom.attestation.token.TokenRequest;
+import dev.cleanroom.kernel.maven.NotebookLock;
 import dev.cleanroom.tee.api.JobConfig;
 import dev.cleanroom.tee.layout.ImageLayout;
 import java.io.IOException;
@@ -207,7 +208,7 @@ public final class Launcher {
       }
       Files.write(folder.notebook(), notebook);
       JobManifest manifest = new JobManifest(job.jobId(), notebookSha, imageDigest, inputs, hashed,
-          JobFolder.EXECUTED_NOTEBOOK, started, clock.instant(), outcome);
+          JobFolder.EXECUTED_NOTEBOOK, started, clock.instant(), outcome, libraries(notebook));
       // Only the status: the reason (which cell failed) and how many outputs there are are the notebook's doing,
       // for the manifest, which the providers read before anyone else.
       say(job, "finished: " + outcome.status().name().toLowerCase(Locale.ROOT) + "; outputs hashed");
@@ -283,6 +284,19 @@ public final class Launcher {
    * its own image digest, and a value from the operator could be wrong. The token is not verified here;
    * the verifier checks that the manifest's digest is the one its token attests.
    */
+  /**
+   * The hash of the notebook's lock, which the manifest names; empty when it locked no libraries. The image build
+   * refused a notebook whose lock it could not read, so an unreadable one (an image built otherwise) names none.
+   */
+  static Optional<Sha256> libraries(byte[] notebook) {
+    try {
+      NotebookLock lock = NotebookLock.of(notebook);
+      return lock.isEmpty() ? Optional.empty() : Optional.of(new Sha256(lock.sha256()));
+    } catch (IllegalArgumentException e) {
+      return Optional.empty();
+    }
+  }
+
   private String imageDigest() {
     String token = socket.defaultToken();
     try {

@@ -3,6 +3,8 @@ package dev.cleanroom.tee.launcher;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.cleanroom.attestation.manifest.CanonicalJson;
 import dev.cleanroom.attestation.manifest.JobOutcome;
+import dev.cleanroom.kernel.magic.Magics;
+import dev.cleanroom.tee.layout.ImageLayout;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -90,7 +92,8 @@ public final class NotebookExecution {
         .redirectOutput(log.toFile())
         .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
     builder.environment().clear();
-    builder.environment().putAll(environment(inputDir, outputDir));
+    builder.environment().putAll(environment(inputDir, outputDir,
+        notebook.resolveSibling(ImageLayout.NOTEBOOK_LIBRARIES_FOLDER)));
     Process process = builder.start();
     long deadline = System.nanoTime() + totalTimeout.plus(GRACE).toNanos();
     boolean overLimit = false;
@@ -183,8 +186,11 @@ public final class NotebookExecution {
     }
   }
 
-  /** The environment of the notebook's JVM: the stage, its folders, and the basics of the image's. */
-  static Map<String, String> environment(Path inputDir, Path outputDir) {
+  /**
+   * The environment of the notebook's JVM: the stage, its folders (the notebook's own libraries beside the notebook,
+   * {@link ImageLayout#NOTEBOOK_LIBRARIES} in the image), and the basics of the image's.
+   */
+  static Map<String, String> environment(Path inputDir, Path outputDir, Path libraries) {
     Map<String, String> env = new LinkedHashMap<>();
     for (String inherited : List.of("PATH", "JAVA_HOME", "LANG", "TZ", "HOME")) {
       String value = System.getenv(inherited);
@@ -195,6 +201,7 @@ public final class NotebookExecution {
     env.put("DCR_STAGE", "execution");
     env.put("DCR_INPUT_DIR", inputDir.toString());
     env.put("DCR_OUTPUT_DIR", outputDir.toString());
+    env.put(Magics.LIBRARIES_VARIABLE, libraries.toString());
     return env;
   }
 

@@ -21,6 +21,12 @@ public final class ImageLayout {
   public static final String JVM_ARGS = APP + "/jvm.args";
   /** The submitted notebook, the image's last layer. */
   public static final String NOTEBOOK = APP + "/notebook.ipynb";
+  /**
+   * The notebook's own libraries ({@code %maven}): the jars of the lock its outputs carry, beside the notebook, in a
+   * layer of their own; the notebook's kernel reads them from here in stage 2 and downloads nothing.
+   */
+  public static final String NOTEBOOK_LIBRARIES_FOLDER = "notebook-lib";
+  public static final String NOTEBOOK_LIBRARIES = APP + "/" + NOTEBOOK_LIBRARIES_FOLDER;
   /** Inputs, mounted read-only: one folder per dataset ({@code insurance/real.csv}, {@code insurance/policy.yaml}). */
   public static final String INPUT = "/input";
   /** The job folder, the one writable mount: what the job returns (attestation's JobFolder layout). */

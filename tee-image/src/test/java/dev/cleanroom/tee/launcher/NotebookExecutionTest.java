@@ -51,11 +51,12 @@ class NotebookExecutionTest {
 
   @Test
   void environment_isTheStageAndTheFoldersOnly() {
-    var env = NotebookExecution.environment(Path.of("/input"), Path.of("/job/outputs"));
+    var env = NotebookExecution.environment(Path.of("/input"), Path.of("/job/outputs"), Path.of("/app/notebook-lib"));
     assertEquals("execution", env.get("DCR_STAGE"));
+    assertEquals("/app/notebook-lib", env.get("DCR_NOTEBOOK_LIBRARIES"));
     assertEquals("/input", env.get("DCR_INPUT_DIR"));
     assertEquals("/job/outputs", env.get("DCR_OUTPUT_DIR"));
     env.keySet().forEach(name -> assertEquals(true,
-        java.util.Set.of("DCR_STAGE", "DCR_INPUT_DIR", "DCR_OUTPUT_DIR", "PATH", "JAVA_HOME", "LANG", "TZ", "HOME").contains(name), name));
+        java.util.Set.of("DCR_STAGE", "DCR_INPUT_DIR", "DCR_OUTPUT_DIR", "DCR_NOTEBOOK_LIBRARIES", "PATH", "JAVA_HOME", "LANG", "TZ", "HOME").contains(name), name));
   }
 }

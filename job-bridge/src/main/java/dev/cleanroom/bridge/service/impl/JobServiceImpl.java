@@ -20,11 +20,13 @@ import dev.cleanroom.bridge.job.JobEvent;
 import dev.cleanroom.bridge.job.JobId;
 import dev.cleanroom.bridge.job.JobState;
 import dev.cleanroom.bridge.job.Notebook;
+import dev.cleanroom.bridge.libraries.JobLibraries;
 import dev.cleanroom.bridge.report.JobReports;
 import dev.cleanroom.bridge.service.Airlock;
 import dev.cleanroom.bridge.service.Download;
 import dev.cleanroom.bridge.service.JobService;
 import dev.cleanroom.bridge.service.Limits;
+import dev.cleanroom.bridge.service.NotebookReview;
 import dev.cleanroom.bridge.service.OutputFile;
 import dev.cleanroom.bridge.service.Submission;
 import dev.cleanroom.bridge.service.VerificationResult;
@@ -32,6 +34,7 @@ import dev.cleanroom.bridge.store.AuditEntry;
 import dev.cleanroom.bridge.store.JobQuery;
 import dev.cleanroom.bridge.store.JobStore;
 import dev.cleanroom.bridge.store.NewJob;
+import dev.cleanroom.dp.policy.DatasetPolicy;
 import dev.cleanroom.dp.policy.OutputRules;
 import dev.cleanroom.kernel.review.CodeReview;
 import dev.cleanroom.kernel.review.Finding;
@@ -42,8 +45,10 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -69,9 +74,11 @@ public final class JobServiceImpl implements JobService {
   private final Runnable onChange;
   private final WorkerExecutor workers;
   private final OutputChecks outputChecks;
+  private final JobLibraries libraries;
 
   public JobServiceImpl(Vertx vertx, JobStore store, ObjectStorage storage, DatasetCatalog catalog, JobReports reports,
-      Limits limits, Runnable onChange, int workers) {
+      Limits limits, Runnable onChange, int workers, JobLibraries libraries) {
+    this.libraries = libraries;
     this.store = store;
     this.storage = storage;
     this.catalog = catalog;
@@ -151,6 +158,7 @@ public final class JobServiceImpl implements JobService {
       Airlock.requireIndependentReview(caller.name(), datasets);
       Notebook notebook = Notebook.parse(submission.notebook(), limits.maxNotebookBytes());
       refuseHiddenCode(datasets, notebook);
+      refuseLibraries(datasets, notebook);
       String id = JobId.generate();
       String key = JobObjects.notebook(id);
       storage.put(key, new ByteArrayInputStream(notebook.bytes()), notebook.size());
@@ -210,6 +218,13 @@ public final class JobServiceImpl implements JobService {
         + " refuses notebooks whose code JShell runs otherwise than it reads (Unicode escapes, bidirectional controls,"
         + " invisible characters); this one has " + findings.size() + (findings.size() == 1 ? " such spot: " : " such spots: ")
         + spots + ". Write each character as itself (a notebook is UTF-8), delete the invisible ones, and submit again.");
+  }
+
+  /** Refuses, before anything is stored, a notebook whose own libraries a dataset's policy forbids. */
+  private void refuseLibraries(List<JobDataset> datasets, Notebook notebook) {
+    Map<String, DatasetPolicy> policies = new LinkedHashMap<>();
+    datasets.forEach(d -> catalog.find(d.dataset()).ifPresent(c -> policies.put(d.dataset(), c.policy())));
+    JobLibraries.requireAllowed(JobLibraries.lock(notebook.bytes()), policies);
   }
 
   private static String printable(String text) {
@@ -445,12 +460,14 @@ public final class JobServiceImpl implements JobService {
   }
 
   @Override
-  public Future<List<CodeReview>> review(Caller caller, String jobId) {
+  public Future<NotebookReview> review(Caller caller, String jobId) {
     return audited(caller, "review_notebook", Optional.of(jobId), "", () -> {
       requireAnyRole(caller, ANY_ROLE);
       visible(caller, jobId);
       // Checked against the limit when it was submitted; a limit lowered since must not hide a stored notebook.
-      List<CodeReview> review = Notebook.parse(read(JobObjects.notebook(jobId)), Long.MAX_VALUE).review();
+      Notebook notebook = Notebook.parse(read(JobObjects.notebook(jobId)), Long.MAX_VALUE);
+      NotebookReview review = new NotebookReview(notebook.review(),
+          libraries.review(JobLibraries.lock(notebook.bytes())));
       store.audit(caller.name(), "review_notebook", Optional.of(jobId), "ok", "");
       return review;
     });

@@ -13,7 +13,7 @@ import java.util.Map;
  * @param <T> the type of the answer
  */
 public sealed interface DpQuery<T>
-    permits DpQuery.Count, DpQuery.Sum, DpQuery.Mean, DpQuery.Histogram, DpQuery.Quantile {
+    permits DpQuery.Count, DpQuery.MissingCount, DpQuery.Sum, DpQuery.Mean, DpQuery.Histogram, DpQuery.Quantile {
 
   double epsilon();
 
@@ -27,6 +27,14 @@ public sealed interface DpQuery<T>
     @Override
     public String describe() {
       return "count()";
+    }
+  }
+
+  /** Number of rows whose {@code column} is missing. */
+  record MissingCount(String column, double epsilon, double delta) implements DpQuery<Long> {
+    @Override
+    public String describe() {
+      return "missing(" + column + ")";
     }
   }
 
@@ -69,6 +77,10 @@ public sealed interface DpQuery<T>
 
   static Count count(double epsilon) {
     return new Count(epsilon, 0);
+  }
+
+  static MissingCount missingCount(String column, double epsilon) {
+    return new MissingCount(column, epsilon, 0);
   }
 
   static Sum sum(String column, double epsilon) {

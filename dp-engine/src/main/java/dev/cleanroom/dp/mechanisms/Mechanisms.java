@@ -48,6 +48,7 @@ public final class Mechanisms {
     checkPrivacyArguments(query);
     return (PreparedQuery<T>) switch (query) {
       case DpQuery.Count count -> prepareCount(count);
+      case DpQuery.MissingCount missing -> prepareMissingCount(missing);
       case DpQuery.Sum sum -> prepareSum(sum);
       case DpQuery.Mean mean -> prepareMean(mean);
       case DpQuery.Histogram histogram -> prepareHistogram(histogram);
@@ -112,21 +113,58 @@ public final class Mechanisms {
     }, handles);
   }
 
+  /**
+   * The rows whose column is missing, counted as OpenDP's sum of 0/1 indicators clamped to [0, 1]: one value per
+   * row, whichever rows are missing, so the work is that of every row.
+   */
+  private PreparedQuery<Long> prepareMissingCount(DpQuery.MissingCount query) {
+    ColumnPolicy column = column(query.column());
+    if (!column.missing().allowed()) {
+      throw new QueryRejectedException("no_missing_values", "Column '" + column.name() + "' of dataset '"
+          + policy.dataset() + "' declares no missing values, so none are held; counting them spends ε for nothing");
+    }
+    Noise noise = Noise.forDelta(query.delta());
+    Handles handles = new Handles();
+    Transformation indicators = handles.add(vectorTransformation("i64", false, (domain, metric) -> {
+      try (Transformation clamp = Transformations.makeClamp(domain, metric, 0L, 1L);
+          Domain clamped = clamp.outputDomain();
+          Metric clampedMetric = clamp.outputMetric();
+          Transformation sum = Transformations.makeSum(clamped, clampedMetric)) {
+        return Combinators.makeChainTt(sum, clamp);
+      }
+    }));
+    Calibrated calibrated = calibrate(indicators, noise, query.epsilon(), handles);
+    return new PreparedQuery<>(query, policy, calibrated.cost(), noise.name(), rows -> {
+      boolean[] missing = rows.missing(column.name());
+      long[] ones = new long[missing.length];
+      for (int i = 0; i < missing.length; i++) {
+        ones[i] = missing[i] ? 1 : 0;
+      }
+      try (Data input = Data.vecI64(ones); Data output = calibrated.measurement().invoke(input)) {
+        long raw = output.asI64();
+        return new DpAnswer<>(Math.max(0, raw), calibrated.cost(), noise.name(), calibrated.scale(), raw);
+      }
+    }, handles);
+  }
+
   private PreparedQuery<Double> prepareSum(DpQuery.Sum query) {
     ColumnPolicy.Numeric column = numericColumn(query.column(), "sum");
+    MissingTreatment missing = new MissingTreatment(column);
     Noise noise = Noise.forDelta(query.delta());
     Handles handles = new Handles();
     FixedPointSum sum = new FixedPointSum(column, handles);
     Calibrated calibrated = calibrate(sum.transformation(), noise, query.epsilon(), handles);
     return new PreparedQuery<>(query, policy, calibrated.cost(), noise.name(), rows -> {
-      double value = sum.release(calibrated.measurement(), rows.numeric(column.name()));
-      return new DpAnswer<>(value, calibrated.cost(), noise.name(), sum.inUnits(calibrated.scale()));
+      double value = sum.release(calibrated.measurement(), missing.values(rows));
+      return new DpAnswer<>(value, calibrated.cost(), noise.name(), sum.inUnits(calibrated.scale()), value,
+          missing.describe("sum"));
     }, handles);
   }
 
   /** Mean as DP sum / DP count, each with half of ε and δ: the row count is private too. */
   private PreparedQuery<Double> prepareMean(DpQuery.Mean query) {
     ColumnPolicy.Numeric column = numericColumn(query.column(), "mean");
+    MissingTreatment missing = new MissingTreatment(column);
     Noise noise = Noise.forDelta(query.delta() / 2);
     Handles handles = new Handles();
     FixedPointSum sum = new FixedPointSum(column, handles);
@@ -136,7 +174,7 @@ public final class Mechanisms {
     Calibrated countPart = calibrate(count, noise, query.epsilon() / 2, handles);
     PrivacyCost cost = sumPart.cost().plus(countPart.cost());
     return new PreparedQuery<>(query, policy, cost, noise.name(), rows -> {
-      double[] values = rows.numeric(column.name());
+      double[] values = missing.values(rows);
       double noisySum = sum.release(sumPart.measurement(), values);
       long noisyCount;
       try (Data input = Data.vecF64(values); Data output = countPart.measurement().invoke(input)) {
@@ -144,17 +182,24 @@ public final class Mechanisms {
       }
       // Post-processing: a mean outside the declared bounds is certainly wrong, so it is clamped.
       double mean = noisyCount > 0 ? column.clamp(noisySum / noisyCount) : (column.lower() + column.upper()) / 2;
-      return new DpAnswer<>(mean, cost, noise.name(), sum.inUnits(sumPart.scale()) / Math.max(1, noisyCount));
+      return new DpAnswer<>(mean, cost, noise.name(), sum.inUnits(sumPart.scale()) / Math.max(1, noisyCount), mean,
+          missing.describe("mean"));
     }, handles);
   }
 
   private PreparedQuery<Map<String, Long>> prepareHistogram(DpQuery.Histogram query) {
     ColumnPolicy.Categorical column = categoricalColumn(query.column());
+    // Missing values, held as (missing), get their own bucket before (other), which OpenDP adds last.
+    List<String> buckets = new ArrayList<>(column.categories());
+    if (column.missing().allowed()) {
+      buckets.add(ColumnPolicy.MISSING);
+    }
+    String missing = new MissingTreatment(column).describe("histogram");
     Noise noise = Noise.forDelta(query.delta());
     Handles handles = new Handles();
     Transformation counts = handles.add(vectorTransformation("String", false,
         (domain, metric) -> Transformations.makeCountByCategories(
-            domain, metric, column.categories(), true, noise.outputMetric(), "i64")));
+            domain, metric, buckets, true, noise.outputMetric(), "i64")));
     Calibrated calibrated = calibrate(counts, noise, query.epsilon(), handles);
     return new PreparedQuery<>(query, policy, calibrated.cost(), noise.name(), rows -> {
       try (Data input = Data.vecString(rows.categorical(column.name()));
@@ -162,20 +207,21 @@ public final class Mechanisms {
         long[] values = output.asI64Vec();
         Map<String, Long> histogram = new LinkedHashMap<>();
         Map<String, Long> raw = new LinkedHashMap<>();
-        List<String> labels = new ArrayList<>(column.categories());
+        List<String> labels = new ArrayList<>(buckets);
         labels.add(OTHER);
         for (int i = 0; i < labels.size(); i++) {
           histogram.put(labels.get(i), Math.max(0, values[i]));
           raw.put(labels.get(i), values[i]);
         }
         return new DpAnswer<>(Collections.unmodifiableMap(histogram), calibrated.cost(), noise.name(), calibrated.scale(),
-            Collections.unmodifiableMap(raw));
+            Collections.unmodifiableMap(raw), missing);
       }
     }, handles);
   }
 
   private PreparedQuery<Double> prepareQuantile(DpQuery.Quantile query) {
     ColumnPolicy.Numeric column = numericColumn(query.column(), "quantile");
+    MissingTreatment missing = new MissingTreatment(column);
     if (!(query.alpha() > 0 && query.alpha() < 1)) {
       throw new QueryRejectedException("invalid_argument",
           "A quantile's alpha must be strictly between 0 and 1 (0.5 is the median), got " + query.alpha());
@@ -200,8 +246,8 @@ public final class Mechanisms {
     Measurement quantile = handles.add(make.apply(scale));
     PrivacyCost cost = laplaceCost.cost(quantile);
     return new PreparedQuery<>(query, policy, cost, "exponential", rows -> {
-      double value = invokeF64(quantile, rows.numeric(column.name()));
-      return new DpAnswer<>(value, cost, "exponential", scale);
+      double value = invokeF64(quantile, missing.values(rows));
+      return new DpAnswer<>(value, cost, "exponential", scale, value, missing.describe("quantile"));
     }, handles);
   }
 

@@ -2,26 +2,48 @@ package dev.cleanroom.dp.policy;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * What a provider declares about one column. Bounds and categories are public facts chosen by the
  * provider, never read from the data: DP sensitivity is computed from them.
  */
 public sealed interface ColumnPolicy {
+  /** What a missing value is held and shown as in a categorical column, and a histogram's bucket of them. */
+  String MISSING = "(missing)";
+
   String name();
+
+  /** Whether the column may hold missing values and how aggregates treat them. */
+  default MissingValues missing() {
+    return MissingValues.NONE;
+  }
 
   /**
    * A numeric column whose values are taken to lie in [lower, upper].
    *
    * @param integer whether values are whole numbers (mock and synthetic data then hold whole numbers)
+   * @param missing whether values may be missing; an imputed value lies within the bounds
    */
-  record Numeric(String name, double lower, double upper, boolean integer) implements ColumnPolicy {
+  record Numeric(String name, double lower, double upper, boolean integer, MissingValues missing)
+      implements ColumnPolicy {
     public Numeric {
       requireName(name);
+      missing = Objects.requireNonNullElse(missing, MissingValues.NONE); // a schema written before missing values
       if (!Double.isFinite(lower) || !Double.isFinite(upper) || lower >= upper) {
         throw new IllegalArgumentException(
             "Column '" + name + "' needs finite bounds with lower < upper, got [" + lower + ", " + upper + "]");
       }
+      double imputed = missing.imputed().orElse(lower);
+      if (imputed < lower || imputed > upper) {
+        throw new IllegalArgumentException("Column '" + name + "' imputes " + imputed + " for missing values, outside"
+            + " its bounds [" + lower + ", " + upper + "]; impute a value within them");
+      }
+    }
+
+    /** A column with no missing values. */
+    public Numeric(String name, double lower, double upper, boolean integer) {
+      this(name, lower, upper, integer, MissingValues.NONE);
     }
 
     /** A column of real numbers. */
@@ -39,12 +61,13 @@ public sealed interface ColumnPolicy {
   }
 
   /** A categorical column with the full list of categories; anything else counts as {@value #OTHER}. */
-  record Categorical(String name, List<String> categories) implements ColumnPolicy {
+  record Categorical(String name, List<String> categories, MissingValues missing) implements ColumnPolicy {
     /** What a value outside the declared categories becomes when the data is loaded. */
     public static final String OTHER = "(other)";
 
     public Categorical {
       requireName(name);
+      missing = Objects.requireNonNullElse(missing, MissingValues.NONE); // a schema written before missing values
       categories = List.copyOf(categories);
       if (categories.isEmpty()) {
         throw new IllegalArgumentException("Column '" + name + "' needs at least one category");
@@ -52,15 +75,24 @@ public sealed interface ColumnPolicy {
       for (String category : categories) {
         // Categories reach OpenDP as C strings in UTF-8, and (other) is the bucket of everything undeclared.
         if (category.indexOf('\0') >= 0 || !StandardCharsets.UTF_8.newEncoder().canEncode(category)
-            || category.equals(OTHER)) {
+            || category.equals(OTHER) || category.equals(MISSING)) {
           throw new IllegalArgumentException("Column '" + name + "' declares a category that cannot be one ("
-              + category.replace("\0", "\\0") + "): a category holds no NUL, no unpaired surrogate, and is not "
-              + OTHER + ", which stands for every undeclared value");
+              + category.replace("\0", "\\0") + "): a category holds no NUL, no unpaired surrogate, and is neither "
+              + OTHER + ", which stands for every undeclared value, nor " + MISSING + ", which stands for no value");
         }
       }
       if (categories.stream().distinct().count() != categories.size()) {
         throw new IllegalArgumentException("Column '" + name + "' lists a category twice: " + categories);
       }
+      if (missing.imputed().isPresent()) {
+        throw new IllegalArgumentException("Column '" + name + "' is categorical: its missing values are counted in"
+            + " the " + MISSING + " bucket, not imputed; remove the imputed value");
+      }
+    }
+
+    /** A column with no missing values. */
+    public Categorical(String name, List<String> categories) {
+      this(name, categories, MissingValues.NONE);
     }
   }
 

@@ -26,6 +26,7 @@ import java.util.stream.Collectors;
  *     invisible characters in its code, before anyone reviews it (otherwise the review view flags them)
  * @param minEpsilonPerQuery the least ε a query may ask for: how long a query takes is not noised, so each
  *     observation of it must cost something (see docs/policy.md)
+ * @param source how the provider's file is written: separator, encoding, missing markers
  */
 public record DatasetPolicy(
     String dataset,
@@ -42,7 +43,8 @@ public record DatasetPolicy(
     boolean outputsNeedRelease,
     boolean refusesHiddenCode,
     Optional<Drafted> drafted,
-    double minEpsilonPerQuery) {
+    double minEpsilonPerQuery,
+    SourceFormat source) {
 
   public DatasetPolicy {
     if (dataset == null || !dataset.matches("[a-z0-9][a-z0-9_-]{0,62}")) {
@@ -58,6 +60,7 @@ public record DatasetPolicy(
     columns = List.copyOf(columns);
     Objects.requireNonNull(invalidValues, "invalidValues");
     Objects.requireNonNull(drafted, "drafted");
+    Objects.requireNonNull(source, "source");
     if (columns.stream().map(ColumnPolicy::name).distinct().count() != columns.size()) {
       throw new IllegalArgumentException("Dataset '" + dataset + "' declares a column twice");
     }
@@ -81,6 +84,16 @@ public record DatasetPolicy(
       throw new IllegalArgumentException("Dataset '" + dataset + "': the synthetic view's cost (" + syntheticCost
           + ") exceeds the dataset's total (" + datasetTotal + ")");
     }
+  }
+
+  /** A policy of a comma-separated UTF-8 file with the default missing markers. */
+  public DatasetPolicy(String dataset, String owner, String description, List<String> scientists, Set<View> views,
+      List<ColumnPolicy> columns, PrivacyCost budgetPerScientist, PrivacyCost maxPerQuery, PrivacyCost datasetTotal,
+      PrivacyCost syntheticCost, InvalidValues invalidValues, boolean outputsNeedRelease, boolean refusesHiddenCode,
+      Optional<Drafted> drafted, double minEpsilonPerQuery) {
+    this(dataset, owner, description, scientists, views, columns, budgetPerScientist, maxPerQuery, datasetTotal,
+        syntheticCost, invalidValues, outputsNeedRelease, refusesHiddenCode, drafted, minEpsilonPerQuery,
+        SourceFormat.DEFAULT);
   }
 
   /**
@@ -141,6 +154,7 @@ public record DatasetPolicy(
     private boolean refusesHiddenCode = false;
     private Drafted drafted;
     private double minEpsilonPerQuery = DEFAULT_MIN_EPSILON_PER_QUERY;
+    private SourceFormat source = SourceFormat.DEFAULT;
 
     private Builder(String dataset) {
       this.dataset = dataset;
@@ -222,11 +236,16 @@ public record DatasetPolicy(
       return this;
     }
 
+    public Builder source(SourceFormat source) {
+      this.source = source;
+      return this;
+    }
+
     public DatasetPolicy build() {
       PrivacyCost total = datasetTotal != null ? datasetTotal : defaultTotal(budgetPerScientist, views, syntheticCost);
       return new DatasetPolicy(dataset, owner, description, scientists, views, columns, budgetPerScientist,
           maxPerQuery, total, syntheticCost, invalidValues, outputsNeedRelease, refusesHiddenCode,
-          Optional.ofNullable(drafted), minEpsilonPerQuery);
+          Optional.ofNullable(drafted), minEpsilonPerQuery, source);
     }
   }
 }

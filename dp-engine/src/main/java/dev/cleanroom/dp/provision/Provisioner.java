@@ -202,6 +202,10 @@ public final class Provisioner {
         }
         case ColumnPolicy.Excluded e -> throw new IllegalStateException("excluded columns are not visible");
       }
+      if (column.missing().allowed()) {
+        entry.put("missing", column.missing().imputed().isPresent()
+            ? "imputed as " + column.missing().imputed().getAsDouble() : "skipped by numeric aggregates");
+      }
       if (policy.drafted().map(d -> d.revealedColumns().contains(column.name())).orElse(false)) {
         entry.put("mark", "REVEALED: copied from the real data by dcr provision --infer --reveal");
       }

@@ -3,6 +3,7 @@ package dev.cleanroom.dp.table;
 import dev.cleanroom.dp.policy.ColumnPolicy;
 import dev.cleanroom.dp.policy.DatasetPolicy;
 import dev.cleanroom.dp.policy.InvalidValues;
+import dev.cleanroom.dp.policy.SourceFormat;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -18,6 +19,9 @@ import java.util.TreeMap;
  *
  * <p>Invariant: every numeric value lies within its declared bounds and is not NaN, and every
  * categorical value is one of its column's declared categories or {@link ColumnPolicy.Categorical#OTHER}.
+ * A cell that is one of the dataset's missing markers, in a column that allows missing values, is missing:
+ * marked in {@link #missing}, held in a numeric column as the imputed value (or, if the column has none, as its
+ * lower bound, which no skipping aggregate reads) and in a categorical one as {@link ColumnPolicy#MISSING}.
  * Nothing the data holds (NUL, broken UTF-8, megabyte strings, NaN, infinities, text in a numeric column)
  * survives loading, so no value can make a mechanism fail after its charge: a failure that depended on
  * one person's row would tell that row's value for free.
@@ -27,23 +31,26 @@ public final class PrivateTable {
   private final int rows;
   private final Map<String, double[]> numeric;
   private final Map<String, List<String>> categorical;
+  private final Map<String, boolean[]> missing;
 
-  private PrivateTable(
-      DatasetPolicy policy, int rows, Map<String, double[]> numeric, Map<String, List<String>> categorical) {
+  private PrivateTable(DatasetPolicy policy, int rows, Map<String, double[]> numeric,
+      Map<String, List<String>> categorical, Map<String, boolean[]> missing) {
     this.policy = policy;
     this.rows = rows;
     this.numeric = numeric;
     this.categorical = categorical;
+    this.missing = missing;
   }
 
-  /** Reads a CSV file with a header row and applies the policy's schema. */
+  /** Reads a CSV file with a header row, in the policy's source format, and applies the policy's schema. */
   public static PrivateTable load(Path csv, DatasetPolicy policy) throws IOException {
-    return of(CsvFile.read(csv), policy);
+    return of(CsvFile.read(csv, policy.source()), policy);
   }
 
   public static PrivateTable of(CsvFile csv, DatasetPolicy policy) {
     Map<String, double[]> numeric = new LinkedHashMap<>();
     Map<String, List<String>> categorical = new LinkedHashMap<>();
+    Map<String, boolean[]> missing = new LinkedHashMap<>();
     Map<String, Integer> invalid = new TreeMap<>();
     for (ColumnPolicy column : policy.visibleColumns()) {
       int index = csv.header().indexOf(column.name());
@@ -51,24 +58,35 @@ public final class PrivateTable {
         throw new InvalidDataException("Dataset '" + policy.dataset() + "' declares column '" + column.name()
             + "' but the CSV has only: " + String.join(", ", csv.header()));
       }
+      boolean[] absent = new boolean[csv.rows().size()];
       switch (column) {
-        case ColumnPolicy.Numeric n -> numeric.put(n.name(), numbers(csv, index, n, invalid));
-        case ColumnPolicy.Categorical c -> categorical.put(c.name(), categories(csv, index, c, invalid));
+        case ColumnPolicy.Numeric n -> numeric.put(n.name(), numbers(csv, index, n, policy.source(), absent, invalid));
+        case ColumnPolicy.Categorical c -> categorical.put(c.name(), categories(csv, index, c, policy.source(), absent, invalid));
         case ColumnPolicy.Excluded e -> { } // withheld by the provider: never loaded
       }
+      missing.put(column.name(), absent);
     }
     if (!invalid.isEmpty() && policy.invalidValues() == InvalidValues.REJECT) {
       throw new InvalidDataException("Dataset '" + policy.dataset() + "' has values outside its declared schema "
           + invalid + " (values per column); fix the data, widen the policy, or set invalid values to clamp");
     }
-    return new PrivateTable(policy, csv.rows().size(), numeric, categorical);
+    return new PrivateTable(policy, csv.rows().size(), numeric, categorical, missing);
   }
 
   private static double[] numbers(
-      CsvFile csv, int index, ColumnPolicy.Numeric column, Map<String, Integer> invalid) {
+      CsvFile csv, int index, ColumnPolicy.Numeric column, SourceFormat source, boolean[] absent,
+      Map<String, Integer> invalid) {
     double[] values = new double[csv.rows().size()];
+    boolean allowsMissing = column.missing().allowed();
+    double placeholder = column.missing().imputed().orElse(column.lower());
     for (int row = 0; row < values.length; row++) {
-      double value = parse(csv.rows().get(row).get(index));
+      String cell = csv.rows().get(row).get(index);
+      if (allowsMissing && source.isMissing(cell)) {
+        absent[row] = true;
+        values[row] = placeholder;
+        continue;
+      }
+      double value = parse(cell);
       if (Double.isNaN(value) || value < column.lower() || value > column.upper()) {
         invalid.merge(column.name(), 1, Integer::sum);
       }
@@ -85,15 +103,22 @@ public final class PrivateTable {
     }
   }
 
-  /** Each value as its declared category (the policy's own string), anything else as (other). */
-  private static List<String> categories(
-      CsvFile csv, int index, ColumnPolicy.Categorical column, Map<String, Integer> invalid) {
+  /**
+   * Each value as its declared category (the policy's own string), a missing marker as (missing) if the column
+   * allows missing values, anything else as (other). A declared category that is also a marker stays a category.
+   */
+  private static List<String> categories(CsvFile csv, int index, ColumnPolicy.Categorical column,
+      SourceFormat source, boolean[] absent, Map<String, Integer> invalid) {
     Map<String, String> declared = new HashMap<>();
     column.categories().forEach(category -> declared.put(category, category));
     List<String> values = new ArrayList<>(csv.rows().size());
     for (List<String> row : csv.rows()) {
-      String category = declared.get(row.get(index).strip());
-      if (category == null) {
+      String cell = row.get(index);
+      String category = declared.get(cell.strip());
+      if (category == null && column.missing().allowed() && source.isMissing(cell)) {
+        absent[values.size()] = true;
+        category = ColumnPolicy.MISSING;
+      } else if (category == null) {
         invalid.merge(column.name(), 1, Integer::sum);
         category = ColumnPolicy.Categorical.OTHER;
       }
@@ -123,7 +148,15 @@ public final class PrivateTable {
       }
       keptCategories.put(name, List.copyOf(kept));
     });
-    return new PrivateTable(policy, indexes.length, keptNumbers, keptCategories);
+    Map<String, boolean[]> keptMissing = new LinkedHashMap<>();
+    missing.forEach((name, values) -> {
+      boolean[] kept = new boolean[indexes.length];
+      for (int i = 0; i < indexes.length; i++) {
+        kept[i] = values[indexes[i]];
+      }
+      keptMissing.put(name, kept);
+    });
+    return new PrivateTable(policy, indexes.length, keptNumbers, keptCategories, keptMissing);
   }
 
   public DatasetPolicy policy() {
@@ -135,7 +168,19 @@ public final class PrivateTable {
     return rows;
   }
 
-  /** A copy of a numeric column's values (clamped into bounds). */
+  /**
+   * Which rows of a column are missing (all false in a column that allows no missing values): private, like
+   * every value, for the mechanisms and the synthesizer.
+   */
+  public boolean[] missing(String column) {
+    boolean[] values = missing.get(column);
+    if (values == null) {
+      throw new IllegalArgumentException("No column '" + column + "'");
+    }
+    return values.clone();
+  }
+
+  /** A copy of a numeric column's values (clamped into bounds; a missing one as described above). */
   public double[] numeric(String column) {
     double[] values = numeric.get(column);
     if (values == null) {

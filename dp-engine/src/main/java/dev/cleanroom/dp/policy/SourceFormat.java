@@ -7,7 +7,8 @@ import java.util.Objects;
 
 /**
  * How a provider's file is written: the CSV separator, the text encoding, and the cells that mean "no value".
- * A missing marker is compared with the cell after surrounding spaces are stripped, case-sensitively.
+ * A missing marker is compared with the cell after surrounding spaces are stripped, ignoring case ({@code na} is
+ * {@code NA}); a declared category that is also a marker stays a category.
  *
  * @param separator the character between fields, such as {@code ,} or {@code ;}
  * @param encoding the file's character set; a byte-order mark at the start is skipped in any case
@@ -36,6 +37,7 @@ public record SourceFormat(char separator, Charset encoding, List<String> missin
 
   /** Whether {@code cell} stands for a missing value. */
   public boolean isMissing(String cell) {
-    return missingMarkers.contains(cell.strip());
+    String stripped = cell.strip();
+    return missingMarkers.stream().anyMatch(stripped::equalsIgnoreCase);
   }
 }

@@ -72,7 +72,15 @@ public final class DpQueries {
     return ask(DpQuery.count(epsilon)).answer().value();
   }
 
-  /** Sum of a numeric column, each value clamped to its declared bounds. */
+  /** Number of rows whose {@code column} is missing, post-processed as {@link #count} is. */
+  public long missingCount(String column, double epsilon) {
+    return ask(DpQuery.missingCount(column, epsilon)).answer().value();
+  }
+
+  /**
+   * Sum of a numeric column, each value clamped to its declared bounds; missing values skipped or read as the
+   * column's imputed value, as its policy declares (the receipt says which).
+   */
   public double sum(String column, double epsilon) {
     return ask(DpQuery.sum(column, epsilon)).answer().value();
   }

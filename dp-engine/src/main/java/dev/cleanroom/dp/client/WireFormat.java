@@ -66,6 +66,7 @@ public final class WireFormat {
   @JsonSubTypes({
       @JsonSubTypes.Type(value = ColumnPolicy.Numeric.class, name = "numeric"),
       @JsonSubTypes.Type(value = ColumnPolicy.Categorical.class, name = "categorical"),
+      @JsonSubTypes.Type(value = ColumnPolicy.Identifier.class, name = "identifier"),
       @JsonSubTypes.Type(value = ColumnPolicy.Excluded.class, name = "excluded")})
   private interface ColumnPolicyJson {}
 
@@ -188,7 +189,7 @@ public final class WireFormat {
   }
 
   private static String types() {
-    return String.join(", ", COUNT, MISSING_COUNT, SUM, MEAN, HISTOGRAM, QUANTILE);
+    return String.join(", ", COUNT, SUM, MEAN, HISTOGRAM, QUANTILE, MISSING_COUNT);
   }
 
   /**

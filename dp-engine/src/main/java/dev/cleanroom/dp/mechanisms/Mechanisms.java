@@ -98,7 +98,7 @@ public final class Mechanisms {
   private PreparedQuery<Long> prepareCount(DpQuery.Count query) {
     Noise noise = Noise.forDelta(query.delta());
     Handles handles = new Handles();
-    ColumnPolicy column = policy.visibleColumns().get(0);
+    ColumnPolicy column = policy.valueColumns().get(0);
     boolean numeric = column instanceof ColumnPolicy.Numeric;
     Transformation count = handles.add(vectorTransformation(numeric ? "f64" : "String", true,
         (domain, metric) -> Transformations.makeCount(domain, metric, "i64")));
@@ -332,10 +332,15 @@ public final class Mechanisms {
   }
 
   private ColumnPolicy column(String name) {
-    return policy.column(name)
-        .filter(column -> !(column instanceof ColumnPolicy.Excluded))
+    ColumnPolicy column = policy.column(name)
+        .filter(c -> !(c instanceof ColumnPolicy.Excluded))
         .orElseThrow(() -> new QueryRejectedException("unknown_column", "Dataset '" + policy.dataset()
             + "' has no column '" + name + "'; its columns are: " + policy.columnNames()));
+    if (column instanceof ColumnPolicy.Identifier) {
+      throw new QueryRejectedException("identifier_column", "Column '" + name + "' of dataset '" + policy.dataset()
+          + "' is an identifier: no DP answer holds one. Join on it in stage 2; ask DP questions of other columns");
+    }
+    return column;
   }
 
   private ColumnPolicy.Numeric numericColumn(String name, String operation) {

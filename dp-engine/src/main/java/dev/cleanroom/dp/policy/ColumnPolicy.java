@@ -96,6 +96,41 @@ public sealed interface ColumnPolicy {
     }
   }
 
+  /**
+   * A key such as a hashed user id, for joining datasets in stage 2. It is never in a DP answer nor read by the
+   * synthesizer: the DP query service does not load it, and the mock and synthetic views hold fake values of
+   * {@code format} in it, drawn without reading the data. In stage 2 the notebook reads the real values.
+   *
+   * @param format what a fake value looks like: {@code #} a digit, {@code ?} a letter a-z, {@code *} a hex
+   *     digit, anything else itself, e.g. {@code user-########}
+   */
+  record Identifier(String name, String format) implements ColumnPolicy {
+    /** The format of a column that declares none. */
+    public static final String DEFAULT_FORMAT = "id-########";
+
+    public Identifier {
+      requireName(name);
+      if (format == null || format.chars().noneMatch(c -> c == '#' || c == '?' || c == '*')) {
+        throw new IllegalArgumentException("Identifier column '" + name + "' needs a format with at least one #"
+            + " (digit), ? (letter) or * (hex digit), e.g. user-########; got '" + format + "'");
+      }
+    }
+
+    /** A fake value of the format. */
+    public String fake(java.util.random.RandomGenerator random) {
+      StringBuilder value = new StringBuilder(format.length());
+      for (char c : format.toCharArray()) {
+        value.append(switch (c) {
+          case '#' -> (char) ('0' + random.nextInt(10));
+          case '?' -> (char) ('a' + random.nextInt(26));
+          case '*' -> Character.forDigit(random.nextInt(16), 16);
+          default -> c;
+        });
+      }
+      return value.toString();
+    }
+  }
+
   /** A column the provider withholds: it is dropped when the data is loaded and appears in no view. */
   record Excluded(String name) implements ColumnPolicy {
     public Excluded {

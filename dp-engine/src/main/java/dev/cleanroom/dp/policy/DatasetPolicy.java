@@ -64,8 +64,9 @@ public record DatasetPolicy(
     if (columns.stream().map(ColumnPolicy::name).distinct().count() != columns.size()) {
       throw new IllegalArgumentException("Dataset '" + dataset + "' declares a column twice");
     }
-    if (columns.stream().allMatch(c -> c instanceof ColumnPolicy.Excluded)) {
-      throw new IllegalArgumentException("Dataset '" + dataset + "' needs at least one column that is not excluded");
+    if (columns.stream().allMatch(c -> c instanceof ColumnPolicy.Excluded || c instanceof ColumnPolicy.Identifier)) {
+      throw new IllegalArgumentException("Dataset '" + dataset + "' needs at least one column that is neither"
+          + " excluded nor an identifier");
     }
     if (!(minEpsilonPerQuery > 0) || minEpsilonPerQuery > maxPerQuery.epsilon()) {
       throw new IllegalArgumentException("Dataset '" + dataset + "': the least ε per query must be above 0 and at most"
@@ -122,6 +123,20 @@ public record DatasetPolicy(
   /** The columns that are not excluded: the public schema of every view. */
   public List<ColumnPolicy> visibleColumns() {
     return columns.stream().filter(c -> !(c instanceof ColumnPolicy.Excluded)).toList();
+  }
+
+  /**
+   * The visible columns whose values DP answers and the synthesizer read: all but identifiers, which the DP
+   * query service never loads.
+   */
+  public List<ColumnPolicy> valueColumns() {
+    return visibleColumns().stream().filter(c -> !(c instanceof ColumnPolicy.Identifier)).toList();
+  }
+
+  /** The identifier columns: in the views with fake values only, real in stage 2. */
+  public List<ColumnPolicy.Identifier> identifierColumns() {
+    return columns.stream().filter(ColumnPolicy.Identifier.class::isInstance).map(ColumnPolicy.Identifier.class::cast)
+        .toList();
   }
 
   public String columnNames() {

@@ -141,7 +141,12 @@ public final class PolicyFile {
             }
           }
           case "excluded" -> result.add(new ColumnPolicy.Excluded(name));
-          default -> problem(path + ".type", "must be one of numeric, integer, categorical, excluded"
+          case "identifier" -> {
+            allowOnly(column, path + ".", Set.of("type", "format"));
+            result.add(new ColumnPolicy.Identifier(name,
+                string(column, "format", ColumnPolicy.Identifier.DEFAULT_FORMAT)));
+          }
+          default -> problem(path + ".type", "must be one of numeric, integer, categorical, identifier, excluded"
               + (type == null ? "" : " (got '" + type + "')"));
         }
       } catch (IllegalArgumentException e) {
@@ -395,6 +400,10 @@ public final class PolicyFile {
         case ColumnPolicy.Categorical c -> {
           fields.put("type", "categorical");
           fields.put("categories", c.categories());
+        }
+        case ColumnPolicy.Identifier i -> {
+          fields.put("type", "identifier");
+          fields.put("format", i.format());
         }
         case ColumnPolicy.Excluded e -> fields.put("type", "excluded");
       }

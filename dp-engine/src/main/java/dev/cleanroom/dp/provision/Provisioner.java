@@ -26,6 +26,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.security.SecureRandom;
 import java.util.UUID;
 import java.util.function.Consumer;
 
@@ -124,7 +125,7 @@ public final class Provisioner {
       spends.add(spend);
       progress.accept("Making synthetic.csv with DP synthetic data (spends " + policy.syntheticCost() + ")");
       SyntheticDataMaker.Result synthetic = synthesizer.make(table, policy.syntheticCost());
-      synthetic.rows().write(outDir.resolve("synthetic.csv"));
+      FakeIdentifiers.addTo(synthetic.rows(), policy, new SecureRandom()).write(outDir.resolve("synthetic.csv"));
       syntheticSha = sha256(outDir.resolve("synthetic.csv"));
       spent = synthetic.spent();
       views.add(View.SYNTHETIC.id());
@@ -199,6 +200,10 @@ public final class Provisioner {
         case ColumnPolicy.Categorical c -> {
           entry.put("type", "categorical");
           entry.put("categories", c.categories());
+        }
+        case ColumnPolicy.Identifier i -> {
+          entry.put("type", "identifier");
+          entry.put("format", i.format());
         }
         case ColumnPolicy.Excluded e -> throw new IllegalStateException("excluded columns are not visible");
       }

@@ -32,6 +32,8 @@ sealed interface Bins {
       case ColumnPolicy.Categorical categorical -> new Categories(categorical.categories());
       case ColumnPolicy.Excluded excluded ->
           throw new IllegalArgumentException("Excluded column '" + excluded.name() + "' has no bins");
+      case ColumnPolicy.Identifier identifier ->
+          throw new IllegalArgumentException("Identifier column '" + identifier.name() + "' has no bins");
     };
     return column.missing().allowed() ? new WithMissing(values) : values;
   }

@@ -15,7 +15,8 @@ import java.util.TreeMap;
 
 /**
  * A provider's real rows, held column by column in the one process allowed to hold them (the DP query
- * service, or the TEE). Only declared columns are kept; undeclared and excluded ones are dropped on load.
+ * service, or the TEE). Only declared columns are kept; undeclared and excluded ones, and identifiers, which no DP
+ * answer may hold, are dropped on load.
  *
  * <p>Invariant: every numeric value lies within its declared bounds and is not NaN, and every
  * categorical value is one of its column's declared categories or {@link ColumnPolicy.Categorical#OTHER}.
@@ -52,7 +53,7 @@ public final class PrivateTable {
     Map<String, List<String>> categorical = new LinkedHashMap<>();
     Map<String, boolean[]> missing = new LinkedHashMap<>();
     Map<String, Integer> invalid = new TreeMap<>();
-    for (ColumnPolicy column : policy.visibleColumns()) {
+    for (ColumnPolicy column : policy.valueColumns()) {
       int index = csv.header().indexOf(column.name());
       if (index < 0) {
         throw new InvalidDataException("Dataset '" + policy.dataset() + "' declares column '" + column.name()
@@ -62,6 +63,7 @@ public final class PrivateTable {
       switch (column) {
         case ColumnPolicy.Numeric n -> numeric.put(n.name(), numbers(csv, index, n, policy.source(), absent, invalid));
         case ColumnPolicy.Categorical c -> categorical.put(c.name(), categories(csv, index, c, policy.source(), absent, invalid));
+        case ColumnPolicy.Identifier i -> { } // not among the value columns
         case ColumnPolicy.Excluded e -> { } // withheld by the provider: never loaded
       }
       missing.put(column.name(), absent);

@@ -40,6 +40,7 @@ class MockDataTest {
             }
           }
           case ColumnPolicy.Categorical cat -> assertTrue(cat.categories().contains(value), value);
+          case ColumnPolicy.Identifier i -> throw new AssertionError("the insurance data has no identifier");
           case ColumnPolicy.Excluded e -> throw new AssertionError("excluded column in mock data");
         }
       }

@@ -86,6 +86,7 @@ class SynthesizerTest {
             assertTrue(number >= n.lower() && number <= n.upper(), n.name() + " = " + value);
           }
           case ColumnPolicy.Categorical k -> assertTrue(k.categories().contains(value), k.name() + " = " + value);
+          case ColumnPolicy.Identifier i -> throw new AssertionError("the insurance data has no identifier");
           case ColumnPolicy.Excluded e -> throw new AssertionError("excluded column " + e.name() + " was written");
         }
       }

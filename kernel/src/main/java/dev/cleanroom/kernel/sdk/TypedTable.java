@@ -13,7 +13,7 @@ import tech.tablesaw.columns.Column;
 /**
  * Rows as a notebook gets them, in both stages: a tablesaw table with one column per declared visible column, in
  * the policy's order and of the declared type (integer → {@code IntColumn}, numeric → {@code DoubleColumn},
- * categorical → {@code StringColumn}); a missing value is tablesaw's missing value. The stage-1 views and the real
+ * categorical and identifier → {@code StringColumn}); a missing value is tablesaw's missing value. The stage-1 views and the real
  * rows go through here alike, so a notebook meets the same types and the same missing values in both stages.
  *
  * <p>A cell that is missing, or that does not parse as its column's type, is missing: tablesaw has no other way to
@@ -75,6 +75,9 @@ final class TypedTable {
         }
         yield column;
       }
+      // Fake values in a view, the real keys in stage 2: what a join matches on.
+      case ColumnPolicy.Identifier identifier -> StringColumn.create(identifier.name(),
+          cells.stream().map(cell -> isMissing.test(cell) ? "" : cell).toList());
       case ColumnPolicy.Excluded excluded -> throw new IllegalArgumentException("excluded columns are not read");
     };
   }

@@ -66,6 +66,7 @@ public final class WireFormat {
   @JsonSubTypes({
       @JsonSubTypes.Type(value = ColumnPolicy.Numeric.class, name = "numeric"),
       @JsonSubTypes.Type(value = ColumnPolicy.Categorical.class, name = "categorical"),
+      @JsonSubTypes.Type(value = ColumnPolicy.Temporal.class, name = "temporal"),
       @JsonSubTypes.Type(value = ColumnPolicy.Identifier.class, name = "identifier"),
       @JsonSubTypes.Type(value = ColumnPolicy.Excluded.class, name = "excluded")})
   private interface ColumnPolicyJson {}
@@ -146,6 +147,7 @@ public final class WireFormat {
       case DpQuery.Sum s -> json.put("type", SUM).put("column", s.column());
       case DpQuery.Mean m -> json.put("type", MEAN).put("column", m.column());
       case DpQuery.Histogram h -> json.put("type", HISTOGRAM).put("column", h.column());
+      case DpQuery.PeriodHistogram h -> json.put("type", HISTOGRAM).put("column", h.column()).put("by", h.period());
       case DpQuery.Quantile q -> json.put("type", QUANTILE).put("column", q.column()).put("alpha", q.alpha());
     }
     return json.put("epsilon", query.epsilon()).put("delta", query.delta());
@@ -163,6 +165,9 @@ public final class WireFormat {
     String type = text(json, "type").orElseThrow(() -> invalid("'type' is missing; use one of " + types()));
     double epsilon = number(json, "epsilon").orElseThrow(() -> invalid("'epsilon' is missing; give a number > 0"));
     double delta = number(json, "delta").orElse(0.0);
+    if (json.has("by") && !type.equals(HISTOGRAM)) {
+      throw invalid("'by' belongs to histograms of dates only");
+    }
     if (json.has("alpha") && !type.equals(QUANTILE)) {
       throw invalid("'alpha' belongs to quantile queries only");
     }
@@ -177,7 +182,9 @@ public final class WireFormat {
       case MISSING_COUNT -> new DpQuery.MissingCount(column, epsilon, delta);
       case SUM -> new DpQuery.Sum(column, epsilon, delta);
       case MEAN -> new DpQuery.Mean(column, epsilon, delta);
-      case HISTOGRAM -> new DpQuery.Histogram(column, epsilon, delta);
+      case HISTOGRAM -> json.has("by")
+          ? new DpQuery.PeriodHistogram(column, text(json, "by").orElseThrow(), epsilon, delta)
+          : new DpQuery.Histogram(column, epsilon, delta);
       case QUANTILE -> {
         if (delta != 0) {
           throw invalid("a quantile is pure ε-DP (the exponential mechanism); leave 'delta' out or set it to 0");
@@ -276,16 +283,19 @@ public final class WireFormat {
     Object typed = switch (query) {
       case DpQuery.Count c -> value.longValue();
       case DpQuery.MissingCount m -> value.longValue();
-      case DpQuery.Histogram h -> {
-        Map<String, Long> counts = new LinkedHashMap<>();
-        value.properties().forEach(entry -> counts.put(entry.getKey(), entry.getValue().longValue()));
-        yield Collections.unmodifiableMap(counts);
-      }
+      case DpQuery.Histogram h -> counts(value);
+      case DpQuery.PeriodHistogram h -> counts(value);
       case DpQuery.Sum s -> value.doubleValue();
       case DpQuery.Mean m -> value.doubleValue();
       case DpQuery.Quantile q -> value.doubleValue();
     };
     return (T) typed;
+  }
+
+  private static Map<String, Long> counts(JsonNode value) {
+    Map<String, Long> counts = new LinkedHashMap<>();
+    value.properties().forEach(entry -> counts.put(entry.getKey(), entry.getValue().longValue()));
+    return Collections.unmodifiableMap(counts);
   }
 
   /** {@code {"epsilon","delta"}}. */

@@ -14,6 +14,9 @@ import dev.cleanroom.dp.opendp.Transformation;
 import dev.cleanroom.dp.opendp.Transformations;
 import dev.cleanroom.dp.policy.ColumnPolicy;
 import dev.cleanroom.dp.policy.DatasetPolicy;
+import dev.cleanroom.dp.table.PrivateTable;
+import java.time.LocalDate;
+import java.time.YearMonth;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -35,6 +38,9 @@ public final class Mechanisms {
   /** Quantile candidates: evenly spaced over the declared bounds, both ends included. */
   static final int QUANTILE_CANDIDATES = 1024;
 
+  /** The most periods a histogram of dates may have: beyond, each count drowns in the noise of its many peers. */
+  static final int MAX_PERIODS = 10_000;
+
   private final DatasetPolicy policy;
 
   /** Mechanisms calibrated from {@code policy} alone: no row is read until a prepared query is released. */
@@ -52,6 +58,7 @@ public final class Mechanisms {
       case DpQuery.Sum sum -> prepareSum(sum);
       case DpQuery.Mean mean -> prepareMean(mean);
       case DpQuery.Histogram histogram -> prepareHistogram(histogram);
+      case DpQuery.PeriodHistogram histogram -> preparePeriodHistogram(histogram);
       case DpQuery.Quantile quantile -> prepareQuantile(quantile);
     };
   }
@@ -189,8 +196,54 @@ public final class Mechanisms {
 
   private PreparedQuery<Map<String, Long>> prepareHistogram(DpQuery.Histogram query) {
     ColumnPolicy.Categorical column = categoricalColumn(query.column());
-    // Missing values, held as (missing), get their own bucket before (other), which OpenDP adds last.
-    List<String> buckets = new ArrayList<>(column.categories());
+    return countByBucket(query, column, column.categories(), rows -> rows.categorical(column.name()));
+  }
+
+  /**
+   * Count per year, month or day of a date or timestamp column: every period from the lower bound's to the upper
+   * bound's is a bucket, named from the policy alone; each row's value becomes its period's name.
+   */
+  private PreparedQuery<Map<String, Long>> preparePeriodHistogram(DpQuery.PeriodHistogram query) {
+    if (!(column(query.column()) instanceof ColumnPolicy.Temporal column)) {
+      throw new QueryRejectedException("wrong_column_type", "Column '" + query.column()
+          + "' is not a date or timestamp; a histogram by " + query.period() + " needs one");
+    }
+    Function<LocalDate, String> period = switch (query.period()) {
+      case "year" -> day -> Integer.toString(day.getYear());
+      case "month" -> day -> YearMonth.from(day).toString();
+      case "day" -> LocalDate::toString;
+      default -> throw new QueryRejectedException("invalid_argument",
+          "A histogram of dates is by year, month or day, got '" + query.period() + "'");
+    };
+    List<String> periods = new ArrayList<>();
+    for (LocalDate day = column.day(column.lower()); !day.isAfter(column.day(column.upper())); day = day.plusDays(1)) {
+      String name = period.apply(day);
+      if (periods.isEmpty() || !periods.getLast().equals(name)) {
+        periods.add(name);
+      }
+      if (periods.size() > MAX_PERIODS) {
+        throw new QueryRejectedException("invalid_argument", "Column '" + column.name() + "' spans more than "
+            + MAX_PERIODS + " " + query.period() + "s between its bounds; ask by a longer period");
+      }
+    }
+    return countByBucket(query, column, periods, rows -> {
+      double[] values = rows.numeric(column.name());
+      boolean[] missing = rows.missing(column.name());
+      List<String> names = new ArrayList<>(values.length);
+      for (int i = 0; i < values.length; i++) {
+        names.add(missing[i] ? ColumnPolicy.MISSING : period.apply(column.day((long) values[i])));
+      }
+      return names;
+    });
+  }
+
+  /**
+   * OpenDP's count per bucket of the strings {@code values} gives each row: the declared {@code buckets}, then
+   * {@link ColumnPolicy#MISSING} if the column allows missing values, then {@link #OTHER} for the rest.
+   */
+  private PreparedQuery<Map<String, Long>> countByBucket(DpQuery<Map<String, Long>> query, ColumnPolicy column,
+      List<String> declared, Function<PrivateTable, List<String>> values) {
+    List<String> buckets = new ArrayList<>(declared);
     if (column.missing().allowed()) {
       buckets.add(ColumnPolicy.MISSING);
     }
@@ -202,16 +255,16 @@ public final class Mechanisms {
             domain, metric, buckets, true, noise.outputMetric(), "i64")));
     Calibrated calibrated = calibrate(counts, noise, query.epsilon(), handles);
     return new PreparedQuery<>(query, policy, calibrated.cost(), noise.name(), rows -> {
-      try (Data input = Data.vecString(rows.categorical(column.name()));
+      try (Data input = Data.vecString(values.apply(rows));
           Data output = calibrated.measurement().invoke(input)) {
-        long[] values = output.asI64Vec();
+        long[] noisy = output.asI64Vec();
         Map<String, Long> histogram = new LinkedHashMap<>();
         Map<String, Long> raw = new LinkedHashMap<>();
         List<String> labels = new ArrayList<>(buckets);
         labels.add(OTHER);
         for (int i = 0; i < labels.size(); i++) {
-          histogram.put(labels.get(i), Math.max(0, values[i]));
-          raw.put(labels.get(i), values[i]);
+          histogram.put(labels.get(i), Math.max(0, noisy[i]));
+          raw.put(labels.get(i), noisy[i]);
         }
         return new DpAnswer<>(Collections.unmodifiableMap(histogram), calibrated.cost(), noise.name(), calibrated.scale(),
             Collections.unmodifiableMap(raw), missing);
@@ -343,9 +396,14 @@ public final class Mechanisms {
     return column;
   }
 
+  /** A numeric column, or a date or timestamp as the whole days or seconds it is held as. */
   private ColumnPolicy.Numeric numericColumn(String name, String operation) {
-    if (column(name) instanceof ColumnPolicy.Numeric numeric) {
+    ColumnPolicy column = column(name);
+    if (column instanceof ColumnPolicy.Numeric numeric) {
       return numeric;
+    }
+    if (column instanceof ColumnPolicy.Temporal temporal) {
+      return temporal.asNumeric();
     }
     throw new QueryRejectedException("wrong_column_type", "Column '" + name + "' is categorical; " + operation
         + " needs a numeric column (use a histogram for categorical columns)");

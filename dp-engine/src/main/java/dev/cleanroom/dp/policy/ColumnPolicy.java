@@ -1,6 +1,8 @@
 package dev.cleanroom.dp.policy;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.LocalDate;
 import java.util.List;
 import java.util.Objects;
 
@@ -93,6 +95,71 @@ public sealed interface ColumnPolicy {
     /** A column with no missing values. */
     public Categorical(String name, List<String> categories) {
       this(name, categories, MissingValues.NONE);
+    }
+  }
+
+  /**
+   * A date or timestamp column with declared bounds, held as a whole number: days since 1970-01-01 for a date,
+   * seconds since 1970-01-01T00:00:00Z for a timestamp. Numeric aggregates and the synthesizer read that number
+   * ({@link #asNumeric}); views write it back as ISO-8601 text ({@link #format}). Missing values are skipped.
+   */
+  record Temporal(String name, boolean timestamp, long lower, long upper, MissingValues missing)
+      implements ColumnPolicy {
+    public Temporal {
+      requireName(name);
+      missing = Objects.requireNonNullElse(missing, MissingValues.NONE); // a schema written before missing values
+      if (lower >= upper) {
+        throw new IllegalArgumentException("Column '" + name + "' needs lower < upper, got " + lower + " and "
+            + upper);
+      }
+      if (missing.imputed().isPresent()) {
+        throw new IllegalArgumentException("Column '" + name + "' is a " + (timestamp ? "timestamp" : "date")
+            + ": aggregates skip its missing values; remove the imputed value");
+      }
+    }
+
+    public static Temporal dates(String name, LocalDate lower, LocalDate upper, MissingValues missing) {
+      return new Temporal(name, false, lower.toEpochDay(), upper.toEpochDay(), missing);
+    }
+
+    public static Temporal timestamps(String name, Instant lower, Instant upper, MissingValues missing) {
+      return new Temporal(name, true, lower.getEpochSecond(), upper.getEpochSecond(), missing);
+    }
+
+    /** The column as the numbers it is held as: whole days or seconds within the bounds. */
+    public Numeric asNumeric() {
+      return new Numeric(name, lower, upper, true, missing);
+    }
+
+    /**
+     * The day or second a cell stands for, NaN if it is neither: a date as {@code 2024-03-05}; a timestamp as
+     * {@code 2024-03-05T10:15:30Z}, or without a zone ({@code 2024-03-05T10:15:30}, {@code 2024-03-05 10:15:30})
+     * read as UTC.
+     */
+    public double parse(String cell) {
+      String text = cell.strip();
+      try {
+        if (!timestamp) {
+          return LocalDate.parse(text).toEpochDay();
+        }
+        if (text.endsWith("Z") || text.matches(".*[+-]\\d\\d:\\d\\d$")) {
+          return java.time.OffsetDateTime.parse(text.replace(' ', 'T')).toEpochSecond();
+        }
+        return java.time.LocalDateTime.parse(text.replace(' ', 'T')).toEpochSecond(java.time.ZoneOffset.UTC);
+      } catch (java.time.format.DateTimeParseException e) {
+        return Double.NaN;
+      }
+    }
+
+    /** A held value as ISO-8601 text: {@code 2024-03-05}, or {@code 2024-03-05T10:15:30Z}. */
+    public String format(long value) {
+      return timestamp ? Instant.ofEpochSecond(value).toString() : LocalDate.ofEpochDay(value).toString();
+    }
+
+    /** The UTC day of a held value. */
+    public LocalDate day(long value) {
+      return timestamp ? LocalDate.ofInstant(Instant.ofEpochSecond(value), java.time.ZoneOffset.UTC)
+          : LocalDate.ofEpochDay(value);
     }
   }
 

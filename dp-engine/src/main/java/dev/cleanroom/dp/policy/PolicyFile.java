@@ -141,12 +141,24 @@ public final class PolicyFile {
             }
           }
           case "excluded" -> result.add(new ColumnPolicy.Excluded(name));
+          case "date", "timestamp" -> {
+            allowOnly(column, path + ".", Set.of("type", "lower", "upper", "missing"));
+            ColumnPolicy.Temporal unbounded = new ColumnPolicy.Temporal(name, type.equals("timestamp"), 0, 1, null);
+            Double lower = instant(column, path, "lower", unbounded);
+            Double upper = instant(column, path, "upper", unbounded);
+            MissingValues missing = missingValues(column, path, false);
+            if (lower != null && upper != null) {
+              result.add(new ColumnPolicy.Temporal(name, unbounded.timestamp(), lower.longValue(), upper.longValue(),
+                  missing));
+            }
+          }
           case "identifier" -> {
             allowOnly(column, path + ".", Set.of("type", "format"));
             result.add(new ColumnPolicy.Identifier(name,
                 string(column, "format", ColumnPolicy.Identifier.DEFAULT_FORMAT)));
           }
-          default -> problem(path + ".type", "must be one of numeric, integer, categorical, identifier, excluded"
+          default -> problem(path + ".type", "must be one of numeric, integer, categorical, date, timestamp,"
+              + " identifier, excluded"
               + (type == null ? "" : " (got '" + type + "')"));
         }
       } catch (IllegalArgumentException e) {
@@ -331,6 +343,21 @@ public final class PolicyFile {
     return null;
   }
 
+  /** A date or timestamp bound as the day or second {@code column} holds it; YAML reads a bare date as a Date. */
+  private Double instant(Map<?, ?> map, String path, String key, ColumnPolicy.Temporal column) {
+    Object value = map.get(key);
+    double held = value instanceof java.util.Date date
+        ? column.parse(column.timestamp() ? date.toInstant().toString()
+            : date.toInstant().atZone(java.time.ZoneOffset.UTC).toLocalDate().toString())
+        : value == null ? Double.NaN : column.parse(String.valueOf(value));
+    if (Double.isNaN(held)) {
+      problem(path + "." + key, (value == null ? "is missing" : "must be " + (column.timestamp()
+          ? "a timestamp such as 2024-03-05T10:15:30Z" : "a date such as 2024-03-05") + " (got '" + value + "')"));
+      return null;
+    }
+    return held;
+  }
+
   private Map<?, ?> map(Map<?, ?> parent, String key, boolean required) {
     Object value = parent.get(key);
     if (value instanceof Map<?, ?> map) {
@@ -400,6 +427,11 @@ public final class PolicyFile {
         case ColumnPolicy.Categorical c -> {
           fields.put("type", "categorical");
           fields.put("categories", c.categories());
+        }
+        case ColumnPolicy.Temporal t -> {
+          fields.put("type", t.timestamp() ? "timestamp" : "date");
+          fields.put("lower", t.format(t.lower()));
+          fields.put("upper", t.format(t.upper()));
         }
         case ColumnPolicy.Identifier i -> {
           fields.put("type", "identifier");

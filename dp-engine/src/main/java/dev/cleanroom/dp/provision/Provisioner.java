@@ -201,6 +201,11 @@ public final class Provisioner {
           entry.put("type", "categorical");
           entry.put("categories", c.categories());
         }
+        case ColumnPolicy.Temporal t -> {
+          entry.put("type", t.timestamp() ? "timestamp" : "date");
+          entry.put("lower", t.format(t.lower()));
+          entry.put("upper", t.format(t.upper()));
+        }
         case ColumnPolicy.Identifier i -> {
           entry.put("type", "identifier");
           entry.put("format", i.format());

@@ -30,6 +30,7 @@ sealed interface Bins {
     Bins values = switch (column) {
       case ColumnPolicy.Numeric numeric -> Numeric.of(numeric);
       case ColumnPolicy.Categorical categorical -> new Categories(categorical.categories());
+      case ColumnPolicy.Temporal temporal -> new Dates(Numeric.of(temporal.asNumeric()), temporal);
       case ColumnPolicy.Excluded excluded ->
           throw new IllegalArgumentException("Excluded column '" + excluded.name() + "' has no bins");
       case ColumnPolicy.Identifier identifier ->
@@ -186,6 +187,29 @@ sealed interface Bins {
     @Override
     public String draw(int bin, RandomGenerator random) {
       return bin == values.size() ? CsvFile.MISSING_CELL : values.draw(bin, random);
+    }
+  }
+
+  /** A date or timestamp column: the bins of the days or seconds it is held as, drawn back as ISO-8601 text. */
+  record Dates(Numeric values, ColumnPolicy.Temporal column) implements Bins {
+    @Override
+    public int size() {
+      return values.size();
+    }
+
+    @Override
+    public int[] binsOf(PrivateTable table, String name) {
+      return values.binsOf(table, name);
+    }
+
+    @Override
+    public boolean ordered() {
+      return true;
+    }
+
+    @Override
+    public String draw(int bin, RandomGenerator random) {
+      return column.format(Long.parseLong(values.draw(bin, random)));
     }
   }
 }

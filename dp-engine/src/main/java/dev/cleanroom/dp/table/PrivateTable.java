@@ -12,13 +12,15 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.ToDoubleFunction;
 
 /**
  * A provider's real rows, held column by column in the one process allowed to hold them (the DP query
  * service, or the TEE). Only declared columns are kept; undeclared and excluded ones, and identifiers, which no DP
  * answer may hold, are dropped on load.
  *
- * <p>Invariant: every numeric value lies within its declared bounds and is not NaN, and every
+ * <p>Invariant: every numeric value (a date or timestamp as its day or second) lies within its declared bounds
+ * and is not NaN, and every
  * categorical value is one of its column's declared categories or {@link ColumnPolicy.Categorical#OTHER}.
  * A cell that is one of the dataset's missing markers, in a column that allows missing values, is missing:
  * marked in {@link #missing}, held in a numeric column as the imputed value (or, if the column has none, as its
@@ -61,7 +63,10 @@ public final class PrivateTable {
       }
       boolean[] absent = new boolean[csv.rows().size()];
       switch (column) {
-        case ColumnPolicy.Numeric n -> numeric.put(n.name(), numbers(csv, index, n, policy.source(), absent, invalid));
+        case ColumnPolicy.Numeric n ->
+            numeric.put(n.name(), numbers(csv, index, n, PrivateTable::parse, policy.source(), absent, invalid));
+        case ColumnPolicy.Temporal t ->
+            numeric.put(t.name(), numbers(csv, index, t.asNumeric(), t::parse, policy.source(), absent, invalid));
         case ColumnPolicy.Categorical c -> categorical.put(c.name(), categories(csv, index, c, policy.source(), absent, invalid));
         case ColumnPolicy.Identifier i -> { } // not among the value columns
         case ColumnPolicy.Excluded e -> { } // withheld by the provider: never loaded
@@ -76,8 +81,8 @@ public final class PrivateTable {
   }
 
   private static double[] numbers(
-      CsvFile csv, int index, ColumnPolicy.Numeric column, SourceFormat source, boolean[] absent,
-      Map<String, Integer> invalid) {
+      CsvFile csv, int index, ColumnPolicy.Numeric column, ToDoubleFunction<String> parse, SourceFormat source,
+      boolean[] absent, Map<String, Integer> invalid) {
     double[] values = new double[csv.rows().size()];
     boolean allowsMissing = column.missing().allowed();
     double placeholder = column.missing().imputed().orElse(column.lower());
@@ -88,7 +93,7 @@ public final class PrivateTable {
         values[row] = placeholder;
         continue;
       }
-      double value = parse(cell);
+      double value = parse.applyAsDouble(cell);
       if (Double.isNaN(value) || value < column.lower() || value > column.upper()) {
         invalid.merge(column.name(), 1, Integer::sum);
       }

@@ -103,7 +103,18 @@ public final class DpQueries {
     return ask(DpQuery.histogram(column, epsilon)).answer().value();
   }
 
-  /** The {@code alpha}-quantile of a numeric column (0.5 is the median). */
+  /**
+   * Count per {@code period} ({@code "year"}, {@code "month"} or {@code "day"}) of a date or timestamp column,
+   * one bucket per period between its declared bounds, plus {@code (missing)} if it allows missing values.
+   */
+  public Map<String, Long> histogramBy(String column, String period, double epsilon) {
+    return ask(DpQuery.byPeriod(column, period, epsilon)).answer().value();
+  }
+
+  /**
+   * The {@code alpha}-quantile of a numeric column (0.5 is the median); of a date or timestamp column, the day
+   * (days since 1970-01-01, {@code LocalDate.ofEpochDay}) or second ({@code Instant.ofEpochSecond}).
+   */
   public double quantile(String column, double alpha, double epsilon) {
     return ask(new DpQuery.Quantile(column, alpha, epsilon)).answer().value();
   }

@@ -2,9 +2,13 @@ package dev.cleanroom.kernel.sdk;
 
 import dev.cleanroom.dp.policy.ColumnPolicy;
 import dev.cleanroom.dp.table.CsvFile;
+import java.time.Instant;
+import java.time.LocalDate;
 import java.util.List;
 import java.util.function.Predicate;
+import tech.tablesaw.api.DateColumn;
 import tech.tablesaw.api.DoubleColumn;
+import tech.tablesaw.api.InstantColumn;
 import tech.tablesaw.api.IntColumn;
 import tech.tablesaw.api.StringColumn;
 import tech.tablesaw.api.Table;
@@ -13,8 +17,9 @@ import tech.tablesaw.columns.Column;
 /**
  * Rows as a notebook gets them, in both stages: a tablesaw table with one column per declared visible column, in
  * the policy's order and of the declared type (integer → {@code IntColumn}, numeric → {@code DoubleColumn},
- * categorical and identifier → {@code StringColumn}); a missing value is tablesaw's missing value. The stage-1 views and the real
- * rows go through here alike, so a notebook meets the same types and the same missing values in both stages.
+ * categorical and identifier → {@code StringColumn}, date → {@code DateColumn}, timestamp → {@code InstantColumn});
+ * a missing value is tablesaw's missing value. The stage-1 views and the real rows go through here alike, so a
+ * notebook meets the same types and the same missing values in both stages.
  *
  * <p>A cell that is missing, or that does not parse as its column's type, is missing: tablesaw has no other way to
  * hold it, and the DP query service reads such a cell as missing or invalid too.
@@ -71,6 +76,30 @@ final class TypedTable {
             column.appendMissing();
           } else {
             column.append(cell);
+          }
+        }
+        yield column;
+      }
+      case ColumnPolicy.Temporal temporal when temporal.timestamp() -> {
+        InstantColumn column = InstantColumn.create(temporal.name());
+        for (String cell : cells) {
+          double second = isMissing.test(cell) ? Double.NaN : temporal.parse(cell);
+          if (Double.isNaN(second)) {
+            column.appendMissing();
+          } else {
+            column.append(Instant.ofEpochSecond((long) second));
+          }
+        }
+        yield column;
+      }
+      case ColumnPolicy.Temporal temporal -> {
+        DateColumn column = DateColumn.create(temporal.name());
+        for (String cell : cells) {
+          double day = isMissing.test(cell) ? Double.NaN : temporal.parse(cell);
+          if (Double.isNaN(day)) {
+            column.appendMissing();
+          } else {
+            column.append(LocalDate.ofEpochDay((long) day));
           }
         }
         yield column;

@@ -12,10 +12,10 @@ import java.util.random.RandomGenerator;
  * only: each row gets fake values of the declared formats, drawn without reading the data, and the columns are
  * in the policy's order.
  */
-final class FakeIdentifiers {
+public final class FakeIdentifiers {
   private FakeIdentifiers() {}
 
-  static CsvFile addTo(CsvFile rows, DatasetPolicy policy, RandomGenerator random) {
+  public static CsvFile addTo(CsvFile rows, DatasetPolicy policy, RandomGenerator random) {
     if (policy.identifierColumns().isEmpty()) {
       return rows;
     }

@@ -5,7 +5,10 @@ import dev.cleanroom.dp.table.CsvFile;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.List;
+import java.util.function.DoubleFunction;
+import java.util.function.DoublePredicate;
 import java.util.function.Predicate;
+import java.util.function.ToDoubleFunction;
 import tech.tablesaw.api.DateColumn;
 import tech.tablesaw.api.DoubleColumn;
 import tech.tablesaw.api.InstantColumn;
@@ -44,71 +47,41 @@ final class TypedTable {
   }
 
   private static Column<?> column(ColumnPolicy policy, List<String> cells, Predicate<String> isMissing) {
+    // A cell's value, or NaN when it is missing or does not parse.
+    ToDoubleFunction<String> read = switch (policy) {
+      case ColumnPolicy.Temporal temporal -> cell -> isMissing.test(cell) ? Double.NaN : temporal.parse(cell);
+      default -> cell -> isMissing.test(cell) ? Double.NaN : number(cell);
+    };
     return switch (policy) {
-      case ColumnPolicy.Numeric numeric when numeric.integer() -> {
-        IntColumn column = IntColumn.create(numeric.name());
-        for (String cell : cells) {
-          double value = isMissing.test(cell) ? Double.NaN : number(cell);
-          if (value == Math.rint(value) && Math.abs(value) <= Integer.MAX_VALUE) {
-            column.append((int) value);
-          } else {
-            column.appendMissing();
-          }
-        }
-        yield column;
-      }
-      case ColumnPolicy.Numeric numeric -> {
-        DoubleColumn column = DoubleColumn.create(numeric.name());
-        for (String cell : cells) {
-          double value = isMissing.test(cell) ? Double.NaN : number(cell);
-          if (Double.isFinite(value)) {
-            column.append(value);
-          } else {
-            column.appendMissing();
-          }
-        }
-        yield column;
-      }
-      case ColumnPolicy.Categorical categorical -> {
-        StringColumn column = StringColumn.create(categorical.name());
-        for (String cell : cells) {
-          if (isMissing.test(cell) && !categorical.categories().contains(cell.strip())) {
-            column.appendMissing();
-          } else {
-            column.append(cell);
-          }
-        }
-        yield column;
-      }
-      case ColumnPolicy.Temporal temporal when temporal.timestamp() -> {
-        InstantColumn column = InstantColumn.create(temporal.name());
-        for (String cell : cells) {
-          double second = isMissing.test(cell) ? Double.NaN : temporal.parse(cell);
-          if (Double.isNaN(second)) {
-            column.appendMissing();
-          } else {
-            column.append(Instant.ofEpochSecond((long) second));
-          }
-        }
-        yield column;
-      }
-      case ColumnPolicy.Temporal temporal -> {
-        DateColumn column = DateColumn.create(temporal.name());
-        for (String cell : cells) {
-          double day = isMissing.test(cell) ? Double.NaN : temporal.parse(cell);
-          if (Double.isNaN(day)) {
-            column.appendMissing();
-          } else {
-            column.append(LocalDate.ofEpochDay((long) day));
-          }
-        }
-        yield column;
-      }
+      case ColumnPolicy.Numeric numeric when numeric.integer() -> filled(IntColumn.create(numeric.name()), cells, read,
+          value -> value == Math.rint(value) && Math.abs(value) <= Integer.MAX_VALUE, value -> (int) value);
+      case ColumnPolicy.Numeric numeric ->
+          filled(DoubleColumn.create(numeric.name()), cells, read, Double::isFinite, value -> value);
+      case ColumnPolicy.Temporal temporal when temporal.timestamp() -> filled(InstantColumn.create(temporal.name()),
+          cells, read, value -> !Double.isNaN(value), value -> Instant.ofEpochSecond((long) value));
+      case ColumnPolicy.Temporal temporal -> filled(DateColumn.create(temporal.name()), cells, read,
+          value -> !Double.isNaN(value), value -> LocalDate.ofEpochDay((long) value));
+      case ColumnPolicy.Categorical categorical -> StringColumn.create(categorical.name(), cells.stream()
+          .map(cell -> isMissing.test(cell) && !categorical.categories().contains(cell.strip()) ? "" : cell).toList());
       // Fake values in a view, the real keys in stage 2: what a join matches on.
       case ColumnPolicy.Identifier identifier -> StringColumn.create(identifier.name(),
           cells.stream().map(cell -> isMissing.test(cell) ? "" : cell).toList());
       case ColumnPolicy.Excluded excluded -> throw new IllegalArgumentException("excluded columns are not read");
     };
+  }
+
+  /** {@code column} with each cell's value read by {@code read}, missing where it is not {@code valid}. */
+  private static <T> Column<T> filled(Column<T> column, List<String> cells, ToDoubleFunction<String> read,
+      DoublePredicate valid, DoubleFunction<T> value) {
+    for (String cell : cells) {
+      double number = read.applyAsDouble(cell);
+      if (valid.test(number)) {
+        column.append(value.apply(number));
+      } else {
+        column.appendMissing();
+      }
+    }
+    return column;
   }
 
   private static double number(String cell) {

@@ -66,6 +66,7 @@ public final class WireFormat {
   @JsonSubTypes({
       @JsonSubTypes.Type(value = ColumnPolicy.Numeric.class, name = "numeric"),
       @JsonSubTypes.Type(value = ColumnPolicy.Categorical.class, name = "categorical"),
+      @JsonSubTypes.Type(value = ColumnPolicy.Bool.class, name = "boolean"),
       @JsonSubTypes.Type(value = ColumnPolicy.Temporal.class, name = "temporal"),
       @JsonSubTypes.Type(value = ColumnPolicy.Identifier.class, name = "identifier"),
       @JsonSubTypes.Type(value = ColumnPolicy.Excluded.class, name = "excluded")})

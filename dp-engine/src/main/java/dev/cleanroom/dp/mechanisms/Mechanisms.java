@@ -410,8 +410,12 @@ public final class Mechanisms {
   }
 
   private ColumnPolicy.Categorical categoricalColumn(String name) {
-    if (column(name) instanceof ColumnPolicy.Categorical categorical) {
+    ColumnPolicy column = column(name);
+    if (column instanceof ColumnPolicy.Categorical categorical) {
       return categorical;
+    }
+    if (column instanceof ColumnPolicy.Bool bool) {
+      return bool.asCategorical();
     }
     throw new QueryRejectedException("wrong_column_type",
         "Column '" + name + "' is numeric; a histogram needs a categorical column (use quantiles or a mean)");

@@ -99,6 +99,38 @@ public sealed interface ColumnPolicy {
   }
 
   /**
+   * A true/false column, held and shown as the categories {@code false} and {@code true}: DP histograms, filters
+   * and group-bys treat it as that categorical column ({@link #asCategorical}). A cell reads as true from
+   * {@code true}, {@code yes}, {@code t}, {@code y} or {@code 1}, as false from {@code false}, {@code no},
+   * {@code f}, {@code n} or {@code 0}, ignoring case; anything else is undeclared.
+   */
+  record Bool(String name, MissingValues missing) implements ColumnPolicy {
+    public static final List<String> VALUES = List.of("false", "true");
+
+    public Bool {
+      requireName(name);
+      missing = Objects.requireNonNullElse(missing, MissingValues.NONE); // a schema written before missing values
+      if (missing.imputed().isPresent()) {
+        throw new IllegalArgumentException("Column '" + name + "' is a boolean: its missing values are counted in"
+            + " the " + MISSING + " bucket, not imputed; remove the imputed value");
+      }
+    }
+
+    public Categorical asCategorical() {
+      return new Categorical(name, VALUES, missing);
+    }
+
+    /** {@code true} or {@code false} as a cell says, or the cell itself when it says neither. */
+    public static String normalize(String cell) {
+      return switch (cell.strip().toLowerCase(java.util.Locale.ROOT)) {
+        case "true", "yes", "t", "y", "1" -> "true";
+        case "false", "no", "f", "n", "0" -> "false";
+        default -> cell;
+      };
+    }
+  }
+
+  /**
    * A date or timestamp column with declared bounds, held as a whole number: days since 1970-01-01 for a date,
    * seconds since 1970-01-01T00:00:00Z for a timestamp. Numeric aggregates and the synthesizer read that number
    * ({@link #asNumeric}); views write it back as ISO-8601 text ({@link #format}). Missing values are skipped.

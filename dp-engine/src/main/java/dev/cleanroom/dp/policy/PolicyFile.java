@@ -141,6 +141,10 @@ public final class PolicyFile {
             }
           }
           case "excluded" -> result.add(new ColumnPolicy.Excluded(name));
+          case "boolean" -> {
+            allowOnly(column, path + ".", Set.of("type", "missing"));
+            result.add(new ColumnPolicy.Bool(name, missingValues(column, path, false)));
+          }
           case "date", "timestamp" -> {
             allowOnly(column, path + ".", Set.of("type", "lower", "upper", "missing"));
             ColumnPolicy.Temporal unbounded = new ColumnPolicy.Temporal(name, type.equals("timestamp"), 0, 1, null);
@@ -157,7 +161,7 @@ public final class PolicyFile {
             result.add(new ColumnPolicy.Identifier(name,
                 string(column, "format", ColumnPolicy.Identifier.DEFAULT_FORMAT)));
           }
-          default -> problem(path + ".type", "must be one of numeric, integer, categorical, date, timestamp,"
+          default -> problem(path + ".type", "must be one of numeric, integer, categorical, boolean, date, timestamp,"
               + " identifier, excluded"
               + (type == null ? "" : " (got '" + type + "')"));
         }
@@ -428,6 +432,7 @@ public final class PolicyFile {
           fields.put("type", "categorical");
           fields.put("categories", c.categories());
         }
+        case ColumnPolicy.Bool b -> fields.put("type", "boolean");
         case ColumnPolicy.Temporal t -> {
           fields.put("type", t.timestamp() ? "timestamp" : "date");
           fields.put("lower", t.format(t.lower()));

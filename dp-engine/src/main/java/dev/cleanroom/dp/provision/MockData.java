@@ -44,6 +44,7 @@ public final class MockData {
               Long.toString(random.nextLong((long) Math.ceil(n.lower()), (long) Math.floor(n.upper()) + 1));
           case ColumnPolicy.Numeric n -> String.format(Locale.ROOT, "%.3f", random.nextDouble(n.lower(), n.upper()));
           case ColumnPolicy.Categorical c -> c.categories().get(random.nextInt(c.categories().size()));
+          case ColumnPolicy.Bool b -> ColumnPolicy.Bool.VALUES.get(random.nextInt(2));
           case ColumnPolicy.Temporal t -> t.format(random.nextLong(t.lower(), t.upper() + 1));
           case ColumnPolicy.Identifier i -> i.fake(random);
           case ColumnPolicy.Excluded e -> throw new IllegalStateException("excluded columns are not visible");

@@ -201,6 +201,7 @@ public final class Provisioner {
           entry.put("type", "categorical");
           entry.put("categories", c.categories());
         }
+        case ColumnPolicy.Bool b -> entry.put("type", "boolean");
         case ColumnPolicy.Temporal t -> {
           entry.put("type", t.timestamp() ? "timestamp" : "date");
           entry.put("lower", t.format(t.lower()));

@@ -30,6 +30,7 @@ sealed interface Bins {
     Bins values = switch (column) {
       case ColumnPolicy.Numeric numeric -> Numeric.of(numeric);
       case ColumnPolicy.Categorical categorical -> new Categories(categorical.categories());
+      case ColumnPolicy.Bool bool -> new Categories(ColumnPolicy.Bool.VALUES);
       case ColumnPolicy.Temporal temporal -> new Dates(Numeric.of(temporal.asNumeric()), temporal);
       case ColumnPolicy.Excluded excluded ->
           throw new IllegalArgumentException("Excluded column '" + excluded.name() + "' has no bins");

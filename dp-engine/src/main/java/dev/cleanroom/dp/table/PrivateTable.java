@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.ToDoubleFunction;
+import java.util.function.UnaryOperator;
 
 /**
  * A provider's real rows, held column by column in the one process allowed to hold them (the DP query
@@ -67,7 +68,10 @@ public final class PrivateTable {
             numeric.put(n.name(), numbers(csv, index, n, PrivateTable::parse, policy.source(), absent, invalid));
         case ColumnPolicy.Temporal t ->
             numeric.put(t.name(), numbers(csv, index, t.asNumeric(), t::parse, policy.source(), absent, invalid));
-        case ColumnPolicy.Categorical c -> categorical.put(c.name(), categories(csv, index, c, policy.source(), absent, invalid));
+        case ColumnPolicy.Categorical c ->
+            categorical.put(c.name(), categories(csv, index, c, cell -> cell, policy.source(), absent, invalid));
+        case ColumnPolicy.Bool b -> categorical.put(b.name(),
+            categories(csv, index, b.asCategorical(), ColumnPolicy.Bool::normalize, policy.source(), absent, invalid));
         case ColumnPolicy.Identifier i -> { } // not among the value columns
         case ColumnPolicy.Excluded e -> { } // withheld by the provider: never loaded
       }
@@ -115,13 +119,13 @@ public final class PrivateTable {
    * allows missing values, anything else as (other). A declared category that is also a marker stays a category.
    */
   private static List<String> categories(CsvFile csv, int index, ColumnPolicy.Categorical column,
-      SourceFormat source, boolean[] absent, Map<String, Integer> invalid) {
+      UnaryOperator<String> normalize, SourceFormat source, boolean[] absent, Map<String, Integer> invalid) {
     Map<String, String> declared = new HashMap<>();
     column.categories().forEach(category -> declared.put(category, category));
     List<String> values = new ArrayList<>(csv.rows().size());
     for (List<String> row : csv.rows()) {
       String cell = row.get(index);
-      String category = declared.get(cell.strip());
+      String category = declared.get(normalize.apply(cell).strip());
       if (category == null && column.missing().allowed() && source.isMissing(cell)) {
         absent[values.size()] = true;
         category = ColumnPolicy.MISSING;

@@ -42,6 +42,7 @@ class MockDataTest {
           case ColumnPolicy.Categorical cat -> assertTrue(cat.categories().contains(value), value);
           case ColumnPolicy.Identifier i -> throw new AssertionError("the insurance data has no identifier");
           case ColumnPolicy.Temporal t -> throw new AssertionError("the insurance data has no date");
+          case ColumnPolicy.Bool b -> throw new AssertionError("the insurance data has no boolean");
           case ColumnPolicy.Excluded e -> throw new AssertionError("excluded column in mock data");
         }
       }

@@ -88,6 +88,7 @@ class SynthesizerTest {
           case ColumnPolicy.Categorical k -> assertTrue(k.categories().contains(value), k.name() + " = " + value);
           case ColumnPolicy.Identifier i -> throw new AssertionError("the insurance data has no identifier");
           case ColumnPolicy.Temporal t -> throw new AssertionError("the insurance data has no date");
+          case ColumnPolicy.Bool b -> throw new AssertionError("the insurance data has no boolean");
           case ColumnPolicy.Excluded e -> throw new AssertionError("excluded column " + e.name() + " was written");
         }
       }

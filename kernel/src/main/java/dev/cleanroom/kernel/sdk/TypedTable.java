@@ -9,6 +9,7 @@ import java.util.function.DoubleFunction;
 import java.util.function.DoublePredicate;
 import java.util.function.Predicate;
 import java.util.function.ToDoubleFunction;
+import tech.tablesaw.api.BooleanColumn;
 import tech.tablesaw.api.DateColumn;
 import tech.tablesaw.api.DoubleColumn;
 import tech.tablesaw.api.InstantColumn;
@@ -20,7 +21,7 @@ import tech.tablesaw.columns.Column;
 /**
  * Rows as a notebook gets them, in both stages: a tablesaw table with one column per declared visible column, in
  * the policy's order and of the declared type (integer → {@code IntColumn}, numeric → {@code DoubleColumn},
- * categorical and identifier → {@code StringColumn}, date → {@code DateColumn}, timestamp → {@code InstantColumn});
+ * categorical and identifier → {@code StringColumn}, boolean → {@code BooleanColumn}, date → {@code DateColumn}, timestamp → {@code InstantColumn});
  * a missing value is tablesaw's missing value. The stage-1 views and the real rows go through here alike, so a
  * notebook meets the same types and the same missing values in both stages.
  *
@@ -63,6 +64,18 @@ final class TypedTable {
           value -> !Double.isNaN(value), value -> LocalDate.ofEpochDay((long) value));
       case ColumnPolicy.Categorical categorical -> StringColumn.create(categorical.name(), cells.stream()
           .map(cell -> isMissing.test(cell) && !categorical.categories().contains(cell.strip()) ? "" : cell).toList());
+      case ColumnPolicy.Bool bool -> {
+        BooleanColumn column = BooleanColumn.create(bool.name());
+        for (String cell : cells) {
+          String value = isMissing.test(cell) ? "" : ColumnPolicy.Bool.normalize(cell);
+          if (value.equals("true") || value.equals("false")) {
+            column.append(value.equals("true"));
+          } else {
+            column.appendMissing();
+          }
+        }
+        yield column;
+      }
       // Fake values in a view, the real keys in stage 2: what a join matches on.
       case ColumnPolicy.Identifier identifier -> StringColumn.create(identifier.name(),
           cells.stream().map(cell -> isMissing.test(cell) ? "" : cell).toList());

@@ -51,6 +51,12 @@ final class TypedTable {
     // A cell's value, or NaN when it is missing or does not parse.
     ToDoubleFunction<String> read = switch (policy) {
       case ColumnPolicy.Temporal temporal -> cell -> isMissing.test(cell) ? Double.NaN : temporal.parse(cell);
+      case ColumnPolicy.Bool bool -> cell -> isMissing.test(cell) ? Double.NaN
+          : switch (ColumnPolicy.Bool.normalize(cell)) {
+            case "true" -> 1;
+            case "false" -> 0;
+            default -> Double.NaN;
+          };
       default -> cell -> isMissing.test(cell) ? Double.NaN : number(cell);
     };
     return switch (policy) {
@@ -64,18 +70,8 @@ final class TypedTable {
           value -> !Double.isNaN(value), value -> LocalDate.ofEpochDay((long) value));
       case ColumnPolicy.Categorical categorical -> StringColumn.create(categorical.name(), cells.stream()
           .map(cell -> isMissing.test(cell) && !categorical.categories().contains(cell.strip()) ? "" : cell).toList());
-      case ColumnPolicy.Bool bool -> {
-        BooleanColumn column = BooleanColumn.create(bool.name());
-        for (String cell : cells) {
-          String value = isMissing.test(cell) ? "" : ColumnPolicy.Bool.normalize(cell);
-          if (value.equals("true") || value.equals("false")) {
-            column.append(value.equals("true"));
-          } else {
-            column.appendMissing();
-          }
-        }
-        yield column;
-      }
+      case ColumnPolicy.Bool bool ->
+          filled(BooleanColumn.create(bool.name()), cells, read, value -> !Double.isNaN(value), value -> value == 1);
       // Fake values in a view, the real keys in stage 2: what a join matches on.
       case ColumnPolicy.Identifier identifier -> StringColumn.create(identifier.name(),
           cells.stream().map(cell -> isMissing.test(cell) ? "" : cell).toList());

@@ -40,6 +40,7 @@ class MissingValuesInBothStagesTest {
         region: {type: categorical, categories: [north, süd], missing: {mock_rate: 0.3}}
         admitted: {type: date, lower: 2024-01-01, upper: 2024-12-31, missing: {mock_rate: 0.1}}
         user: {type: identifier, format: "p-##########"}
+        insured: {type: boolean}
       budget:
         per_scientist: {epsilon: 10, delta: 1.0e-5}
         per_query: {epsilon: 5, delta: 1.0e-6}
@@ -52,7 +53,7 @@ class MissingValuesInBothStagesTest {
 
   /** Ages missing in 10% of rows, bmis in 20%, regions in 30%. */
   private static String realCsv() {
-    StringBuilder csv = new StringBuilder("age;bmi;region;admitted;user\r\n");
+    StringBuilder csv = new StringBuilder("age;bmi;region;admitted;user;insured\r\n");
     for (int i = 0; i < ROWS; i++) {
       String marker = MARKERS.get(i % MARKERS.size());
       int place = i % 10;
@@ -60,7 +61,7 @@ class MissingValuesInBothStagesTest {
           .append(place >= 8 ? marker : i % 2 == 0 ? "20.5" : "40").append(';')
           .append(place >= 3 && place < 6 ? marker : i % 2 == 0 ? "north" : "süd").append(';')
           .append(place == 6 ? marker : java.time.LocalDate.of(2024, 1, 1).plusDays(i % 366)).append(';')
-          .append(realId(i)).append("\r\n");
+          .append(realId(i)).append(';').append(i % 3 == 0 ? "yes" : "N").append("\r\n");
     }
     return csv.toString();
   }
@@ -127,12 +128,13 @@ class MissingValuesInBothStagesTest {
     Seen mock = stage1(dir.resolve("one"), "mock");
     Seen real = stage2(dir.resolve("two"), "mock");
 
-    Map<String, String> types =
-        Map.of("age", "INTEGER", "bmi", "DOUBLE", "region", "STRING", "admitted", "LOCAL_DATE", "user", "STRING");
+    Map<String, String> types = Map.of("age", "INTEGER", "bmi", "DOUBLE", "region", "STRING", "admitted", "LOCAL_DATE",
+        "user", "STRING", "insured", "BOOLEAN");
     assertEquals(types, mock.types());
     assertEquals(types, real.types());
-    assertEquals(List.of("age", "bmi", "region", "admitted", "user"), List.copyOf(real.types().keySet()));
-    assertShares(Map.of("age", 0.1, "bmi", 0.2, "region", 0.3, "admitted", 0.1), real.missingShares(), 1e-9);
+    assertEquals(List.of("age", "bmi", "region", "admitted", "user", "insured"), List.copyOf(real.types().keySet()));
+    assertShares(Map.of("age", 0.1, "bmi", 0.2, "region", 0.3, "admitted", 0.1, "insured", 0.0), real.missingShares(),
+        1e-9);
     // The mock rates are the declared ones (age declares none: the default 5%).
     assertShares(Map.of("age", 0.05, "bmi", 0.2, "region", 0.3, "admitted", 0.1), mock.missingShares(), 0.04);
     // Identifiers: the real keys in stage 2, for joins; in stage 1 fake ones of the declared format, none real.

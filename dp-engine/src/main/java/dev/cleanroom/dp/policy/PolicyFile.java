@@ -421,37 +421,7 @@ public final class PolicyFile {
     root.put("views", policy.views().stream().map(View::id).toList());
     Map<String, Object> columns = new LinkedHashMap<>();
     for (ColumnPolicy column : policy.columns()) {
-      Map<String, Object> fields = new LinkedHashMap<>();
-      switch (column) {
-        case ColumnPolicy.Numeric n -> {
-          fields.put("type", n.integer() ? "integer" : "numeric");
-          fields.put("lower", n.lower());
-          fields.put("upper", n.upper());
-        }
-        case ColumnPolicy.Categorical c -> {
-          fields.put("type", "categorical");
-          fields.put("categories", c.categories());
-        }
-        case ColumnPolicy.Bool b -> fields.put("type", "boolean");
-        case ColumnPolicy.Temporal t -> {
-          fields.put("type", t.timestamp() ? "timestamp" : "date");
-          fields.put("lower", t.format(t.lower()));
-          fields.put("upper", t.format(t.upper()));
-        }
-        case ColumnPolicy.Identifier i -> {
-          fields.put("type", "identifier");
-          fields.put("format", i.format());
-        }
-        case ColumnPolicy.Excluded e -> fields.put("type", "excluded");
-      }
-      // Written only when allowed, so that the policies written before missing values keep their bytes.
-      if (column.missing().allowed()) {
-        Map<String, Object> missing = new LinkedHashMap<>();
-        column.missing().imputed().ifPresent(value -> missing.put("impute", value));
-        missing.put("mock_rate", column.missing().mockRate());
-        fields.put("missing", missing);
-      }
-      columns.put(column.name(), fields);
+      columns.put(column.name(), fields(column));
     }
     root.put("columns", columns);
     Map<String, Object> budget = new LinkedHashMap<>();
@@ -482,6 +452,44 @@ public final class PolicyFile {
       root.put("drafted", fields);
     });
     return new Yaml().dumpAsMap(root);
+  }
+
+  /**
+   * One column's fields as the policy file writes them ({@code type}, bounds, categories, format, missing), also
+   * the public schema's description of the column.
+   */
+  public static Map<String, Object> fields(ColumnPolicy column) {
+    Map<String, Object> fields = new LinkedHashMap<>();
+    switch (column) {
+      case ColumnPolicy.Numeric n -> {
+        fields.put("type", n.integer() ? "integer" : "numeric");
+        fields.put("lower", n.lower());
+        fields.put("upper", n.upper());
+      }
+      case ColumnPolicy.Categorical c -> {
+        fields.put("type", "categorical");
+        fields.put("categories", c.categories());
+      }
+      case ColumnPolicy.Bool b -> fields.put("type", "boolean");
+      case ColumnPolicy.Temporal t -> {
+        fields.put("type", t.timestamp() ? "timestamp" : "date");
+        fields.put("lower", t.format(t.lower()));
+        fields.put("upper", t.format(t.upper()));
+      }
+      case ColumnPolicy.Identifier i -> {
+        fields.put("type", "identifier");
+        fields.put("format", i.format());
+      }
+      case ColumnPolicy.Excluded e -> fields.put("type", "excluded");
+    }
+    // Written only when allowed, so that the policies written before missing values keep their bytes.
+    if (column.missing().allowed()) {
+      Map<String, Object> missing = new LinkedHashMap<>();
+      column.missing().imputed().ifPresent(value -> missing.put("impute", value));
+      missing.put("mock_rate", column.missing().mockRate());
+      fields.put("missing", missing);
+    }
+    return fields;
   }
 
   private static Map<String, Object> costMap(PrivacyCost cost) {

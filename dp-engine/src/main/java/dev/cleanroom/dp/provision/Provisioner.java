@@ -191,32 +191,7 @@ public final class Provisioner {
     for (ColumnPolicy column : policy.visibleColumns()) {
       Map<String, Object> entry = new LinkedHashMap<>();
       entry.put("name", column.name());
-      switch (column) {
-        case ColumnPolicy.Numeric n -> {
-          entry.put("type", n.integer() ? "integer" : "numeric");
-          entry.put("lower", n.lower());
-          entry.put("upper", n.upper());
-        }
-        case ColumnPolicy.Categorical c -> {
-          entry.put("type", "categorical");
-          entry.put("categories", c.categories());
-        }
-        case ColumnPolicy.Bool b -> entry.put("type", "boolean");
-        case ColumnPolicy.Temporal t -> {
-          entry.put("type", t.timestamp() ? "timestamp" : "date");
-          entry.put("lower", t.format(t.lower()));
-          entry.put("upper", t.format(t.upper()));
-        }
-        case ColumnPolicy.Identifier i -> {
-          entry.put("type", "identifier");
-          entry.put("format", i.format());
-        }
-        case ColumnPolicy.Excluded e -> throw new IllegalStateException("excluded columns are not visible");
-      }
-      if (column.missing().allowed()) {
-        entry.put("missing", column.missing().imputed().isPresent()
-            ? "imputed as " + column.missing().imputed().getAsDouble() : "skipped by numeric aggregates");
-      }
+      entry.putAll(PolicyFile.fields(column));
       if (policy.drafted().map(d -> d.revealedColumns().contains(column.name())).orElse(false)) {
         entry.put("mark", "REVEALED: copied from the real data by dcr provision --infer --reveal");
       }

@@ -10,7 +10,11 @@ import dev.cleanroom.dp.engine.ChargedAnswer;
 import dev.cleanroom.dp.engine.GroupedAnswer;
 import dev.cleanroom.dp.mechanisms.DpAnswer;
 import dev.cleanroom.dp.mechanisms.DpQuery;
+import dev.cleanroom.dp.policy.ColumnPolicy;
+import dev.cleanroom.dp.policy.DatasetPolicy;
+import dev.cleanroom.dp.policy.MissingValues;
 import dev.cleanroom.dp.testing.PatientsWithGaps;
+import java.time.LocalDate;
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -64,8 +68,15 @@ class WireFormatTest {
   }
 
   @Test
-  void aColumnsMissingValues_travelInTheDatasetsDescription() throws IOException {
-    DatasetInfo info = DatasetInfo.of(PatientsWithGaps.policy());
+  void everyColumnType_andItsMissingValues_travelInTheDatasetsDescription() throws IOException {
+    DatasetPolicy policy = DatasetPolicy.builder("everything")
+        .columns(PatientsWithGaps.policy().columns())
+        .column(new ColumnPolicy.Bool("insured", MissingValues.skipped()))
+        .column(ColumnPolicy.Temporal.dates("admitted", LocalDate.of(2024, 1, 1), LocalDate.of(2024, 12, 31),
+            MissingValues.NONE))
+        .column(new ColumnPolicy.Identifier("user", "u-####"))
+        .build();
+    DatasetInfo info = DatasetInfo.of(policy);
     DatasetInfo read = WireFormat.read(WireFormat.write(info), new TypeReference<DatasetInfo>() {});
     assertEquals(info.columns(), read.columns());
   }

@@ -18,6 +18,15 @@ import dev.cleanroom.dp.ledger.Charge;
 import dev.cleanroom.dp.mechanisms.DpAnswer;
 import dev.cleanroom.dp.mechanisms.DpQuery;
 import dev.cleanroom.dp.policy.ColumnPolicy;
+import dev.cleanroom.dp.policy.MissingValues;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.databind.DeserializationContext;
+import com.fasterxml.jackson.databind.SerializerProvider;
+import com.fasterxml.jackson.databind.deser.std.StdDeserializer;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.ser.std.StdSerializer;
+import java.util.OptionalDouble;
 import java.io.IOException;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -35,6 +44,7 @@ import java.util.Optional;
 public final class WireFormat {
   /** The query types of {@code POST /v1/datasets/{name}/queries}. */
   public static final String COUNT = "count";
+  public static final String MISSING_COUNT = "missing_count";
   public static final String SUM = "sum";
   public static final String MEAN = "mean";
   public static final String HISTOGRAM = "histogram";
@@ -45,7 +55,10 @@ public final class WireFormat {
       .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
       .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
       .addMixIn(ColumnPolicy.class, ColumnPolicyJson.class)
-      .addMixIn(Charge.class, ChargeJson.class);
+      .addMixIn(Charge.class, ChargeJson.class)
+      .registerModule(new SimpleModule("missing-values")
+          .addSerializer(MissingValues.class, new MissingValuesWriter())
+          .addDeserializer(MissingValues.class, new MissingValuesReader()));
 
   private WireFormat() {}
 
@@ -53,8 +66,44 @@ public final class WireFormat {
   @JsonSubTypes({
       @JsonSubTypes.Type(value = ColumnPolicy.Numeric.class, name = "numeric"),
       @JsonSubTypes.Type(value = ColumnPolicy.Categorical.class, name = "categorical"),
+      @JsonSubTypes.Type(value = ColumnPolicy.Bool.class, name = "boolean"),
+      @JsonSubTypes.Type(value = ColumnPolicy.Temporal.class, name = "temporal"),
+      @JsonSubTypes.Type(value = ColumnPolicy.Identifier.class, name = "identifier"),
       @JsonSubTypes.Type(value = ColumnPolicy.Excluded.class, name = "excluded")})
   private interface ColumnPolicyJson {}
+
+  /** A column's missing values: {@code {"allowed":true,"imputed":25.0,"mockRate":0.05}}, no imputed when skipped. */
+  private static final class MissingValuesWriter extends StdSerializer<MissingValues> {
+    MissingValuesWriter() {
+      super(MissingValues.class);
+    }
+
+    @Override
+    public void serialize(MissingValues missing, JsonGenerator json, SerializerProvider provider) throws IOException {
+      json.writeStartObject();
+      json.writeBooleanField("allowed", missing.allowed());
+      if (missing.imputed().isPresent()) {
+        json.writeNumberField("imputed", missing.imputed().getAsDouble());
+      }
+      json.writeNumberField("mockRate", missing.mockRate());
+      json.writeEndObject();
+    }
+  }
+
+  private static final class MissingValuesReader extends StdDeserializer<MissingValues> {
+    MissingValuesReader() {
+      super(MissingValues.class);
+    }
+
+    @Override
+    public MissingValues deserialize(JsonParser parser, DeserializationContext context) throws IOException {
+      JsonNode json = parser.readValueAsTree();
+      JsonNode imputed = json.path("imputed");
+      return new MissingValues(json.path("allowed").asBoolean(),
+          imputed.isNumber() ? OptionalDouble.of(imputed.doubleValue()) : OptionalDouble.empty(),
+          json.path("mockRate").asDouble());
+    }
+  }
 
   /** The audit view shows what was charged; whether a call replayed a charge means nothing there. */
   private abstract static class ChargeJson {
@@ -95,9 +144,11 @@ public final class WireFormat {
     ObjectNode json = object();
     switch (query) {
       case DpQuery.Count c -> json.put("type", COUNT);
+      case DpQuery.MissingCount m -> json.put("type", MISSING_COUNT).put("column", m.column());
       case DpQuery.Sum s -> json.put("type", SUM).put("column", s.column());
       case DpQuery.Mean m -> json.put("type", MEAN).put("column", m.column());
       case DpQuery.Histogram h -> json.put("type", HISTOGRAM).put("column", h.column());
+      case DpQuery.PeriodHistogram h -> json.put("type", HISTOGRAM).put("column", h.column()).put("by", h.period());
       case DpQuery.Quantile q -> json.put("type", QUANTILE).put("column", q.column()).put("alpha", q.alpha());
     }
     return json.put("epsilon", query.epsilon()).put("delta", query.delta());
@@ -115,6 +166,9 @@ public final class WireFormat {
     String type = text(json, "type").orElseThrow(() -> invalid("'type' is missing; use one of " + types()));
     double epsilon = number(json, "epsilon").orElseThrow(() -> invalid("'epsilon' is missing; give a number > 0"));
     double delta = number(json, "delta").orElse(0.0);
+    if (json.has("by") && !type.equals(HISTOGRAM)) {
+      throw invalid("'by' belongs to histograms of dates only");
+    }
     if (json.has("alpha") && !type.equals(QUANTILE)) {
       throw invalid("'alpha' belongs to quantile queries only");
     }
@@ -126,9 +180,12 @@ public final class WireFormat {
     }
     String column = text(json, "column").orElseThrow(() -> invalid("a " + type + " query needs a 'column'"));
     return switch (type) {
+      case MISSING_COUNT -> new DpQuery.MissingCount(column, epsilon, delta);
       case SUM -> new DpQuery.Sum(column, epsilon, delta);
       case MEAN -> new DpQuery.Mean(column, epsilon, delta);
-      case HISTOGRAM -> new DpQuery.Histogram(column, epsilon, delta);
+      case HISTOGRAM -> json.has("by")
+          ? new DpQuery.PeriodHistogram(column, text(json, "by").orElseThrow(), epsilon, delta)
+          : new DpQuery.Histogram(column, epsilon, delta);
       case QUANTILE -> {
         if (delta != 0) {
           throw invalid("a quantile is pure ε-DP (the exponential mechanism); leave 'delta' out or set it to 0");
@@ -140,7 +197,7 @@ public final class WireFormat {
   }
 
   private static String types() {
-    return String.join(", ", COUNT, SUM, MEAN, HISTOGRAM, QUANTILE);
+    return String.join(", ", COUNT, SUM, MEAN, HISTOGRAM, QUANTILE, MISSING_COUNT);
   }
 
   /**
@@ -173,7 +230,8 @@ public final class WireFormat {
   /** Reads an answer to {@code query}, typed as the query's answers are (a count is a {@code Long}, ...). */
   public static <T> ChargedAnswer<T> answer(JsonNode json, DpQuery<T> query) {
     DpAnswer<T> answer = new DpAnswer<>(value(json.path("answer"), query), cost(json.path("cost")),
-        json.path("mechanism").asText(), json.path("noiseScale").doubleValue(), raw(json, query));
+        json.path("mechanism").asText(), json.path("noiseScale").doubleValue(), raw(json, query),
+        json.path("missingValues").asText(""));
     return new ChargedAnswer<>(json.path("queryId").asText(), answer, cost(json.path("remaining")));
   }
 
@@ -200,13 +258,17 @@ public final class WireFormat {
     Map<String, DpAnswer<T>> groups = new LinkedHashMap<>();
     json.path("groups").properties().forEach(entry -> groups.put(entry.getKey(), new DpAnswer<>(
         value(entry.getValue().path("answer"), query), cost, entry.getValue().path("mechanism").asText(),
-        entry.getValue().path("noiseScale").doubleValue(), raw(entry.getValue(), query))));
+        entry.getValue().path("noiseScale").doubleValue(), raw(entry.getValue(), query),
+        entry.getValue().path("missingValues").asText(""))));
     return new GroupedAnswer<>(json.path("queryId").asText(), json.path("groupBy").asText(), groups, cost,
         cost(json.path("remaining")));
   }
 
   private static void putValues(ObjectNode json, DpAnswer<?> answer) {
     json.set("answer", JSON.valueToTree(answer.value()));
+    if (!answer.missingValues().isEmpty()) {
+      json.put("missingValues", answer.missingValues());
+    }
     if (answer.postProcessed()) {
       json.set("raw", JSON.valueToTree(answer.raw()));
     }
@@ -221,16 +283,20 @@ public final class WireFormat {
   private static <T> T value(JsonNode value, DpQuery<T> query) {
     Object typed = switch (query) {
       case DpQuery.Count c -> value.longValue();
-      case DpQuery.Histogram h -> {
-        Map<String, Long> counts = new LinkedHashMap<>();
-        value.properties().forEach(entry -> counts.put(entry.getKey(), entry.getValue().longValue()));
-        yield Collections.unmodifiableMap(counts);
-      }
+      case DpQuery.MissingCount m -> value.longValue();
+      case DpQuery.Histogram h -> counts(value);
+      case DpQuery.PeriodHistogram h -> counts(value);
       case DpQuery.Sum s -> value.doubleValue();
       case DpQuery.Mean m -> value.doubleValue();
       case DpQuery.Quantile q -> value.doubleValue();
     };
     return (T) typed;
+  }
+
+  private static Map<String, Long> counts(JsonNode value) {
+    Map<String, Long> counts = new LinkedHashMap<>();
+    value.properties().forEach(entry -> counts.put(entry.getKey(), entry.getValue().longValue()));
+    return Collections.unmodifiableMap(counts);
   }
 
   /** {@code {"epsilon","delta"}}. */

@@ -15,8 +15,20 @@ import dev.cleanroom.dp.accounting.PrivacyCost;
  *     is approximate; for a quantile, the exponential mechanism's score scale
  * @param raw the noisy answer before that post-processing, for whoever sums counts and wants them
  *     unbiased (equal to {@code value} for sums, means and quantiles)
+ * @param missingValues how the query treated missing values, such as "the mean skips the rows where 'bmi' is
+ *     missing"; empty when its column allows none
  */
-public record DpAnswer<T>(T value, PrivacyCost cost, String mechanism, double noiseScale, T raw) {
+public record DpAnswer<T>(T value, PrivacyCost cost, String mechanism, double noiseScale, T raw,
+    String missingValues) {
+  public DpAnswer {
+    java.util.Objects.requireNonNull(missingValues, "missingValues");
+  }
+
+  /** An answer on a column without missing values. */
+  public DpAnswer(T value, PrivacyCost cost, String mechanism, double noiseScale, T raw) {
+    this(value, cost, mechanism, noiseScale, raw, "");
+  }
+
   /** An answer that needs no post-processing: shown as released. */
   public DpAnswer(T value, PrivacyCost cost, String mechanism, double noiseScale) {
     this(value, cost, mechanism, noiseScale, value);

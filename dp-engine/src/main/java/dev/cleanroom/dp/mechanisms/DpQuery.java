@@ -13,7 +13,8 @@ import java.util.Map;
  * @param <T> the type of the answer
  */
 public sealed interface DpQuery<T>
-    permits DpQuery.Count, DpQuery.Sum, DpQuery.Mean, DpQuery.Histogram, DpQuery.Quantile {
+    permits DpQuery.Count, DpQuery.MissingCount, DpQuery.Sum, DpQuery.Mean, DpQuery.Histogram, DpQuery.PeriodHistogram,
+    DpQuery.Quantile {
 
   double epsilon();
 
@@ -27,6 +28,14 @@ public sealed interface DpQuery<T>
     @Override
     public String describe() {
       return "count()";
+    }
+  }
+
+  /** Number of rows whose {@code column} is missing. */
+  record MissingCount(String column, double epsilon, double delta) implements DpQuery<Long> {
+    @Override
+    public String describe() {
+      return "missing(" + column + ")";
     }
   }
 
@@ -54,6 +63,18 @@ public sealed interface DpQuery<T>
     }
   }
 
+  /**
+   * Count per {@code period} ({@code year}, {@code month} or {@code day}) of a date or timestamp column, over every
+   * period between its declared bounds, plus {@value Mechanisms#OTHER} (always near 0: values are within bounds).
+   */
+  record PeriodHistogram(String column, String period, double epsilon, double delta)
+      implements DpQuery<Map<String, Long>> {
+    @Override
+    public String describe() {
+      return "histogram(" + column + " by " + period + ")";
+    }
+  }
+
   /** The {@code alpha}-quantile of a numeric column (0.5 is the median), by the exponential mechanism. */
   record Quantile(String column, double alpha, double epsilon) implements DpQuery<Double> {
     @Override
@@ -71,6 +92,10 @@ public sealed interface DpQuery<T>
     return new Count(epsilon, 0);
   }
 
+  static MissingCount missingCount(String column, double epsilon) {
+    return new MissingCount(column, epsilon, 0);
+  }
+
   static Sum sum(String column, double epsilon) {
     return new Sum(column, epsilon, 0);
   }
@@ -81,6 +106,10 @@ public sealed interface DpQuery<T>
 
   static Histogram histogram(String column, double epsilon) {
     return new Histogram(column, epsilon, 0);
+  }
+
+  static PeriodHistogram byPeriod(String column, String period, double epsilon) {
+    return new PeriodHistogram(column, period, epsilon, 0);
   }
 
   static Quantile median(String column, double epsilon) {

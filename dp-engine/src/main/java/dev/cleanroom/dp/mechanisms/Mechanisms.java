@@ -15,6 +15,8 @@ import dev.cleanroom.dp.opendp.Transformations;
 import dev.cleanroom.dp.policy.ColumnPolicy;
 import dev.cleanroom.dp.policy.DatasetPolicy;
 import dev.cleanroom.dp.table.PrivateTable;
+import java.time.LocalDate;
+import java.time.YearMonth;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -36,6 +38,9 @@ public final class Mechanisms {
   /** Quantile candidates: evenly spaced over the declared bounds, both ends included. */
   static final int QUANTILE_CANDIDATES = 1024;
 
+  /** The most periods a histogram of dates may have: beyond, each count drowns in the noise of its many peers. */
+  static final int MAX_PERIODS = 10_000;
+
   private final DatasetPolicy policy;
 
   /** Mechanisms calibrated from {@code policy} alone: no row is read until a prepared query is released. */
@@ -49,9 +54,11 @@ public final class Mechanisms {
     checkPrivacyArguments(query);
     return (PreparedQuery<T>) switch (query) {
       case DpQuery.Count count -> prepareCount(count);
+      case DpQuery.MissingCount missing -> prepareMissingCount(missing);
       case DpQuery.Sum sum -> prepareSum(sum);
       case DpQuery.Mean mean -> prepareMean(mean);
       case DpQuery.Histogram histogram -> prepareHistogram(histogram);
+      case DpQuery.PeriodHistogram histogram -> preparePeriodHistogram(histogram);
       case DpQuery.Quantile quantile -> prepareQuantile(quantile);
     };
   }
@@ -98,7 +105,7 @@ public final class Mechanisms {
   private PreparedQuery<Long> prepareCount(DpQuery.Count query) {
     Noise noise = Noise.forDelta(query.delta());
     Handles handles = new Handles();
-    ColumnPolicy column = policy.visibleColumns().get(0);
+    ColumnPolicy column = policy.valueColumns().get(0);
     boolean numeric = column instanceof ColumnPolicy.Numeric;
     Transformation count = handles.add(vectorTransformation(numeric ? "f64" : "String", true,
         (domain, metric) -> Transformations.makeCount(domain, metric, "i64")));
@@ -112,21 +119,58 @@ public final class Mechanisms {
     }, handles);
   }
 
+  /**
+   * The rows whose column is missing, counted as OpenDP's sum of 0/1 indicators clamped to [0, 1]: one value per
+   * row, whichever rows are missing, so the work is that of every row.
+   */
+  private PreparedQuery<Long> prepareMissingCount(DpQuery.MissingCount query) {
+    ColumnPolicy column = column(query.column());
+    if (!column.missing().allowed()) {
+      throw new QueryRejectedException("no_missing_values", "Column '" + column.name() + "' of dataset '"
+          + policy.dataset() + "' declares no missing values, so none are held; counting them spends ε for nothing");
+    }
+    Noise noise = Noise.forDelta(query.delta());
+    Handles handles = new Handles();
+    Transformation indicators = handles.add(vectorTransformation("i64", false, (domain, metric) -> {
+      try (Transformation clamp = Transformations.makeClamp(domain, metric, 0L, 1L);
+          Domain clamped = clamp.outputDomain();
+          Metric clampedMetric = clamp.outputMetric();
+          Transformation sum = Transformations.makeSum(clamped, clampedMetric)) {
+        return Combinators.makeChainTt(sum, clamp);
+      }
+    }));
+    Calibrated calibrated = calibrate(indicators, noise, query.epsilon(), handles);
+    return new PreparedQuery<>(query, policy, calibrated.cost(), noise.name(), rows -> {
+      boolean[] missing = rows.missing(column.name());
+      long[] ones = new long[missing.length];
+      for (int i = 0; i < missing.length; i++) {
+        ones[i] = missing[i] ? 1 : 0;
+      }
+      try (Data input = Data.vecI64(ones); Data output = calibrated.measurement().invoke(input)) {
+        long raw = output.asI64();
+        return new DpAnswer<>(Math.max(0, raw), calibrated.cost(), noise.name(), calibrated.scale(), raw);
+      }
+    }, handles);
+  }
+
   private PreparedQuery<Double> prepareSum(DpQuery.Sum query) {
     ColumnPolicy.Numeric column = numericColumn(query.column(), "sum");
+    MissingTreatment missing = new MissingTreatment(column);
     Noise noise = Noise.forDelta(query.delta());
     Handles handles = new Handles();
     FixedPointSum sum = new FixedPointSum(column, handles);
     Calibrated calibrated = calibrate(sum.transformation(), noise, query.epsilon(), handles);
     return new PreparedQuery<>(query, policy, calibrated.cost(), noise.name(), rows -> {
-      double value = sum.release(calibrated.measurement(), rows, column.name());
-      return new DpAnswer<>(value, calibrated.cost(), noise.name(), sum.inUnits(calibrated.scale()));
+      double value = sum.release(calibrated.measurement(), missing.rows(rows), column.name());
+      return new DpAnswer<>(value, calibrated.cost(), noise.name(), sum.inUnits(calibrated.scale()), value,
+          missing.describe("sum"));
     }, handles);
   }
 
   /** Mean as DP sum / DP count, each with half of ε and δ: the row count is private too. */
   private PreparedQuery<Double> prepareMean(DpQuery.Mean query) {
     ColumnPolicy.Numeric column = numericColumn(query.column(), "mean");
+    MissingTreatment missing = new MissingTreatment(column);
     Noise noise = Noise.forDelta(query.delta() / 2);
     Handles handles = new Handles();
     FixedPointSum sum = new FixedPointSum(column, handles);
@@ -136,44 +180,99 @@ public final class Mechanisms {
     Calibrated countPart = calibrate(count, noise, query.epsilon() / 2, handles);
     PrivacyCost cost = sumPart.cost().plus(countPart.cost());
     return new PreparedQuery<>(query, policy, cost, noise.name(), rows -> {
-      double noisySum = sum.release(sumPart.measurement(), rows, column.name());
+      PrivateTable read = missing.rows(rows);
+      double noisySum = sum.release(sumPart.measurement(), read, column.name());
       long noisyCount;
-      try (Data input = rows.numericData(column.name()); Data output = countPart.measurement().invoke(input)) {
+      try (Data input = read.numericData(column.name()); Data output = countPart.measurement().invoke(input)) {
         noisyCount = output.asI64();
       }
       // Post-processing: a mean outside the declared bounds is certainly wrong, so it is clamped.
       double mean = noisyCount > 0 ? column.clamp(noisySum / noisyCount) : (column.lower() + column.upper()) / 2;
-      return new DpAnswer<>(mean, cost, noise.name(), sum.inUnits(sumPart.scale()) / Math.max(1, noisyCount));
+      return new DpAnswer<>(mean, cost, noise.name(), sum.inUnits(sumPart.scale()) / Math.max(1, noisyCount), mean,
+          missing.describe("mean"));
     }, handles);
   }
 
   private PreparedQuery<Map<String, Long>> prepareHistogram(DpQuery.Histogram query) {
     ColumnPolicy.Categorical column = categoricalColumn(query.column());
+    return countByBucket(query, column, column.categories(), rows -> rows.categoricalData(column.name()));
+  }
+
+  /**
+   * Count per year, month or day of a date or timestamp column: every period from the lower bound's to the upper
+   * bound's is a bucket, named from the policy alone; each row's value becomes its period's name.
+   */
+  private PreparedQuery<Map<String, Long>> preparePeriodHistogram(DpQuery.PeriodHistogram query) {
+    if (!(column(query.column()) instanceof ColumnPolicy.Temporal column)) {
+      throw new QueryRejectedException("wrong_column_type", "Column '" + query.column()
+          + "' is not a date or timestamp; a histogram by " + query.period() + " needs one");
+    }
+    Function<LocalDate, String> period = switch (query.period()) {
+      case "year" -> day -> Integer.toString(day.getYear());
+      case "month" -> day -> YearMonth.from(day).toString();
+      case "day" -> LocalDate::toString;
+      default -> throw new QueryRejectedException("invalid_argument",
+          "A histogram of dates is by year, month or day, got '" + query.period() + "'");
+    };
+    List<String> periods = new ArrayList<>();
+    for (LocalDate day = column.day(column.lower()); !day.isAfter(column.day(column.upper())); day = day.plusDays(1)) {
+      String name = period.apply(day);
+      if (periods.isEmpty() || !periods.getLast().equals(name)) {
+        periods.add(name);
+      }
+      if (periods.size() > MAX_PERIODS) {
+        throw new QueryRejectedException("invalid_argument", "Column '" + column.name() + "' spans more than "
+            + MAX_PERIODS + " " + query.period() + "s between its bounds; ask by a longer period");
+      }
+    }
+    return countByBucket(query, column, periods, rows -> {
+      double[] values = rows.numeric(column.name());
+      boolean[] missing = rows.missing(column.name());
+      List<String> names = new ArrayList<>(values.length);
+      for (int i = 0; i < values.length; i++) {
+        names.add(missing[i] ? ColumnPolicy.MISSING : period.apply(column.day((long) values[i])));
+      }
+      return Data.vecString(names);
+    });
+  }
+
+  /**
+   * OpenDP's count per bucket of the strings {@code values} gives each row (as OpenDP data): the declared {@code buckets}, then
+   * {@link ColumnPolicy#MISSING} if the column allows missing values, then {@link #OTHER} for the rest.
+   */
+  private PreparedQuery<Map<String, Long>> countByBucket(DpQuery<Map<String, Long>> query, ColumnPolicy column,
+      List<String> declared, Function<PrivateTable, Data> values) {
+    List<String> buckets = new ArrayList<>(declared);
+    if (column.missing().allowed()) {
+      buckets.add(ColumnPolicy.MISSING);
+    }
+    String missing = new MissingTreatment(column).describe("histogram");
     Noise noise = Noise.forDelta(query.delta());
     Handles handles = new Handles();
     Transformation counts = handles.add(vectorTransformation("String", false,
         (domain, metric) -> Transformations.makeCountByCategories(
-            domain, metric, column.categories(), true, noise.outputMetric(), "i64")));
+            domain, metric, buckets, true, noise.outputMetric(), "i64")));
     Calibrated calibrated = calibrate(counts, noise, query.epsilon(), handles);
     return new PreparedQuery<>(query, policy, calibrated.cost(), noise.name(), rows -> {
-      try (Data input = rows.categoricalData(column.name()); Data output = calibrated.measurement().invoke(input)) {
-        long[] values = output.asI64Vec();
+      try (Data input = values.apply(rows); Data output = calibrated.measurement().invoke(input)) {
+        long[] noisy = output.asI64Vec();
         Map<String, Long> histogram = new LinkedHashMap<>();
         Map<String, Long> raw = new LinkedHashMap<>();
-        List<String> labels = new ArrayList<>(column.categories());
+        List<String> labels = new ArrayList<>(buckets);
         labels.add(OTHER);
         for (int i = 0; i < labels.size(); i++) {
-          histogram.put(labels.get(i), Math.max(0, values[i]));
-          raw.put(labels.get(i), values[i]);
+          histogram.put(labels.get(i), Math.max(0, noisy[i]));
+          raw.put(labels.get(i), noisy[i]);
         }
         return new DpAnswer<>(Collections.unmodifiableMap(histogram), calibrated.cost(), noise.name(), calibrated.scale(),
-            Collections.unmodifiableMap(raw));
+            Collections.unmodifiableMap(raw), missing);
       }
     }, handles);
   }
 
   private PreparedQuery<Double> prepareQuantile(DpQuery.Quantile query) {
     ColumnPolicy.Numeric column = numericColumn(query.column(), "quantile");
+    MissingTreatment missing = new MissingTreatment(column);
     if (!(query.alpha() > 0 && query.alpha() < 1)) {
       throw new QueryRejectedException("invalid_argument",
           "A quantile's alpha must be strictly between 0 and 1 (0.5 is the median), got " + query.alpha());
@@ -199,10 +298,10 @@ public final class Mechanisms {
     PrivacyCost cost = laplaceCost.cost(quantile);
     return new PreparedQuery<>(query, policy, cost, "exponential", rows -> {
       double value;
-      try (Data input = rows.numericData(column.name()); Data output = quantile.invoke(input)) {
+      try (Data input = missing.rows(rows).numericData(column.name()); Data output = quantile.invoke(input)) {
         value = output.asF64();
       }
-      return new DpAnswer<>(value, cost, "exponential", scale);
+      return new DpAnswer<>(value, cost, "exponential", scale, value, missing.describe("quantile"));
     }, handles);
   }
 
@@ -277,23 +376,37 @@ public final class Mechanisms {
   }
 
   private ColumnPolicy column(String name) {
-    return policy.column(name)
-        .filter(column -> !(column instanceof ColumnPolicy.Excluded))
+    ColumnPolicy column = policy.column(name)
+        .filter(c -> !(c instanceof ColumnPolicy.Excluded))
         .orElseThrow(() -> new QueryRejectedException("unknown_column", "Dataset '" + policy.dataset()
             + "' has no column '" + name + "'; its columns are: " + policy.columnNames()));
+    if (column instanceof ColumnPolicy.Identifier) {
+      throw new QueryRejectedException("identifier_column", "Column '" + name + "' of dataset '" + policy.dataset()
+          + "' is an identifier: no DP answer holds one. Join on it in stage 2; ask DP questions of other columns");
+    }
+    return column;
   }
 
+  /** A numeric column, or a date or timestamp as the whole days or seconds it is held as. */
   private ColumnPolicy.Numeric numericColumn(String name, String operation) {
-    if (column(name) instanceof ColumnPolicy.Numeric numeric) {
+    ColumnPolicy column = column(name);
+    if (column instanceof ColumnPolicy.Numeric numeric) {
       return numeric;
+    }
+    if (column instanceof ColumnPolicy.Temporal temporal) {
+      return temporal.asNumeric();
     }
     throw new QueryRejectedException("wrong_column_type", "Column '" + name + "' is categorical; " + operation
         + " needs a numeric column (use a histogram for categorical columns)");
   }
 
   private ColumnPolicy.Categorical categoricalColumn(String name) {
-    if (column(name) instanceof ColumnPolicy.Categorical categorical) {
+    ColumnPolicy column = column(name);
+    if (column instanceof ColumnPolicy.Categorical categorical) {
       return categorical;
+    }
+    if (column instanceof ColumnPolicy.Bool bool) {
+      return bool.asCategorical();
     }
     throw new QueryRejectedException("wrong_column_type",
         "Column '" + name + "' is numeric; a histogram needs a categorical column (use quantiles or a mean)");

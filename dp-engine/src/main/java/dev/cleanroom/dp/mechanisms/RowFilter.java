@@ -58,6 +58,9 @@ public final class RowFilter {
     if (column instanceof ColumnPolicy.Categorical categorical) {
       return categorical;
     }
+    if (column instanceof ColumnPolicy.Bool bool) {
+      return bool.asCategorical();
+    }
     throw new QueryRejectedException("wrong_column_type", "Column '" + name + "' is numeric; you can " + use
         + " categorical columns only");
   }

@@ -30,6 +30,7 @@ import java.util.stream.Collectors;
  * @param allowedLibraryGroups the Maven group ids whose libraries a notebook may add with {@code %maven} (a group
  *     allows its sub-groups too); empty: any library; an empty list: none at all. The job bridge refuses a notebook
  *     whose lock breaks it before anyone reviews it.
+ * @param source how the provider's file is written: separator, encoding, missing markers
  */
 public record DatasetPolicy(
     String dataset,
@@ -48,16 +49,20 @@ public record DatasetPolicy(
     Optional<Drafted> drafted,
     double minEpsilonPerQuery,
     OutputRules outputRules,
-    Optional<List<String>> allowedLibraryGroups) {
+    Optional<List<String>> allowedLibraryGroups,
+    SourceFormat source) {
 
-  /** A policy with no output rules beyond {@code outputsNeedRelease} ({@link OutputRules#NONE}) and any library. */
+  /**
+   * A policy with no output rules beyond {@code outputsNeedRelease} ({@link OutputRules#NONE}), any library, and a
+   * comma-separated UTF-8 file with the default missing markers.
+   */
   public DatasetPolicy(String dataset, String owner, String description, List<String> scientists, Set<View> views,
       List<ColumnPolicy> columns, PrivacyCost budgetPerScientist, PrivacyCost maxPerQuery, PrivacyCost datasetTotal,
       PrivacyCost syntheticCost, InvalidValues invalidValues, boolean outputsNeedRelease, boolean refusesHiddenCode,
       Optional<Drafted> drafted, double minEpsilonPerQuery) {
     this(dataset, owner, description, scientists, views, columns, budgetPerScientist, maxPerQuery, datasetTotal,
         syntheticCost, invalidValues, outputsNeedRelease, refusesHiddenCode, drafted, minEpsilonPerQuery, OutputRules.NONE,
-        Optional.empty());
+        Optional.empty(), SourceFormat.DEFAULT);
   }
 
   public DatasetPolicy {
@@ -80,11 +85,13 @@ public record DatasetPolicy(
           + " but outputs.release is automatic; write release: required");
     }
     allowedLibraryGroups = allowedLibraryGroups.map(List::copyOf);
+    Objects.requireNonNull(source, "source");
     if (columns.stream().map(ColumnPolicy::name).distinct().count() != columns.size()) {
       throw new IllegalArgumentException("Dataset '" + dataset + "' declares a column twice");
     }
-    if (columns.stream().allMatch(c -> c instanceof ColumnPolicy.Excluded)) {
-      throw new IllegalArgumentException("Dataset '" + dataset + "' needs at least one column that is not excluded");
+    if (columns.stream().allMatch(c -> c instanceof ColumnPolicy.Excluded || c instanceof ColumnPolicy.Identifier)) {
+      throw new IllegalArgumentException("Dataset '" + dataset + "' needs at least one column that is neither"
+          + " excluded nor an identifier");
     }
     if (!(minEpsilonPerQuery > 0) || minEpsilonPerQuery > maxPerQuery.epsilon()) {
       throw new IllegalArgumentException("Dataset '" + dataset + "': the least ε per query must be above 0 and at most"
@@ -133,6 +140,20 @@ public record DatasetPolicy(
     return columns.stream().filter(c -> !(c instanceof ColumnPolicy.Excluded)).toList();
   }
 
+  /**
+   * The visible columns whose values DP answers and the synthesizer read: all but identifiers, which the DP
+   * query service never loads.
+   */
+  public List<ColumnPolicy> valueColumns() {
+    return visibleColumns().stream().filter(c -> !(c instanceof ColumnPolicy.Identifier)).toList();
+  }
+
+  /** The identifier columns: in the views with fake values only, real in stage 2. */
+  public List<ColumnPolicy.Identifier> identifierColumns() {
+    return columns.stream().filter(ColumnPolicy.Identifier.class::isInstance).map(ColumnPolicy.Identifier.class::cast)
+        .toList();
+  }
+
   public String columnNames() {
     return visibleColumns().stream().map(ColumnPolicy::name).collect(Collectors.joining(", "));
   }
@@ -171,6 +192,7 @@ public record DatasetPolicy(
     private double minEpsilonPerQuery = DEFAULT_MIN_EPSILON_PER_QUERY;
     private OutputRules outputRules = OutputRules.NONE;
     private List<String> allowedLibraryGroups;
+    private SourceFormat source = SourceFormat.DEFAULT;
 
     private Builder(String dataset) {
       this.dataset = dataset;
@@ -263,11 +285,17 @@ public record DatasetPolicy(
       return this;
     }
 
+    public Builder source(SourceFormat source) {
+      this.source = source;
+      return this;
+    }
+
     public DatasetPolicy build() {
       PrivacyCost total = datasetTotal != null ? datasetTotal : defaultTotal(budgetPerScientist, views, syntheticCost);
       return new DatasetPolicy(dataset, owner, description, scientists, views, columns, budgetPerScientist,
           maxPerQuery, total, syntheticCost, invalidValues, outputsNeedRelease, refusesHiddenCode,
-          Optional.ofNullable(drafted), minEpsilonPerQuery, outputRules, Optional.ofNullable(allowedLibraryGroups));
+          Optional.ofNullable(drafted), minEpsilonPerQuery, outputRules, Optional.ofNullable(allowedLibraryGroups),
+          source);
     }
   }
 }

@@ -2,6 +2,8 @@ package dev.cleanroom.dp.policy;
 
 import dev.cleanroom.dp.accounting.PrivacyCost;
 import java.io.IOException;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -49,7 +51,7 @@ public final class PolicyFile {
 
   private DatasetPolicy policy(Map<?, ?> root) {
     allowOnly(root, "", Set.of("dataset", "owner", "description", "scientists", "views", "columns", "budget",
-        "synthetic", "invalid_values", "outputs", "notebooks", "drafted"));
+        "synthetic", "invalid_values", "outputs", "notebooks", "drafted", "source"));
     String dataset = string(root, "dataset", null);
     DatasetPolicy.Builder builder = DatasetPolicy.builder(dataset == null ? "invalid" : dataset);
     String owner = string(root, "owner", null);
@@ -84,6 +86,7 @@ public final class PolicyFile {
     outputs(root, builder);
     notebooks(root, builder);
     builder.drafted(drafted(root));
+    builder.source(source(root));
     if (dataset == null) {
       missing("dataset", "the dataset's name, e.g. dataset: insurance");
     }
@@ -114,30 +117,53 @@ public final class PolicyFile {
       try {
         switch (type == null ? "" : type) {
           case "numeric", "integer" -> {
-            allowOnly(column, path + ".", Set.of("type", "lower", "upper"));
+            allowOnly(column, path + ".", Set.of("type", "lower", "upper", "missing"));
             Double lower = number(column, path, "lower");
             Double upper = number(column, path, "upper");
+            MissingValues missing = missingValues(column, path, true);
             if (lower != null && upper != null) {
               if (lower >= upper) {
                 problem(path, "lower (" + lower + ") must be below upper (" + upper + ")");
               } else {
-                result.add(new ColumnPolicy.Numeric(name, lower, upper, type.equals("integer")));
+                result.add(new ColumnPolicy.Numeric(name, lower, upper, type.equals("integer"), missing));
               }
             }
           }
           case "categorical" -> {
-            allowOnly(column, path + ".", Set.of("type", "categories"));
+            allowOnly(column, path + ".", Set.of("type", "categories", "missing"));
             List<String> categories = strings(column, "categories");
+            MissingValues missing = missingValues(column, path, false);
             if (column.get("categories") instanceof List<?> raw && raw.stream().anyMatch(Boolean.class::isInstance)) {
               problem(path + ".categories", "YAML reads bare yes/no/on/off/true/false as booleans; quote them, e.g. [\"yes\", \"no\"]");
             } else if (categories.isEmpty()) {
               problem(path + ".categories", "list every category, e.g. categories: [yes, no]");
             } else {
-              result.add(new ColumnPolicy.Categorical(name, categories));
+              result.add(new ColumnPolicy.Categorical(name, categories, missing));
             }
           }
           case "excluded" -> result.add(new ColumnPolicy.Excluded(name));
-          default -> problem(path + ".type", "must be one of numeric, integer, categorical, excluded"
+          case "boolean" -> {
+            allowOnly(column, path + ".", Set.of("type", "missing"));
+            result.add(new ColumnPolicy.Bool(name, missingValues(column, path, false)));
+          }
+          case "date", "timestamp" -> {
+            allowOnly(column, path + ".", Set.of("type", "lower", "upper", "missing"));
+            ColumnPolicy.Temporal unbounded = new ColumnPolicy.Temporal(name, type.equals("timestamp"), 0, 1, null);
+            Double lower = instant(column, path, "lower", unbounded);
+            Double upper = instant(column, path, "upper", unbounded);
+            MissingValues missing = missingValues(column, path, false);
+            if (lower != null && upper != null) {
+              result.add(new ColumnPolicy.Temporal(name, unbounded.timestamp(), lower.longValue(), upper.longValue(),
+                  missing));
+            }
+          }
+          case "identifier" -> {
+            allowOnly(column, path + ".", Set.of("type", "format"));
+            result.add(new ColumnPolicy.Identifier(name,
+                string(column, "format", ColumnPolicy.Identifier.DEFAULT_FORMAT)));
+          }
+          default -> problem(path + ".type", "must be one of numeric, integer, categorical, boolean, date, timestamp,"
+              + " identifier, excluded"
               + (type == null ? "" : " (got '" + type + "')"));
         }
       } catch (IllegalArgumentException e) {
@@ -148,6 +174,68 @@ public final class PolicyFile {
       problem("columns", "declare at least one column");
     }
     return result;
+  }
+
+  /**
+   * A column's {@code missing}: absent (no missing values), {@code allowed} (numeric aggregates skip them), or a
+   * mapping {@code {impute: 25, mock_rate: 0.1}} (no {@code impute}: skipped).
+   */
+  private MissingValues missingValues(Map<?, ?> column, String path, boolean numeric) {
+    Object value = column.get("missing");
+    if (value == null) {
+      return MissingValues.NONE;
+    }
+    if ("allowed".equals(value) || "skip".equals(value)) {
+      return MissingValues.skipped();
+    }
+    if (!(value instanceof Map<?, ?> settings)) {
+      problem(path + ".missing", "must be allowed, or a mapping such as {impute: 0, mock_rate: 0.05} (got '" + value + "')");
+      return MissingValues.NONE;
+    }
+    allowOnly(settings, path + ".missing.", numeric ? Set.of("impute", "mock_rate") : Set.of("mock_rate"));
+    MissingValues missing = MissingValues.skipped();
+    if (numeric && settings.containsKey("impute")) {
+      Double imputed = number(settings, path + ".missing", "impute");
+      missing = imputed == null ? missing : MissingValues.imputedAs(imputed);
+    }
+    if (settings.containsKey("mock_rate")) {
+      Double rate = number(settings, path + ".missing", "mock_rate");
+      if (rate != null && !(rate >= 0 && rate <= 1)) {
+        problem(path + ".missing.mock_rate", "must be a share in [0, 1] such as 0.05 (got " + rate + ")");
+      } else if (rate != null) {
+        missing = missing.withMockRate(rate);
+      }
+    }
+    return missing;
+  }
+
+  /** The file's {@code source}: {@code {separator: ";", encoding: ISO-8859-1, missing_markers: [NA, ""]}}. */
+  private SourceFormat source(Map<?, ?> root) {
+    Map<?, ?> source = map(root, "source", false);
+    if (source == null) {
+      return SourceFormat.DEFAULT;
+    }
+    allowOnly(source, "source.", Set.of("separator", "encoding", "missing_markers"));
+    String separator = string(source, "separator", ",");
+    if (separator.length() != 1) {
+      problem("source.separator", "must be one character such as \";\" (got '" + separator + "')");
+      separator = ",";
+    }
+    String encoding = string(source, "encoding", "UTF-8");
+    Charset charset = StandardCharsets.UTF_8;
+    try {
+      charset = Charset.forName(encoding);
+    } catch (IllegalArgumentException e) {
+      problem("source.encoding", "must be a character set such as UTF-8 or ISO-8859-1 (got '" + encoding + "')");
+    }
+    List<String> markers = source.containsKey("missing_markers")
+        ? strings(source, "missing_markers") : SourceFormat.DEFAULT_MISSING_MARKERS;
+    try {
+      return new SourceFormat(separator.charAt(0), charset, markers);
+    } catch (IllegalArgumentException e) {
+      problem("source", e.getMessage());
+      return SourceFormat.DEFAULT;
+    }
   }
 
   private Set<View> views(Map<?, ?> root) {
@@ -352,6 +440,21 @@ public final class PolicyFile {
     return null;
   }
 
+  /** A date or timestamp bound as the day or second {@code column} holds it; YAML reads a bare date as a Date. */
+  private Double instant(Map<?, ?> map, String path, String key, ColumnPolicy.Temporal column) {
+    Object value = map.get(key);
+    double held = value instanceof java.util.Date date
+        ? column.parse(column.timestamp() ? date.toInstant().toString()
+            : date.toInstant().atZone(java.time.ZoneOffset.UTC).toLocalDate().toString())
+        : value == null ? Double.NaN : column.parse(String.valueOf(value));
+    if (Double.isNaN(held)) {
+      problem(path + "." + key, (value == null ? "is missing" : "must be " + (column.timestamp()
+          ? "a timestamp such as 2024-03-05T10:15:30Z" : "a date such as 2024-03-05") + " (got '" + value + "')"));
+      return null;
+    }
+    return held;
+  }
+
   private Map<?, ?> map(Map<?, ?> parent, String key, boolean required) {
     Object value = parent.get(key);
     if (value instanceof Map<?, ?> map) {
@@ -411,20 +514,7 @@ public final class PolicyFile {
     root.put("views", policy.views().stream().map(View::id).toList());
     Map<String, Object> columns = new LinkedHashMap<>();
     for (ColumnPolicy column : policy.columns()) {
-      Map<String, Object> fields = new LinkedHashMap<>();
-      switch (column) {
-        case ColumnPolicy.Numeric n -> {
-          fields.put("type", n.integer() ? "integer" : "numeric");
-          fields.put("lower", n.lower());
-          fields.put("upper", n.upper());
-        }
-        case ColumnPolicy.Categorical c -> {
-          fields.put("type", "categorical");
-          fields.put("categories", c.categories());
-        }
-        case ColumnPolicy.Excluded e -> fields.put("type", "excluded");
-      }
-      columns.put(column.name(), fields);
+      columns.put(column.name(), fields(column));
     }
     root.put("columns", columns);
     Map<String, Object> budget = new LinkedHashMap<>();
@@ -444,6 +534,13 @@ public final class PolicyFile {
     policy.allowedLibraryGroups().ifPresent(groups -> notebooks.put("libraries", groups.isEmpty() ? "none" : groups));
     if (!notebooks.isEmpty()) {
       root.put("notebooks", notebooks);
+    }
+    if (!policy.source().equals(SourceFormat.DEFAULT)) {
+      Map<String, Object> source = new LinkedHashMap<>();
+      source.put("separator", String.valueOf(policy.source().separator()));
+      source.put("encoding", policy.source().encoding().name());
+      source.put("missing_markers", policy.source().missingMarkers());
+      root.put("source", source);
     }
     policy.drafted().ifPresent(drafted -> {
       Map<String, Object> fields = new LinkedHashMap<>(costMap(drafted.spent()));
@@ -484,6 +581,44 @@ public final class PolicyFile {
       outputs.put("checks", checks);
     }
     return outputs;
+  }
+
+  /**
+   * One column's fields as the policy file writes them ({@code type}, bounds, categories, format, missing), also
+   * the public schema's description of the column.
+   */
+  public static Map<String, Object> fields(ColumnPolicy column) {
+    Map<String, Object> fields = new LinkedHashMap<>();
+    switch (column) {
+      case ColumnPolicy.Numeric n -> {
+        fields.put("type", n.integer() ? "integer" : "numeric");
+        fields.put("lower", n.lower());
+        fields.put("upper", n.upper());
+      }
+      case ColumnPolicy.Categorical c -> {
+        fields.put("type", "categorical");
+        fields.put("categories", c.categories());
+      }
+      case ColumnPolicy.Bool b -> fields.put("type", "boolean");
+      case ColumnPolicy.Temporal t -> {
+        fields.put("type", t.timestamp() ? "timestamp" : "date");
+        fields.put("lower", t.format(t.lower()));
+        fields.put("upper", t.format(t.upper()));
+      }
+      case ColumnPolicy.Identifier i -> {
+        fields.put("type", "identifier");
+        fields.put("format", i.format());
+      }
+      case ColumnPolicy.Excluded e -> fields.put("type", "excluded");
+    }
+    // Written only when allowed, so that the policies written before missing values keep their bytes.
+    if (column.missing().allowed()) {
+      Map<String, Object> missing = new LinkedHashMap<>();
+      column.missing().imputed().ifPresent(value -> missing.put("impute", value));
+      missing.put("mock_rate", column.missing().mockRate());
+      fields.put("missing", missing);
+    }
+    return fields;
   }
 
   private static Map<String, Object> costMap(PrivacyCost cost) {

@@ -14,7 +14,9 @@ import java.util.SplittableRandom;
 
 /**
  * Mock rows drawn from the declared schema alone: uniform within each numeric column's bounds (whole
- * numbers for integer columns), uniform over each categorical column's categories.
+ * numbers for integer columns), uniform over each categorical column's categories; in a column that allows
+ * missing values, a share of them (its declared mock rate) is missing, written as an empty cell; an identifier
+ * column holds fake values of its declared format.
  *
  * <p>Invariant: the output is a function of the policy only. It never reads the real data, so it
  * cannot leak anything about it; the seed comes from the policy's content, so the same policy gives
@@ -33,11 +35,18 @@ public final class MockData {
     for (int row = 0; row < rows; row++) {
       List<String> values = new ArrayList<>(columns.size());
       for (ColumnPolicy column : columns) {
+        if (column.missing().allowed() && random.nextDouble() < column.missing().mockRate()) {
+          values.add(CsvFile.MISSING_CELL);
+          continue;
+        }
         values.add(switch (column) {
           case ColumnPolicy.Numeric n when n.integer() ->
               Long.toString(random.nextLong((long) Math.ceil(n.lower()), (long) Math.floor(n.upper()) + 1));
           case ColumnPolicy.Numeric n -> String.format(Locale.ROOT, "%.3f", random.nextDouble(n.lower(), n.upper()));
           case ColumnPolicy.Categorical c -> c.categories().get(random.nextInt(c.categories().size()));
+          case ColumnPolicy.Bool b -> ColumnPolicy.Bool.VALUES.get(random.nextInt(2));
+          case ColumnPolicy.Temporal t -> t.format(random.nextLong(t.lower(), t.upper() + 1));
+          case ColumnPolicy.Identifier i -> i.fake(random);
           case ColumnPolicy.Excluded e -> throw new IllegalStateException("excluded columns are not visible");
         });
       }

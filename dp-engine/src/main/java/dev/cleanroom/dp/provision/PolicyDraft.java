@@ -3,11 +3,11 @@ package dev.cleanroom.dp.provision;
 import dev.cleanroom.dp.accounting.PrivacyCost;
 import dev.cleanroom.dp.mechanisms.DraftReleases;
 import dev.cleanroom.dp.mechanisms.DraftReleases.Released;
+import dev.cleanroom.dp.policy.SourceFormat;
 import dev.cleanroom.dp.table.CsvFile;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
 import java.util.stream.Collectors;
@@ -17,8 +17,8 @@ import java.util.stream.Collectors;
  *
  * <p>Invariant: without {@code reveal}, everything in the draft that depends on the data is a DP release
  * made with OpenDP under the provider's stated (ε, δ), split evenly over the columns: whether a column is
- * numeric (two noisy counts, a tenth of the column's ε), its bounds (two private quantiles over a public grid),
- * or its categories (key
+ * numeric (two noisy counts, a tenth of the column's ε), whether it has missing values and at what rate (a third
+ * noisy count), its bounds (two private quantiles over a public grid), or its categories (key
  * release: only values whose noisy count passes a threshold). The draft records that spend with a ledger id
  * ({@code drafted:}), which provisioning charges to the dataset's total. With {@code reveal}, the data's own
  * values are copied, nothing is spent, and the draft lists the columns they are in: the policy is refused
@@ -27,9 +27,6 @@ import java.util.stream.Collectors;
 public final class PolicyDraft {
   /** What a draft spends unless the provider says otherwise. */
   public static final PrivacyCost DEFAULT_COST = new PrivacyCost(1.0, 1e-7);
-  /** Cells that mean "no value": missing, never a category, and they do not make a column non-numeric. */
-  public static final Set<String> MISSING = Set.of("", "na", "n/a", "null", "nan");
-
   private static final double LOWER_QUANTILE = 0.01;
   private static final double UPPER_QUANTILE = 0.99;
 
@@ -46,15 +43,16 @@ public final class PolicyDraft {
     List<String> revealed = new ArrayList<>();
     PrivacyCost spent = PrivacyCost.ZERO;
     for (int column = 0; column < columns; column++) {
+      // Missing markers are never a category and do not make a column non-numeric: loading reads them as missing.
       List<String> values = new ArrayList<>();
       for (List<String> row : csv.rows()) {
-        String value = row.get(column).strip();
-        if (!MISSING.contains(value.toLowerCase(Locale.ROOT))) {
-          values.add(value);
+        if (!SourceFormat.DEFAULT.isMissing(row.get(column))) {
+          values.add(row.get(column).strip());
         }
       }
+      int missing = csv.rows().size() - values.size();
       String name = csv.header().get(column);
-      Column drafted = reveal ? revealed(values) : estimated(values, perColumn);
+      Column drafted = reveal ? revealed(values, missing) : estimated(values, missing, perColumn);
       if (drafted.revealed()) {
         revealed.add(name);
       }
@@ -104,26 +102,29 @@ public final class PolicyDraft {
   }
 
   /** A column drafted from DP releases only, spending at most {@code budget}. */
-  private static Column estimated(List<String> values, PrivacyCost budget) {
+  private static Column estimated(List<String> values, int missingCells, PrivacyCost budget) {
     List<String> numbers = values.stream().filter(PolicyDraft::isNumber).toList();
     // A tenth of the column's ε decides its type: a noisy count of numbers against one of the rest (thousands
-    // of rows apart in a real column). The two sets are disjoint, but each is paid for.
+    // of rows apart in a real column). The two sets are disjoint, but each is paid for. A twentieth counts the
+    // missing cells, which say whether the column allows missing values and at what rate the mock view has them.
     double typeEpsilon = budget.epsilon() / 20;
     Released<Long> numeric = DraftReleases.count(numbers.size(), typeEpsilon);
     Released<Long> other = DraftReleases.count(values.size() - numbers.size(), typeEpsilon);
-    PrivacyCost spent = numeric.cost().plus(other.cost());
-    double rest = budget.epsilon() * 9 / 10;
+    Released<Long> missing = DraftReleases.count(missingCells, typeEpsilon);
+    PrivacyCost spent = numeric.cost().plus(other.cost()).plus(missing.cost());
+    double rest = budget.epsilon() * 17 / 20;
+    String missingValues = missingValues(missing.value(), numeric.value() + other.value() + missing.value());
     if (numeric.value() > other.value()) {
       double[] parsed = numbers.stream().mapToDouble(Double::parseDouble).toArray();
       Released<Double> lower = DraftReleases.quantile(parsed, LOWER_QUANTILE, rest / 2);
       Released<Double> upper = DraftReleases.quantile(parsed, UPPER_QUANTILE, rest / 2);
       spent = spent.plus(lower.cost()).plus(upper.cost());
       if (!(lower.value() < upper.value())) {
-        return new Column("{type: numeric, lower: TODO, upper: TODO}   # the DP estimates of the 1st and 99th"
+        return new Column("{type: numeric, lower: TODO, upper: TODO" + missingValues + "}   # the DP estimates of the 1st and 99th"
             + " percentile did not separate; declare bounds from domain knowledge", spent, false);
       }
       return new Column("{type: numeric, lower: " + number(lower.value()) + ", upper: " + number(upper.value())
-          + "}   # DP estimates of the 1st and 99th percentile: widen to public bounds (or type: integer)", spent,
+          + missingValues + "}   # DP estimates of the 1st and 99th percentile: widen to public bounds (or type: integer)", spent,
           false);
     }
     Released<List<String>> categories = DraftReleases.categories(values, rest, budget.delta());
@@ -133,12 +134,13 @@ public final class PolicyDraft {
           + " and make it categorical, or keep it excluded", spent, false);
     }
     return new Column("{type: categorical, categories: [" + categories.value().stream().map(PolicyDraft::yamlString)
-        .collect(Collectors.joining(", ")) + "]}   # the common values (OpenDP key release); add the rarer"
+        .collect(Collectors.joining(", ")) + "]" + missingValues + "}   # the common values (OpenDP key release); add the rarer"
         + " real categories by hand", spent, false);
   }
 
   /** A column drafted by copying the data's own values: what {@code --reveal} asks for. */
-  private static Column revealed(List<String> values) {
+  private static Column revealed(List<String> values, int missingCells) {
+    String missingValues = missingValues(missingCells, values.size() + missingCells);
     if (values.isEmpty()) {
       return new Column("{type: excluded}   # no values: declare a type or keep it excluded", PrivacyCost.ZERO, false);
     }
@@ -148,12 +150,25 @@ public final class PolicyDraft {
       double min = java.util.Arrays.stream(numbers).min().orElseThrow();
       double max = java.util.Arrays.stream(numbers).max().orElseThrow();
       return new Column("{type: " + (integer ? "integer" : "numeric") + ", lower: " + number(min) + ", upper: "
-          + number(max) + "}   # REVEALED: the data's own min and max; widen to public bounds if you can",
+          + number(max) + missingValues + "}   # REVEALED: the data's own min and max; widen to public bounds if you can",
           PrivacyCost.ZERO, true);
     }
     String list = new TreeSet<>(values).stream().map(PolicyDraft::yamlString).collect(Collectors.joining(", "));
-    return new Column("{type: categorical, categories: [" + list + "]}   # REVEALED: every value seen in the data",
+    return new Column("{type: categorical, categories: [" + list + "]" + missingValues + "}   # REVEALED: every value seen in the data",
         PrivacyCost.ZERO, true);
+  }
+
+  /**
+   * The column's {@code missing} field when {@code missing} of {@code total} cells are missing (noisy counts, or
+   * with --reveal the real ones): the mock view's rate is their share. A noisy count above 0 when no cell is
+   * missing only gives the mock view missing cells it need not have; the provider reviews the draft.
+   */
+  private static String missingValues(long missing, long total) {
+    if (missing <= 0) {
+      return "";
+    }
+    double rate = Math.min(1, (double) missing / Math.max(1, total));
+    return ", missing: {mock_rate: " + String.format(Locale.ROOT, "%.3f", rate) + "}";
   }
 
   private static String number(double value) {

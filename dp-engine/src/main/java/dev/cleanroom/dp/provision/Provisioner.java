@@ -26,6 +26,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.security.SecureRandom;
 import java.util.UUID;
 import java.util.function.Consumer;
 
@@ -129,7 +130,7 @@ public final class Provisioner {
       spends.add(spend);
       progress.accept("Making synthetic.csv with DP synthetic data (spends " + policy.syntheticCost() + ")");
       SyntheticDataMaker.Result synthetic = synthesizer.make(table, policy.syntheticCost());
-      synthetic.rows().write(outDir.resolve("synthetic.csv"));
+      FakeIdentifiers.addTo(synthetic.rows(), policy, new SecureRandom()).write(outDir.resolve("synthetic.csv"));
       syntheticSha = sha256(outDir.resolve("synthetic.csv"));
       spent = synthetic.spent();
       views.add(View.SYNTHETIC.id());
@@ -195,18 +196,7 @@ public final class Provisioner {
     for (ColumnPolicy column : policy.visibleColumns()) {
       Map<String, Object> entry = new LinkedHashMap<>();
       entry.put("name", column.name());
-      switch (column) {
-        case ColumnPolicy.Numeric n -> {
-          entry.put("type", n.integer() ? "integer" : "numeric");
-          entry.put("lower", n.lower());
-          entry.put("upper", n.upper());
-        }
-        case ColumnPolicy.Categorical c -> {
-          entry.put("type", "categorical");
-          entry.put("categories", c.categories());
-        }
-        case ColumnPolicy.Excluded e -> throw new IllegalStateException("excluded columns are not visible");
-      }
+      entry.putAll(PolicyFile.fields(column));
       if (policy.drafted().map(d -> d.revealedColumns().contains(column.name())).orElse(false)) {
         entry.put("mark", "REVEALED: copied from the real data by dcr provision --infer --reveal");
       }

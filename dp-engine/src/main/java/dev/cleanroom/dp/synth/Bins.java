@@ -1,6 +1,9 @@
 package dev.cleanroom.dp.synth;
 
 import dev.cleanroom.dp.policy.ColumnPolicy;
+import dev.cleanroom.dp.table.CsvFile;
+import dev.cleanroom.dp.table.PrivateTable;
+import java.util.Arrays;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.util.List;
@@ -24,15 +27,28 @@ sealed interface Bins {
   int NONE = -1;
 
   static Bins of(ColumnPolicy column) {
-    return switch (column) {
+    Bins values = switch (column) {
       case ColumnPolicy.Numeric numeric -> Numeric.of(numeric);
       case ColumnPolicy.Categorical categorical -> new Categories(categorical.categories());
+      case ColumnPolicy.Bool bool -> new Categories(ColumnPolicy.Bool.VALUES);
+      case ColumnPolicy.Temporal temporal -> new Dates(Numeric.of(temporal.asNumeric()), temporal);
       case ColumnPolicy.Excluded excluded ->
           throw new IllegalArgumentException("Excluded column '" + excluded.name() + "' has no bins");
+      case ColumnPolicy.Identifier identifier ->
+          throw new IllegalArgumentException("Identifier column '" + identifier.name() + "' has no bins");
     };
+    return column.missing().allowed() ? new WithMissing(values) : values;
   }
 
   int size();
+
+  /** Each row's bin in {@code column} of {@code table} ({@link #NONE} for an undeclared category). */
+  int[] binsOf(PrivateTable table, String column);
+
+  /** Whether neighbouring bins hold neighbouring values, so that thin ones merge with their neighbours. */
+  default boolean ordered() {
+    return false;
+  }
 
   /** A value of this bin, drawn uniformly within it for a numeric column, as it is written to CSV. */
   String draw(int bin, RandomGenerator random);
@@ -67,6 +83,16 @@ sealed interface Bins {
         }
       }
       throw new IllegalArgumentException("Column '" + column.name() + "' has bounds too far apart to bin");
+    }
+
+    @Override
+    public int[] binsOf(PrivateTable table, String column) {
+      return Arrays.stream(table.numeric(column)).mapToInt(this::bin).toArray();
+    }
+
+    @Override
+    public boolean ordered() {
+      return true;
     }
 
     /** The bin of a value within the declared bounds (the table has clamped every value into them). */
@@ -116,6 +142,11 @@ sealed interface Bins {
     }
 
     @Override
+    public int[] binsOf(PrivateTable table, String column) {
+      return table.categorical(column).stream().mapToInt(this::bin).toArray();
+    }
+
+    @Override
     public int size() {
       return categories.size();
     }
@@ -123,6 +154,63 @@ sealed interface Bins {
     @Override
     public String draw(int bin, RandomGenerator random) {
       return categories.get(bin);
+    }
+  }
+
+  /**
+   * A column that allows missing values: its values' bins, then one more, last, for a missing value. Its noisy
+   * count is the synthetic view's DP measurement of the column's missing rate, inside the plan's budget, so the
+   * synthetic rows are missing at about the real rate. The bin is written as an empty cell.
+   */
+  record WithMissing(Bins values) implements Bins {
+    @Override
+    public int size() {
+      return values.size() + 1;
+    }
+
+    @Override
+    public int[] binsOf(PrivateTable table, String column) {
+      int[] bins = values.binsOf(table, column);
+      boolean[] missing = table.missing(column);
+      for (int row = 0; row < bins.length; row++) {
+        if (missing[row]) {
+          bins[row] = values.size();
+        }
+      }
+      return bins;
+    }
+
+    @Override
+    public boolean ordered() {
+      return values.ordered();
+    }
+
+    @Override
+    public String draw(int bin, RandomGenerator random) {
+      return bin == values.size() ? CsvFile.MISSING_CELL : values.draw(bin, random);
+    }
+  }
+
+  /** A date or timestamp column: the bins of the days or seconds it is held as, drawn back as ISO-8601 text. */
+  record Dates(Numeric values, ColumnPolicy.Temporal column) implements Bins {
+    @Override
+    public int size() {
+      return values.size();
+    }
+
+    @Override
+    public int[] binsOf(PrivateTable table, String name) {
+      return values.binsOf(table, name);
+    }
+
+    @Override
+    public boolean ordered() {
+      return true;
+    }
+
+    @Override
+    public String draw(int bin, RandomGenerator random) {
+      return column.format(Long.parseLong(values.draw(bin, random)));
     }
   }
 }

@@ -38,7 +38,7 @@ public final class SynthesisPlan {
   private final PrivacyCost cost;
 
   private SynthesisPlan(DatasetPolicy policy, PrivacyCost budget) {
-    List<ColumnPolicy> visible = policy.visibleColumns();
+    List<ColumnPolicy> visible = policy.valueColumns();
     this.columns = visible.stream().map(ColumnPolicy::name).toList();
     this.bins = visible.stream().map(Bins::of).toList();
     int d = columns.size();

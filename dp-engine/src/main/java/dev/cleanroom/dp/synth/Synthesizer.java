@@ -93,11 +93,7 @@ public final class Synthesizer {
   private static int[][] binsOfRows(PrivateTable table, SynthesisPlan plan) {
     int[][] binOfRow = new int[plan.columns().size()][];
     for (int c = 0; c < binOfRow.length; c++) {
-      String column = plan.columns().get(c);
-      binOfRow[c] = switch (plan.bins().get(c)) {
-        case Bins.Numeric numeric -> Arrays.stream(table.numeric(column)).mapToInt(numeric::bin).toArray();
-        case Bins.Categories categories -> table.categorical(column).stream().mapToInt(categories::bin).toArray();
-      };
+      binOfRow[c] = plan.bins().get(c).binsOf(table, plan.columns().get(c));
     }
     return binOfRow;
   }
@@ -113,7 +109,7 @@ public final class Synthesizer {
       Bins bins = plan.bins().get(c);
       double[] counts = toDoubles(NoisyCounts.release(binOfRow[c], bins.size(), plan.oneWayScale(), plan.oneWayRho()));
       double threshold = COMPRESSION_THRESHOLD * plan.oneWayScale();
-      groups[c] = bins instanceof Bins.Numeric ? Groups.ordered(counts, threshold) : Groups.rare(counts, threshold);
+      groups[c] = bins.ordered() ? Groups.ordered(counts, threshold) : Groups.rare(counts, threshold);
       double[] groupVariance = new double[groups[c].size()];
       for (int g = 0; g < groupVariance.length; g++) {
         groupVariance[g] = groups[c].binsIn(g) * variance; // a group's count sums its bins' noisy counts

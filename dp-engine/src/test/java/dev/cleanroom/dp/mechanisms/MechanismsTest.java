@@ -9,6 +9,7 @@ import dev.cleanroom.dp.policy.ColumnPolicy;
 import dev.cleanroom.dp.policy.DatasetPolicy;
 import dev.cleanroom.dp.table.CsvFile;
 import dev.cleanroom.dp.table.PrivateTable;
+import dev.cleanroom.dp.testing.PatientsWithGaps;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -289,5 +290,65 @@ class MechanismsTest {
     try (PreparedQuery<?> prepared = mechanisms.prepare(query)) {
       return prepared.cost();
     }
+  }
+
+  private static <T> DpAnswer<T> onPatients(DpQuery<T> query) {
+    try (PreparedQuery<T> prepared = new Mechanisms(PatientsWithGaps.policy()).prepare(query)) {
+      return prepared.release(PATIENTS);
+    }
+  }
+
+  private static final PrivateTable PATIENTS = PatientsWithGaps.table();
+
+  @Test
+  void missingCount_countsTheRowsWhoseColumnIsMissing_inEveryColumnType() {
+    assertEquals(200, onPatients(DpQuery.missingCount("age", 20)).value(), 5);
+    assertEquals(400, onPatients(DpQuery.missingCount("bmi", 20)).value(), 5);
+    DpAnswer<Long> region = onPatients(DpQuery.missingCount("region", 20));
+    assertEquals(600, region.value(), 5);
+    // Sensitivity 1, as a count: Laplace scale 1/ε.
+    assertEquals(0.05, region.noiseScale(), 1e-6);
+  }
+
+  @Test
+  void missingCount_ofAColumnThatDeclaresNoMissingValues_isRefusedBeforeAnyCharge() {
+    QueryRejectedException e = assertThrows(QueryRejectedException.class, () -> mechanisms.prepare(
+        DpQuery.missingCount("x", 1)));
+    assertEquals("no_missing_values", e.code());
+  }
+
+  @Test
+  void histogram_showsAMissingBucket_andSaysSo() {
+    DpAnswer<Map<String, Long>> answer = onPatients(DpQuery.histogram("region", 20));
+    assertEquals(List.of("north", "south", ColumnPolicy.MISSING, Mechanisms.OTHER),
+        List.copyOf(answer.value().keySet()));
+    assertEquals(600, answer.value().get(ColumnPolicy.MISSING), 5);
+    assertEquals(0, answer.value().get(Mechanisms.OTHER), 5);
+    assertTrue(answer.missingValues().contains("(missing) bucket"), answer.missingValues());
+  }
+
+  @Test
+  void mean_skipsMissingValues_whenTheColumnDeclaresNoImputedValue_andSaysSo() {
+    DpAnswer<Double> answer = onPatients(DpQuery.mean("age", 40));
+    // Read as 0 (the placeholder's lower bound) the mean would be 40.05; skipped it is the present ages' 44.5.
+    assertEquals(PatientsWithGaps.MEAN_PRESENT_AGE, answer.value(), 0.5);
+    assertEquals("the mean skips the rows where 'age' is missing", answer.missingValues());
+  }
+
+  @Test
+  void mean_readsTheDeclaredValue_whenTheColumnImputesOne_andSaysSo() {
+    DpAnswer<Double> answer = onPatients(DpQuery.mean("bmi", 40));
+    // 80% present and 20% read as the imputed 25.
+    assertEquals(0.8 * PatientsWithGaps.MEAN_PRESENT_BMI + 0.2 * 25, answer.value(), 0.2);
+    assertEquals("the mean reads missing values of 'bmi' as 25.0", answer.missingValues());
+  }
+
+  @Test
+  void sumAndQuantile_treatMissingValuesAsDeclared() {
+    assertEquals(1800 * PatientsWithGaps.MEAN_PRESENT_AGE, onPatients(DpQuery.sum("age", 40)).value(), 100);
+    assertEquals(PatientsWithGaps.MEAN_PRESENT_AGE, onPatients(DpQuery.median("age", 40)).value(), 2);
+    assertEquals("the quantile skips the rows where 'age' is missing",
+        onPatients(DpQuery.median("age", 40)).missingValues());
+    assertEquals("", run(DpQuery.mean("x", 1)).missingValues(), "a column without missing values says nothing");
   }
 }

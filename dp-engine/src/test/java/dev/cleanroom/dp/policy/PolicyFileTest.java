@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cleanroom.dp.accounting.PrivacyCost;
 import dev.cleanroom.dp.testing.InsuranceData;
+import dev.cleanroom.dp.testing.PatientsWithGaps;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -185,5 +187,34 @@ class PolicyFileTest {
     DatasetPolicy policy = PolicyFile.parse(MINIMAL + "scientists: [alice]\n", "p");
     assertTrue(policy.admits("alice"));
     assertFalse(policy.admits("mallory"));
+  }
+
+  @Test
+  void missingValuesAndTheSourceFormat_areReadAndWrittenBack() {
+    DatasetPolicy policy = PatientsWithGaps.policy();
+    assertEquals(MissingValues.skipped(), policy.column("age").orElseThrow().missing());
+    assertEquals(MissingValues.imputedAs(25).withMockRate(0.2), policy.column("bmi").orElseThrow().missing());
+    assertEquals(MissingValues.skipped().withMockRate(0.3), policy.column("region").orElseThrow().missing());
+    assertEquals(SourceFormat.DEFAULT, policy.source());
+    assertEquals(policy, PolicyFile.parse(PolicyFile.toYaml(policy), "round trip"));
+
+    DatasetPolicy semicolons = PolicyFile.parse(MINIMAL
+        + "source: {separator: ';', encoding: ISO-8859-1, missing_markers: ['-', '?']}\n", "policy.yaml");
+    assertEquals(new SourceFormat(';', StandardCharsets.ISO_8859_1, List.of("-", "?")), semicolons.source());
+    assertEquals(semicolons, PolicyFile.parse(PolicyFile.toYaml(semicolons), "round trip"));
+    assertFalse(PolicyFile.toYaml(InsuranceData.policy()).contains("source"),
+        "a policy with the default format keeps the bytes it had before the field existed");
+  }
+
+  @Test
+  void missingValuesThatCannotBe_areProblemsWithTheirField() {
+    PolicyException e = problemsOf(MINIMAL.replace("upper: 65}", "upper: 65, missing: {impute: 99}}")
+        + "source: {separator: ';;', encoding: klingon}\n");
+    assertTrue(e.getMessage().contains("imputes 99.0 for missing values, outside its bounds"), e.getMessage());
+    assertTrue(e.getMessage().contains("source.separator"), e.getMessage());
+    assertTrue(e.getMessage().contains("source.encoding"), e.getMessage());
+    PolicyException categorical = problemsOf(MINIMAL.replace("age: {type: integer, lower: 18, upper: 65}",
+        "smoker: {type: categorical, categories: [yes], missing: {impute: 1}}"));
+    assertTrue(categorical.getMessage().contains("columns.smoker.missing.impute"), categorical.getMessage());
   }
 }

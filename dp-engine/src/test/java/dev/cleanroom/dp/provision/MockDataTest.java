@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.cleanroom.dp.policy.ColumnPolicy;
 import dev.cleanroom.dp.policy.DatasetPolicy;
 import dev.cleanroom.dp.table.CsvFile;
+import dev.cleanroom.dp.policy.MissingValues;
 import dev.cleanroom.dp.testing.InsuranceData;
+import dev.cleanroom.dp.testing.PatientsWithGaps;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -38,6 +40,9 @@ class MockDataTest {
             }
           }
           case ColumnPolicy.Categorical cat -> assertTrue(cat.categories().contains(value), value);
+          case ColumnPolicy.Identifier i -> throw new AssertionError("the insurance data has no identifier");
+          case ColumnPolicy.Temporal t -> throw new AssertionError("the insurance data has no date");
+          case ColumnPolicy.Bool b -> throw new AssertionError("the insurance data has no boolean");
           case ColumnPolicy.Excluded e -> throw new AssertionError("excluded column in mock data");
         }
       }
@@ -55,5 +60,22 @@ class MockDataTest {
   @Test
   void theSamePolicyGivesTheSameRows() {
     assertEquals(MockData.generate(policy, 100), MockData.generate(policy, 100));
+  }
+
+  @Test
+  void mockRows_areMissingAtTheDeclaredRate_orTheDefault_inEveryColumnType() {
+    CsvFile mock = MockData.generate(PatientsWithGaps.policy(), 4000);
+
+    assertEquals(MissingValues.DEFAULT_MOCK_RATE, PatientsWithGaps.missingShare(mock, "age"), 0.015);
+    assertEquals(0.2, PatientsWithGaps.missingShare(mock, "bmi"), 0.025);
+    assertEquals(0.3, PatientsWithGaps.missingShare(mock, "region"), 0.025);
+  }
+
+  @Test
+  void aColumnWithoutMissingValues_hasNoneInTheMockView() {
+    CsvFile mock = MockData.generate(policy, 2000);
+    for (String column : mock.header()) {
+      assertEquals(0, PatientsWithGaps.missingShare(mock, column), column);
+    }
   }
 }

@@ -12,6 +12,7 @@ import dev.cleanroom.dp.policy.PolicyException;
 import dev.cleanroom.dp.policy.PolicyFile;
 import dev.cleanroom.dp.table.CsvFile;
 import dev.cleanroom.dp.testing.InsuranceData;
+import dev.cleanroom.dp.testing.PatientsWithGaps;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -99,8 +100,8 @@ class PolicyDraftTest {
     rows.add(List.of("NA", "nurse"));
     rows.add(List.of("n/a", "nurse"));
     String draft = draft(new CsvFile(List.of("age", "job"), rows), true);
-    assertTrue(draft.contains("age: {type: integer, lower: 20, upper: 59}"), draft);
-    assertTrue(draft.contains("job: {type: categorical, categories: [\"nurse\"]}"), draft);
+    assertTrue(draft.contains("age: {type: integer, lower: 20, upper: 59, missing: {mock_rate: 0.001}}"), draft);
+    assertTrue(draft.contains("job: {type: categorical, categories: [\"nurse\"], missing: {mock_rate: 0.833}}"), draft);
 
     String estimated = draft(new CsvFile(List.of("age", "job"), rows), false);
     assertTrue(estimated.contains("age: {type: numeric, lower: "), estimated);
@@ -151,5 +152,24 @@ class PolicyDraftTest {
     assertEquals("policy draft", record.spends().get(0).what());
     assertEquals(draft.spent(), record.spends().get(0).cost());
     assertEquals(PolicyFile.read(policy).drafted().orElseThrow().spendId(), record.spends().get(0).id());
+  }
+
+  /** Cells with NA, N/A, null, NaN or nothing in every column type: the draft keeps the types, with missing values. */
+  @Test
+  void aDraftOfColumnsWithMissingCells_draftsTheirTypes_andTheirMissingValues() {
+    CsvFile gaps = PatientsWithGaps.csv();
+    for (boolean reveal : List.of(false, true)) {
+      DatasetPolicy policy = PolicyFile.parse(draft(gaps, reveal).replace("reveal_confirmed: false",
+          "reveal_confirmed: true"), "draft.yaml");
+
+      assertTrue(policy.column("age").orElseThrow() instanceof ColumnPolicy.Numeric, policy.columns().toString());
+      assertTrue(policy.column("bmi").orElseThrow() instanceof ColumnPolicy.Numeric, policy.columns().toString());
+      assertTrue(policy.column("region").orElseThrow() instanceof ColumnPolicy.Categorical c
+          && c.categories().equals(List.of("north", "south")), policy.columns().toString());
+      double tolerance = reveal ? 1e-9 : 0.1; // a DP estimate of the share, from noisy counts
+      assertEquals(0.1, policy.column("age").orElseThrow().missing().mockRate(), tolerance);
+      assertEquals(0.2, policy.column("bmi").orElseThrow().missing().mockRate(), tolerance);
+      assertEquals(0.3, policy.column("region").orElseThrow().missing().mockRate(), tolerance);
+    }
   }
 }

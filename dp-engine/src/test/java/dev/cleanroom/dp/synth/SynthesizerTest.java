@@ -10,6 +10,7 @@ import dev.cleanroom.dp.policy.DatasetPolicy;
 import dev.cleanroom.dp.table.CsvFile;
 import dev.cleanroom.dp.table.PrivateTable;
 import dev.cleanroom.dp.testing.InsuranceData;
+import dev.cleanroom.dp.testing.PatientsWithGaps;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -85,6 +86,9 @@ class SynthesizerTest {
             assertTrue(number >= n.lower() && number <= n.upper(), n.name() + " = " + value);
           }
           case ColumnPolicy.Categorical k -> assertTrue(k.categories().contains(value), k.name() + " = " + value);
+          case ColumnPolicy.Identifier i -> throw new AssertionError("the insurance data has no identifier");
+          case ColumnPolicy.Temporal t -> throw new AssertionError("the insurance data has no date");
+          case ColumnPolicy.Bool b -> throw new AssertionError("the insurance data has no boolean");
           case ColumnPolicy.Excluded e -> throw new AssertionError("excluded column " + e.name() + " was written");
         }
       }
@@ -172,5 +176,20 @@ class SynthesizerTest {
     SynthesisException e = assertThrows(SynthesisException.class, () -> synthesize(TABLE, PrivacyCost.pure(1)));
     assertEquals("invalid_budget", e.code());
     assertTrue(e.getMessage().contains("δ above 0"), e.getMessage());
+  }
+
+  /** The missing bin's noisy count is the DP measurement of each column's missing rate, inside the plan's budget. */
+  @Test
+  void syntheticRows_areMissingAtAboutTheRealRate_inEveryColumnType_withinTheBudget() {
+    SyntheticTable synthetic = synthesize(PatientsWithGaps.table(), BUDGET);
+
+    assertEquals(PatientsWithGaps.AGE_MISSING, PatientsWithGaps.missingShare(synthetic.rows(), "age"), 0.05);
+    assertEquals(PatientsWithGaps.BMI_MISSING, PatientsWithGaps.missingShare(synthetic.rows(), "bmi"), 0.05);
+    assertEquals(PatientsWithGaps.REGION_MISSING, PatientsWithGaps.missingShare(synthetic.rows(), "region"), 0.05);
+    assertTrue(synthetic.spent().fitsWithin(BUDGET), synthetic.spent().toString());
+    // A present value is a valid one: the missing bin is never drawn as a category or a number.
+    int region = synthetic.rows().header().indexOf("region");
+    assertEquals(Set.of("north", "south", ""),
+        synthetic.rows().rows().stream().map(row -> row.get(region)).collect(Collectors.toSet()));
   }
 }

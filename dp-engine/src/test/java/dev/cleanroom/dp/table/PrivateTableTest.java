@@ -8,6 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.cleanroom.dp.policy.ColumnPolicy;
 import dev.cleanroom.dp.policy.DatasetPolicy;
 import dev.cleanroom.dp.policy.InvalidValues;
+import dev.cleanroom.dp.policy.MissingValues;
+import dev.cleanroom.dp.policy.SourceFormat;
+import dev.cleanroom.dp.testing.PatientsWithGaps;
+import java.nio.charset.StandardCharsets;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -92,5 +96,103 @@ class PrivateTableTest {
     Path file = csv("age,smoker\n30,yes\n40\n");
     IOException e = assertThrows(IOException.class, () -> PrivateTable.load(file, policy(InvalidValues.CLAMP)));
     assertTrue(e.getMessage().contains("row 3 has 1 fields"), e.getMessage());
+  }
+
+  @Test
+  void missingMarkers_loadAsMissing_neitherInvalidNorClampedNorACategory() {
+    // The policy rejects invalid values: a marker read as invalid would fail the load.
+    PrivateTable table = PatientsWithGaps.table();
+
+    assertEquals(200, count(table.missing("age")));
+    assertEquals(400, count(table.missing("bmi")));
+    assertEquals(600, count(table.missing("region")));
+    double[] bmi = table.numeric("bmi");
+    boolean[] bmiMissing = table.missing("bmi");
+    for (int row = 0; row < bmi.length; row++) {
+      assertTrue(bmiMissing[row] ? bmi[row] == 25 : bmi[row] == 20 || bmi[row] == 40,
+          "row " + row + ": a missing bmi is the declared 25, got " + bmi[row]);
+    }
+    assertEquals(600, table.categorical("region").stream().filter(ColumnPolicy.MISSING::equals).count());
+    assertEquals(0, table.categorical("region").stream().filter(ColumnPolicy.Categorical.OTHER::equals).count());
+  }
+
+  @Test
+  void aColumnThatDeclaresNoMissingValues_readsAMarkerAsInvalid() throws IOException {
+    Path file = csv("age,smoker\nNA,yes\n40,no\n");
+    InvalidDataException e =
+        assertThrows(InvalidDataException.class, () -> PrivateTable.load(file, policy(InvalidValues.REJECT)));
+    assertTrue(e.getMessage().contains("age=1"), e.getMessage());
+  }
+
+  @Test
+  void aDatasetsOwnMarkersReplaceTheDefaults() throws IOException {
+    DatasetPolicy policy = DatasetPolicy.builder("people")
+        .column(new ColumnPolicy.Numeric("age", 18, 65, true, MissingValues.skipped()))
+        .source(new SourceFormat(',', StandardCharsets.UTF_8, List.of("-")))
+        .invalidValues(InvalidValues.REJECT)
+        .build();
+
+    PrivateTable table = PrivateTable.load(csv("age\n-\n40\n"), policy);
+    assertArrayEquals(new boolean[] {true, false}, table.missing("age"));
+    assertThrows(InvalidDataException.class, () -> PrivateTable.load(csv("age\nNA\n40\n"), policy));
+  }
+
+  @Test
+  void aDeclaredCategoryThatLooksLikeAMarker_staysACategory() throws IOException {
+    DatasetPolicy policy = DatasetPolicy.builder("answers")
+        .column(new ColumnPolicy.Categorical("answer", List.of("yes", "N/A"), MissingValues.skipped()))
+        .build();
+
+    PrivateTable table = PrivateTable.load(csv("answer\nN/A\nNA\n"), policy);
+    assertEquals(List.of("N/A", ColumnPolicy.MISSING), table.categorical("answer"));
+  }
+
+  /**
+   * A CSV as providers export it: a byte-order mark, ';' between fields, CRLF line ends, quoted fields holding
+   * the separator, a quote and a line break, spaces around numbers; or in Latin-1: the same table as the clean file.
+   */
+  @Test
+  void aHostileCsv_loadsToTheSameTableAsTheCleanOne() throws IOException {
+    DatasetPolicy clean = DatasetPolicy.builder("towns")
+        .column(new ColumnPolicy.Numeric("age", 18, 65, true, MissingValues.skipped()))
+        .column(new ColumnPolicy.Categorical("town", List.of("Zürich", "a;b", "say \"hi\"", "two\nlines")))
+        .invalidValues(InvalidValues.REJECT)
+        .build();
+    DatasetPolicy hostile = DatasetPolicy.builder("towns")
+        .columns(clean.columns())
+        .source(new SourceFormat(';', StandardCharsets.UTF_8, SourceFormat.DEFAULT_MISSING_MARKERS))
+        .invalidValues(InvalidValues.REJECT)
+        .build();
+    DatasetPolicy latin1 = DatasetPolicy.builder("towns")
+        .columns(clean.columns())
+        .source(new SourceFormat(';', StandardCharsets.ISO_8859_1, SourceFormat.DEFAULT_MISSING_MARKERS))
+        .invalidValues(InvalidValues.REJECT)
+        .build();
+    Path cleanFile = csv("age,town\n30,Zürich\n40,a;b\nNA,\"say \"\"hi\"\"\"\n50,\"two\nlines\"\n");
+    Path hostileFile = dir.resolve("hostile.csv");
+    String hostileText = "age;town\r\n 30 ;Zürich\r\n40;\"a;b\"\r\nNA;\"say \"\"hi\"\"\"\r\n50;\"two\nlines\"\r\n";
+    Files.writeString(hostileFile, "\uFEFF" + hostileText, StandardCharsets.UTF_8);
+    Path latin1File = dir.resolve("latin1.csv");
+    Files.writeString(latin1File, hostileText, StandardCharsets.ISO_8859_1);
+
+    PrivateTable fromClean = PrivateTable.load(cleanFile, clean);
+    PrivateTable fromHostile = PrivateTable.load(hostileFile, hostile);
+    PrivateTable fromLatin1 = PrivateTable.load(latin1File, latin1);
+
+    assertEquals(List.of("Zürich", "a;b", "say \"hi\"", "two\nlines"), fromHostile.categorical("town"));
+    assertEquals(fromClean.categorical("town"), fromHostile.categorical("town"));
+    assertArrayEquals(fromClean.numeric("age"), fromHostile.numeric("age"));
+    assertArrayEquals(fromClean.missing("age"), fromHostile.missing("age"));
+    assertArrayEquals(new boolean[] {false, false, true, false}, fromHostile.missing("age"));
+    assertEquals(fromClean.categorical("town"), fromLatin1.categorical("town"));
+    assertArrayEquals(fromClean.numeric("age"), fromLatin1.numeric("age"));
+  }
+
+  private static long count(boolean[] values) {
+    long count = 0;
+    for (boolean value : values) {
+      count += value ? 1 : 0;
+    }
+    return count;
   }
 }

@@ -2,16 +2,14 @@ package dev.cleanroom.kernel.sdk;
 
 import dev.cleanroom.dp.client.DatasetInfo;
 import dev.cleanroom.dp.client.DpClientException;
-import dev.cleanroom.dp.policy.ColumnPolicy;
+import dev.cleanroom.dp.policy.DatasetPolicy;
+import dev.cleanroom.dp.policy.SourceFormat;
+import dev.cleanroom.dp.table.CsvFile;
 import java.io.IOException;
-import java.io.StringReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import tech.tablesaw.api.ColumnType;
 import tech.tablesaw.api.Table;
 import tech.tablesaw.io.csv.CsvReadOptions;
 
@@ -53,10 +51,13 @@ public final class Dataset {
     return views.contains("synthetic") ? "synthetic" : views.contains("mock") ? "mock" : "none";
   }
 
-  /** The rows this stage may see, as a tablesaw table with the declared column types. */
+  /**
+   * The rows this stage may see, as a tablesaw table with the declared columns and types, the same in both
+   * stages; a missing value is tablesaw's missing value (see {@link TypedTable}).
+   */
   public Table table() {
     if (cleanRoom.stage() == Stage.EXECUTION) {
-      return readInput(cleanRoom.inputDir().resolve(name).resolve(CleanRoom.REAL_ROWS), name);
+      return readInput(cleanRoom.inputDir().resolve(name).resolve(CleanRoom.REAL_ROWS), name, true);
     }
     DatasetInfo described = info.orElseThrow();
     String view = view();
@@ -95,7 +96,7 @@ public final class Dataset {
         throw new SdkException("no_synthetic_view", "Dataset '" + name + "' has no synthetic view in this job's inputs:"
             + " its provider's policy offers none. Use table() for the real rows.");
       }
-      return readInput(csv, table);
+      return readInput(csv, table, false);
     }
     DatasetInfo described = info.orElseThrow();
     if (!described.views().contains("synthetic")) {
@@ -110,14 +111,21 @@ public final class Dataset {
     return new DpQueries(cleanRoom, this);
   }
 
-  /** Stage 2: a CSV of the job's inputs, typed by the policy beside it, without the columns it excludes. */
-  private Table readInput(Path csv, String tableName) {
-    List<ColumnPolicy> columns = cleanRoom.stage2Policy(name).map(p -> p.columns()).orElse(List.of());
+  /**
+   * Stage 2: a CSV of the job's inputs, read as the DP query service reads it (the policy's separator, encoding
+   * and, for the real rows, missing markers) and typed by the policy beside it, without the columns it excludes
+   * or does not declare. Without a policy, tablesaw guesses the types.
+   */
+  private Table readInput(Path csv, String tableName, boolean realRows) {
+    Optional<DatasetPolicy> policy = cleanRoom.stage2Policy(name);
     try {
-      Table table = read(CsvReadOptions.builder(csv.toFile()), tableName, columns);
-      columns.stream().filter(ColumnPolicy.Excluded.class::isInstance).map(ColumnPolicy::name)
-          .filter(table::containsColumn).forEach(table::removeColumns);
-      return table;
+      if (policy.isEmpty()) {
+        return Table.read().usingOptions(CsvReadOptions.builder(csv.toFile()).tableName(tableName));
+      }
+      SourceFormat source = policy.get().source();
+      CsvFile rows = realRows ? CsvFile.read(csv, source) : CsvFile.read(csv);
+      return TypedTable.of(tableName, rows, policy.get().columns(),
+          realRows ? source::isMissing : Dataset::isViewMissing);
     } catch (IOException e) {
       throw new SdkException("input_unreadable", "Tried to read " + csv + " but failed because: " + e.getMessage(), e);
     }
@@ -126,23 +134,16 @@ public final class Dataset {
   /** Stage 1: a row view as the DP query service sent it, typed by the dataset's declared columns. */
   private Table readView(String view, String csv, DatasetInfo described) {
     try {
-      return read(CsvReadOptions.builder(new StringReader(csv)), name + " (" + view + ")", described.columns());
+      return TypedTable.of(name + " (" + view + ")", CsvFile.parse(csv, ','), described.columns(),
+          Dataset::isViewMissing);
     } catch (IOException e) {
       throw new SdkException("invalid_view", "The " + view + " view of '" + name + "' is not valid CSV: " + e.getMessage(), e);
     }
   }
 
-  private static Table read(CsvReadOptions.Builder options, String tableName, List<ColumnPolicy> columns)
-      throws IOException {
-    Map<String, ColumnType> types = new HashMap<>();
-    for (ColumnPolicy column : columns) {
-      if (column instanceof ColumnPolicy.Numeric numeric) {
-        types.put(numeric.name(), numeric.integer() ? ColumnType.INTEGER : ColumnType.DOUBLE);
-      } else if (column instanceof ColumnPolicy.Categorical categorical) {
-        types.put(categorical.name(), ColumnType.STRING);
-      }
-    }
-    return Table.read().usingOptions(options.tableName(tableName).columnTypesPartial(types));
+  /** The mock and synthetic views write a missing value as an empty cell. */
+  private static boolean isViewMissing(String cell) {
+    return cell.equals(CsvFile.MISSING_CELL);
   }
 
   @Override

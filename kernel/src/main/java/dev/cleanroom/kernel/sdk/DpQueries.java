@@ -72,7 +72,15 @@ public final class DpQueries {
     return ask(DpQuery.count(epsilon)).answer().value();
   }
 
-  /** Sum of a numeric column, each value clamped to its declared bounds. */
+  /** Number of rows whose {@code column} is missing, post-processed as {@link #count} is. */
+  public long missingCount(String column, double epsilon) {
+    return ask(DpQuery.missingCount(column, epsilon)).answer().value();
+  }
+
+  /**
+   * Sum of a numeric column, each value clamped to its declared bounds; missing values skipped or read as the
+   * column's imputed value, as its policy declares (the receipt says which).
+   */
   public double sum(String column, double epsilon) {
     return ask(DpQuery.sum(column, epsilon)).answer().value();
   }
@@ -95,7 +103,18 @@ public final class DpQueries {
     return ask(DpQuery.histogram(column, epsilon)).answer().value();
   }
 
-  /** The {@code alpha}-quantile of a numeric column (0.5 is the median). */
+  /**
+   * Count per {@code period} ({@code "year"}, {@code "month"} or {@code "day"}) of a date or timestamp column,
+   * one bucket per period between its declared bounds, plus {@code (missing)} if it allows missing values.
+   */
+  public Map<String, Long> histogramBy(String column, String period, double epsilon) {
+    return ask(DpQuery.byPeriod(column, period, epsilon)).answer().value();
+  }
+
+  /**
+   * The {@code alpha}-quantile of a numeric column (0.5 is the median); of a date or timestamp column, the day
+   * (days since 1970-01-01, {@code LocalDate.ofEpochDay}) or second ({@code Instant.ofEpochSecond}).
+   */
   public double quantile(String column, double alpha, double epsilon) {
     return ask(new DpQuery.Quantile(column, alpha, epsilon)).answer().value();
   }

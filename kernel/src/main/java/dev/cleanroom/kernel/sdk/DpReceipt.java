@@ -58,11 +58,13 @@ public record DpReceipt<T>(String dataset, String query, DpAnswer<T> answer, Opt
     return lines.toString();
   }
 
-  /** What the receipt says when post-processing changed the noisy answer, with the raw one; else nothing. */
+  /**
+   * What the receipt says when post-processing changed the noisy answer, with the raw one, and how the query
+   * treated missing values when its column allows them; else nothing.
+   */
   static String postProcessing(DpAnswer<?> answer) {
-    return answer.postProcessed()
-        ? "  ·  noisy counts below 0 shown as 0 (raw: " + format(answer.raw()) + ")"
-        : "";
+    return (answer.postProcessed() ? "  ·  noisy counts below 0 shown as 0 (raw: " + format(answer.raw()) + ")" : "")
+        + (answer.missingValues().isEmpty() ? "" : "  ·  " + answer.missingValues());
   }
 
   /** A value as the notebook shows it; a histogram inline as {@code female 312, male 298, (other) 1}. */

@@ -41,7 +41,7 @@ class EngineDpClientTest {
     return new DatasetPolicy(name, p.owner(), p.description(), scientists, views, p.columns(),
         p.budgetPerScientist(), p.maxPerQuery(), p.datasetTotal(), p.syntheticCost(), p.invalidValues(),
         p.outputsNeedRelease(), p.refusesHiddenCode(), java.util.Optional.empty(), p.minEpsilonPerQuery(),
-        p.outputRules(), p.allowedLibraryGroups());
+        p.outputRules(), p.allowedLibraryGroups(), p.source());
   }
 
   @BeforeEach
@@ -139,7 +139,7 @@ class EngineDpClientTest {
     return new DatasetPolicy(name, p.owner(), p.description(), List.of(), EnumSet.of(View.DP_QUERY, View.MOCK),
         p.columns(), perScientist, new PrivacyCost(1, 0), total, p.syntheticCost(), p.invalidValues(),
         p.outputsNeedRelease(), p.refusesHiddenCode(), java.util.Optional.empty(), p.minEpsilonPerQuery(),
-        p.outputRules(), p.allowedLibraryGroups());
+        p.outputRules(), p.allowedLibraryGroups(), p.source());
   }
 
   /**

@@ -111,7 +111,7 @@ class DpQueryServiceTest {
     return new DatasetPolicy(demo.dataset(), demo.owner(), demo.description(), demo.scientists(), demo.views(), columns,
         demo.budgetPerScientist(), demo.maxPerQuery(), demo.datasetTotal(), demo.syntheticCost(), demo.invalidValues(),
         demo.outputsNeedRelease(), demo.refusesHiddenCode(), Optional.empty(), demo.minEpsilonPerQuery(),
-        demo.outputRules(), demo.allowedLibraryGroups());
+        demo.outputRules(), demo.allowedLibraryGroups(), demo.source());
   }
 
   @Test

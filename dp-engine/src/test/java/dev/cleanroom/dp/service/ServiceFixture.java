@@ -105,7 +105,7 @@ public final class ServiceFixture implements AutoCloseable {
     return new DatasetPolicy(name, owner, p.description(), scientists, p.views(), p.columns(), budget, maxPerQuery,
         DatasetPolicy.defaultTotal(budget, p.views(), p.syntheticCost()), p.syntheticCost(), p.invalidValues(),
         p.outputsNeedRelease(), p.refusesHiddenCode(), java.util.Optional.empty(), p.minEpsilonPerQuery(),
-        p.outputRules(), p.allowedLibraryGroups());
+        p.outputRules(), p.allowedLibraryGroups(), p.source());
   }
 
   /** A views folder as {@code dcr provision} leaves it: policy.yaml, mock.csv, and a stand-in synthetic.csv. */

@@ -34,7 +34,7 @@ public final class InsuranceData {
         demo.columns(), budget, maxPerQuery, DatasetPolicy.defaultTotal(budget, demo.views(), demo.syntheticCost()),
         demo.syntheticCost(), demo.invalidValues(), demo.outputsNeedRelease(), demo.refusesHiddenCode(),
         java.util.Optional.empty(), demo.minEpsilonPerQuery(),
-        demo.outputRules(), demo.allowedLibraryGroups());
+        demo.outputRules(), demo.allowedLibraryGroups(), demo.source());
   }
 
   public static PrivateTable table(DatasetPolicy policy) {

@@ -56,6 +56,11 @@ public final class Launcher {
   static final String COLLECTION_FAILED = "the launcher could not collect what the notebook left in the job folder; the outputs were deleted";
   /** Why a run fails on an unforeseen failure while it checks the inputs or runs the notebook: fixed, for the same reason. */
   static final String RUN_FAILED = "the launcher failed unexpectedly while it ran the notebook";
+  /**
+   * Why a run fails when the job's inputs ({@code DCR_INPUTS}, and so its job plan) are not exactly the ones its image
+   * was approved for ({@code /app/inputs.json}), or the image carries none: fixed, since the operator set them.
+   */
+  static final String INPUTS_NOT_APPROVED = "the job's inputs are not the ones its image was approved for; the notebook did not run";
 
   private final LauncherPaths paths;
   private final Map<String, String> environment;

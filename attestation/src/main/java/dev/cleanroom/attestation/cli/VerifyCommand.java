@@ -129,7 +129,7 @@ public final class VerifyCommand {
         throw new UsageException("name a report.json or a job folder");
       }
       if (rebuild) {
-        options.rebuildWith(rebuilders.get().orElse(notebook -> {
+        options.rebuildWith(rebuilders.get().orElse((notebook, inputs) -> {
           throw new AttestationException("rebuild_unavailable",
               "the image builder (tee-image module) is not available here, so the image cannot be rebuilt; build it with ./dcr build");
         }));

@@ -120,7 +120,7 @@ class VerifyCommandTest {
 
   @Test
   void rebuild_withAnImageBuilder_comparesDigests() {
-    assertEquals(0, run(Optional.of(notebook -> TestJobs.IMAGE_DIGEST), dir.toString(), "--jwks", jwksFile.toString(), "--any-deployment", "--rebuild"), out());
+    assertEquals(0, run(Optional.of((notebook, inputs) -> TestJobs.IMAGE_DIGEST), dir.toString(), "--jwks", jwksFile.toString(), "--any-deployment", "--rebuild"), out());
     assertTrue(out().contains("  pass  rebuild"), out());
   }
 

@@ -48,6 +48,14 @@ public record ApprovedInputs(SortedMap<String, Sha256> commitments) {
     return new ApprovedInputs(JobConfig.parseInputs(list, what));
   }
 
+  /** The inputs as {@code DCR_INPUTS} and {@code dcr image build --inputs} spell them: {@code name=commitment,...}. */
+  public String toList() {
+    StringBuilder list = new StringBuilder();
+    commitments.forEach((name, commitment) -> list.append(list.isEmpty() ? "" : ",").append(name).append('=')
+        .append(commitment.hex()));
+    return list.toString();
+  }
+
   /** The file the image carries: {@code {"format": ..., "inputs": {name: commitment hex, ...}}}, canonical JSON. */
   public byte[] toJson() {
     ObjectNode json = JsonNodeFactory.instance.objectNode();

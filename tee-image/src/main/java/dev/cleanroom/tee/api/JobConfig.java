@@ -113,9 +113,7 @@ public record JobConfig(String jobId, String audience, SortedMap<String, Sha256>
     Map<String, String> env = new LinkedHashMap<>();
     env.put(JOB_ID, jobId);
     env.put(AUDIENCE, audience);
-    StringBuilder list = new StringBuilder();
-    inputs.forEach((name, sha) -> list.append(list.isEmpty() ? "" : ",").append(name).append('=').append(sha.hex()));
-    env.put(INPUTS, list.toString());
+    env.put(INPUTS, ApprovedInputs.of(inputs).toList());
     env.put(CELL_TIMEOUT, Long.toString(cellTimeout.toSeconds()));
     env.put(TIMEOUT, Long.toString(totalTimeout.toSeconds()));
     env.put(MAX_OUTPUT_BYTES, Long.toString(maxOutputBytes));

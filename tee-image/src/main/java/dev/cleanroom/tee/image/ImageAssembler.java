@@ -22,7 +22,8 @@ import java.util.stream.Stream;
 
 /**
  * Puts the stage-2 image together for Jib, from scratch: the base runtime layer, the launcher layer
- * ({@code /app/lib} + {@code /app/jvm.args}) and the notebook layer ({@code /app/notebook.ipynb}), with the
+ * ({@code /app/lib} + {@code /app/jvm.args}) and the notebook layer ({@code /app/notebook.ipynb} and the inputs it is
+ * approved to read, {@code /app/inputs.json}), with the
  * launcher as entry point, running as root (the launcher runs the notebook as nobody), and the launch policy as labels.
  *
  * <p>Invariant: the image is a function of its files' bytes and this class: entries sorted, times fixed
@@ -52,9 +53,13 @@ public final class ImageAssembler {
     this.staging = new Staging(staging);
   }
 
-  /** The image for one notebook, with these labels (launch policy and provenance). */
-  public JibContainerBuilder container(Path notebook, Map<String, String> labels) throws IOException {
+  /**
+   * The image for one notebook approved for {@code approvedInputs} (the file {@code ApprovedInputs} writes), with these
+   * labels (launch policy and provenance).
+   */
+  public JibContainerBuilder container(Path notebook, byte[] approvedInputs, Map<String, String> labels) throws IOException {
     Path notebookCopy = staging.stage(Files.readAllBytes(notebook), "notebook.ipynb");
+    Path inputsCopy = staging.stage(approvedInputs, "inputs.json");
     Path jvmArgs = staging.stage(jvmArgs().getBytes(StandardCharsets.UTF_8), "jvm.args");
     Map<String, String> environment = new LinkedHashMap<>();
     environment.put("PATH", ImageLayout.JAVA_HOME + "/bin:/usr/bin:/bin");
@@ -66,7 +71,7 @@ public final class ImageAssembler {
     return Jib.fromScratch()
         .setFormat(ImageFormat.OCI)
         .setCreationTime(Instant.EPOCH)
-        .setFileEntriesLayers(baseLayer(), launcherLayer(jvmArgs), notebookLayer(notebookCopy))
+        .setFileEntriesLayers(baseLayer(), launcherLayer(jvmArgs), notebookLayer(notebookCopy, inputsCopy))
         .setEntrypoint(entrypoint)
         .setEnvironment(environment)
         .setUser(ImageLayout.LAUNCHER_UID + ":" + ImageLayout.LAUNCHER_UID)
@@ -116,8 +121,9 @@ public final class ImageAssembler {
     return layer.build();
   }
 
-  private static FileEntriesLayer notebookLayer(Path notebook) {
+  private static FileEntriesLayer notebookLayer(Path notebook, Path approvedInputs) {
     return FileEntriesLayer.builder().setName("notebook")
+        .addEntry(entry(approvedInputs, ImageLayout.APPROVED_INPUTS, READ_ONLY))
         .addEntry(entry(notebook, ImageLayout.NOTEBOOK, READ_ONLY)).build();
   }
 

@@ -21,6 +21,8 @@ public final class ImageLayout {
   public static final String JVM_ARGS = APP + "/jvm.args";
   /** The submitted notebook, the image's last layer. */
   public static final String NOTEBOOK = APP + "/notebook.ipynb";
+  /** The inputs the image is approved to read (tee-image's {@code ApprovedInputs}), in the notebook's layer beside it. */
+  public static final String APPROVED_INPUTS = APP + "/inputs.json";
   /** Inputs, mounted read-only: one folder per dataset ({@code insurance/real.csv}, {@code insurance/policy.yaml}). */
   public static final String INPUT = "/input";
   /** The job folder, the one writable mount: what the job returns (attestation's JobFolder layout). */

@@ -217,6 +217,13 @@ class LauncherTest {
    * {@code DCR_INPUTS} to the changed rows' commitment had the launcher run the approved notebook on them: it checked the
    * inputs against what the operator said. Now the image's approved inputs decide, and the run is refused.
    */
+  /** The run ends attested as refused for inputs the image was not approved for, and the notebook wrote nothing. */
+  private void launch_isRefusedAsNotApproved() throws IOException {
+    assertEquals(Launcher.ATTESTED, launch());
+    assertEquals(JobOutcome.failed(Launcher.INPUTS_NOT_APPROVED), manifest().outcome());
+    assertFalse(Files.exists(job.resolve("outputs/ran.txt")), "the notebook ran");
+  }
+
   @Test
   void run_changedRowsWithTheOperatorsMatchingCommitment_areRefused_andTheNotebookDoesNotRun() throws IOException {
     TestNotebooks.write(notebook, "Dcr.output(\"ran.txt\").write(\"rows \" + Dcr.dataset(\"insurance\").table().rowCount());");
@@ -228,9 +235,7 @@ class LauncherTest {
     operators.put("insurance/real.csv", new Sha256(InputCommitment.of(key, rows)));
     environment.putAll(JobConfig.of("job-7", operators).environment());
 
-    assertEquals(Launcher.ATTESTED, launch());
-    assertEquals(JobOutcome.failed(Launcher.INPUTS_NOT_APPROVED), manifest().outcome());
-    assertFalse(Files.exists(job.resolve("outputs/ran.txt")), "the notebook ran");
+    launch_isRefusedAsNotApproved();
     assertTrue(verify().passed(), "the refusal is attested");
   }
 
@@ -251,9 +256,7 @@ class LauncherTest {
     }
     environment.putAll(JobConfig.of("job-7", operators).environment());
 
-    assertEquals(Launcher.ATTESTED, launch());
-    assertEquals(JobOutcome.failed(Launcher.INPUTS_NOT_APPROVED), manifest().outcome());
-    assertFalse(Files.exists(job.resolve("outputs/ran.txt")), "the notebook ran");
+    launch_isRefusedAsNotApproved();
   }
 
   @Test
@@ -264,18 +267,14 @@ class LauncherTest {
     Files.delete(input.resolve("insurance/policy.yaml"));
     environment.putAll(JobConfig.of("job-7", fewer).environment());
 
-    assertEquals(Launcher.ATTESTED, launch());
-    assertEquals(JobOutcome.failed(Launcher.INPUTS_NOT_APPROVED), manifest().outcome());
-    assertFalse(Files.exists(job.resolve("outputs/ran.txt")), "the notebook ran");
+    launch_isRefusedAsNotApproved();
   }
 
   @Test
   void run_anImageWithoutApprovedInputs_isRefused() throws IOException {
     TestNotebooks.write(notebook, "Dcr.output(\"ran.txt\").write(\"yes\");");
     Files.delete(work.resolve("inputs.json"));
-    assertEquals(Launcher.ATTESTED, launch());
-    assertEquals(JobOutcome.failed(Launcher.INPUTS_NOT_APPROVED), manifest().outcome());
-    assertFalse(Files.exists(job.resolve("outputs/ran.txt")), "the notebook ran");
+    launch_isRefusedAsNotApproved();
   }
 
   @Test

@@ -76,10 +76,12 @@ public record CodeReview(int cell, String source, String parsed, List<Finding> f
       int at = parsed.length();
       if (kind == null) {
         parsed.appendCodePoint(codePoint);
-      } else if (kind == Finding.Kind.MIXED_SCRIPT) {
-        parsed.append(mark(codePoint)).appendCodePoint(codePoint);
       } else {
-        appendVisibly(parsed, codePoint);
+        if (kind == Finding.Kind.MIXED_SCRIPT) {
+          parsed.append(mark(codePoint)).appendCodePoint(codePoint);
+        } else {
+          appendVisibly(parsed, codePoint);
+        }
         findings.add(new Finding(cell, line, column(source, lineStart, i), i, new String(Character.toChars(codePoint)),
             at, parsed.length() - at, kind, codePoint, comment[i]));
       }

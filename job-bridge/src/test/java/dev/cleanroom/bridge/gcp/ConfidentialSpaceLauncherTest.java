@@ -191,10 +191,13 @@ class ConfidentialSpaceLauncherTest {
     operatorsInputs.put("insurance/real.csv",
         InputCommitment.of(InputCommitment.readKey(key), Files.write(dir.resolve("changed.csv"), changed)));
 
-    Map<String, String> vmEnvironment = launch(platform(operators), operatorsInputs);
+    ConfidentialSpacePlatform platform = platform(operators);
+    Map<String, String> vmEnvironment = launch(platform, operatorsInputs);
     assertEquals(0, runLauncher(vmEnvironment, approved(insurance.inputCommitments()),
         "Dcr.output(\\\"ran.txt\\\").write(\\\"yes\\\");"), launcherLog());
 
+    vmHasPoweredOff();
+    assertEquals(TeeBackend.RunState.EXITED, platform.tee().state(JOB));
     JobOutcome outcome = manifest().outcome();
     assertEquals(JobOutcome.failed("the job's inputs are not the ones its image was approved for; the notebook did not run"),
         outcome);

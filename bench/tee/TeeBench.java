@@ -1,5 +1,6 @@
 import dev.cleanroom.attestation.simulator.SimulatedWorkload;
 import dev.cleanroom.attestation.simulator.SimulatorKeys;
+import dev.cleanroom.tee.api.ApprovedInputs;
 import dev.cleanroom.tee.api.BuiltImage;
 import dev.cleanroom.tee.api.ImageBuilder;
 import dev.cleanroom.tee.api.LocalRun;
@@ -65,7 +66,7 @@ public class TeeBench {
       Path rootfs = new BaseRuntime(BaseRuntimeRecipe.pinned(), Path.of(System.getProperty("java.home")), coldCache, line -> { }).rootfs();
       double coldBase = seconds(t);
       t = System.nanoTime();
-      BuiltImage cold = ImageBuilder.builder().cacheDir(coldCache).build().build(notebook, work.resolve("cold-image"));
+      BuiltImage cold = ImageBuilder.builder().cacheDir(coldCache).build().build(notebook, ApprovedInputs.none(), work.resolve("cold-image"));
       double coldLayers = seconds(t);
       FileTrees.delete(coldCache);
       long imageBytes = 0;
@@ -89,11 +90,11 @@ public class TeeBench {
       }
       say("Warm builds in a warm JVM, as the job bridge runs them");
       ImageBuilder builder = ImageBuilder.create();
-      builder.build(notebook, work.resolve("warmup"));
+      builder.build(notebook, ApprovedInputs.none(), work.resolve("warmup"));
       List<Double> warmJvm = new ArrayList<>();
       for (int i = 0; i < builds; i++) {
         t = System.nanoTime();
-        builder.build(notebook, work.resolve("warm-" + i));
+        builder.build(notebook, ApprovedInputs.none(), work.resolve("warm-" + i));
         warmJvm.add(seconds(t));
       }
       json.put("warm", Map.of("freshJvmWallSeconds", freshWall, "freshJvmBuildSeconds", freshBuild, "warmJvmSeconds", warmJvm));

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.cleanroom.attestation.manifest.Sha256;
 import dev.cleanroom.tee.TestRegistry;
+import dev.cleanroom.tee.api.ApprovedInputs;
 import dev.cleanroom.tee.api.ImageBuilder;
 import dev.cleanroom.tee.image.OciLayout;
 import java.net.http.HttpResponse;
@@ -110,7 +111,7 @@ class ServiceImagesIT {
 
     Path notebook = CHECKOUT.resolve("notebooks").resolve("insurance-explore.ipynb");
     String local = ImageBuilder.builder().withoutPrebuiltAssets()
-        .launcherBundle(CHECKOUT.resolve(DeploymentImages.LAUNCHER_BUNDLE)).build().digest(notebook);
+        .launcherBundle(CHECKOUT.resolve(DeploymentImages.LAUNCHER_BUNDLE)).build().digest(notebook, ApprovedInputs.none());
     // dcr image build inside the bridge's container, on its own class path: no JDK, no network, only the assets.
     var result = Runc.run(layout, dir, List.of("/opt/java/bin/java", "@/app/jvm.args", "dev.cleanroom.tee.cli.ImageCommand",
         "build", "/tmp/notebook.ipynb", "--out", "/tmp/image"), Map.of("tmp/notebook.ipynb", notebook));

@@ -136,7 +136,7 @@ public final class VerifyCommand {
         throw new UsageException("--libraries is for --rebuild");
       }
       if (rebuild) {
-        ImageRebuilder rebuilder = rebuilders.get().orElse(notebook -> {
+        ImageRebuilder rebuilder = rebuilders.get().orElse((notebook, inputs) -> {
           throw new AttestationException("rebuild_unavailable",
               "the image builder (tee-image module) is not available here, so the image cannot be rebuilt; build it with ./dcr build");
         });

@@ -535,7 +535,9 @@ public final class AttestationVerifier {
     }
     String digest;
     try {
-      digest = rebuilder.rebuild(folder.notebook());
+      // A run's manifest lists the inputs the launcher checked; for a run that was not refused, those are the ones
+      // its image was approved for, which the image carries.
+      digest = rebuilder.rebuild(folder.notebook(), manifest.inputs());
     } catch (AttestationException e) {
       return Check.fail(CheckName.REBUILD, e.getMessage());
     } catch (IOException | RuntimeException e) {
@@ -544,7 +546,7 @@ public final class AttestationVerifier {
     return digest.equals(manifest.imageDigest())
         ? Check.pass(CheckName.REBUILD, "rebuilt image " + abbreviate(digest) + " is the attested one")
         : Check.fail(CheckName.REBUILD, "rebuilt image " + abbreviate(digest) + " differs from the attested "
-            + abbreviate(manifest.imageDigest()) + ": the build is not reproducible or the image is not this notebook's");
+            + abbreviate(manifest.imageDigest()) + ": the build is not reproducible, or the image is not this notebook's approved for these inputs");
   }
 
   private static String abbreviate(String value) {

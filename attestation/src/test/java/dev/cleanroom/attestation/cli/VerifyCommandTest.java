@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.cleanroom.attestation.TestJobs;
+import dev.cleanroom.attestation.manifest.Sha256;
 import dev.cleanroom.attestation.report.JobFolder;
 import dev.cleanroom.attestation.token.TokenRequest;
 import dev.cleanroom.attestation.trust.DeploymentTrust;
@@ -19,6 +20,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.SortedMap;
 import java.util.TreeMap;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -121,7 +123,7 @@ class VerifyCommandTest {
 
   @Test
   void rebuild_withAnImageBuilder_comparesDigests() {
-    assertEquals(0, run(Optional.of(notebook -> TestJobs.IMAGE_DIGEST), dir.toString(), "--jwks", jwksFile.toString(), "--any-deployment", "--rebuild"), out());
+    assertEquals(0, run(Optional.of((notebook, inputs) -> TestJobs.IMAGE_DIGEST), dir.toString(), "--jwks", jwksFile.toString(), "--any-deployment", "--rebuild"), out());
     assertTrue(out().contains("  pass  rebuild"), out());
   }
 
@@ -130,14 +132,14 @@ class VerifyCommandTest {
     List<Path> folders = new ArrayList<>();
     ImageRebuilder fromRepository = new ImageRebuilder() {
       @Override
-      public String rebuild(Path notebook) {
+      public String rebuild(Path notebook, SortedMap<String, Sha256> inputs) {
         return "sha256:" + "0".repeat(64); // not the attested digest: the folder's rebuilder must be the one asked
       }
 
       @Override
       public ImageRebuilder withLibraryFolder(Path folder) {
         folders.add(folder);
-        return notebook -> TestJobs.IMAGE_DIGEST;
+        return (notebook, inputs) -> TestJobs.IMAGE_DIGEST;
       }
     };
     Path jars = dir.resolve("jars");

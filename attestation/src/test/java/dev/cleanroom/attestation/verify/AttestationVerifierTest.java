@@ -283,9 +283,13 @@ class AttestationVerifierTest {
   }
 
   @Test
-  void rebuild_sameDigest_passes() throws Exception {
+  void rebuild_fromTheNotebookAndTheManifestsInputs_sameDigest_passes() throws Exception {
     TestJobs.googleJob(dir);
-    Verification v = verify(at(NOW).offlineKeys(TestJobs.googleJwks()).rebuildWith(notebook -> TestJobs.IMAGE_DIGEST).build());
+    var inputs = dev.cleanroom.attestation.report.JobFolder.at(dir).readReport().manifest().inputs();
+    assertFalse(inputs.isEmpty());
+    // The image carries the inputs it was approved for: a rebuild without them is another image.
+    Verification v = verify(at(NOW).offlineKeys(TestJobs.googleJwks()).rebuildWith((notebook, approved) ->
+        approved.equals(inputs) ? TestJobs.IMAGE_DIGEST : TestJobs.OTHER_IMAGE_DIGEST).build());
     assertTrue(v.check(CheckName.REBUILD).orElseThrow().passed());
     assertTrue(v.passed());
   }
@@ -293,7 +297,7 @@ class AttestationVerifierTest {
   @Test
   void rebuild_otherDigest_isRefused() throws Exception {
     TestJobs.googleJob(dir);
-    Verification v = verify(at(NOW).offlineKeys(TestJobs.googleJwks()).rebuildWith(notebook -> TestJobs.OTHER_IMAGE_DIGEST).build());
+    Verification v = verify(at(NOW).offlineKeys(TestJobs.googleJwks()).rebuildWith((notebook, inputs) -> TestJobs.OTHER_IMAGE_DIGEST).build());
     assertEquals(Set.of(CheckName.REBUILD), failed(v));
   }
 

@@ -1,5 +1,6 @@
 package dev.cleanroom.bridge.backend;
 
+import dev.cleanroom.tee.api.ApprovedInputs;
 import java.io.IOException;
 import java.nio.file.Path;
 
@@ -12,5 +13,9 @@ import java.nio.file.Path;
  */
 @FunctionalInterface
 public interface ImageBuild {
-  BuiltImage build(String jobId, Path notebook) throws IOException;
+  /**
+   * Builds the image of {@code notebook} approved to read {@code inputs} (the job's datasets' inputs and commitments):
+   * the image carries them, so its digest, which the providers' data grants name, is this job's on this data.
+   */
+  BuiltImage build(String jobId, Path notebook, ApprovedInputs inputs) throws IOException;
 }

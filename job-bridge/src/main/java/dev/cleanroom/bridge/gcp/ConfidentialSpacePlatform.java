@@ -12,6 +12,7 @@ import dev.cleanroom.bridge.backend.TeePlatform;
 import dev.cleanroom.bridge.backend.TeePlatformProvider;
 import dev.cleanroom.bridge.datasets.CatalogDataset;
 import dev.cleanroom.bridge.datasets.DatasetCatalog;
+import dev.cleanroom.tee.api.ApprovedInputs;
 import dev.cleanroom.tee.api.ImageBuildException;
 import dev.cleanroom.tee.api.ImageBuilder;
 import dev.cleanroom.tee.api.JobConfig;
@@ -66,7 +67,7 @@ public final class ConfidentialSpacePlatform implements TeePlatform {
   @FunctionalInterface
   interface ImagePush {
     /** @return the pushed image's manifest digest, {@code sha256:<hex>} */
-    String push(Path notebook, String reference) throws IOException;
+    String push(Path notebook, ApprovedInputs inputs, String reference) throws IOException;
   }
 
   /** Makes the Compute Engine client. */
@@ -144,8 +145,8 @@ public final class ConfidentialSpacePlatform implements TeePlatform {
   }
 
   /** Pushes the job's image as {@code REGISTRY/<job id>}; the TEE pulls it by the digest the push reports. */
-  private BuiltImage build(String jobId, Path notebook) throws IOException {
-    String digest = images.push(notebook, registry.image(jobId));
+  private BuiltImage build(String jobId, Path notebook, ApprovedInputs inputs) throws IOException {
+    String digest = images.push(notebook, inputs, registry.image(jobId));
     return new BuiltImage(registry.byDigest(jobId, digest), digest);
   }
 
@@ -310,10 +311,10 @@ public final class ConfidentialSpacePlatform implements TeePlatform {
     }
 
     @Override
-    public String push(Path notebook, String reference) throws IOException {
+    public String push(Path notebook, ApprovedInputs inputs, String reference) throws IOException {
       ArtifactRegistry.RegistryLogin login = registry.login();
       try {
-        return builder().push(notebook, reference, new RegistryCredential(login.username(), login.password())).digest();
+        return builder().push(notebook, inputs, reference, new RegistryCredential(login.username(), login.password())).digest();
       } catch (ImageBuildException e) {
         throw new IOException(e.getMessage() + " [" + e.code() + "]", e);
       }

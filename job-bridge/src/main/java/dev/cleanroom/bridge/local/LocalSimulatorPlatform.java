@@ -15,6 +15,7 @@ import dev.cleanroom.bridge.backend.TeePlatform;
 import dev.cleanroom.bridge.backend.TeePlatformProvider;
 import dev.cleanroom.bridge.datasets.CatalogDataset;
 import dev.cleanroom.bridge.datasets.DatasetCatalog;
+import dev.cleanroom.tee.api.ApprovedInputs;
 import dev.cleanroom.tee.api.ImageBuildException;
 import dev.cleanroom.tee.api.ImageBuilder;
 import dev.cleanroom.tee.api.SimulationException;
@@ -131,11 +132,11 @@ public final class LocalSimulatorPlatform implements TeePlatform {
     return this::build;
   }
 
-  private BuiltImage build(String jobId, Path notebook) throws IOException {
+  private BuiltImage build(String jobId, Path notebook, ApprovedInputs inputs) throws IOException {
     Path layout = work.resolve("images").resolve(jobId);
     FileTrees.delete(layout); // what a build cut off by a crash left
     try {
-      dev.cleanroom.tee.api.BuiltImage image = builder().build(notebook, layout);
+      dev.cleanroom.tee.api.BuiltImage image = builder().build(notebook, inputs, layout);
       return new BuiltImage(layout.toString(), image.digest());
     } catch (ImageBuildException e) {
       throw new IOException(e.getMessage() + " [" + e.code() + "]", e);

@@ -1,14 +1,16 @@
 package dev.cleanroom.bridge.reconcile;
 
+import dev.cleanroom.attestation.manifest.Sha256;
 import dev.cleanroom.bridge.datasets.CatalogDataset;
 import dev.cleanroom.bridge.datasets.DatasetCatalog;
 import dev.cleanroom.bridge.job.Job;
 import dev.cleanroom.bridge.job.JobDataset;
+import dev.cleanroom.tee.api.ApprovedInputs;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.StringJoiner;
+import java.util.TreeMap;
 
 /**
  * The variables a job's launcher is started with (on Confidential Space the {@code tee-env-*} metadata, which the
@@ -39,14 +41,22 @@ public final class LaunchEnvironment {
     Map<String, String> env = new LinkedHashMap<>();
     env.put(JOB_ID, job.id());
     env.put(AUDIENCE, audience);
-    StringJoiner inputs = new StringJoiner(",");
+    env.put(INPUTS, inputs(job, datasets).toList());
+    env.put(TIMEOUT, Long.toString(Math.max(1, timeout.toSeconds())));
+    return env;
+  }
+
+  /**
+   * The job's inputs: every input of its datasets with the commitment the catalog holds. The job's image is built
+   * approved for exactly these, and its launcher refuses a run that names others.
+   */
+  static ApprovedInputs inputs(Job job, DatasetCatalog datasets) throws IOException {
+    Map<String, Sha256> inputs = new TreeMap<>();
     for (JobDataset d : job.datasets()) {
       CatalogDataset dataset = datasets.find(d.dataset()).orElseThrow(() -> new IOException("dataset '" + d.dataset()
           + "' is no longer served by this bridge; add it again with --dataset, or cancel the job"));
-      dataset.inputCommitments().forEach((name, commitment) -> inputs.add(name + "=" + commitment));
+      dataset.inputCommitments().forEach((name, commitment) -> inputs.put(name, new Sha256(commitment)));
     }
-    env.put(INPUTS, inputs.toString());
-    env.put(TIMEOUT, Long.toString(Math.max(1, timeout.toSeconds())));
-    return env;
+    return ApprovedInputs.of(inputs);
   }
 }

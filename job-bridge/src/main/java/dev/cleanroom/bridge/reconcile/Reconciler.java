@@ -234,7 +234,7 @@ public final class Reconciler implements AutoCloseable {
     }
     long start = System.nanoTime();
     log.accept("job " + job.id() + ": building its image");
-    BuiltImage image = platform.images().build(job.id(), notebook);
+    BuiltImage image = platform.images().build(job.id(), notebook, LaunchEnvironment.inputs(job, datasets));
     String took = String.format(java.util.Locale.ROOT, "%.1f s", (System.nanoTime() - start) / 1e9);
     Files.deleteIfExists(notebook);
     return moved(store.transition(job.id(), JobState.BUILDING, JobState.BUILT, "image " + image.digest() + " built in " + took,

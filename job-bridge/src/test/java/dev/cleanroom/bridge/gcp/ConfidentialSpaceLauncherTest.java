@@ -18,6 +18,7 @@ import com.google.cloud.storage.StorageOptions;
 import com.sun.net.httpserver.HttpServer;
 import dev.cleanroom.attestation.manifest.JobManifest;
 import dev.cleanroom.attestation.manifest.JobOutcome;
+import dev.cleanroom.attestation.manifest.Sha256;
 import dev.cleanroom.attestation.report.JobFolder;
 import dev.cleanroom.attestation.simulator.SimulatedWorkload;
 import dev.cleanroom.attestation.simulator.SimulatorIssuer;
@@ -28,6 +29,8 @@ import dev.cleanroom.bridge.backend.TeeBackend;
 import dev.cleanroom.bridge.datasets.CatalogDataset;
 import dev.cleanroom.bridge.datasets.DatasetCatalog;
 import dev.cleanroom.bridge.testing.BridgeFixture;
+import dev.cleanroom.dp.provision.InputCommitment;
+import dev.cleanroom.tee.api.ApprovedInputs;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -131,8 +134,8 @@ class ConfidentialSpaceLauncherTest {
         Files.readAllBytes(dir.resolve("provider/insurance/real.csv")));
     ConfidentialSpacePlatform platform = platform(insurance);
 
-    Map<String, String> vmEnvironment = launch(platform, insurance);
-    assertEquals(0, runLauncher(vmEnvironment, "var t = Dcr.dataset(\\\"insurance\\\").table();\\n"
+    Map<String, String> vmEnvironment = launch(platform, insurance.inputCommitments());
+    assertEquals(0, runLauncher(vmEnvironment, approved(insurance.inputCommitments()), "var t = Dcr.dataset(\\\"insurance\\\").table();\\n"
         + "Dcr.output(\\\"rows.txt\\\").write(\\\"rows \\\" + t.rowCount() + \\\"\\\\n\\\");"), launcherLog());
 
     vmHasPoweredOff();
@@ -158,8 +161,9 @@ class ConfidentialSpaceLauncherTest {
         "age,smoker,charges\n99,yes,1.00\n".getBytes(UTF_8));
     ConfidentialSpacePlatform platform = platform(insurance);
 
-    Map<String, String> vmEnvironment = launch(platform, insurance);
-    assertEquals(0, runLauncher(vmEnvironment, "Dcr.output(\\\"ran.txt\\\").write(\\\"yes\\\");"), launcherLog());
+    Map<String, String> vmEnvironment = launch(platform, insurance.inputCommitments());
+    assertEquals(0, runLauncher(vmEnvironment, approved(insurance.inputCommitments()),
+        "Dcr.output(\\\"ran.txt\\\").write(\\\"yes\\\");"), launcherLog());
 
     vmHasPoweredOff();
     assertEquals(TeeBackend.RunState.EXITED, platform.tee().state(JOB));
@@ -170,10 +174,51 @@ class ConfidentialSpaceLauncherTest {
     assertFalse(storage.exists(JobObjects.resultFile(JOB, "outputs/ran.txt")));
   }
 
+  /**
+   * #14: the operator points an approved image at other rows (here a changed copy of the dataset, at another object)
+   * and sets DCR_INPUTS to their commitment, so that the job plan and the launcher's input check agree. The launcher ran
+   * the approved notebook on them; now the inputs the image carries decide, and the run is refused before any input
+   * is fetched, as an attested failure that comes back.
+   */
+  @Test
+  void anOperatorsPlanNamingOtherRows_withTheirCommitments_isRefused_beforeAnyRowIsFetched() throws Exception {
+    CatalogDataset insurance = datasetWithRealRowsInTheDataBucket();
+    byte[] changed = "age,smoker,charges\n99,yes,1.00\n".getBytes(UTF_8);
+    client.create(BlobInfo.newBuilder(dataBucket, "insurance/changed.csv").build(), changed);
+    CatalogDataset operators = datasetWithRealRowsAt("gs://" + dataBucket + "/insurance/changed.csv");
+    Path key = Path.of(operators.inputLocations().get("insurance/" + InputCommitment.KEY_FILE));
+    Map<String, String> operatorsInputs = new LinkedHashMap<>(insurance.inputCommitments());
+    operatorsInputs.put("insurance/real.csv",
+        InputCommitment.of(InputCommitment.readKey(key), Files.write(dir.resolve("changed.csv"), changed)));
+
+    ConfidentialSpacePlatform platform = platform(operators);
+    Map<String, String> vmEnvironment = launch(platform, operatorsInputs);
+    assertEquals(0, runLauncher(vmEnvironment, approved(insurance.inputCommitments()),
+        "Dcr.output(\\\"ran.txt\\\").write(\\\"yes\\\");"), launcherLog());
+
+    vmHasPoweredOff();
+    assertEquals(TeeBackend.RunState.EXITED, platform.tee().state(JOB));
+    JobOutcome outcome = manifest().outcome();
+    assertEquals(JobOutcome.failed("the job's inputs are not the ones its image was approved for; the notebook did not run"),
+        outcome);
+    assertFalse(storage.exists(JobObjects.resultFile(JOB, "outputs/ran.txt")));
+    assertEquals(0, exchanges.size(), "no token was asked for to read rows");
+  }
+
   private CatalogDataset datasetWithRealRowsInTheDataBucket() throws IOException {
+    return datasetWithRealRowsAt("gs://" + dataBucket + "/insurance/real.csv");
+  }
+
+  private CatalogDataset datasetWithRealRowsAt(String realRows) throws IOException {
     String spec = BridgeFixture.datasetSpecs(dir).get(0);
-    return DatasetCatalog.open(spec.substring(0, spec.indexOf(':', spec.indexOf('=')) + 1)
-        + "gs://" + dataBucket + "/insurance/real.csv");
+    return DatasetCatalog.open(spec.substring(0, spec.indexOf(':', spec.indexOf('=')) + 1) + realRows);
+  }
+
+  /** The inputs an image is approved for, from commitments as the catalog gives them. */
+  private static ApprovedInputs approved(Map<String, String> commitments) {
+    Map<String, Sha256> inputs = new LinkedHashMap<>();
+    commitments.forEach((name, commitment) -> inputs.put(name, new Sha256(commitment)));
+    return ApprovedInputs.of(inputs);
   }
 
   /** The deployment the test's platform names in its trust file. */
@@ -185,14 +230,14 @@ class ConfidentialSpaceLauncherTest {
     ConfidentialSpaceSettings settings = ConfidentialSpaceSettings.builder("clean-room-prod", "us-central1-a",
         "dcr-workload@clean-room-prod.iam.gserviceaccount.com").build();
     return new ConfidentialSpacePlatform(storage, DatasetCatalog.of(List.of(dataset)), REGISTRY,
-        (notebook, reference) -> DIGEST, () -> instances, settings,
+        (notebook, inputs, reference) -> DIGEST, () -> instances, settings,
         Optional.of(new TeeDataAccess(IDENTITY_PROVIDER, Optional.empty())), IDENTITY);
   }
 
-  /** Launches the job and returns the VM's {@code tee-env-*} variables. */
-  private Map<String, String> launch(ConfidentialSpacePlatform platform, CatalogDataset dataset) throws IOException {
+  /** Launches the job with these inputs ({@code DCR_INPUTS}) and returns the VM's {@code tee-env-*} variables. */
+  private Map<String, String> launch(ConfidentialSpacePlatform platform, Map<String, String> commitments) throws IOException {
     StringJoiner inputs = new StringJoiner(",");
-    dataset.inputCommitments().forEach((name, commitment) -> inputs.add(name + "=" + commitment));
+    commitments.forEach((name, commitment) -> inputs.add(name + "=" + commitment));
     Map<String, String> environment = Map.of("DCR_JOB_ID", JOB, "DCR_AUDIENCE", "https://bridge.example/attest",
         "DCR_INPUTS", inputs.toString(), "DCR_TIMEOUT_SECONDS", "600");
     platform.tee().launch(new TeeBackend.LaunchRequest(JOB, REGISTRY.byDigest(JOB, DIGEST), DIGEST, environment, false,
@@ -208,9 +253,14 @@ class ConfidentialSpaceLauncherTest {
     return vm;
   }
 
-  /** The launcher as the image runs it, but with the test's class path and Google's APIs replaced by local ones. */
-  private int runLauncher(Map<String, String> environment, String code) throws IOException, InterruptedException {
+  /**
+   * The launcher as the image runs it, from an image approved for {@code approved}, but with the test's class path and
+   * Google's APIs replaced by local ones.
+   */
+  private int runLauncher(Map<String, String> environment, ApprovedInputs approved, String code)
+      throws IOException, InterruptedException {
     Path vm = dir.resolve("vm");
+    Files.write(vm.resolve("inputs.json"), approved.toJson());
     Path notebook = Files.writeString(vm.resolve("notebook.ipynb"), """
         {"cells": [{"cell_type": "code", "execution_count": null, "id": "c1", "metadata": {}, "outputs": [],
           "source": ["%s"]}],

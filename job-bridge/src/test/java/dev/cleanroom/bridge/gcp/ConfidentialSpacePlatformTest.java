@@ -30,6 +30,7 @@ import dev.cleanroom.bridge.backend.TeeBackend;
 import dev.cleanroom.bridge.datasets.CatalogDataset;
 import dev.cleanroom.bridge.datasets.DatasetCatalog;
 import dev.cleanroom.bridge.testing.BridgeFixture;
+import dev.cleanroom.tee.api.ApprovedInputs;
 import com.google.auth.oauth2.ServiceAccountCredentials;
 import io.vertx.core.json.JsonObject;
 import java.net.http.HttpClient;
@@ -202,12 +203,14 @@ class ConfidentialSpacePlatformTest {
   }
 
   @Test
-  void images_arePushedUnderTheJobsName_andRunByDigest() throws Exception {
+  void images_arePushedUnderTheJobsName_approvedForItsInputs_andRunByDigest() throws Exception {
     ConfidentialSpacePlatform platform = platform(dataset(REAL_ROWS));
+    ApprovedInputs inputs = ApprovedInputs.parseList("insurance/real.csv=" + "1a".repeat(32), "the job's inputs");
 
-    BuiltImage image = platform.images().build(JOB, Files.writeString(dir.resolve("n.ipynb"), "{}"));
+    BuiltImage image = platform.images().build(JOB, Files.writeString(dir.resolve("n.ipynb"), "{}"), inputs);
 
-    assertEquals(List.of("us-central1-docker.pkg.dev/clean-room-prod/cleanroom/" + JOB), pushed);
+    assertEquals(List.of("us-central1-docker.pkg.dev/clean-room-prod/cleanroom/" + JOB + " approved for " + inputs.toList()),
+        pushed);
     assertEquals(new BuiltImage("us-central1-docker.pkg.dev/clean-room-prod/cleanroom/" + JOB + "@" + DIGEST, DIGEST), image);
   }
 
@@ -228,8 +231,8 @@ class ConfidentialSpacePlatformTest {
     ConfidentialSpaceSettings settings = ConfidentialSpaceSettings.builder("clean-room-prod", "us-central1-a",
         "dcr-workload@clean-room-prod.iam.gserviceaccount.com").build();
     // The registry push stands in for Jib's (tee-image's ImageBuilderIT pushes to a real registry).
-    return new ConfidentialSpacePlatform(storage, DatasetCatalog.of(List.of(dataset)), REGISTRY, (notebook, reference) -> {
-      pushed.add(reference);
+    return new ConfidentialSpacePlatform(storage, DatasetCatalog.of(List.of(dataset)), REGISTRY, (notebook, inputs, reference) -> {
+      pushed.add(reference + " approved for " + inputs.toList());
       return DIGEST;
     }, () -> instances, settings, dataAccess, ConfidentialSpaceLauncherTest.IDENTITY);
   }

@@ -2,12 +2,16 @@ package dev.cleanroom.bridge.gcp;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.cleanroom.attestation.manifest.Sha256;
 import dev.cleanroom.bridge.backend.DataGrants;
 import dev.cleanroom.bridge.datasets.CatalogDataset;
 import dev.cleanroom.bridge.datasets.DatasetCatalog;
 import dev.cleanroom.bridge.testing.BridgeFixture;
+import dev.cleanroom.bridge.testing.FakeImageBuild;
+import dev.cleanroom.tee.api.ApprovedInputs;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -125,6 +129,33 @@ class WorkloadGrantsTest {
     assertFalse(mayRead(DIGEST, PRIVATE, NOW), "another provider's bucket");
     assertFalse(mayRead(OTHER_DIGEST, INSURANCE, NOW), "another image");
     assertFalse(mayRead(DIGEST, INSURANCE, JOB_END.plus(WorkloadGrants.MAX_OVERHANG)), "after the job's end");
+  }
+
+  /**
+   * #14: the image carries the inputs its job was approved for, so the same notebook approved for insurance in one job
+   * and for claims in another is two images; each job's documents grant its own image its own dataset. (Before, both
+   * jobs ran one image, which the two grants together let read both datasets.)
+   */
+  @Test
+  void documents_ofOneNotebookApprovedForTwoDatasetsInTwoJobs_grantEachImageItsOwnDatasetOnly() throws IOException {
+    byte[] notebook = "{\"cells\": []}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    String forInsurance = FakeImageBuild.digestOf(notebook, approved("insurance"));
+    String forClaims = FakeImageBuild.digestOf(notebook, approved("claims"));
+    assertNotEquals(forInsurance, forClaims);
+    apply(grants(Optional.empty()).policyDocuments(new DataGrants.Request("job-1", forInsurance, List.of("insurance"), JOB_END)));
+    apply(grants(Optional.empty()).policyDocuments(new DataGrants.Request("job-2", forClaims, List.of("claims"), JOB_END)));
+
+    assertTrue(mayRead(forInsurance, INSURANCE, NOW));
+    assertFalse(mayRead(forInsurance, CLAIMS, NOW), "the insurance job's image reads claims");
+    assertTrue(mayRead(forClaims, CLAIMS, NOW));
+    assertFalse(mayRead(forClaims, INSURANCE, NOW), "the claims job's image reads insurance");
+  }
+
+  /** The inputs a job on {@code dataset} is approved for, as the bridge builds its image. */
+  private ApprovedInputs approved(String dataset) throws IOException {
+    Map<String, Sha256> inputs = new HashMap<>();
+    catalog.find(dataset).orElseThrow().inputCommitments().forEach((name, commitment) -> inputs.put(name, new Sha256(commitment)));
+    return ApprovedInputs.of(inputs);
   }
 
   @Test

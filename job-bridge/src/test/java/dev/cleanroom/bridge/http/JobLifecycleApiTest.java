@@ -11,6 +11,7 @@ import dev.cleanroom.bridge.job.JobState;
 import dev.cleanroom.bridge.testing.BridgeClient;
 import dev.cleanroom.bridge.testing.BridgeFixture;
 import dev.cleanroom.bridge.testing.FakeImageBuild;
+import dev.cleanroom.tee.api.ApprovedInputs;
 import dev.cleanroom.bridge.testing.FakeWorkload;
 import dev.cleanroom.bridge.testing.Notebooks;
 import dev.cleanroom.service.sql.OnBothDatabases;
@@ -49,7 +50,12 @@ class JobLifecycleApiTest {
       bridge.awaitState(id, JobState.FINISHED);
 
       JsonNode finished = json(bridge.get("alice", "v1/jobs/" + id));
-      assertEquals(FakeImageBuild.digestOf(Notebooks.regression()), finished.path("image").path("digest").asText());
+      // The image is built approved for the job's dataset's inputs, which its digest names with the notebook.
+      ApprovedInputs approved = ApprovedInputs.fromJson(Files.readAllBytes(
+          java.nio.file.Path.of(finished.path("image").path("reference").asText(), "inputs.json")));
+      assertTrue(approved.commitments().containsKey("insurance/real.csv"), approved.toList());
+      assertTrue(approved.commitments().keySet().stream().allMatch(name -> name.startsWith("insurance/")), approved.toList());
+      assertEquals(FakeImageBuild.digestOf(Notebooks.regression(), approved), finished.path("image").path("digest").asText());
       assertTrue(finished.path("hasReport").asBoolean());
       assertEquals(403, bridge.get("alice", "v1/jobs/" + id + "/outputs").statusCode(), "in the airlock");
       JsonNode outputs = json(bridge.get("pat", "v1/jobs/" + id + "/outputs"));

@@ -3,6 +3,7 @@ package dev.cleanroom.bridge.testing;
 import dev.cleanroom.attestation.manifest.Sha256;
 import dev.cleanroom.bridge.backend.BuiltImage;
 import dev.cleanroom.bridge.backend.ImageBuild;
+import dev.cleanroom.tee.api.ApprovedInputs;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -12,8 +13,9 @@ import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Stands in for the tee-image build: the "image" is a folder holding the notebook, and its digest is the sha256 of
- * the notebook with a fixed salt, so that building again gives the same digest, as the real build does.
+ * Stands in for the tee-image build: the "image" is a folder holding the notebook and its approved inputs, and its
+ * digest is the sha256 of both with a fixed salt, so that building again gives the same digest and the same notebook
+ * approved for other inputs another, as the real build does.
  */
 public final class FakeImageBuild implements ImageBuild {
   private final Path images;
@@ -25,13 +27,14 @@ public final class FakeImageBuild implements ImageBuild {
     this.images = images;
   }
 
-  public static String digestOf(byte[] notebook) {
-    byte[] salted = ("fake-image\n" + new String(notebook, StandardCharsets.UTF_8)).getBytes(StandardCharsets.UTF_8);
+  public static String digestOf(byte[] notebook, ApprovedInputs inputs) {
+    byte[] salted = ("fake-image\n" + new String(notebook, StandardCharsets.UTF_8) + "\n" + inputs.toList())
+        .getBytes(StandardCharsets.UTF_8);
     return "sha256:" + Sha256.of(salted).hex();
   }
 
   @Override
-  public BuiltImage build(String jobId, Path notebook) throws IOException {
+  public BuiltImage build(String jobId, Path notebook, ApprovedInputs inputs) throws IOException {
     builds.incrementAndGet();
     try {
       Thread.sleep(takes.toMillis());
@@ -44,7 +47,8 @@ public final class FakeImageBuild implements ImageBuild {
     }
     Path image = Files.createDirectories(images.resolve(jobId));
     Files.copy(notebook, image.resolve("notebook.ipynb"), StandardCopyOption.REPLACE_EXISTING);
-    return new BuiltImage(image.toString(), digestOf(Files.readAllBytes(notebook)));
+    Files.write(image.resolve("inputs.json"), inputs.toJson());
+    return new BuiltImage(image.toString(), digestOf(Files.readAllBytes(notebook), inputs));
   }
 
   /** The folder the images are built into: their repository, as the deployment's trust file names it. */

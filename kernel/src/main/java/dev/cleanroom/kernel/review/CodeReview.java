@@ -2,8 +2,13 @@ package dev.cleanroom.kernel.review;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 
 /**
  * A code cell as a reviewer needs to read it: every spot where JShell parses something other than what the cell
@@ -14,7 +19,8 @@ import java.util.Locale;
  * which knows strings, character literals and text blocks but no escapes), then javac translates the Unicode
  * escapes of what is left (JLS §3.3) and parses it. {@link #parsed()} is the cell read the same way: comments kept as
  * written (they run nothing), escapes elsewhere translated, and every flagged character replaced by a visible mark
- * {@code ⟨U+XXXX⟩} (a translated line break keeps its break after the mark, so lines split where javac splits them).
+ * {@code ⟨U+XXXX⟩} (a translated line break keeps its break after the mark, so lines split where javac splits them;
+ * a look-alike letter of another script in a name keeps its letter after the mark).
  * Each {@link Finding} points at its spot both in the source as saved and in {@link #parsed()}. JShell splits a cell
  * into snippets with javac's tokens and blanks comments per snippet; where an escape moves a snippet's end into what
  * the raw text shows as a string, its comments can fall otherwise than here, and the cell is flagged all the same.
@@ -40,6 +46,7 @@ public record CodeReview(int cell, String source, String parsed, List<Finding> f
    */
   public static CodeReview of(int cell, String source) {
     boolean[] comment = comments(source);
+    boolean[] lookAlike = otherScriptLetters(source);
     StringBuilder parsed = new StringBuilder(source.length());
     List<Finding> findings = new ArrayList<>();
     int line = 1;
@@ -65,12 +72,16 @@ public record CodeReview(int cell, String source, String parsed, List<Finding> f
       }
       backslashes = c == '\\' && !comment[i] ? backslashes + 1 : 0; // a blanked comment is spaces to javac
       int codePoint = source.codePointAt(i);
-      Finding.Kind kind = kindOf(codePoint);
+      Finding.Kind kind = lookAlike[i] ? Finding.Kind.MIXED_SCRIPT : kindOf(codePoint);
       int at = parsed.length();
       if (kind == null) {
         parsed.appendCodePoint(codePoint);
       } else {
-        appendVisibly(parsed, codePoint);
+        if (kind == Finding.Kind.MIXED_SCRIPT) {
+          parsed.append(mark(codePoint)).appendCodePoint(codePoint);
+        } else {
+          appendVisibly(parsed, codePoint);
+        }
         findings.add(new Finding(cell, line, column(source, lineStart, i), i, new String(Character.toChars(codePoint)),
             at, parsed.length() - at, kind, codePoint, comment[i]));
       }
@@ -125,6 +136,49 @@ public record CodeReview(int cell, String source, String parsed, List<Finding> f
     return comment;
   }
 
+  /** Scripts that a name may mix with Latin and with each other, as CJK writing does (UTS #39, highly restrictive). */
+  private static final Set<Character.UnicodeScript> CJK = EnumSet.of(Character.UnicodeScript.HAN,
+      Character.UnicodeScript.HIRAGANA, Character.UnicodeScript.KATAKANA, Character.UnicodeScript.BOPOMOFO,
+      Character.UnicodeScript.HANGUL);
+
+  /**
+   * The letters that look-alike names are made of: in each name (a run of Java identifier characters, wherever it is),
+   * when its letters come from more than one script other than the CJK ones (a Cyrillic {@code о} in {@code tоtal}),
+   * every letter not of the name's main script (the one most of its letters have; on a tie, its first letter's).
+   * JShell reads {@code tоtal} and {@code total} as two names that a reader cannot tell apart.
+   */
+  private static boolean[] otherScriptLetters(String source) {
+    boolean[] flagged = new boolean[source.length()];
+    int i = 0;
+    while (i < source.length()) {
+      int start = i;
+      Map<Character.UnicodeScript, Integer> letters = new LinkedHashMap<>();
+      while (i < source.length() && Character.isJavaIdentifierPart(source.codePointAt(i))) {
+        script(source.codePointAt(i)).ifPresent(script -> letters.merge(script, 1, Integer::sum));
+        i += Character.charCount(source.codePointAt(i));
+      }
+      if (letters.size() > 1) {
+        Character.UnicodeScript main = letters.entrySet().stream().reduce((a, b) -> b.getValue() > a.getValue() ? b : a)
+            .orElseThrow().getKey();
+        for (int j = start; j < i; j += Character.charCount(source.codePointAt(j))) {
+          flagged[j] = script(source.codePointAt(j)).filter(script -> script != main).isPresent();
+        }
+      }
+      i = i == start ? i + Character.charCount(source.codePointAt(i)) : i;
+    }
+    return flagged;
+  }
+
+  /** The script of a letter, but none for other characters and the CJK scripts, which names may mix. */
+  private static Optional<Character.UnicodeScript> script(int codePoint) {
+    if (!Character.isLetter(codePoint)) {
+      return Optional.empty();
+    }
+    Character.UnicodeScript script = Character.UnicodeScript.of(codePoint);
+    return script == Character.UnicodeScript.COMMON || script == Character.UnicodeScript.INHERITED
+        || script == Character.UnicodeScript.UNKNOWN || CJK.contains(script) ? Optional.empty() : Optional.of(script);
+  }
+
   /**
    * Where the Unicode escape starting at the backslash {@code at} ends, or -1 if there is none: one or more
    * {@code u} and four hex digits. The digits are read as javac reads them, with {@link Character#digit(char, int)}.
@@ -160,11 +214,15 @@ public record CodeReview(int cell, String source, String parsed, List<Finding> f
   /** The character as the parsed view shows it: a mark for what would show as nothing, a line break kept. */
   private static void appendVisibly(StringBuilder parsed, int codePoint) {
     if (hides(codePoint) || codePoint == '\n' || codePoint == '\r') {
-      parsed.append(String.format(Locale.ROOT, "⟨U+%04X⟩", codePoint));
+      parsed.append(mark(codePoint));
     }
     if (!hides(codePoint)) {
       parsed.appendCodePoint(codePoint);
     }
+  }
+
+  private static String mark(int codePoint) {
+    return String.format(Locale.ROOT, "⟨U+%04X⟩", codePoint);
   }
 
   /** Whether the character, written as itself, would hide from a reader (see {@link #kindOf}). */

@@ -24,7 +24,12 @@ public record Finding(int cell, int line, int column, int offset, String text, i
     /** A bidirectional control, which reorders how the text around it is shown (Trojan Source, CVE-2021-42574). */
     BIDI_CONTROL("bidi_control"),
     /** A character that shows as nothing or as a plain space: format and control characters, fillers, odd spaces. */
-    INVISIBLE("invisible_character");
+    INVISIBLE("invisible_character"),
+    /**
+     * A letter of another script than the rest of its name (a Cyrillic {@code о} in {@code tоtal}): it may look like
+     * a letter of the name's script, so that two names a reader cannot tell apart are two names to JShell.
+     */
+    MIXED_SCRIPT("mixed_script");
 
     private final String code;
 
@@ -58,6 +63,8 @@ public record Finding(int cell, int line, int column, int offset, String text, i
           + "(" + meaning() + ")";
       case BIDI_CONTROL -> meaning() + ", a bidirectional control: the text around it is shown in another order than it runs";
       case INVISIBLE -> meaning() + ", a character that shows as nothing or as a space";
+      case MIXED_SCRIPT -> meaning() + ", a letter of another script than the rest of its name: the name may look like"
+          + " another one";
     };
   }
 }

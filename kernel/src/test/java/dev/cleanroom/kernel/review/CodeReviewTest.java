@@ -154,6 +154,27 @@ class CodeReviewTest {
     assertEquals(plain, CodeReview.of(1, plain).parsed());
   }
 
+  /** #14: a Cyrillic о makes {@code tоtal} another name than {@code total}, which a reader cannot see. */
+  @Test
+  void aLookAlikeLetterOfAnotherScriptInAName_isFlagged_andShownMarked() throws CellException {
+    String cell = "int total = 1;\nint t\u043Etal = 99;\ntotal";
+    assertEquals(1, jshell.eval(cell, "cell [1]").orElseThrow().value(), "two names that read alike");
+
+    CodeReview review = CodeReview.of(1, cell);
+    assertEquals(List.of("2:6 mixed_script \u043E U+043E CYRILLIC SMALL LETTER O"), spots(review));
+    assertEquals("int total = 1;\nint t⟨U+043E⟩\u043Etal = 99;\ntotal", review.parsed());
+    assertEquals("cell 1, line 2, column 6: U+043E CYRILLIC SMALL LETTER O, a letter of another script than the rest of"
+        + " its name: the name may look like another one", review.findings().get(0).describe());
+    assertEquals(List.of("1:1 mixed_script a U+0061 LATIN SMALL LETTER A"), spots(CodeReview.of(1, "a\u0430\u0431 = 1;")),
+        "the letter of the name's other script, the one fewer of its letters have");
+  }
+
+  @Test
+  void namesOfOneScript_orMixingCjkScripts_areNotFlagged() {
+    String cell = "int цена = 1; double τιμή = 2; String 食べる = \"\"; var 日本x = 3; // Тест test\n";
+    assertEquals(List.of(), CodeReview.of(1, cell).findings());
+  }
+
   @Test
   void columns_countCharacters_andLinesCountEveryBreak() {
     CodeReview review = CodeReview.of(1, "a\r\n😀\u200Bb\rc\\u0041");

@@ -36,7 +36,7 @@ import java.util.function.Consumer;
  * linked from the pinned JDK plus pinned Debian packages), the launcher bundle, and the notebook.
  *
  * <pre>{@code
- * BuiltImage image = ImageBuilder.create().build(Path.of("analysis.ipynb"), Path.of("out/image"));
+ * BuiltImage image = ImageBuilder.create().build(Path.of("analysis.ipynb"), approvedInputs, Path.of("out/image"));
  * image.digest();   // sha256:..., what the TEE's token will attest
  * }</pre>
  *
@@ -48,10 +48,10 @@ import java.util.function.Consumer;
  * or a folder ({@link Builder#libraryFolder}) and checked against the lock's sha256 first.
  *
  * <p>Invariant: the digest depends only on the notebook's bytes (its lock included, which names its libraries'
- * bytes), the launcher bundle's jars, the base runtime lock file and the launch policy: two builds of them, in any
- * process at any time, give the same
- * digest, whether the base runtime was assembled here or prebuilt; one byte more or less in the notebook
- * gives another.
+ * bytes), the inputs it is approved to read ({@link ApprovedInputs}: names and commitments), the launcher bundle's
+ * jars, the base runtime lock file and the launch policy: two builds of them, in any process at any time, give the
+ * same digest, whether the base runtime was assembled here or prebuilt; one byte more or less in the notebook, or
+ * another input, gives another.
  */
 public final class ImageBuilder {
   /** Labels that say what the image was made from. */
@@ -94,8 +94,8 @@ public final class ImageBuilder {
     return new Builder();
   }
 
-  /** Builds the image of {@code notebook} into a new OCI layout folder {@code layoutDir}. */
-  public BuiltImage build(Path notebook, Path layoutDir) throws ImageBuildException {
+  /** Builds the image of {@code notebook}, approved to read {@code inputs}, into a new OCI layout folder {@code layoutDir}. */
+  public BuiltImage build(Path notebook, ApprovedInputs inputs, Path layoutDir) throws ImageBuildException {
     long start = System.nanoTime();
     Sha256 notebookSha = requireNotebook(notebook);
     String reference = REPOSITORY + ":" + notebookSha.hex().substring(0, 16);
@@ -107,7 +107,7 @@ public final class ImageBuilder {
     try {
       Files.createDirectories(layoutDir.toAbsolutePath().getParent());
       tar = Files.createTempFile(layoutDir.toAbsolutePath().getParent(), ".image", ".tar");
-      containerize(notebook, notebookSha, Containerizer.to(TarImage.at(tar).named(ImageReference.parse(reference))), false);
+      containerize(notebook, inputs, notebookSha, Containerizer.to(TarImage.at(tar).named(ImageReference.parse(reference))), false);
       OciLayout layout = OciLayout.unpack(tar, layoutDir);
       return new BuiltImage(layout.digest(), layout.configDigest(), layout.reference(), notebookSha.hex(), layout.labels(),
           Optional.of(layout.dir()), Duration.ofNanos(System.nanoTime() - start));
@@ -122,19 +122,21 @@ public final class ImageBuilder {
   }
 
   /**
-   * Builds the image of {@code notebook} and pushes it to a registry as {@code reference}
-   * ({@code host:port/repository:tag}). A registry on loopback may speak plain HTTP; any other must speak HTTPS.
+   * Builds the image of {@code notebook}, approved to read {@code inputs}, and pushes it to a registry as
+   * {@code reference} ({@code host:port/repository:tag}). A registry on loopback may speak plain HTTP; any other must
+   * speak HTTPS.
    */
-  public BuiltImage push(Path notebook, String reference) throws ImageBuildException {
-    return push(notebook, reference, Optional.empty());
+  public BuiltImage push(Path notebook, ApprovedInputs inputs, String reference) throws ImageBuildException {
+    return push(notebook, inputs, reference, Optional.empty());
   }
 
-  /** As {@link #push(Path, String)}, logging in to the registry with {@code credential} (e.g. Artifact Registry). */
-  public BuiltImage push(Path notebook, String reference, RegistryCredential credential) throws ImageBuildException {
-    return push(notebook, reference, Optional.of(credential));
+  /** As {@link #push(Path, ApprovedInputs, String)}, logging in to the registry with {@code credential} (e.g. Artifact Registry). */
+  public BuiltImage push(Path notebook, ApprovedInputs inputs, String reference, RegistryCredential credential)
+      throws ImageBuildException {
+    return push(notebook, inputs, reference, Optional.of(credential));
   }
 
-  private BuiltImage push(Path notebook, String reference, Optional<RegistryCredential> credential)
+  private BuiltImage push(Path notebook, ApprovedInputs inputs, String reference, Optional<RegistryCredential> credential)
       throws ImageBuildException {
     long start = System.nanoTime();
     Sha256 notebookSha = requireNotebook(notebook);
@@ -153,17 +155,17 @@ public final class ImageBuilder {
     RegistryImage registry = RegistryImage.named(target);
     credential.ifPresent(c -> registry.addCredential(c.username(), c.password()));
     Containerizer containerizer = Containerizer.to(registry).setAllowInsecureRegistries(loopback);
-    JibContainer container = containerize(notebook, notebookSha, containerizer, true);
+    JibContainer container = containerize(notebook, inputs, notebookSha, containerizer, true);
     return new BuiltImage(container.getDigest().toString(), container.getImageId().toString(), reference,
         notebookSha.hex(), labels(notebookSha, lock(notebook)), Optional.empty(), Duration.ofNanos(System.nanoTime() - start));
   }
 
-  /** The digest of the image of {@code notebook}, built in a scratch folder that is then deleted. */
-  public String digest(Path notebook) throws ImageBuildException {
+  /** The digest of the image of {@code notebook} approved for {@code inputs}, built in a scratch folder then deleted. */
+  public String digest(Path notebook, ApprovedInputs inputs) throws ImageBuildException {
     Path scratch = null;
     try {
       scratch = Files.createTempDirectory("dcr-image");
-      return build(notebook, scratch.resolve("image")).digest();
+      return build(notebook, inputs, scratch.resolve("image")).digest();
     } catch (IOException e) {
       throw new ImageBuildException("build_failed", "Tried to make a scratch folder for the image build but failed"
           + " because: " + e.getMessage(), e);
@@ -190,7 +192,8 @@ public final class ImageBuilder {
     return prebuiltRootfs.isPresent() ? prebuiltRootfs.get() : base.rootfs();
   }
 
-  private JibContainer containerize(Path notebook, Sha256 notebookSha, Containerizer containerizer, boolean push)
+  private JibContainer containerize(Path notebook, ApprovedInputs inputs, Sha256 notebookSha, Containerizer containerizer,
+      boolean push)
       throws ImageBuildException {
     // The jars first: a jar that differs from the lock fails the build before the slow steps.
     NotebookLock lock = lock(notebook);
@@ -198,7 +201,7 @@ public final class ImageBuilder {
     Path rootfs = baseRootfs();
     try {
       ImageAssembler assembler = new ImageAssembler(rootfs, bundle, cacheDir.resolve("tee-image").resolve("staging"));
-      return assembler.container(notebook, jars, labels(notebookSha, lock)).containerize(containerizer
+      return assembler.container(notebook, inputs.toJson(), jars, labels(notebookSha, lock)).containerize(containerizer
           .setApplicationLayersCache(cacheDir.resolve("tee-image").resolve("jib-cache"))
           .setBaseImageLayersCache(cacheDir.resolve("tee-image").resolve("jib-cache"))
           .setToolName("dcr-tee-image")

@@ -57,12 +57,7 @@ public record JobConfig(String jobId, String audience, SortedMap<String, Sha256>
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("invalid audience: " + e.getMessage(), e);
     }
-    for (String name : inputs.keySet()) {
-      JobManifest.requireOutputPath(name); // the same safe relative path rules
-      if (name.contains(",") || name.contains("=")) {
-        throw new IllegalArgumentException("input name '" + name + "' may not contain ',' or '='");
-      }
-    }
+    inputs.keySet().forEach(JobConfig::requireInputName);
     if (cellTimeout == null || totalTimeout == null || cellTimeout.isNegative() || cellTimeout.isZero()
         || totalTimeout.isNegative() || totalTimeout.isZero()) {
       throw new IllegalArgumentException("the timeouts must be positive");
@@ -71,6 +66,14 @@ public record JobConfig(String jobId, String audience, SortedMap<String, Sha256>
       throw new IllegalArgumentException("the output limit must be positive");
     }
     inputs = Collections.unmodifiableSortedMap(new TreeMap<>(inputs));
+  }
+
+  /** An input's name: a safe relative path (the output paths' rules), without the list's ',' and '='. */
+  static void requireInputName(String name) {
+    JobManifest.requireOutputPath(name);
+    if (name.contains(",") || name.contains("=")) {
+      throw new IllegalArgumentException("input name '" + name + "' may not contain ',' or '='");
+    }
   }
 
   /**
@@ -110,9 +113,7 @@ public record JobConfig(String jobId, String audience, SortedMap<String, Sha256>
     Map<String, String> env = new LinkedHashMap<>();
     env.put(JOB_ID, jobId);
     env.put(AUDIENCE, audience);
-    StringBuilder list = new StringBuilder();
-    inputs.forEach((name, sha) -> list.append(list.isEmpty() ? "" : ",").append(name).append('=').append(sha.hex()));
-    env.put(INPUTS, list.toString());
+    env.put(INPUTS, ApprovedInputs.of(inputs).toList());
     env.put(CELL_TIMEOUT, Long.toString(cellTimeout.toSeconds()));
     env.put(TIMEOUT, Long.toString(totalTimeout.toSeconds()));
     env.put(MAX_OUTPUT_BYTES, Long.toString(maxOutputBytes));
@@ -125,25 +126,34 @@ public record JobConfig(String jobId, String audience, SortedMap<String, Sha256>
     if (jobId == null || jobId.isBlank()) {
       throw new IllegalArgumentException(JOB_ID + " is not set: the job bridge names the job");
     }
-    SortedMap<String, Sha256> inputs = new TreeMap<>();
-    String list = env.getOrDefault(INPUTS, "").strip();
-    for (String item : list.isEmpty() ? new String[0] : list.split(",")) {
-      String[] pair = item.split("=", 2);
-      if (pair.length != 2) {
-        throw new IllegalArgumentException(INPUTS + " must be name=commitment pairs separated by commas");
-      }
-      try {
-        if (inputs.put(pair[0].strip(), new Sha256(pair[1].strip())) != null) {
-          throw new IllegalArgumentException(INPUTS + " names '" + pair[0].strip() + "' twice");
-        }
-      } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException(INPUTS + ": '" + pair[0].strip() + "': " + e.getMessage(), e);
-      }
-    }
-    return new JobConfig(jobId, env.getOrDefault(AUDIENCE, TokenRequest.DEFAULT_AUDIENCE), inputs,
+    return new JobConfig(jobId, env.getOrDefault(AUDIENCE, TokenRequest.DEFAULT_AUDIENCE),
+        parseInputs(env.getOrDefault(INPUTS, ""), INPUTS),
         Duration.ofSeconds(number(env, CELL_TIMEOUT, DEFAULT_CELL_TIMEOUT.toSeconds())),
         Duration.ofSeconds(number(env, TIMEOUT, DEFAULT_TIMEOUT.toSeconds())),
         number(env, MAX_OUTPUT_BYTES, DEFAULT_MAX_OUTPUT_BYTES));
+  }
+
+  /**
+   * Reads an input list as {@link #INPUTS} spells it ({@code name=commitment,...}); {@code what} names the list in
+   * messages.
+   */
+  static SortedMap<String, Sha256> parseInputs(String text, String what) {
+    SortedMap<String, Sha256> inputs = new TreeMap<>();
+    String list = text.strip();
+    for (String item : list.isEmpty() ? new String[0] : list.split(",")) {
+      String[] pair = item.split("=", 2);
+      if (pair.length != 2) {
+        throw new IllegalArgumentException(what + " must be name=commitment pairs separated by commas");
+      }
+      try {
+        if (inputs.put(pair[0].strip(), new Sha256(pair[1].strip())) != null) {
+          throw new IllegalArgumentException(what + " names '" + pair[0].strip() + "' twice");
+        }
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(what + ": '" + pair[0].strip() + "': " + e.getMessage(), e);
+      }
+    }
+    return inputs;
   }
 
   private static long number(Map<String, String> env, String name, long fallback) {

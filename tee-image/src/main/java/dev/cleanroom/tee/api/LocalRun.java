@@ -93,7 +93,8 @@ public final class LocalRun {
 
       long start = System.nanoTime();
       progress.accept("Building the image of " + notebook.getFileName());
-      BuiltImage image = builder.build(notebook, scratch.resolve("image"));
+      // The image is approved for exactly the staged inputs, as the bridge builds a job's image for its datasets.
+      BuiltImage image = builder.build(notebook, ApprovedInputs.of(inputs), scratch.resolve("image"));
       steps.put("build", since(start));
       progress.accept("Image " + image.digest());
 

@@ -1,5 +1,6 @@
 package dev.cleanroom.tee.cli;
 
+import dev.cleanroom.tee.api.ApprovedInputs;
 import dev.cleanroom.tee.api.BuiltImage;
 import dev.cleanroom.tee.api.ImageBuildException;
 import dev.cleanroom.tee.api.ImageBuilder;
@@ -10,19 +11,23 @@ import java.util.Arrays;
 import java.util.Deque;
 
 /**
- * {@code dcr image build <notebook.ipynb> --out <oci-dir> [--push REF]}: builds a notebook's stage-2 image
- * into an OCI layout folder, or pushes it to a registry. Prints the image digest on stdout, progress on
+ * {@code dcr image build <notebook.ipynb> [--inputs LIST] (--out <oci-dir> | --push REF)}: builds a notebook's
+ * stage-2 image, approved to read the inputs listed, into an OCI layout folder, or pushes it to a registry. Prints the image digest on stdout, progress on
  * stderr. Exit status 0 when built, 1 when the build failed, 2 for a usage error.
  */
 public final class ImageCommand {
   static final String USAGE = """
-      usage: dcr image build <notebook.ipynb> (--out <oci-dir> | --push <host:port/repository:tag>)
+      usage: dcr image build <notebook.ipynb> [--inputs LIST] (--out <oci-dir> | --push <host:port/repository:tag>)
 
-        --out DIR    write the image as an OCI image layout into DIR (a new folder)
-        --push REF   push the image to a registry instead (plain HTTP only on loopback)
+        --inputs LIST  the inputs the image may read, as DCR_INPUTS spells them: name=commitment,... (e.g.
+                       insurance/real.csv=<hex>,insurance/policy.yaml=<hex>,...; a job manifest's "inputs");
+                       without it the image may read no input, and its launcher refuses any job that names one
+        --out DIR      write the image as an OCI image layout into DIR (a new folder)
+        --push REF     push the image to a registry instead (plain HTTP only on loopback)
 
       Prints the image digest: what a TEE running the image attests. The build is reproducible: the same
-      notebook, launcher bundle and base-runtime.lock give the same digest on any machine with the pinned JDK.
+      notebook, inputs, launcher bundle and base-runtime.lock give the same digest on any machine with the
+      pinned JDK.
       """;
 
   private final PrintStream out;
@@ -48,6 +53,7 @@ public final class ImageCommand {
     Path notebook = null;
     Path layout = null;
     String push = null;
+    ApprovedInputs inputs = ApprovedInputs.none();
     try {
       while (!rest.isEmpty()) {
         String arg = rest.pop();
@@ -58,6 +64,7 @@ public final class ImageCommand {
           }
           case "--out" -> layout = Path.of(Arguments.value(rest, arg));
           case "--push" -> push = Arguments.value(rest, arg);
+          case "--inputs" -> inputs = ApprovedInputs.parseList(Arguments.value(rest, arg), "--inputs");
           default -> {
             if (arg.startsWith("-") || notebook != null) {
               return usage("unexpected argument '" + arg + "'");
@@ -74,7 +81,7 @@ public final class ImageCommand {
     }
     try {
       ImageBuilder builder = ImageBuilder.builder().progress(line -> err.println("==> " + line)).build();
-      BuiltImage image = layout != null ? builder.build(notebook, layout) : builder.push(notebook, push);
+      BuiltImage image = layout != null ? builder.build(notebook, inputs, layout) : builder.push(notebook, inputs, push);
       err.println("==> Built " + image.reference() + " in " + image.took().toMillis() + " ms"
           + image.layout().map(l -> " into " + l).orElse(", pushed as " + push));
       out.println(image.digest());

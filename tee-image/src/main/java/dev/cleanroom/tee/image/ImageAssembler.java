@@ -25,7 +25,7 @@ import java.util.stream.Stream;
  * Puts the stage-2 image together for Jib, from scratch: the base runtime layer, the launcher layer
  * ({@code /app/lib} + {@code /app/jvm.args}), when the notebook locked libraries with {@code %maven} the notebook
  * libraries layer ({@code /app/notebook-lib}, exactly the lock's jars) and the notebook layer
- * ({@code /app/notebook.ipynb}), with the
+ * ({@code /app/notebook.ipynb} and the inputs it is approved to read, {@code /app/inputs.json}), with the
  * launcher as entry point, running as root (the launcher runs the notebook as nobody), and the launch policy as labels.
  *
  * <p>Invariant: the image is a function of its files' bytes and this class: entries sorted, times fixed
@@ -56,15 +56,17 @@ public final class ImageAssembler {
   }
 
   /**
-   * The image for one notebook, with these labels (launch policy and provenance).
+   * The image for one notebook approved for {@code approvedInputs} (the file {@code ApprovedInputs} writes), with these
+   * labels (launch policy and provenance).
    *
    * @param libraries the notebook's own jars, file name in {@link ImageLayout#NOTEBOOK_LIBRARIES} → checked file
    *     (content-addressed, so Jib's layer cache keys on their bytes); none adds no layer, so an image without them
    *     is the same as before there were any
    */
-  public JibContainerBuilder container(Path notebook, Map<String, Path> libraries, Map<String, String> labels)
-      throws IOException {
+  public JibContainerBuilder container(Path notebook, byte[] approvedInputs, Map<String, Path> libraries,
+      Map<String, String> labels) throws IOException {
     Path notebookCopy = staging.stage(Files.readAllBytes(notebook), "notebook.ipynb");
+    Path inputsCopy = staging.stage(approvedInputs, "inputs.json");
     Path jvmArgs = staging.stage(jvmArgs().getBytes(StandardCharsets.UTF_8), "jvm.args");
     Map<String, String> environment = new LinkedHashMap<>();
     environment.put("PATH", ImageLayout.JAVA_HOME + "/bin:/usr/bin:/bin");
@@ -77,7 +79,7 @@ public final class ImageAssembler {
     if (!libraries.isEmpty()) {
       layers.add(notebookLibrariesLayer(libraries));
     }
-    layers.add(notebookLayer(notebookCopy));
+    layers.add(notebookLayer(notebookCopy, inputsCopy));
     return Jib.fromScratch()
         .setFormat(ImageFormat.OCI)
         .setCreationTime(Instant.EPOCH)
@@ -139,8 +141,9 @@ public final class ImageAssembler {
     return layer.build();
   }
 
-  private static FileEntriesLayer notebookLayer(Path notebook) {
+  private static FileEntriesLayer notebookLayer(Path notebook, Path approvedInputs) {
     return FileEntriesLayer.builder().setName("notebook")
+        .addEntry(entry(approvedInputs, ImageLayout.APPROVED_INPUTS, READ_ONLY))
         .addEntry(entry(notebook, ImageLayout.NOTEBOOK, READ_ONLY)).build();
   }
 

@@ -10,6 +10,7 @@ import dev.cleanroom.attestation.report.JobFolder;
 import dev.cleanroom.attestation.token.LauncherSocketClient;
 import dev.cleanroom.attestation.token.TokenRequest;
 import dev.cleanroom.kernel.maven.NotebookLock;
+import dev.cleanroom.tee.api.ApprovedInputs;
 import dev.cleanroom.tee.api.JobConfig;
 import dev.cleanroom.tee.layout.ImageLayout;
 import java.io.IOException;
@@ -29,8 +30,9 @@ import java.util.stream.Stream;
 
 /**
  * The stage-2 image's entry point: runs one job inside the TEE and leaves its attested result in the job
- * folder. In order: read the job ({@link JobConfig}, from the environment), learn the image digest from
- * the launcher's default token, check the inputs against the job's commitments, run the notebook headless in
+ * folder. In order: read the job ({@link JobConfig}, from the environment) and refuse it unless its inputs are the
+ * ones the image was approved for ({@link ApprovedInputs}), learn the image digest from the launcher's default token,
+ * check the inputs against those commitments, run the notebook headless in
  * its own JVM, keep only legitimate outputs, hash them into the manifest ({@link JobFolder#hashOutputs()}),
  * and ask the launcher socket for a token whose nonce is the manifest's sha256. In the image the launcher is root
  * and the notebook another user, whose every process has ended before the outputs are hashed
@@ -57,6 +59,11 @@ public final class Launcher {
   static final String COLLECTION_FAILED = "the launcher could not collect what the notebook left in the job folder; the outputs were deleted";
   /** Why a run fails on an unforeseen failure while it checks the inputs or runs the notebook: fixed, for the same reason. */
   static final String RUN_FAILED = "the launcher failed unexpectedly while it ran the notebook";
+  /**
+   * Why a run fails when the job's inputs ({@code DCR_INPUTS}, and so its job plan) are not exactly the ones its image
+   * was approved for ({@code /app/inputs.json}), or the image carries none: fixed, since the operator set them.
+   */
+  static final String INPUTS_NOT_APPROVED = "the job's inputs are not the ones its image was approved for; the notebook did not run";
 
   private final LauncherPaths paths;
   private final Map<String, String> environment;
@@ -125,7 +132,7 @@ public final class Launcher {
       return NOT_STARTED;
     }
     JobConfig job = read.job();
-    String configProblem = read.problem();
+    String configProblem = read.problem() != null ? read.problem() : notApproved(job);
     JobFolder folder = JobFolder.at(paths.job());
     String planUrl = environment.getOrDefault(JobConfig.JOB_PLAN_URL, "").strip();
     CloudTransfer transfer = new CloudTransfer(cloud, endpoints, new WorkloadIdentity(cloud, endpoints, socket::defaultToken));
@@ -261,6 +268,19 @@ public final class Launcher {
         throw e;
       }
       return new JobRead(idOnly, "the job's configuration is invalid: " + e.getMessage());
+    }
+  }
+
+  /**
+   * Why the job may not run with the inputs it names ({@link #INPUTS_NOT_APPROVED}), unless they are exactly the ones
+   * the image carries: the operator sets {@code DCR_INPUTS} and the job plan, the providers approved the image's.
+   */
+  private String notApproved(JobConfig job) {
+    try {
+      ApprovedInputs approved = ApprovedInputs.fromJson(Files.readAllBytes(paths.approvedInputs()));
+      return approved.commitments().equals(job.inputs()) ? null : INPUTS_NOT_APPROVED;
+    } catch (IOException | IllegalArgumentException e) {
+      return INPUTS_NOT_APPROVED;
     }
   }
 

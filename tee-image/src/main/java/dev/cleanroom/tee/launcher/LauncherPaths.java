@@ -47,6 +47,11 @@ public record LauncherPaths(Path notebook, Path input, Path job, Path socket, Pa
     return p;
   }
 
+  /** The inputs the image was approved for: beside the notebook, in the same layer ({@link ImageLayout#APPROVED_INPUTS}). */
+  public Path approvedInputs() {
+    return notebook.resolveSibling(Path.of(ImageLayout.APPROVED_INPUTS).getFileName());
+  }
+
   /** These paths as arguments, for {@link #parse}. */
   public java.util.List<String> arguments() {
     return java.util.List.of("--notebook", notebook.toString(), "--input", input.toString(), "--job", job.toString(),

@@ -27,6 +27,8 @@ public final class ImageLayout {
    */
   public static final String NOTEBOOK_LIBRARIES_FOLDER = "notebook-lib";
   public static final String NOTEBOOK_LIBRARIES = APP + "/" + NOTEBOOK_LIBRARIES_FOLDER;
+  /** The inputs the image is approved to read (tee-image's {@code ApprovedInputs}), in the notebook's layer beside it. */
+  public static final String APPROVED_INPUTS = APP + "/inputs.json";
   /** Inputs, mounted read-only: one folder per dataset ({@code insurance/real.csv}, {@code insurance/policy.yaml}). */
   public static final String INPUT = "/input";
   /** The job folder, the one writable mount: what the job returns (attestation's JobFolder layout). */

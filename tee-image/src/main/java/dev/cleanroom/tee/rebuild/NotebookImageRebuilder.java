@@ -1,15 +1,18 @@
 package dev.cleanroom.tee.rebuild;
 
+import dev.cleanroom.attestation.manifest.Sha256;
 import dev.cleanroom.attestation.verify.ImageRebuilder;
+import dev.cleanroom.tee.api.ApprovedInputs;
 import dev.cleanroom.tee.api.ImageBuildException;
 import dev.cleanroom.tee.api.ImageBuilder;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Optional;
+import java.util.SortedMap;
 
 /**
- * {@code dcr verify --rebuild}: rebuilds a job's image from the report folder's {@code notebook.ipynb}
- * with this installation's image builder, so the verifier can compare the digest with the attested one.
+ * {@code dcr verify --rebuild}: rebuilds a job's image from the report folder's {@code notebook.ipynb} and the
+ * manifest's input commitments (the inputs the image was approved for) with this installation's image builder, so the verifier can compare the digest with the attested one.
  * It always builds from the pinned sources (JDK and Debian packages), never from prebuilt assets such as the
  * bridge image carries: an audit must not trust what the audited party built. The jars the notebook locked with
  * {@code %maven} come from {@code $DCR_MAVEN_REPOSITORY} (else Maven Central) or a folder the auditor names, and each
@@ -34,12 +37,12 @@ public final class NotebookImageRebuilder implements ImageRebuilder {
   }
 
   @Override
-  public String rebuild(Path notebook) throws IOException {
+  public String rebuild(Path notebook, SortedMap<String, Sha256> inputs) throws IOException {
     try {
       ImageBuilder.Builder builder = ImageBuilder.builder().withoutPrebuiltAssets()
           .progress(line -> System.err.println("rebuild: " + line));
       libraryFolder.ifPresent(builder::libraryFolder);
-      return builder.build().digest(notebook);
+      return builder.build().digest(notebook, ApprovedInputs.of(inputs));
     } catch (ImageBuildException e) {
       throw new IOException(e.getMessage() + " [" + e.code() + "]", e);
     }

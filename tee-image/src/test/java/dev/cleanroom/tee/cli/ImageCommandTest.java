@@ -44,6 +44,12 @@ class ImageCommandTest {
   }
 
   @Test
+  void build_inputsThatAreNotAList_isAUsageError() {
+    assertEquals(2, run("build", "notebook.ipynb", "--inputs", "insurance/real.csv", "--out", "image"));
+    assertTrue(err().startsWith("dcr image build: --inputs must be name=commitment pairs separated by commas"), err());
+  }
+
+  @Test
   void help_printsTheUsage() {
     assertEquals(0, run("build", "--help"));
     assertTrue(out.toString(StandardCharsets.UTF_8).startsWith("usage: dcr image build"));

@@ -19,6 +19,7 @@ import dev.cleanroom.attestation.verify.AttestationVerifier;
 import dev.cleanroom.attestation.verify.Verification;
 import dev.cleanroom.attestation.verify.VerificationOptions;
 import dev.cleanroom.tee.TestNotebooks;
+import dev.cleanroom.tee.api.ApprovedInputs;
 import dev.cleanroom.tee.api.JobConfig;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -76,6 +77,8 @@ class LauncherTest {
       inputs.put(name, new Sha256(InputCommitment.of(key, input.resolve(name))));
     }
     environment.putAll(JobConfig.of("job-7", inputs).environment());
+    // The image's approved inputs, beside its notebook as in /app: the job's own.
+    Files.write(work.resolve("inputs.json"), ApprovedInputs.of(inputs).toJson());
   }
 
   @AfterEach
@@ -207,6 +210,71 @@ class LauncherTest {
     assertArrayEquals(submitted, Files.readAllBytes(job.resolve("executed.ipynb")));
     assertFalse(Files.exists(job.resolve("outputs/ran.txt")));
     assertTrue(verify().passed());
+  }
+
+  /**
+   * #14: an operator who changes the rows (a copy of the dataset with one person left out, say) and sets
+   * {@code DCR_INPUTS} to the changed rows' commitment had the launcher run the approved notebook on them: it checked the
+   * inputs against what the operator said. Now the image's approved inputs decide, and the run is refused.
+   */
+  /** The run ends attested as refused for inputs the image was not approved for, and the notebook wrote nothing. */
+  private void launch_isRefusedAsNotApproved() throws IOException {
+    assertEquals(Launcher.ATTESTED, launch());
+    assertEquals(JobOutcome.failed(Launcher.INPUTS_NOT_APPROVED), manifest().outcome());
+    assertFalse(Files.exists(job.resolve("outputs/ran.txt")), "the notebook ran");
+  }
+
+  @Test
+  void run_changedRowsWithTheOperatorsMatchingCommitment_areRefused_andTheNotebookDoesNotRun() throws IOException {
+    TestNotebooks.write(notebook, "Dcr.output(\"ran.txt\").write(\"rows \" + Dcr.dataset(\"insurance\").table().rowCount());");
+    Path rows = input.resolve("insurance/real.csv");
+    List<String> lines = Files.readAllLines(rows);
+    Files.write(rows, lines.subList(0, lines.size() - 1));
+    byte[] key = InputCommitment.readKey(input.resolve("insurance/" + InputCommitment.KEY_FILE));
+    TreeMap<String, Sha256> operators = new TreeMap<>(JobConfig.fromEnvironment(environment).inputs());
+    operators.put("insurance/real.csv", new Sha256(InputCommitment.of(key, rows)));
+    environment.putAll(JobConfig.of("job-7", operators).environment());
+
+    launch_isRefusedAsNotApproved();
+    assertTrue(verify().passed(), "the refusal is attested");
+  }
+
+  @Test
+  void run_anotherDatasetThanTheApprovedOne_isRefused() throws IOException {
+    TestNotebooks.write(notebook, "Dcr.output(\"ran.txt\").write(\"rows \" + Dcr.dataset(\"other\").table().rowCount());");
+    Path other = Files.createDirectories(input.resolve("other"));
+    Files.copy(Path.of("..", "datasets", "insurance", "real.csv"), other.resolve("real.csv"));
+    Files.writeString(other.resolve("policy.yaml"), Files.readString(input.resolve("insurance/policy.yaml"))
+        .replace("dataset: insurance", "dataset: other"));
+    byte[] key = InputCommitment.loadOrCreateKey(other);
+    TreeMap<String, Sha256> operators = new TreeMap<>();
+    for (String name : List.of("other/real.csv", "other/policy.yaml", "other/" + InputCommitment.KEY_FILE)) {
+      operators.put(name, new Sha256(InputCommitment.of(key, input.resolve(name))));
+    }
+    for (String name : List.of("real.csv", "policy.yaml", InputCommitment.KEY_FILE)) {
+      Files.delete(input.resolve("insurance").resolve(name));
+    }
+    environment.putAll(JobConfig.of("job-7", operators).environment());
+
+    launch_isRefusedAsNotApproved();
+  }
+
+  @Test
+  void run_withoutAnApprovedInput_isRefused() throws IOException {
+    TestNotebooks.write(notebook, "Dcr.output(\"ran.txt\").write(\"yes\");");
+    TreeMap<String, Sha256> fewer = new TreeMap<>(JobConfig.fromEnvironment(environment).inputs());
+    fewer.remove("insurance/policy.yaml");
+    Files.delete(input.resolve("insurance/policy.yaml"));
+    environment.putAll(JobConfig.of("job-7", fewer).environment());
+
+    launch_isRefusedAsNotApproved();
+  }
+
+  @Test
+  void run_anImageWithoutApprovedInputs_isRefused() throws IOException {
+    TestNotebooks.write(notebook, "Dcr.output(\"ran.txt\").write(\"yes\");");
+    Files.delete(work.resolve("inputs.json"));
+    launch_isRefusedAsNotApproved();
   }
 
   @Test

@@ -12,6 +12,8 @@ import dev.cleanroom.dp.mechanisms.PreparedQuery;
 import dev.cleanroom.dp.mechanisms.QueryRejectedException;
 import dev.cleanroom.dp.mechanisms.RowFilter;
 import dev.cleanroom.dp.policy.DatasetPolicy;
+import dev.cleanroom.dp.source.HeapRows;
+import dev.cleanroom.dp.source.RowSource;
 import dev.cleanroom.dp.table.PrivateTable;
 import java.util.Map;
 import java.util.Optional;
@@ -32,7 +34,7 @@ import java.util.UUID;
  * the policy's minimum ε, so timing queries is never free. The time is not noised.
  */
 public final class DpQueryEngine {
-  private final PrivateTable table;
+  private final RowSource rows;
   private final DatasetPolicy policy;
   private final Mechanisms mechanisms;
   private final PrivacyLedger ledger;
@@ -40,8 +42,13 @@ public final class DpQueryEngine {
 
   /** @param budgetKey what the dataset's budget belongs to in the ledger (see {@link DatasetBudget#key()}) */
   public DpQueryEngine(PrivateTable table, String budgetKey, PrivacyLedger ledger) {
-    this.table = table;
-    this.policy = table.policy();
+    this(new HeapRows(table), budgetKey, ledger);
+  }
+
+  /** Answers from {@code rows} wherever they live (see {@link RowSource}). */
+  public DpQueryEngine(RowSource rows, String budgetKey, PrivacyLedger ledger) {
+    this.rows = rows;
+    this.policy = rows.policy();
     this.mechanisms = new Mechanisms(policy);
     this.ledger = ledger;
     this.budget = new DatasetBudget(budgetKey, policy.budgetPerScientist(), policy.datasetTotal());
@@ -70,8 +77,7 @@ public final class DpQueryEngine {
     RowFilter.check(policy, where);
     try (PreparedQuery<T> prepared = mechanisms.prepare(query)) {
       PrivacyCost remaining = charge(scientist, queryId, prepared.cost(), RowFilter.describe(query, where, Optional.empty()));
-      return new ChargedAnswer<>(queryId, prepared.release(RowFilter.partition(table, where, Optional.empty())),
-          remaining);
+      return new ChargedAnswer<>(queryId, rows.release(prepared, where), remaining);
     }
   }
 
@@ -84,8 +90,7 @@ public final class DpQueryEngine {
     try (GroupedQuery<T> prepared = mechanisms.prepareByGroup(query, where, column)) {
       PrivacyCost remaining = charge(scientist, queryId, prepared.cost(),
           RowFilter.describe(query, where, Optional.of(column)));
-      return new GroupedAnswer<>(queryId, column, prepared.release(RowFilter.partition(table, where, Optional.of(column))),
-          prepared.cost(), remaining);
+      return new GroupedAnswer<>(queryId, column, rows.releaseByGroup(prepared, where), prepared.cost(), remaining);
     }
   }
 

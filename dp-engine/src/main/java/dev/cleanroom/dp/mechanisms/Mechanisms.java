@@ -19,6 +19,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 
 /**
@@ -102,14 +103,15 @@ public final class Mechanisms {
     Transformation count = handles.add(vectorTransformation(numeric ? "f64" : "String", true,
         (domain, metric) -> Transformations.makeCount(domain, metric, "i64")));
     Calibrated calibrated = calibrate(count, noise, query.epsilon(), handles);
+    Function<Long, DpAnswer<Long>> answer =
+        raw -> new DpAnswer<>(Math.max(0, raw), calibrated.cost(), noise.name(), calibrated.scale(), raw);
     return new PreparedQuery<>(query, policy, calibrated.cost(), noise.name(), rows -> {
       try (Data input = numeric ? Data.vecF64(rows.numeric(column.name()))
               : Data.vecString(rows.categorical(column.name()));
           Data output = calibrated.measurement().invoke(input)) {
-        long raw = output.asI64();
-        return new DpAnswer<>(Math.max(0, raw), calibrated.cost(), noise.name(), calibrated.scale(), raw);
+        return answer.apply(output.asI64());
       }
-    }, handles);
+    }, aggregates -> answer.apply(invokeI64(calibrated.noise(), aggregates.count())), handles);
   }
 
   private PreparedQuery<Double> prepareSum(DpQuery.Sum query) {
@@ -118,10 +120,11 @@ public final class Mechanisms {
     Handles handles = new Handles();
     FixedPointSum sum = new FixedPointSum(column, handles);
     Calibrated calibrated = calibrate(sum.transformation(), noise, query.epsilon(), handles);
-    return new PreparedQuery<>(query, policy, calibrated.cost(), noise.name(), rows -> {
-      double value = sum.release(calibrated.measurement(), rows.numeric(column.name()));
-      return new DpAnswer<>(value, calibrated.cost(), noise.name(), sum.inUnits(calibrated.scale()));
-    }, handles);
+    Function<Double, DpAnswer<Double>> answer =
+        value -> new DpAnswer<>(value, calibrated.cost(), noise.name(), sum.inUnits(calibrated.scale()));
+    return new PreparedQuery<>(query, policy, calibrated.cost(), noise.name(),
+        rows -> answer.apply(sum.release(calibrated.measurement(), rows.numeric(column.name()))),
+        aggregates -> answer.apply(sum.release(calibrated.noise(), aggregates)), handles);
   }
 
   /** Mean as DP sum / DP count, each with half of ε and δ: the row count is private too. */
@@ -135,17 +138,19 @@ public final class Mechanisms {
     Calibrated sumPart = calibrate(sum.transformation(), noise, query.epsilon() / 2, handles);
     Calibrated countPart = calibrate(count, noise, query.epsilon() / 2, handles);
     PrivacyCost cost = sumPart.cost().plus(countPart.cost());
-    return new PreparedQuery<>(query, policy, cost, noise.name(), rows -> {
-      double[] values = rows.numeric(column.name());
-      double noisySum = sum.release(sumPart.measurement(), values);
-      long noisyCount;
-      try (Data input = Data.vecF64(values); Data output = countPart.measurement().invoke(input)) {
-        noisyCount = output.asI64();
-      }
+    BiFunction<Double, Long, DpAnswer<Double>> answer = (noisySum, noisyCount) -> {
       // Post-processing: a mean outside the declared bounds is certainly wrong, so it is clamped.
       double mean = noisyCount > 0 ? column.clamp(noisySum / noisyCount) : (column.lower() + column.upper()) / 2;
       return new DpAnswer<>(mean, cost, noise.name(), sum.inUnits(sumPart.scale()) / Math.max(1, noisyCount));
-    }, handles);
+    };
+    return new PreparedQuery<>(query, policy, cost, noise.name(), rows -> {
+      double[] values = rows.numeric(column.name());
+      double noisySum = sum.release(sumPart.measurement(), values);
+      try (Data input = Data.vecF64(values); Data output = countPart.measurement().invoke(input)) {
+        return answer.apply(noisySum, output.asI64());
+      }
+    }, aggregates -> answer.apply(sum.release(sumPart.noise(), aggregates),
+        invokeI64(countPart.noise(), aggregates.count())), handles);
   }
 
   private PreparedQuery<Map<String, Long>> prepareHistogram(DpQuery.Histogram query) {
@@ -156,20 +161,27 @@ public final class Mechanisms {
         (domain, metric) -> Transformations.makeCountByCategories(
             domain, metric, column.categories(), true, noise.outputMetric(), "i64")));
     Calibrated calibrated = calibrate(counts, noise, query.epsilon(), handles);
+    Function<long[], DpAnswer<Map<String, Long>>> answer = values -> {
+      Map<String, Long> histogram = new LinkedHashMap<>();
+      Map<String, Long> raw = new LinkedHashMap<>();
+      List<String> labels = new ArrayList<>(column.categories());
+      labels.add(OTHER);
+      for (int i = 0; i < labels.size(); i++) {
+        histogram.put(labels.get(i), Math.max(0, values[i]));
+        raw.put(labels.get(i), values[i]);
+      }
+      return new DpAnswer<>(Collections.unmodifiableMap(histogram), calibrated.cost(), noise.name(), calibrated.scale(),
+          Collections.unmodifiableMap(raw));
+    };
     return new PreparedQuery<>(query, policy, calibrated.cost(), noise.name(), rows -> {
       try (Data input = Data.vecString(rows.categorical(column.name()));
           Data output = calibrated.measurement().invoke(input)) {
-        long[] values = output.asI64Vec();
-        Map<String, Long> histogram = new LinkedHashMap<>();
-        Map<String, Long> raw = new LinkedHashMap<>();
-        List<String> labels = new ArrayList<>(column.categories());
-        labels.add(OTHER);
-        for (int i = 0; i < labels.size(); i++) {
-          histogram.put(labels.get(i), Math.max(0, values[i]));
-          raw.put(labels.get(i), values[i]);
-        }
-        return new DpAnswer<>(Collections.unmodifiableMap(histogram), calibrated.cost(), noise.name(), calibrated.scale(),
-            Collections.unmodifiableMap(raw));
+        return answer.apply(output.asI64Vec());
+      }
+    }, aggregates -> {
+      try (Data input = Data.vecI64(aggregates.categoryCounts(column.name(), column.categories()));
+          Data output = calibrated.noise().invoke(input)) {
+        return answer.apply(output.asI64Vec());
       }
     }, handles);
   }
@@ -199,13 +211,14 @@ public final class Mechanisms {
     }, query.epsilon());
     Measurement quantile = handles.add(make.apply(scale));
     PrivacyCost cost = laplaceCost.cost(quantile);
-    return new PreparedQuery<>(query, policy, cost, "exponential", rows -> {
-      double value = invokeF64(quantile, rows.numeric(column.name()));
-      return new DpAnswer<>(value, cost, "exponential", scale);
-    }, handles);
+    return new PreparedQuery<>(query, policy, cost, "exponential",
+        rows -> new DpAnswer<>(invokeF64(quantile, rows.numeric(column.name())), cost, "exponential", scale),
+        aggregates -> new DpAnswer<>(invokeF64(quantile, aggregates.values(column.name())), cost, "exponential", scale),
+        handles);
   }
 
-  private record Calibrated(Measurement measurement, PrivacyCost cost, double scale) {}
+  /** The aggregate's mechanism, what it costs, and its noise alone (for aggregates computed outside OpenDP). */
+  private record Calibrated(Measurement measurement, PrivacyCost cost, double scale, Measurement noise) {}
 
   private static Calibrated calibrate(Transformation aggregate, Noise noise, double epsilon, Handles handles) {
     double scale = Noise.calibrate(s -> {
@@ -214,7 +227,7 @@ public final class Mechanisms {
       }
     }, epsilon);
     Measurement measurement = handles.add(noise.after(aggregate, scale, handles));
-    return new Calibrated(measurement, noise.cost(measurement), scale);
+    return new Calibrated(measurement, noise.cost(measurement), scale, handles.add(noise.alone(aggregate, scale, handles)));
   }
 
   /**
@@ -227,14 +240,18 @@ public final class Mechanisms {
    */
   private static final class FixedPointSum {
     private final double unit;
+    private final long lower;
+    private final long upper;
+    private final String column;
     private final Transformation transformation;
 
     FixedPointSum(ColumnPolicy.Numeric column, Handles handles) {
       double largest = Math.max(Math.abs(column.lower()), Math.abs(column.upper()));
       // largest < 2^(exponent + 1), so largest / unit < 2^31.
       unit = Math.scalb(1.0, Math.getExponent(largest) + 1 - 31);
-      long lower = (long) Math.floor(column.lower() / unit);
-      long upper = (long) Math.ceil(column.upper() / unit);
+      lower = (long) Math.floor(column.lower() / unit);
+      upper = (long) Math.ceil(column.upper() / unit);
+      this.column = column.name();
       transformation = handles.add(vectorTransformation("i64", false, (domain, metric) -> {
         try (Transformation clamp = Transformations.makeClamp(domain, metric, lower, upper);
             Domain clamped = clamp.outputDomain();
@@ -260,6 +277,11 @@ public final class Mechanisms {
       }
     }
 
+    /** Adds {@code noise} (that of the measurement, alone) to the engine's exact fixed-point sum. */
+    double release(Measurement noise, Aggregates aggregates) {
+      return invokeI64(noise, aggregates.fixedPointSum(column, unit, lower, upper)) * unit;
+    }
+
     /** A noise scale in fixed-point steps, in the column's own unit. */
     double inUnits(double scale) {
       return scale * unit;
@@ -276,6 +298,12 @@ public final class Mechanisms {
         Domain vector = Domains.vectorDomain(atom);
         Metric symmetric = Metrics.symmetricDistance()) {
       return step.make(vector, symmetric);
+    }
+  }
+
+  private static long invokeI64(Measurement measurement, long value) {
+    try (Data input = Data.i64(value); Data output = measurement.invoke(input)) {
+      return output.asI64();
     }
   }
 

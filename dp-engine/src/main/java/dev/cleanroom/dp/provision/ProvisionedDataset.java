@@ -7,6 +7,9 @@ import dev.cleanroom.dp.ledger.PrivacyLedger;
 import dev.cleanroom.dp.policy.DatasetPolicy;
 import dev.cleanroom.dp.policy.PolicyFile;
 import dev.cleanroom.dp.policy.View;
+import dev.cleanroom.dp.source.HeapRows;
+import dev.cleanroom.dp.source.RowSource;
+import dev.cleanroom.dp.source.RowSources;
 import dev.cleanroom.dp.table.PrivateTable;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -23,10 +26,18 @@ import java.util.Optional;
  *
  * @param budgetKey what the dataset's budget in the ledger belongs to ({@link #budgetKey(String)})
  */
-public record ProvisionedDataset(DatasetPolicy policy, Path viewsDir, PrivateTable table, String budgetKey) {
+public record ProvisionedDataset(DatasetPolicy policy, Path viewsDir, RowSource rows, String budgetKey) {
   public static final String POLICY_FILE = "policy.yaml";
 
-  /** Opens a provisioned views folder and the real CSV it was made from. */
+  /** A dataset whose rows are held in the heap. */
+  public ProvisionedDataset(DatasetPolicy policy, Path viewsDir, PrivateTable table, String budgetKey) {
+    this(policy, viewsDir, new HeapRows(table), budgetKey);
+  }
+
+  /**
+   * Opens a provisioned views folder and the real data it was made from (CSV, or Parquet), in the heap or
+   * in DuckDB as {@link RowSources} chooses.
+   */
   public static ProvisionedDataset open(Path viewsDir, Path realCsv) throws IOException {
     Path policyFile = viewsDir.resolve(POLICY_FILE);
     if (!Files.isRegularFile(policyFile)) {
@@ -41,7 +52,7 @@ public record ProvisionedDataset(DatasetPolicy policy, Path viewsDir, PrivateTab
       throw new IOException(viewsDir + " was provisioned from other data than " + realCsv + " (or before commitments"
           + " were kept); provision it again from this file, or serve it with the file it was made from");
     }
-    return new ProvisionedDataset(policy, viewsDir, PrivateTable.load(realCsv, policy), budgetKeyOf(realCsv));
+    return new ProvisionedDataset(policy, viewsDir, RowSources.open(realCsv, policy), budgetKeyOf(realCsv));
   }
 
   /**

@@ -65,6 +65,8 @@ public final class DuckDbRows implements RowSource {
       try (Statement statement = connection.createStatement()) {
         statement.execute("SET temp_directory = " + Sql.text(spill.toString()));
         statement.execute("SET preserve_insertion_order = false");
+        // Parquet and CSV readers are built in; nothing is to be fetched from the network on the data's behalf.
+        statement.execute("SET autoinstall_known_extensions = false");
         if (memoryLimit.isPresent()) {
           statement.execute("SET memory_limit = " + Sql.text(memoryLimit.get()));
         }

@@ -125,6 +125,16 @@ class DuckDbRowsTest {
     }
   }
 
+  @Test
+  void automaticallyParquetAndCsvsTooLargeForTheHeapGoToDuckDb() throws Exception {
+    Path parquet = parquetOf(InsuranceData.CSV);
+    long csvBytes = Files.size(InsuranceData.CSV);
+    assertTrue(RowSources.needsDuckDb(parquet, Long.MAX_VALUE), "Parquet, whatever the heap");
+    assertTrue(RowSources.needsDuckDb(dir, Long.MAX_VALUE), "a folder of Parquet files");
+    assertTrue(RowSources.needsDuckDb(InsuranceData.CSV, csvBytes * RowSources.HEAP_SHARE - 1));
+    assertEquals(false, RowSources.needsDuckDb(InsuranceData.CSV, csvBytes * RowSources.HEAP_SHARE));
+  }
+
   /**
    * The insurance CSV as Parquet, written by DuckDB with typed columns (numbers as DOUBLE or BIGINT; smoker kept
    * as text, which DuckDB's type detection would make a BOOLEAN that no longer reads "yes").

@@ -30,7 +30,8 @@ import java.util.UUID;
  * reverse cannot happen.
  *
  * <p>Timing: a query's mechanism runs on the rows its filter keeps and again, answer discarded, on the rows
- * it drops, so the work is one pass over every row whatever the filter keeps; and every query costs at least
+ * it drops (in DuckDB: one aggregate over every row, grouped by kept or dropped), so the work is one pass over
+ * every row whatever the filter keeps; and every query costs at least
  * the policy's minimum ε, so timing queries is never free. The time is not noised.
  */
 public final class DpQueryEngine {

@@ -59,6 +59,7 @@ public final class DuckDbRows implements RowSource {
    */
   public static DuckDbRows load(Path data, DatasetPolicy policy, Optional<String> memoryLimit) throws IOException {
     Path spill = Files.createTempDirectory("dcr-duckdb-");
+    spill.toFile().deleteOnExit(); // a service stopped without close: DuckDB's own files go with its process
     Connection connection = null;
     try {
       connection = DriverManager.getConnection("jdbc:duckdb:");

@@ -65,8 +65,10 @@ def main():
         "## Method",
         f"- Each query once to warm up, then {len(ours['queries']['mean'])} timed runs; p50 and p95 of those.",
         "- Ours answers from DuckDB: one pass over every row per aggregate (no WHERE, so the work does not depend on "
-        "the filter), OpenDP's noise on the exact aggregate. The peer's LazyFrame is in memory (read eagerly, "
-        "timed as its load).",
+        "the filter), OpenDP's noise on the exact aggregate; a median reads each distinct value's count from DuckDB "
+        "and runs OpenDP's quantile on the values. Ours loads into DuckDB, applying the policy (load column).",
+        "- The peer's LazyFrame is `pl.scan_parquet`: Polars reads the file at each release (over an in-memory frame "
+        "OpenDP serializes the data into each query's plan); its load column is the time to read the file once.",
         "- Peak RSS: VmHWM of our JVM (heap and DuckDB's native memory) and ru_maxrss of the peer's Python.",
         "",
         "## Machine",

@@ -5,7 +5,7 @@
 # Writes bench/results/scale.md and scale.json.
 #
 # usage: ./dcr bench scale           (builds first)
-# env:   ROWS (10000000), REPEATS (10), HEAP (the JVM's -Xmx for ours, 512m: less than half the data's bytes),
+# env:   ROWS (10000000), REPEATS (10), HEAP (the JVM's -Xmx for ours, 400m: less than half the data's column bytes),
 #        DCR_ENGINE (duckdb), DCR_DUCKDB_MEMORY (DuckDB's memory cap before it spills, 2GB),
 #        DCR_CACHE (where the generated data and the peer's venv are kept, ~/.cache/dcr)
 set -euo pipefail
@@ -15,7 +15,7 @@ root=$(cd "$here/../.." && pwd)
 cache=${DCR_CACHE:-$HOME/.cache/dcr}
 rows=${ROWS:-10000000}
 repeats=${REPEATS:-10}
-heap=${HEAP:-512m}
+heap=${HEAP:-400m}
 export DCR_ENGINE=${DCR_ENGINE:-duckdb} DCR_DUCKDB_MEMORY=${DCR_DUCKDB_MEMORY:-2GB}
 classes=$root/dp-engine/target/classes
 

@@ -11,7 +11,7 @@ set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
-archive=${DCR_CACHE:-$HOME/.cache/dcr}/cargo-target/release/libdcr_opendp_static.a
+archive=$("$root/dp-engine/native/cargo-target-dir.sh")/release/libdcr_opendp_static.a
 classes=$root/dp-engine/target/classes
 java=${JAVA_HOME:+$JAVA_HOME/bin/}java
 python=${DCR_PYTHON:-}

@@ -10,8 +10,7 @@ set -euo pipefail
 
 target_dir=$1
 here=$(cd "$(dirname "$0")" && pwd)
-cache=${DCR_CACHE:-$HOME/.cache/dcr}
-cargo_target=$cache/cargo-target
+cargo_target=$("$here/cargo-target-dir.sh")
 out_dir=$target_dir/classes/native/linux-x86_64
 headers=$target_dir/native-headers
 
@@ -24,7 +23,7 @@ done
 
 archive=$cargo_target/release/libdcr_opendp_static.a
 if [ ! -f "$archive" ]; then
-  echo "Building OpenDP 0.16 from its crate (first build only: about 7 minutes on 2 cores; cached in $cargo_target)"
+  echo "Building OpenDP 0.16 from its crate (first build only: about 10 minutes on 2 cores; cached in $cargo_target)"
 fi
 cargo build --release --locked --quiet \
   --manifest-path "$here/opendp-static/Cargo.toml" --target-dir "$cargo_target"

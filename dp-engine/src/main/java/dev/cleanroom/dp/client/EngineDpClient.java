@@ -58,7 +58,7 @@ public final class EngineDpClient implements DpClient {
     this.ledger = ledger;
     for (ProvisionedDataset dataset : datasets) {
       this.datasets.put(dataset.name(), dataset);
-      this.engines.put(dataset.name(), new DpQueryEngine(dataset.table(), dataset.budgetKey(), ledger));
+      this.engines.put(dataset.name(), new DpQueryEngine(dataset.rows(), dataset.budgetKey(), ledger));
     }
   }
 

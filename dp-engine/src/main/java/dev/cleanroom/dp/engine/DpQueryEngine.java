@@ -12,6 +12,8 @@ import dev.cleanroom.dp.mechanisms.PreparedQuery;
 import dev.cleanroom.dp.mechanisms.QueryRejectedException;
 import dev.cleanroom.dp.mechanisms.RowFilter;
 import dev.cleanroom.dp.policy.DatasetPolicy;
+import dev.cleanroom.dp.source.HeapRows;
+import dev.cleanroom.dp.source.RowSource;
 import dev.cleanroom.dp.table.PrivateTable;
 import java.util.Map;
 import java.util.Optional;
@@ -28,11 +30,12 @@ import java.util.UUID;
  * reverse cannot happen.
  *
  * <p>Timing: a query's mechanism runs on the rows its filter keeps and again, answer discarded, on the rows
- * it drops, so the work is one pass over every row whatever the filter keeps; and every query costs at least
+ * it drops (in DuckDB: one aggregate over every row, grouped by kept or dropped), so the work is one pass over
+ * every row whatever the filter keeps; and every query costs at least
  * the policy's minimum ε, so timing queries is never free. The time is not noised.
  */
 public final class DpQueryEngine {
-  private final PrivateTable table;
+  private final RowSource rows;
   private final DatasetPolicy policy;
   private final Mechanisms mechanisms;
   private final PrivacyLedger ledger;
@@ -40,8 +43,13 @@ public final class DpQueryEngine {
 
   /** @param budgetKey what the dataset's budget belongs to in the ledger (see {@link DatasetBudget#key()}) */
   public DpQueryEngine(PrivateTable table, String budgetKey, PrivacyLedger ledger) {
-    this.table = table;
-    this.policy = table.policy();
+    this(new HeapRows(table), budgetKey, ledger);
+  }
+
+  /** Answers from {@code rows} wherever they live (see {@link RowSource}). */
+  public DpQueryEngine(RowSource rows, String budgetKey, PrivacyLedger ledger) {
+    this.rows = rows;
+    this.policy = rows.policy();
     this.mechanisms = new Mechanisms(policy);
     this.ledger = ledger;
     this.budget = new DatasetBudget(budgetKey, policy.budgetPerScientist(), policy.datasetTotal());
@@ -70,8 +78,7 @@ public final class DpQueryEngine {
     RowFilter.check(policy, where);
     try (PreparedQuery<T> prepared = mechanisms.prepare(query)) {
       PrivacyCost remaining = charge(scientist, queryId, prepared.cost(), RowFilter.describe(query, where, Optional.empty()));
-      return new ChargedAnswer<>(queryId, prepared.release(RowFilter.partition(table, where, Optional.empty())),
-          remaining);
+      return new ChargedAnswer<>(queryId, rows.release(prepared, where), remaining);
     }
   }
 
@@ -84,8 +91,7 @@ public final class DpQueryEngine {
     try (GroupedQuery<T> prepared = mechanisms.prepareByGroup(query, where, column)) {
       PrivacyCost remaining = charge(scientist, queryId, prepared.cost(),
           RowFilter.describe(query, where, Optional.of(column)));
-      return new GroupedAnswer<>(queryId, column, prepared.release(RowFilter.partition(table, where, Optional.of(column))),
-          prepared.cost(), remaining);
+      return new GroupedAnswer<>(queryId, column, rows.releaseByGroup(prepared, where), prepared.cost(), remaining);
     }
   }
 

@@ -49,6 +49,20 @@ public final class GroupedQuery<T> implements AutoCloseable {
     return prepared.releaseEach(rows.parts(), rows.rest());
   }
 
+  /** The column whose declared categories make the groups. */
+  public String column() {
+    return column;
+  }
+
+  /**
+   * Adds the mechanism's noise to each group's aggregates ({@code parts}, in the policy's order of the
+   * categories), and to each of {@code rest} with those answers discarded (see
+   * {@link #release(RowFilter.Partition)}). Call only after the charge.
+   */
+  public Map<String, DpAnswer<T>> releaseAggregated(Map<String, Aggregates> parts, List<Aggregates> rest) {
+    return prepared.releaseEach(parts, rest, prepared.answerFromAggregates());
+  }
+
   @Override
   public void close() {
     prepared.close();

@@ -22,6 +22,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 
 /**
@@ -106,17 +107,19 @@ public final class Mechanisms {
     Noise noise = Noise.forDelta(query.delta());
     Handles handles = new Handles();
     ColumnPolicy column = policy.valueColumns().get(0);
-    boolean numeric = column instanceof ColumnPolicy.Numeric;
+    // Dates and timestamps are held as numbers (days, seconds), booleans as categories.
+    boolean numeric = column instanceof ColumnPolicy.Numeric || column instanceof ColumnPolicy.Temporal;
     Transformation count = handles.add(vectorTransformation(numeric ? "f64" : "String", true,
         (domain, metric) -> Transformations.makeCount(domain, metric, "i64")));
     Calibrated calibrated = calibrate(count, noise, query.epsilon(), handles);
+    Function<Long, DpAnswer<Long>> answer =
+        raw -> new DpAnswer<>(Math.max(0, raw), calibrated.cost(), noise.name(), calibrated.scale(), raw);
     return new PreparedQuery<>(query, policy, calibrated.cost(), noise.name(), rows -> {
       try (Data input = numeric ? rows.numericData(column.name()) : rows.categoricalData(column.name());
           Data output = calibrated.measurement().invoke(input)) {
-        long raw = output.asI64();
-        return new DpAnswer<>(Math.max(0, raw), calibrated.cost(), noise.name(), calibrated.scale(), raw);
+        return answer.apply(output.asI64());
       }
-    }, handles);
+    }, aggregates -> answer.apply(invokeI64(calibrated.noise(), aggregates.count())), handles);
   }
 
   /**
@@ -150,6 +153,9 @@ public final class Mechanisms {
         long raw = output.asI64();
         return new DpAnswer<>(Math.max(0, raw), calibrated.cost(), noise.name(), calibrated.scale(), raw);
       }
+    }, aggregates -> {
+      // RowSources serves a dataset with missing values from the heap only (DuckDbRows refuses it at load).
+      throw new IllegalStateException("a count of missing values reads the rows of the heap table");
     }, handles);
   }
 
@@ -160,11 +166,11 @@ public final class Mechanisms {
     Handles handles = new Handles();
     FixedPointSum sum = new FixedPointSum(column, handles);
     Calibrated calibrated = calibrate(sum.transformation(), noise, query.epsilon(), handles);
-    return new PreparedQuery<>(query, policy, calibrated.cost(), noise.name(), rows -> {
-      double value = sum.release(calibrated.measurement(), missing.rows(rows), column.name());
-      return new DpAnswer<>(value, calibrated.cost(), noise.name(), sum.inUnits(calibrated.scale()), value,
-          missing.describe("sum"));
-    }, handles);
+    Function<Double, DpAnswer<Double>> answer = value -> new DpAnswer<>(value, calibrated.cost(), noise.name(),
+        sum.inUnits(calibrated.scale()), value, missing.describe("sum"));
+    return new PreparedQuery<>(query, policy, calibrated.cost(), noise.name(),
+        rows -> answer.apply(sum.release(calibrated.measurement(), missing.rows(rows), column.name())),
+        aggregates -> answer.apply(sum.release(calibrated.noise(), aggregates)), handles);
   }
 
   /** Mean as DP sum / DP count, each with half of ε and δ: the row count is private too. */
@@ -179,23 +185,26 @@ public final class Mechanisms {
     Calibrated sumPart = calibrate(sum.transformation(), noise, query.epsilon() / 2, handles);
     Calibrated countPart = calibrate(count, noise, query.epsilon() / 2, handles);
     PrivacyCost cost = sumPart.cost().plus(countPart.cost());
-    return new PreparedQuery<>(query, policy, cost, noise.name(), rows -> {
-      PrivateTable read = missing.rows(rows);
-      double noisySum = sum.release(sumPart.measurement(), read, column.name());
-      long noisyCount;
-      try (Data input = read.numericData(column.name()); Data output = countPart.measurement().invoke(input)) {
-        noisyCount = output.asI64();
-      }
+    BiFunction<Double, Long, DpAnswer<Double>> answer = (noisySum, noisyCount) -> {
       // Post-processing: a mean outside the declared bounds is certainly wrong, so it is clamped.
       double mean = noisyCount > 0 ? column.clamp(noisySum / noisyCount) : (column.lower() + column.upper()) / 2;
       return new DpAnswer<>(mean, cost, noise.name(), sum.inUnits(sumPart.scale()) / Math.max(1, noisyCount), mean,
           missing.describe("mean"));
-    }, handles);
+    };
+    return new PreparedQuery<>(query, policy, cost, noise.name(), rows -> {
+      PrivateTable read = missing.rows(rows);
+      double noisySum = sum.release(sumPart.measurement(), read, column.name());
+      try (Data input = read.numericData(column.name()); Data output = countPart.measurement().invoke(input)) {
+        return answer.apply(noisySum, output.asI64());
+      }
+    }, aggregates -> answer.apply(sum.release(sumPart.noise(), aggregates),
+        invokeI64(countPart.noise(), aggregates.count())), handles);
   }
 
   private PreparedQuery<Map<String, Long>> prepareHistogram(DpQuery.Histogram query) {
     ColumnPolicy.Categorical column = categoricalColumn(query.column());
-    return countByBucket(query, column, column.categories(), rows -> rows.categoricalData(column.name()));
+    return countByBucket(query, column, column.categories(), rows -> rows.categoricalData(column.name()),
+        aggregates -> aggregates.categoryCounts(column.name(), column.categories()));
   }
 
   /**
@@ -233,15 +242,19 @@ public final class Mechanisms {
         names.add(missing[i] ? ColumnPolicy.MISSING : period.apply(column.day((long) values[i])));
       }
       return Data.vecString(names);
+    }, aggregates -> {
+      // RowSources serves date and timestamp columns from the heap only (DuckDbRows refuses them at load).
+      throw new IllegalStateException("a histogram by period reads the rows of the heap table");
     });
   }
 
   /**
    * OpenDP's count per bucket of the strings {@code values} gives each row (as OpenDP data): the declared {@code buckets}, then
-   * {@link ColumnPolicy#MISSING} if the column allows missing values, then {@link #OTHER} for the rest.
+   * {@link ColumnPolicy#MISSING} if the column allows missing values, then {@link #OTHER} for the rest; or OpenDP's
+   * noise on an engine's exact counts per bucket in that order ({@code engineCounts}).
    */
   private PreparedQuery<Map<String, Long>> countByBucket(DpQuery<Map<String, Long>> query, ColumnPolicy column,
-      List<String> declared, Function<PrivateTable, Data> values) {
+      List<String> declared, Function<PrivateTable, Data> values, Function<Aggregates, long[]> engineCounts) {
     List<String> buckets = new ArrayList<>(declared);
     if (column.missing().allowed()) {
       buckets.add(ColumnPolicy.MISSING);
@@ -253,19 +266,25 @@ public final class Mechanisms {
         (domain, metric) -> Transformations.makeCountByCategories(
             domain, metric, buckets, true, noise.outputMetric(), "i64")));
     Calibrated calibrated = calibrate(counts, noise, query.epsilon(), handles);
+    Function<long[], DpAnswer<Map<String, Long>>> answer = noisy -> {
+      Map<String, Long> histogram = new LinkedHashMap<>();
+      Map<String, Long> raw = new LinkedHashMap<>();
+      List<String> labels = new ArrayList<>(buckets);
+      labels.add(OTHER);
+      for (int i = 0; i < labels.size(); i++) {
+        histogram.put(labels.get(i), Math.max(0, noisy[i]));
+        raw.put(labels.get(i), noisy[i]);
+      }
+      return new DpAnswer<>(Collections.unmodifiableMap(histogram), calibrated.cost(), noise.name(), calibrated.scale(),
+          Collections.unmodifiableMap(raw), missing);
+    };
     return new PreparedQuery<>(query, policy, calibrated.cost(), noise.name(), rows -> {
       try (Data input = values.apply(rows); Data output = calibrated.measurement().invoke(input)) {
-        long[] noisy = output.asI64Vec();
-        Map<String, Long> histogram = new LinkedHashMap<>();
-        Map<String, Long> raw = new LinkedHashMap<>();
-        List<String> labels = new ArrayList<>(buckets);
-        labels.add(OTHER);
-        for (int i = 0; i < labels.size(); i++) {
-          histogram.put(labels.get(i), Math.max(0, noisy[i]));
-          raw.put(labels.get(i), noisy[i]);
-        }
-        return new DpAnswer<>(Collections.unmodifiableMap(histogram), calibrated.cost(), noise.name(), calibrated.scale(),
-            Collections.unmodifiableMap(raw), missing);
+        return answer.apply(output.asI64Vec());
+      }
+    }, aggregates -> {
+      try (Data input = Data.vecI64(engineCounts.apply(aggregates)); Data output = calibrated.noise().invoke(input)) {
+        return answer.apply(output.asI64Vec());
       }
     }, handles);
   }
@@ -296,16 +315,21 @@ public final class Mechanisms {
     }, query.epsilon());
     Measurement quantile = handles.add(make.apply(scale));
     PrivacyCost cost = laplaceCost.cost(quantile);
+    Function<Double, DpAnswer<Double>> answer =
+        value -> new DpAnswer<>(value, cost, "exponential", scale, value, missing.describe("quantile"));
     return new PreparedQuery<>(query, policy, cost, "exponential", rows -> {
-      double value;
       try (Data input = missing.rows(rows).numericData(column.name()); Data output = quantile.invoke(input)) {
-        value = output.asF64();
+        return answer.apply(output.asF64());
       }
-      return new DpAnswer<>(value, cost, "exponential", scale, value, missing.describe("quantile"));
+    }, aggregates -> {
+      try (Data input = Data.vecF64(aggregates.values(column.name())); Data output = quantile.invoke(input)) {
+        return answer.apply(output.asF64());
+      }
     }, handles);
   }
 
-  private record Calibrated(Measurement measurement, PrivacyCost cost, double scale) {}
+  /** The aggregate's mechanism, what it costs, and its noise alone (for aggregates computed outside OpenDP). */
+  private record Calibrated(Measurement measurement, PrivacyCost cost, double scale, Measurement noise) {}
 
   private static Calibrated calibrate(Transformation aggregate, Noise noise, double epsilon, Handles handles) {
     double scale = Noise.calibrate(s -> {
@@ -314,7 +338,7 @@ public final class Mechanisms {
       }
     }, epsilon);
     Measurement measurement = handles.add(noise.after(aggregate, scale, handles));
-    return new Calibrated(measurement, noise.cost(measurement), scale);
+    return new Calibrated(measurement, noise.cost(measurement), scale, handles.add(noise.alone(aggregate, scale, handles)));
   }
 
   /**
@@ -327,14 +351,18 @@ public final class Mechanisms {
    */
   private static final class FixedPointSum {
     private final double unit;
+    private final long lower;
+    private final long upper;
+    private final String column;
     private final Transformation transformation;
 
     FixedPointSum(ColumnPolicy.Numeric column, Handles handles) {
       double largest = Math.max(Math.abs(column.lower()), Math.abs(column.upper()));
       // largest < 2^(exponent + 1), so largest / unit < 2^31.
       unit = Math.scalb(1.0, Math.getExponent(largest) + 1 - 31);
-      long lower = (long) Math.floor(column.lower() / unit);
-      long upper = (long) Math.ceil(column.upper() / unit);
+      lower = (long) Math.floor(column.lower() / unit);
+      upper = (long) Math.ceil(column.upper() / unit);
+      this.column = column.name();
       transformation = handles.add(vectorTransformation("i64", false, (domain, metric) -> {
         try (Transformation clamp = Transformations.makeClamp(domain, metric, lower, upper);
             Domain clamped = clamp.outputDomain();
@@ -356,6 +384,11 @@ public final class Mechanisms {
       }
     }
 
+    /** Adds {@code noise} (that of the measurement, alone) to the engine's exact fixed-point sum. */
+    double release(Measurement noise, Aggregates aggregates) {
+      return invokeI64(noise, aggregates.fixedPointSum(column, unit, lower, upper)) * unit;
+    }
+
     /** A noise scale in fixed-point steps, in the column's own unit. */
     double inUnits(double scale) {
       return scale * unit;
@@ -372,6 +405,12 @@ public final class Mechanisms {
         Domain vector = Domains.vectorDomain(atom);
         Metric symmetric = Metrics.symmetricDistance()) {
       return step.make(vector, symmetric);
+    }
+  }
+
+  private static long invokeI64(Measurement measurement, long value) {
+    try (Data input = Data.i64(value); Data output = measurement.invoke(input)) {
+      return output.asI64();
     }
   }
 

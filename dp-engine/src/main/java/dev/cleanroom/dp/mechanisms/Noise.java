@@ -29,12 +29,15 @@ abstract sealed class Noise {
     }
 
     @Override
-    Measurement after(Transformation aggregate, double scale, Handles handles) {
+    Measurement alone(Transformation aggregate, double scale, Handles handles) {
       Domain domain = handles.add(aggregate.outputDomain());
       Metric metric = handles.add(aggregate.outputMetric());
-      Measurement noise =
-          handles.add(Measurements.makeLaplace(domain, metric, scale, Measures.MAX_DIVERGENCE));
-      return Combinators.makeChainMt(noise, aggregate);
+      return Measurements.makeLaplace(domain, metric, scale, Measures.MAX_DIVERGENCE);
+    }
+
+    @Override
+    Measurement after(Transformation aggregate, double scale, Handles handles) {
+      return Combinators.makeChainMt(handles.add(alone(aggregate, scale, handles)), aggregate);
     }
 
     @Override
@@ -67,11 +70,15 @@ abstract sealed class Noise {
     }
 
     @Override
-    Measurement after(Transformation aggregate, double scale, Handles handles) {
+    Measurement alone(Transformation aggregate, double scale, Handles handles) {
       Domain domain = handles.add(aggregate.outputDomain());
       Metric metric = handles.add(aggregate.outputMetric());
-      Measurement noise =
-          handles.add(Measurements.makeGaussian(domain, metric, scale, Measures.ZERO_CONCENTRATED_DIVERGENCE));
+      return Measurements.makeGaussian(domain, metric, scale, Measures.ZERO_CONCENTRATED_DIVERGENCE);
+    }
+
+    @Override
+    Measurement after(Transformation aggregate, double scale, Handles handles) {
+      Measurement noise = handles.add(alone(aggregate, scale, handles));
       Measurement zcdp = handles.add(Combinators.makeChainMt(noise, aggregate));
       Measurement profile = handles.add(Combinators.makeZCDPToApproxDP(zcdp));
       return Combinators.makeFixDelta(profile, delta);
@@ -101,6 +108,12 @@ abstract sealed class Noise {
   }
 
   abstract String name();
+
+  /**
+   * The noise of {@code scale} alone, on {@code aggregate}'s output: what {@link #after} chains, for an
+   * aggregate computed outside OpenDP (see {@link Aggregates}). Its privacy is read from {@link #after}'s map.
+   */
+  abstract Measurement alone(Transformation aggregate, double scale, Handles handles);
 
   /** Chains noise of {@code scale} after {@code aggregate}; intermediate handles go to {@code handles}. */
   abstract Measurement after(Transformation aggregate, double scale, Handles handles);

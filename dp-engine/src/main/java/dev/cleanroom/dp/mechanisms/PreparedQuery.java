@@ -22,16 +22,19 @@ public final class PreparedQuery<T> implements AutoCloseable {
   private final PrivacyCost cost;
   private final String mechanism;
   private final Function<PrivateTable, DpAnswer<T>> answer;
+  private final Function<Aggregates, DpAnswer<T>> answerFromAggregates;
   private final Handles handles;
   private boolean released;
 
   PreparedQuery(DpQuery<T> query, DatasetPolicy policy, PrivacyCost cost, String mechanism,
-      Function<PrivateTable, DpAnswer<T>> answer, Handles handles) {
+      Function<PrivateTable, DpAnswer<T>> answer, Function<Aggregates, DpAnswer<T>> answerFromAggregates,
+      Handles handles) {
     this.query = query;
     this.policy = policy;
     this.cost = cost;
     this.mechanism = mechanism;
     this.answer = answer;
+    this.answerFromAggregates = answerFromAggregates;
     this.handles = handles;
   }
 
@@ -42,6 +45,10 @@ public final class PreparedQuery<T> implements AutoCloseable {
   /** The (ε, δ) that OpenDP's privacy map gives for this mechanism: what must be charged. */
   public PrivacyCost cost() {
     return cost;
+  }
+
+  Function<Aggregates, DpAnswer<T>> answerFromAggregates() {
+    return answerFromAggregates;
   }
 
   public String mechanism() {
@@ -67,25 +74,38 @@ public final class PreparedQuery<T> implements AutoCloseable {
   }
 
   /**
+   * Adds the mechanism's noise to the aggregates of the rows a filter kept ({@code parts}, one part named
+   * ""), then to those of each of {@code rest}, with those answers discarded, as
+   * {@link #release(RowFilter.Partition)} does for rows in the heap. Call only after the cost has been charged.
+   */
+  public DpAnswer<T> releaseAggregated(Map<String, Aggregates> parts, List<Aggregates> rest) {
+    return releaseEach(parts, rest, answerFromAggregates).get("");
+  }
+
+  <K> Map<K, DpAnswer<T>> releaseEach(Map<K, PrivateTable> parts, List<PrivateTable> rest) {
+    parts.values().forEach(rows -> {
+      if (!rows.policy().equals(policy)) {
+        throw new IllegalArgumentException("The rows are under the policy of '" + rows.policy().dataset()
+            + "', not the one this query was prepared for ('" + policy.dataset() + "')");
+      }
+    });
+    return releaseEach(parts, rest, answer);
+  }
+
+  /**
    * Runs the mechanism once on each of {@code parts}, with fresh noise each time, then on each of
    * {@code rest} with the answers discarded (see {@link #release(RowFilter.Partition)}), and then never again.
    * Sound under one charge only when the parts are disjoint (see {@link GroupedQuery}).
    */
-  synchronized <K> Map<K, DpAnswer<T>> releaseEach(Map<K, PrivateTable> parts, List<PrivateTable> rest) {
+  synchronized <K, R> Map<K, DpAnswer<T>> releaseEach(Map<K, R> parts, List<R> rest, Function<R, DpAnswer<T>> run) {
     if (released) {
       throw new IllegalStateException("A prepared query releases once only; prepare it again for another answer");
     }
     released = true;
     try {
       Map<K, DpAnswer<T>> answers = new LinkedHashMap<>();
-      parts.forEach((key, rows) -> {
-        if (!rows.policy().equals(policy)) {
-          throw new IllegalArgumentException("The rows are under the policy of '" + rows.policy().dataset()
-              + "', not the one this query was prepared for ('" + policy.dataset() + "')");
-        }
-        answers.put(key, answer.apply(rows));
-      });
-      rest.forEach(answer::apply);
+      parts.forEach((key, rows) -> answers.put(key, run.apply(rows)));
+      rest.forEach(run::apply);
       return Collections.unmodifiableMap(answers);
     } finally {
       handles.close();

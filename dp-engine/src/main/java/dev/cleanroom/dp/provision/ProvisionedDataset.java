@@ -8,6 +8,9 @@ import dev.cleanroom.dp.policy.DatasetPolicy;
 import dev.cleanroom.dp.policy.PolicyFile;
 import dev.cleanroom.dp.policy.View;
 import dev.cleanroom.dp.table.CsvFile;
+import dev.cleanroom.dp.source.HeapRows;
+import dev.cleanroom.dp.source.RowSource;
+import dev.cleanroom.dp.source.RowSources;
 import dev.cleanroom.dp.table.PrivateTable;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -27,15 +30,18 @@ import java.util.Optional;
  *     charges the service moves to {@code budgetKey} ({@link PrivacyLedger#moveCharges}) before serving
  */
 public record ProvisionedDataset(
-    DatasetPolicy policy, Path viewsDir, PrivateTable table, String budgetKey, Optional<String> legacyBudgetKey) {
+    DatasetPolicy policy, Path viewsDir, RowSource rows, String budgetKey, Optional<String> legacyBudgetKey) {
   public static final String POLICY_FILE = "policy.yaml";
 
-  /** A dataset no earlier version served: nothing to move in the ledger. */
+  /** A dataset whose rows are held in the heap, which no earlier version served: nothing to move in the ledger. */
   public ProvisionedDataset(DatasetPolicy policy, Path viewsDir, PrivateTable table, String budgetKey) {
-    this(policy, viewsDir, table, budgetKey, Optional.empty());
+    this(policy, viewsDir, new HeapRows(table), budgetKey, Optional.empty());
   }
 
-  /** Opens a provisioned views folder and the real CSV it was made from. */
+  /**
+   * Opens a provisioned views folder and the real data it was made from (CSV, or Parquet), in the heap or
+   * in DuckDB as {@link RowSources} chooses.
+   */
   public static ProvisionedDataset open(Path viewsDir, Path realCsv) throws IOException {
     Path policyFile = viewsDir.resolve(POLICY_FILE);
     if (!Files.isRegularFile(policyFile)) {
@@ -50,9 +56,9 @@ public record ProvisionedDataset(
       throw new IOException(viewsDir + " was provisioned from other data than " + realCsv + " (or before commitments"
           + " were kept); provision it again from this file, or serve it with the file it was made from");
     }
-    CsvFile rows = CsvFile.read(realCsv);
-    return new ProvisionedDataset(policy, viewsDir, PrivateTable.of(rows, policy), budgetKeyOf(rows),
-        Optional.of(legacyBudgetKeyOf(realCsv)));
+    String budgetKey = budgetKeyOf(realCsv);
+    Optional<String> legacyKey = Optional.of(legacyBudgetKeyOf(realCsv)).filter(key -> !key.equals(budgetKey));
+    return new ProvisionedDataset(policy, viewsDir, RowSources.open(realCsv, policy), budgetKey, legacyKey);
   }
 
   /**
@@ -65,9 +71,15 @@ public record ProvisionedDataset(
     return "rows-sha256:" + DataFingerprint.of(realRows);
   }
 
-  /** The budget key of the real data in {@code realCsv} ({@link #budgetKeyOf(CsvFile)}). */
-  public static String budgetKeyOf(Path realCsv) throws IOException {
-    return budgetKeyOf(CsvFile.read(realCsv));
+  /**
+   * The budget key of the real data in {@code realData}: a CSV's by {@link #budgetKeyOf(CsvFile)}; a Parquet file's
+   * is still the sha256 of its bytes, so a rewritten copy of the same rows starts another budget.
+   */
+  public static String budgetKeyOf(Path realData) throws IOException {
+    if (realData.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".parquet")) {
+      return legacyBudgetKeyOf(realData);
+    }
+    return budgetKeyOf(CsvFile.read(realData));
   }
 
   /**

@@ -28,12 +28,19 @@ public final class RowSources {
     boolean duckdb = switch (engine.toLowerCase(Locale.ROOT)) {
       case "duckdb" -> true;
       case "embedded" -> false;
-      case "auto" -> needsDuckDb(data, Runtime.getRuntime().maxMemory())
-          && (isParquet(data) || DuckDbRows.unsupportedColumns(policy).isEmpty());
+      case "auto" -> choosesDuckDb(data, policy, Runtime.getRuntime().maxMemory());
       default -> throw new IllegalArgumentException(
           "DCR_ENGINE is '" + engine + "'; set it to embedded, duckdb or auto (or unset it)");
     };
     return duckdb ? DuckDbRows.load(data, policy, memory) : new HeapRows(PrivateTable.load(data, policy));
+  }
+
+  /**
+   * The automatic choice: DuckDB for what {@link #needsDuckDb} sends there, but a CSV whose policy DuckDB cannot
+   * hold stays in the heap (a Parquet file has no other engine; DuckDB then refuses it with the reason).
+   */
+  static boolean choosesDuckDb(Path data, DatasetPolicy policy, long maxHeap) throws IOException {
+    return needsDuckDb(data, maxHeap) && (isParquet(data) || DuckDbRows.unsupportedColumns(policy).isEmpty());
   }
 
   /** Whether {@code data} is Parquet, or a CSV larger than {@code maxHeap} / {@value #HEAP_SHARE}. */

@@ -2,6 +2,7 @@ package dev.cleanroom.dp.source;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -22,6 +23,7 @@ import dev.cleanroom.dp.opendp.Transformations;
 import dev.cleanroom.dp.policy.ColumnPolicy;
 import dev.cleanroom.dp.policy.DatasetPolicy;
 import dev.cleanroom.dp.policy.InvalidValues;
+import dev.cleanroom.dp.policy.MissingValues;
 import dev.cleanroom.dp.table.InvalidDataException;
 import dev.cleanroom.dp.table.PrivateTable;
 import dev.cleanroom.dp.testing.InsuranceData;
@@ -133,6 +135,21 @@ class DuckDbRowsTest {
     assertTrue(RowSources.needsDuckDb(dir, Long.MAX_VALUE), "a folder of Parquet files");
     assertTrue(RowSources.needsDuckDb(InsuranceData.CSV, csvBytes * RowSources.HEAP_SHARE - 1));
     assertEquals(false, RowSources.needsDuckDb(InsuranceData.CSV, csvBytes * RowSources.HEAP_SHARE));
+  }
+
+  @Test
+  void aPolicyWithMissingValuesOrDates_isRefusedByDuckDbBeforeAnyCharge_andItsCsvStaysInTheHeap() throws Exception {
+    List<ColumnPolicy> columns = POLICY.columns().stream()
+        .map(c -> c.name().equals("bmi") ? new ColumnPolicy.Numeric("bmi", 15, 55, false, MissingValues.skipped()) : c)
+        .toList();
+    DatasetPolicy withGaps = DatasetPolicy.builder("gaps").columns(columns).build();
+    IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
+        () -> DuckDbRows.load(parquetOf(InsuranceData.CSV), withGaps, Optional.empty()));
+    assertTrue(refused.getMessage().contains("'bmi' may be missing"), refused.getMessage());
+    long tooLargeForTheHeap = Files.size(InsuranceData.CSV) * RowSources.HEAP_SHARE - 1;
+    assertTrue(RowSources.choosesDuckDb(InsuranceData.CSV, POLICY, tooLargeForTheHeap));
+    assertFalse(RowSources.choosesDuckDb(InsuranceData.CSV, withGaps, tooLargeForTheHeap),
+        "a CSV DuckDB cannot hold stays in the heap");
   }
 
   /**

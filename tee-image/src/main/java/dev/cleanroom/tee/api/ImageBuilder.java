@@ -9,6 +9,8 @@ import com.google.cloud.tools.jib.api.LogEvent;
 import com.google.cloud.tools.jib.api.RegistryException;
 import com.google.cloud.tools.jib.api.RegistryImage;
 import com.google.cloud.tools.jib.api.TarImage;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
 import dev.cleanroom.attestation.manifest.Sha256;
 import dev.cleanroom.kernel.maven.NotebookLock;
 import dev.cleanroom.tee.base.BaseRuntime;
@@ -22,10 +24,12 @@ import dev.cleanroom.tee.image.RegistryAccess;
 import dev.cleanroom.tee.libraries.LockedJars;
 import java.io.IOException;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
@@ -234,16 +238,31 @@ public final class ImageBuilder {
     return labels;
   }
 
-  /** The lock the notebook's {@code %maven} outputs carry (empty when it has none). */
+  /**
+   * The lock the notebook's {@code %maven} outputs carry (empty when it has none). Bytes that are not a JSON object
+   * carry none: the image is built, and its launcher attests the run's failure (the notebook is not JSON).
+   */
   private static NotebookLock lock(Path notebook) throws ImageBuildException {
     try {
-      return NotebookLock.of(Files.readAllBytes(notebook));
+      byte[] bytes = Files.readAllBytes(notebook);
+      if (!isJsonObject(bytes)) {
+        return new NotebookLock(List.of());
+      }
+      return NotebookLock.of(bytes);
     } catch (IllegalArgumentException e) {
       throw new ImageBuildException("invalid_lock", "Tried to read the libraries the notebook " + notebook + " locked"
           + " with %maven but failed because: " + e.getMessage());
     } catch (IOException e) {
       throw new ImageBuildException("invalid_notebook", "Tried to read " + notebook + " but failed because: "
           + e.getMessage(), e);
+    }
+  }
+
+  private static boolean isJsonObject(byte[] bytes) {
+    try {
+      return JsonParser.parseString(new String(bytes, StandardCharsets.UTF_8)).isJsonObject();
+    } catch (JsonParseException e) {
+      return false;
     }
   }
 

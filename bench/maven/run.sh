@@ -22,6 +22,7 @@ classpath="$jar:$(cat "$root/tee-image/target/classpath.txt")"
 : "${DCR_PYTHON:?run through ./dcr bench maven, or set DCR_PYTHON to a python with jupyter_client and jjava}"
 coordinates=${MAVEN_BENCH_COORDINATES:-org.apache.poi:poi-ooxml:5.2.5}
 rounds=${MAVEN_BENCH_ROUNDS:-3}
+export MAVEN_BENCH_LOAD_BEFORE; MAVEN_BENCH_LOAD_BEFORE=$(cat /proc/loadavg)
 jjava_numbers=$(mktemp /tmp/dcr-bench-maven-jjava.XXXXXX)
 trap 'rm -f "$jjava_numbers"' EXIT
 

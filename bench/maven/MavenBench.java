@@ -1,5 +1,6 @@
 import dev.cleanroom.kernel.maven.NotebookLibraries;
 import dev.cleanroom.kernel.maven.NotebookLock;
+import dev.cleanroom.tee.api.ApprovedInputs;
 import dev.cleanroom.tee.api.ImageBuilder;
 import dev.cleanroom.tee.fs.FileTrees;
 import dev.cleanroom.tee.libraries.LockedJars;
@@ -13,23 +14,32 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.Callable;
 
 /**
  * bench/maven: %maven's resolution (the kernel's NotebookLibraries, what the magic calls) cold and warm, and the image
- * build without and with the notebook libraries layer. Arguments: repository root, coordinates, rounds. Each number is
- * its best round: other processes on a shared machine only ever add time. Writes bench/results/maven.md and maven.json.
+ * build without and with the notebook libraries layer. Arguments: repository root, coordinates, rounds, and the
+ * properties file jjava_maven.py wrote in the same run (JJava's %maven of the same coordinates), merged into the same
+ * table. Each number is its best round: other processes on a shared machine only ever add time. Writes
+ * bench/results/maven.md and maven.json.
  */
 public class MavenBench {
   public static void main(String[] args) throws Exception {
     Path root = Path.of(args[0]).toAbsolutePath();
     String coordinates = args[1];
     int rounds = Integer.parseInt(args[2]);
+    Properties jjava = new Properties();
+    try (var in = Files.newBufferedReader(Path.of(args[3]))) {
+      jjava.load(in);
+    }
     String configured = System.getenv().getOrDefault("DCR_MAVEN_REPOSITORY", "");
     URI repository = configured.isBlank() ? NotebookLibraries.CENTRAL : URI.create(configured);
     Path work = Files.createTempDirectory("dcr-bench-maven");
     Map<String, Object> json = new LinkedHashMap<>();
-    String loadBefore = Files.readString(Path.of("/proc/loadavg")).strip();
+    // run.sh reads the load before JJava's part, so that "before" is the whole run's
+    String loadBefore = System.getenv().getOrDefault("MAVEN_BENCH_LOAD_BEFORE",
+        Files.readString(Path.of("/proc/loadavg"))).strip();
     Map<String, String> bundle = NotebookLibraries.bundleOf(System.getProperty("java.class.path"));
     try {
       double cold = Double.MAX_VALUE;
@@ -65,7 +75,7 @@ public class MavenBench {
       Path withLibraries = work.resolve("libraries.ipynb");
       Files.writeString(withLibraries, notebook(lockOutput(resolution, repository)));
       ImageBuilder builder = ImageBuilder.builder().libraryRepository(repository).build();
-      builder.digest(plain); // the base runtime and launcher layers cached for both kinds
+      builder.digest(plain, ApprovedInputs.none()); // the base runtime and launcher layers cached for both kinds
       double layerCold = Double.MAX_VALUE;
       NotebookLock lock = NotebookLock.of(Files.readAllBytes(withLibraries));
       for (int round = 0; round < rounds; round++) {
@@ -75,16 +85,19 @@ public class MavenBench {
         fetch.fetch(lock);
         layerCold = Math.min(layerCold, seconds(start));
       }
-      double without = best(rounds, () -> builder.digest(plain));
-      double with = best(rounds, () -> builder.digest(withLibraries));
-      String digestWith = builder.digest(withLibraries);
-      boolean reproducible = digestWith.equals(builder.digest(withLibraries));
+      double without = best(rounds, () -> builder.digest(plain, ApprovedInputs.none()));
+      double with = best(rounds, () -> builder.digest(withLibraries, ApprovedInputs.none()));
+      String digestWith = builder.digest(withLibraries, ApprovedInputs.none());
+      boolean reproducible = digestWith.equals(builder.digest(withLibraries, ApprovedInputs.none()));
       json.put("image_build_without_layer_s", without);
       json.put("image_build_with_layer_s", with);
       json.put("layer_jars_fetch_cold_s", layerCold);
       json.put("image_digest_reproducible", reproducible);
-      json.put("jjava_maven", "not measured in this run; JJava's %maven needs its own kernel (org.dflib.jjava:jjava) installed"
-          + " beside ours; see bench/README.md");
+      json.put("jjava_version", jjava.getProperty("jjava_version"));
+      json.put("jjava_maven_cold_s", Double.parseDouble(jjava.getProperty("jjava_maven_cold_s")));
+      json.put("jjava_maven_warm_s", Double.parseDouble(jjava.getProperty("jjava_maven_warm_s")));
+      json.put("jjava_jars_in_local_repository", Integer.parseInt(jjava.getProperty("jjava_jars")));
+      json.put("jjava_jar_bytes", Long.parseLong(jjava.getProperty("jjava_jar_bytes")));
       json.put("load_before", loadBefore);
       json.put("load_after", Files.readString(Path.of("/proc/loadavg")).strip());
       json.put("cpus", Runtime.getRuntime().availableProcessors());
@@ -139,22 +152,29 @@ public class MavenBench {
 
         `./dcr bench maven`, %s, %s CPUs, Java %s; load before %s, after %s. Best of the rounds.
 
-        `%%maven %s` from %s: %d jars added to the cells (%s bytes), %s already in the kernel's bundle.
+        `%%maven %s` from %s: ours adds %d jars to the cells (%s bytes), %s already in the kernel's bundle. JJava %s
+        (PyPI `jjava`, on the same JDK, driven by jupyter_client from `execute_request` to `execute_reply`, a trivial
+        cell first so JShell's start is not counted) resolves the same coordinates from its default
+        https://repo1.maven.org/maven2/ into an empty local repository that ends with %s jars (%s bytes): JJava's
+        resolver also fetches the library's optional dependencies (for poi-ooxml: Batik, Bouncy Castle, PDFBox,
+        xmlsec), which ours, like Maven, leaves out.
 
-        | step | seconds |
-        | --- | --- |
-        | `%%maven`, cold (empty local repository: resolve and download) | %.2f |
-        | `%%maven`, warm (a new kernel, the same local repository: resolve only) | %.2f |
-        | image build, notebook without libraries (base and launcher layers cached) | %.2f |
-        | image build, the same notebook with the lock of those %d jars (jars cached) | %.2f |
-        | the layer's jars fetched into an empty cache and checked (a deployment's first build with them) | %.2f |
+        | step | dcr-java (seconds) | JJava (seconds) |
+        | --- | --- | --- |
+        | `%%maven`, cold (empty local repository: resolve and download) | %.2f | %.2f |
+        | `%%maven`, warm (a new kernel, the same local repository: resolve only) | %.2f | %.2f |
+        | image build, notebook without libraries (base and launcher layers cached) | %.2f | no image |
+        | image build, the same notebook with the lock of those %d jars (jars cached) | %.2f | no image |
+        | the layer's jars fetched into an empty cache and checked (a deployment's first build with them) | %.2f | no lock |
 
-        The digest with the layer is reproducible: %s. JJava's `%%maven` for the same coordinates: %s.
+        The digest with the layer is reproducible: %s. Ours runs its rounds in one JVM, so only its first round pays
+        for a cold JVM (run.sh prints each round); JJava starts two new kernels in each round.
         """, json.get("when"), json.get("cpus"), json.get("java"), json.get("load_before"), json.get("load_after"),
         json.get("coordinates"), json.get("repository"), jars, json.get("jar_bytes"), json.get("jars_already_in_bundle"),
-        json.get("maven_cold_s"), json.get("maven_warm_s"), json.get("image_build_without_layer_s"), jars,
-        json.get("image_build_with_layer_s"), json.get("layer_jars_fetch_cold_s"), json.get("image_digest_reproducible"),
-        json.get("jjava_maven"));
+        json.get("jjava_version"), json.get("jjava_jars_in_local_repository"), json.get("jjava_jar_bytes"),
+        json.get("maven_cold_s"), json.get("jjava_maven_cold_s"), json.get("maven_warm_s"), json.get("jjava_maven_warm_s"),
+        json.get("image_build_without_layer_s"), jars, json.get("image_build_with_layer_s"),
+        json.get("layer_jars_fetch_cold_s"), json.get("image_digest_reproducible"));
     Files.writeString(root.resolve("bench/results/maven.md"), md);
     System.out.print(md);
   }

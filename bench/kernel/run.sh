@@ -9,7 +9,7 @@ WORK=$(mktemp -d /tmp/dcr-kernel-bench.XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
 # JJava's kernelspec runs `java` from PATH: give it the same JDK as dcr-java.
 export PATH="$JAVA_HOME/bin:$PATH"
-jar=$(ls "$ROOT"/kernel/target/kernel-*.jar | head -n 1)
+jar=$(ls "$ROOT"/kernel/target/kernel-*.jar | grep -v -e sources -e javadoc -e tests | head -n 1)
 java -cp "$jar:$ROOT/kernel/target/lib/*" dev.cleanroom.kernel.jupyter.KernelSpec install \
   --java "$JAVA_HOME/bin/java" --jar "$jar" --lib "$ROOT/kernel/target/lib" --kernels-dir "$WORK/kernels" >/dev/null
 # The cold start: the same kernelspec told to leave its start-up cache alone (DCR_KERNEL_CACHE=off).
